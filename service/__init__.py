@@ -1,0 +1,1 @@
+"""Insurance eligibility, benefits and patient cost estimates for psychiatric care."""

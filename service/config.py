@@ -1,0 +1,179 @@
+"""Settings from environment variables only, validated once at start-up.
+
+A bad value stops the service with a message that names the variable, e.g.
+``ELIGIBILITY_CACHE_TTL_SECONDS must be a whole number of seconds >= 0, got 'abc'``.
+The README's configuration table is the user-facing copy of ``VARIABLES`` below.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import msgspec
+
+
+class ConfigError(ValueError):
+    """A configuration variable is missing or malformed; the message names it."""
+
+
+class Settings(msgspec.Struct, kw_only=True, frozen=True):
+    database_url: str | None = None
+    embedded_pg_dir: Path = Path("var/pgdata")
+    clearinghouse_url: str | None = None
+    sandbox_host: str = "127.0.0.1"
+    sandbox_port: int = 0
+    sandbox_latency_ms: int = 0
+    clearinghouse_connect_timeout: float = 3.0
+    clearinghouse_read_timeout: float = 15.0
+    clearinghouse_attempts: int = 3
+    breaker_failure_threshold: int = 5
+    breaker_reset_seconds: float = 30.0
+    eligibility_cache_ttl_seconds: int = 86400
+    provider_npi: str = "1234567893"
+    provider_name: str = "DEMO BEHAVIORAL HEALTH"
+    provider_tin: str = "123456789"
+    submitter_id: str = "DEMOSUBMITTER"
+    receiver_id: str = "SANDBOXCH"
+    log_level: str = "INFO"
+    log_format: str = "json"
+    portal_token_secret: str = ""
+    portal_token_ttl_seconds: int = 3600
+    max_body_bytes: int = 1_048_576
+    rate_limit_per_minute: int = 600
+    request_timeout_seconds: float = 30.0
+    auth_required: bool = True
+    db_pool_min: int = 1
+    db_pool_max: int = 10
+
+    @property
+    def uses_embedded_postgres(self) -> bool:
+        return self.database_url is None
+
+    @property
+    def uses_sandbox_clearinghouse(self) -> bool:
+        return self.clearinghouse_url is None
+
+
+def _int(name: str, raw: str, *, minimum: int = 0) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number >= {minimum}, got {raw!r}") from None
+    if value < minimum:
+        raise ConfigError(f"{name} must be a whole number >= {minimum}, got {raw!r}")
+    return value
+
+
+def _float(name: str, raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number of seconds > 0, got {raw!r}") from None
+    if not value > 0:
+        raise ConfigError(f"{name} must be a number of seconds > 0, got {raw!r}")
+    return value
+
+
+def _bool(name: str, raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _postgres_url(name: str, raw: str) -> str:
+    parsed = urlparse(raw)
+    if parsed.scheme not in {"postgres", "postgresql"} or not (parsed.hostname or parsed.path or parsed.query):
+        raise ConfigError(f"{name} must be a postgresql:// URL, got a value with scheme {parsed.scheme!r}")
+    return raw
+
+
+def _http_url(name: str, raw: str) -> str:
+    parsed = urlparse(raw)
+    if parsed.scheme not in {"http", "https"} or not parsed.netloc:
+        raise ConfigError(f"{name} must be an http:// or https:// URL, got {raw!r}")
+    return raw.rstrip("/")
+
+
+def _choice(*choices: str) -> Callable[[str, str], str]:
+    def parse(name: str, raw: str) -> str:
+        value = raw.strip().upper() if choices[0].isupper() else raw.strip().lower()
+        if value not in choices:
+            raise ConfigError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+        return value
+
+    return parse
+
+
+def _npi(name: str, raw: str) -> str:
+    if len(raw) != 10 or not raw.isdigit():
+        raise ConfigError(f"{name} must be a 10-digit NPI, got {len(raw)} characters")
+    return raw
+
+
+def _x12_id(name: str, raw: str) -> str:
+    if not raw or len(raw) > 15 or not all(c.isalnum() or c == " " for c in raw):
+        raise ConfigError(f"{name} must be 1-15 letters, digits or spaces (an X12 interchange id)")
+    return raw
+
+
+def _text(name: str, raw: str) -> str:
+    if not raw.strip():
+        raise ConfigError(f"{name} must not be empty")
+    return raw.strip()
+
+
+# variable name -> (settings field, parser, description for the README)
+VARIABLES: dict[str, tuple[str, Callable[[str, str], Any], str]] = {
+    "DATABASE_URL": ("database_url", _postgres_url, "PostgreSQL URL; unset = embedded PostgreSQL"),
+    "EMBEDDED_PG_DIR": ("embedded_pg_dir", lambda n, r: Path(_text(n, r)), "data directory of the embedded PostgreSQL"),
+    "CLEARINGHOUSE_URL": ("clearinghouse_url", _http_url, "clearinghouse base URL; unset = built-in sandbox"),
+    "SANDBOX_HOST": ("sandbox_host", _text, "address the sandbox clearinghouse binds"),
+    "SANDBOX_PORT": ("sandbox_port", lambda n, r: _int(n, r), "port of the sandbox (0 = any free port)"),
+    "SANDBOX_LATENCY_MS": ("sandbox_latency_ms", lambda n, r: _int(n, r), "added latency per sandbox answer"),
+    "CLEARINGHOUSE_CONNECT_TIMEOUT": ("clearinghouse_connect_timeout", _float, "seconds"),
+    "CLEARINGHOUSE_READ_TIMEOUT": ("clearinghouse_read_timeout", _float, "seconds"),
+    "CLEARINGHOUSE_ATTEMPTS": ("clearinghouse_attempts", lambda n, r: _int(n, r, minimum=1), "tries per 270"),
+    "BREAKER_FAILURE_THRESHOLD": ("breaker_failure_threshold", lambda n, r: _int(n, r, minimum=1), "failures that open a payer's circuit"),
+    "BREAKER_RESET_SECONDS": ("breaker_reset_seconds", _float, "seconds a payer's open circuit waits"),
+    "ELIGIBILITY_CACHE_TTL_SECONDS": ("eligibility_cache_ttl_seconds", lambda n, r: _int(n, r), "reuse a stored check this long"),
+    "PROVIDER_NPI": ("provider_npi", _npi, "NPI sent in 270s and printed on estimates"),
+    "PROVIDER_NAME": ("provider_name", _text, "organization name"),
+    "PROVIDER_TIN": ("provider_tin", _text, "tax id printed on Good Faith Estimates"),
+    "X12_SUBMITTER_ID": ("submitter_id", _x12_id, "ISA06 sender id"),
+    "X12_RECEIVER_ID": ("receiver_id", _x12_id, "ISA08 receiver id"),
+    "LOG_LEVEL": ("log_level", _choice("DEBUG", "INFO", "WARNING", "ERROR"), "log level"),
+    "LOG_FORMAT": ("log_format", _choice("json", "console"), "json lines or console"),
+    "PORTAL_TOKEN_SECRET": ("portal_token_secret", _text, "HMAC key for patient-portal tokens; unset = random per process"),
+    "PORTAL_TOKEN_TTL_SECONDS": ("portal_token_ttl_seconds", lambda n, r: _int(n, r, minimum=60), "portal token lifetime"),
+    "MAX_BODY_BYTES": ("max_body_bytes", lambda n, r: _int(n, r, minimum=1024), "largest accepted request body"),
+    "RATE_LIMIT_PER_MINUTE": ("rate_limit_per_minute", lambda n, r: _int(n, r, minimum=1), "requests per API key per minute"),
+    "REQUEST_TIMEOUT_SECONDS": ("request_timeout_seconds", _float, "longest time a request may take"),
+    "AUTH_REQUIRED": ("auth_required", _bool, "require API keys (false only for local demos)"),
+    "DB_POOL_MIN": ("db_pool_min", lambda n, r: _int(n, r, minimum=1), "asyncpg pool minimum"),
+    "DB_POOL_MAX": ("db_pool_max", lambda n, r: _int(n, r, minimum=1), "asyncpg pool maximum"),
+}
+
+
+def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate every variable; raise ConfigError naming the first bad one."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for name, (field, parse, _description) in VARIABLES.items():
+        raw = env.get(name)
+        if raw is None or raw == "":
+            continue
+        values[field] = parse(name, raw)
+    settings = Settings(**values)
+    if settings.db_pool_min > settings.db_pool_max:
+        raise ConfigError("DB_POOL_MIN must not exceed DB_POOL_MAX")
+    if not settings.portal_token_secret:
+        settings = msgspec.structs.replace(settings, portal_token_secret=secrets.token_urlsafe(32))
+    return settings
