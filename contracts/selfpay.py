@@ -1,0 +1,325 @@
+"""Self-pay and affordability: poverty level, sliding fee, payment plans, Good Faith Estimate.
+
+Wire types only; the logic lives in ``service/pricing/selfpay/``. Requests forbid unknown
+fields so a misspelled field is a 400, not a silently ignored value. Money is a decimal
+string with two decimals; percentages are percent points (``"40"`` = 40 %). Decimal fields
+cannot carry msgspec range constraints, so non-negativity of money is checked by the logic
+(with the field path in the error).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+from typing import Annotated
+
+import msgspec
+
+from contracts.money import Money, Percent
+
+StateCode = Annotated[
+    str,
+    msgspec.Meta(pattern="^[A-Za-z]{2}$", description="USPS two-letter state or territory code, e.g. \"CA\"."),
+]
+HouseholdSize = Annotated[int, msgspec.Meta(ge=1, le=20, description="People in the household (1-20).")]
+Months = Annotated[int, msgspec.Meta(ge=1, le=120)]
+
+
+# --------------------------------------------------------------------------- poverty level
+
+
+class PovertyRegion(str, enum.Enum):
+    """HHS guideline regions; territories use the 48-state figures."""
+
+    CONTIGUOUS_48_AND_DC = "contiguous_48_and_dc"
+    ALASKA = "alaska"
+    HAWAII = "hawaii"
+
+
+class Household(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    size: HouseholdSize
+    annual_income: Money
+    state: StateCode
+
+
+class FplRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    household: Household
+    determination_date: dt.date
+
+
+class FplDetermination(msgspec.Struct, kw_only=True, frozen=True):
+    """Where a household stands against the HHS poverty guideline in force on a date."""
+
+    determination_date: dt.date
+    guideline_year: int
+    guideline_effective: dt.date
+    region: PovertyRegion
+    state: str
+    household_size: int
+    annual_income: Money
+    poverty_line: Money
+    #: Rounded half-up to 2 decimals for display; tiers are chosen on ``ratio``.
+    percent_of_poverty: Percent
+    #: The exact ratio income / poverty line as a fraction string, e.g. "875/683".
+    ratio: str
+    explanation: str
+    source: str
+
+
+# --------------------------------------------------------------------------- sliding fee
+
+
+class TierKind(str, enum.Enum):
+    NOMINAL_PER_DAY = "nominal_per_day"
+    PERCENT_OF_CHARGE = "percent_of_charge"
+    FULL_CHARGE = "full_charge"
+
+
+class AppliesTo(str, enum.Enum):
+    SELF_PAY_ONLY = "self_pay_only"
+    SELF_PAY_AND_PATIENT_RESPONSIBILITY = "self_pay_and_patient_responsibility"
+
+
+class SlidingFeeTier(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    code: str
+    label: str
+    #: Inclusive upper bound in percent of poverty; ``None`` = no upper bound (the last tier).
+    max_percent_fpl: Percent | None
+    kind: TierKind
+    #: Flat charge per service day, for ``nominal_per_day``.
+    nominal_amount: Money | None = None
+    #: Share of the charge the patient pays, for ``percent_of_charge``.
+    patient_pays_percent: Percent | None = None
+
+
+class SlidingFeeSchedule(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    organization_id: str
+    name: str
+    effective_from: dt.date
+    effective_to: dt.date | None = None
+    applies_to: AppliesTo = AppliesTo.SELF_PAY_ONLY
+    proof_of_income_required: bool = True
+    tiers: list[SlidingFeeTier]
+    #: True for the illustrative HRSA-style table shipped with the service, not an organization's own.
+    is_example: bool = False
+
+
+class SlidingFeeResult(msgspec.Struct, kw_only=True, frozen=True):
+    organization_id: str
+    schedule_name: str
+    schedule_is_example: bool
+    guideline_year: int
+    percent_of_poverty: Percent
+    tier_code: str
+    tier_label: str
+    tier_kind: TierKind
+    tier_lower_percent_fpl: Percent | None
+    tier_max_percent_fpl: Percent | None
+    service_days: int
+    gross_charge: Money
+    discount: Money
+    patient_amount: Money
+    patient_pays_percent: Percent | None = None
+    nominal_amount: Money | None = None
+    #: True when proof of income was required but not seen: the discount may change.
+    provisional: bool = False
+    explanation: str
+    warnings: list[str] = []
+
+
+# --------------------------------------------------------------------------- payment plans
+
+
+class TermLimit(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    #: Inclusive upper bound of the balance; ``None`` = any balance above the previous limit.
+    max_balance: Money | None
+    max_months: Months
+
+
+class PaymentPlanRules(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    minimum_monthly_payment: Money
+    term_limits: list[TermLimit]
+    allowed_terms_months: list[Months]
+    down_payment_percent: Percent = Decimal("0")
+    #: Annual percentage rate in percent points; 0 = interest-free.
+    apr_percent: Percent = Decimal("0")
+    #: Affordability: the monthly payment may be at most this share of monthly household income.
+    max_percent_of_monthly_income: Percent | None = None
+
+
+class PaymentLineKind(str, enum.Enum):
+    DOWN_PAYMENT = "down_payment"
+    INSTALLMENT = "installment"
+
+
+class PaymentLine(msgspec.Struct, kw_only=True, frozen=True):
+    #: 0 for the down payment, 1..N for installments.
+    number: int
+    kind: PaymentLineKind
+    #: ``None`` for a down payment due when the plan is agreed.
+    due_date: dt.date | None
+    amount: Money
+    principal: Money
+    interest: Money
+    balance_after: Money
+
+
+class PaymentPlanOffer(msgspec.Struct, kw_only=True, frozen=True):
+    balance: Money
+    term_months: int
+    apr_percent: Percent
+    down_payment: Money
+    amount_financed: Money
+    regular_payment: Money
+    final_payment: Money
+    total_interest: Money
+    #: Down payment + all installments = balance + total_interest, to the cent.
+    total_paid: Money
+    first_due_date: dt.date
+    last_due_date: dt.date
+    lines: list[PaymentLine]
+
+
+class PaymentPlanRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    balance: Money
+    term_months: Months
+    first_due_date: dt.date
+    monthly_household_income: Money | None = None
+
+
+class PlanOffersRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    balance: Money
+    first_due_date: dt.date
+    monthly_household_income: Money | None = None
+
+
+# --------------------------------------------------------------------------- Good Faith Estimate
+
+
+class CodeSystem(str, enum.Enum):
+    HCPCS = "hcpcs"
+    CPT = "cpt"
+
+
+class GfePatient(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    name: str
+    date_of_birth: dt.date
+
+
+class GfeAddress(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    lines: list[str]
+    city: str
+    state: StateCode
+    postal_code: str
+
+
+class GfeProvider(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    name: str
+    npi: Annotated[str, msgspec.Meta(pattern="^[0-9]{10}$")]
+    tin: Annotated[str, msgspec.Meta(pattern="^[0-9]{2}-?[0-9]{7}$")]
+    #: Where the items are furnished (office or facility location).
+    address: GfeAddress
+
+
+class GfeItem(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    description: str
+    service_code: str
+    service_code_system: CodeSystem = CodeSystem.HCPCS
+    revenue_code: str | None = None
+    period_start: dt.date
+    period_end: dt.date
+    #: Days (or units) expected in the period.
+    quantity: Annotated[int, msgspec.Meta(ge=1)]
+    unit_charge: Money
+    #: unit_charge x quantity; computed when omitted, checked when given.
+    expected_charge: Money | None = None
+    #: NPI of the furnishing provider; ``None`` = the convening provider.
+    provider_npi: str | None = None
+
+
+class GfeDiscountLine(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    description: str
+    #: A positive amount subtracted from the expected charges.
+    amount: Money
+    tier_code: str | None = None
+    provisional: bool = False
+
+
+class GfeSeparateItem(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """An item the convening provider expects to be scheduled separately (149.610(c)(6))."""
+
+    description: str
+    note: str | None = None
+
+
+class GfePrimaryService(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    description: str
+    scheduled_date: dt.date | None = None
+
+
+class GoodFaithEstimateRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    gfe_id: str
+    issue_date: dt.date
+    patient: GfePatient
+    primary_service: GfePrimaryService
+    convening_provider: GfeProvider
+    co_providers: list[GfeProvider] = []
+    items: list[GfeItem]
+    diagnosis_codes: list[str] = []
+    discounts: list[GfeDiscountLine] = []
+    separately_scheduled: list[GfeSeparateItem] = []
+
+
+class GfeLine(msgspec.Struct, kw_only=True, frozen=True):
+    line_number: int
+    description: str
+    service_code: str
+    service_code_system: CodeSystem
+    revenue_code: str | None
+    period_start: dt.date
+    period_end: dt.date
+    quantity: int
+    unit_charge: Money
+    expected_charge: Money
+
+
+class GfeProviderSection(msgspec.Struct, kw_only=True, frozen=True):
+    provider: GfeProvider
+    is_convening: bool
+    lines: list[GfeLine]
+    #: This provider's total: the figure a bill is compared with for dispute resolution.
+    total_expected_charges: Money
+
+
+class GfeDisclaimer(msgspec.Struct, kw_only=True, frozen=True):
+    code: str
+    text: str
+
+
+class GfeDisputeRight(msgspec.Struct, kw_only=True, frozen=True):
+    threshold: Money
+    days_to_start: int
+    administrative_fee: Money
+    instructions_url: str
+    text: str
+
+
+class GoodFaithEstimate(msgspec.Struct, kw_only=True, frozen=True):
+    """A Good Faith Estimate with the content 45 CFR 149.610(c) requires. Issued GFEs are immutable."""
+
+    gfe_id: str
+    issue_date: dt.date
+    patient: GfePatient
+    primary_service: GfePrimaryService
+    convening_provider: GfeProvider
+    sections: list[GfeProviderSection]
+    diagnosis_codes: list[str]
+    separately_scheduled: list[GfeSeparateItem]
+    total_expected_charges: Money
+    discounts: list[GfeDiscountLine]
+    total_discounts: Money
+    total_estimated_patient_cost: Money
+    discount_note: str | None
+    disclaimers: list[GfeDisclaimer]
+    dispute_right: GfeDisputeRight
