@@ -1,0 +1,143 @@
+"""X12 tokenizer: text -> delimiters + segments (lists of element strings).
+
+Delimiters are read from the ISA, never assumed: element separator = the character right
+after ``ISA``; repetition separator = ISA11 (5010 and later; ``U`` in 4010 means none);
+component separator = ISA16; segment terminator = the character right after ISA16. The ISA
+is located by counting its 16 element separators rather than by fixed offsets, so an ISA
+whose fields were not padded still tokenizes (a warning says so).
+
+Speed: the whole document is split with ``str.split`` (C loops); Python only loops per
+segment and per element, never per character.
+
+Errors are :class:`X12FormatError` (a ``ValueError``) with a message fit for a 422 response:
+it says what was expected and what was found by position and segment id, never echoing
+element values (they may be PHI).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+__all__ = ["Delimiters", "Tokenized", "X12FormatError", "tokenize", "split_repetitions", "split_components"]
+
+_SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}\Z")
+_TX_ID = re.compile(r"\d{3}\Z")
+_WS = " \t\r\n\x0b\x0c"
+
+
+class X12FormatError(ValueError):
+    """The text is not the X12 document expected. ``detail`` is safe to show (no PHI)."""
+
+    status = 422
+    type = "x12-format"
+    title = "Not a valid X12 document"
+
+    def __init__(self, detail: str, *, field: str | None = "x12") -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.field = field
+
+
+@dataclass(frozen=True, slots=True)
+class Delimiters:
+    element: str = "*"
+    repetition: str | None = "^"
+    component: str = ":"
+    segment: str = "~"
+
+    def all(self) -> tuple[str, ...]:
+        return tuple(c for c in (self.element, self.repetition, self.component, self.segment) if c)
+
+
+@dataclass(slots=True)
+class Tokenized:
+    delimiters: Delimiters
+    #: Every segment as [segment_id, element1, element2, ...], trailing whitespace stripped.
+    segments: list[list[str]]
+    warnings: list[str] = field(default_factory=list)
+
+
+def split_repetitions(value: str, delimiters: Delimiters) -> list[str]:
+    if not value:
+        return []
+    if delimiters.repetition and delimiters.repetition in value:
+        return [v for v in value.split(delimiters.repetition) if v]
+    return [value]
+
+
+def split_components(value: str, delimiters: Delimiters) -> list[str]:
+    return value.split(delimiters.component) if value else []
+
+
+def _read_isa(text: str) -> tuple[Delimiters, int, list[str]]:
+    """Delimiters, the index just after the ISA terminator, warnings."""
+    warnings: list[str] = []
+    if len(text) < 4 or not text.startswith("ISA"):
+        raise X12FormatError("expected an X12 interchange starting with an ISA segment; found other text")
+    sep = text[3]
+    if sep.isalnum() or sep in _WS:
+        raise X12FormatError("the ISA segment's element separator (character 4) must be a punctuation mark")
+    # ISA has 16 elements: the 16th separator is followed by ISA16 (one char) and the terminator.
+    pos = 3
+    for _ in range(15):
+        pos = text.find(sep, pos + 1)
+        if pos < 0:
+            raise X12FormatError("the ISA segment is incomplete: expected 16 elements")
+    if pos + 2 >= len(text):
+        raise X12FormatError("the ISA segment is incomplete: no component separator or segment terminator")
+    component = text[pos + 1]
+    terminator = text[pos + 2]
+    if pos + 2 != 105:
+        warnings.append(f"ISA segment is {pos + 3} characters long, expected 106 (fields not padded)")
+    isa = text[:pos].split(sep)
+    version = isa[12].strip() if len(isa) > 12 else ""
+    rep = isa[11] if len(isa) > 11 else ""
+    repetition: str | None = rep if (len(rep) == 1 and version >= "00501" and not rep.isalnum()) else None
+    if terminator.isalnum() or component.isalnum():
+        raise X12FormatError("the ISA segment's component separator or segment terminator is a letter or digit")
+    chosen = [c for c in (sep, repetition, component, terminator) if c]
+    if len(set(chosen)) != len(chosen):
+        raise X12FormatError("the ISA declares the same character for two different delimiters")
+    return Delimiters(sep, repetition, component, terminator), pos + 3, warnings
+
+
+def tokenize(text: str) -> Tokenized:
+    """Split an X12 interchange into segments. Raises :class:`X12FormatError` only."""
+    if not isinstance(text, str):
+        raise X12FormatError("expected X12 text")
+    text = text.lstrip(_WS + "\ufeff")
+    delimiters, _, warnings = _read_isa(text)
+    sep = delimiters.element
+    term = delimiters.segment
+    segments: list[list[str]] = []
+    append = segments.append
+    for number, raw in enumerate(text.split(term), start=1):
+        raw = raw.strip(_WS)
+        if not raw:
+            continue
+        elements = raw.split(sep)
+        seg_id = elements[0]
+        if not _SEGMENT_ID.match(seg_id):
+            raise X12FormatError(
+                f"segment {number} does not start with a valid segment identifier "
+                "(2-3 upper-case letters or digits)"
+            )
+        if seg_id != "ISA":
+            elements = [e.rstrip() for e in elements]
+        append(elements)
+    if len(segments[0]) != 17:
+        raise X12FormatError("the ISA segment must have 16 elements")
+    return Tokenized(delimiters, segments, warnings)
+
+
+def expect_transaction(tok: Tokenized, set_id: str) -> None:
+    """Raise unless the first transaction (ST01) is ``set_id`` (e.g. "271")."""
+    for seg in tok.segments:
+        if seg[0] == "ST":
+            found = seg[1] if len(seg) > 1 else ""
+            if found == set_id:
+                return
+            shown = f"a {found} transaction" if _TX_ID.match(found) else "a transaction with an invalid ST01"
+            raise X12FormatError(f"expected an X12 {set_id} transaction (ST01 {set_id}); found {shown}")
+    raise X12FormatError(f"expected an X12 {set_id} transaction; found no ST segment")
