@@ -1,0 +1,239 @@
+"""Patient cost estimates for a course of IOP, PHP or inpatient psychiatric care.
+
+A request names where the benefits come from (an eligibility check, a raw 271, a manual
+entry, or self-pay), which levels to compare (default all three), and optionally the
+course of care per level; the response gives one :class:`LevelEstimate` per level (and
+network) side by side in an :class:`EstimateComparison`, to the cent, with a line-by-line
+explanation and the figures/rate versions used so the estimate can be reproduced.
+
+Money is a two-decimal string on the wire; percentages are percent points.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from decimal import Decimal
+from typing import Annotated, Any
+
+import msgspec
+
+from contracts.benefits import Level, Network, PayerClass
+from contracts.money import Money, Percent
+
+# TODO(integrator): contracts.eligibility.ManualBenefitsEntry is being written by the
+# eligibility engineer. Until it lands, ``EstimateRequest.manual`` is kept as raw JSON
+# (a plain JSON object) and must be converted with ``msgspec.convert(obj, ManualBenefitsEntry)``
+# by the REST layer; once it exists this import switches the field to the real type.
+try:  # pragma: no cover - depends on another engineer's file
+    from contracts.eligibility import ManualBenefitsEntry as _Manual
+except ImportError:  # pragma: no cover
+    _Manual = dict[str, Any]  # type: ignore[misc,assignment]
+
+ManualBenefitsEntry = _Manual
+
+PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
+
+
+class FacilityType(str, enum.Enum):
+    """Where care is given; decides the Medicare 190-day psychiatric hospital limit."""
+
+    FREESTANDING_PSYCHIATRIC_HOSPITAL = "freestanding_psychiatric_hospital"
+    GENERAL_HOSPITAL_PSYCHIATRIC_UNIT = "general_hospital_psychiatric_unit"
+    HOSPITAL_OUTPATIENT = "hospital_outpatient"
+    CMHC = "cmhc"
+
+
+class NetworkPreference(str, enum.Enum):
+    IN = "in"
+    OUT = "out"
+    BOTH = "both"
+
+
+class CapPeriod(str, enum.Enum):
+    """Medicaid 5 % household cap period (the state chooses)."""
+
+    MONTH = "month"
+    QUARTER = "quarter"
+
+
+class Weekday(str, enum.Enum):
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+
+class Phase(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """One step of a step-down schedule."""
+
+    weeks: int
+    days_per_week: int
+    hours_per_day: Decimal
+
+
+class CourseOfCare(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """A planned course of one level of care. Omitted figures take the level's defaults.
+
+    Outpatient (IOP/PHP): ``weeks`` x ``days_per_week`` x ``hours_per_day``, or ``phases``
+    (step-down). Inpatient: ``length_of_stay_days`` from ``start_date`` (admission), every
+    day. ``weekdays`` chooses the days explicitly; otherwise 1 day = Mon, 2 = Mon+Thu,
+    3 = Mon/Wed/Fri, 4 = Mon-Thu, 5 = Mon-Fri, 6 = Mon-Sat, 7 = every day (6-7 need
+    ``include_weekends``, which defaults to False for outpatient and True for inpatient).
+    """
+
+    level: Level
+    start_date: dt.date | None = None
+    weeks: int | None = None
+    days_per_week: int | None = None
+    hours_per_day: Decimal | None = None
+    phases: list[Phase] | None = None
+    length_of_stay_days: int | None = None
+    include_weekends: bool | None = None
+    weekdays: list[Weekday] | None = None
+
+
+class Household(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    size: PositiveInt
+    annual_income: Money | None = None
+    monthly_income: Money | None = None
+    state: str | None = None
+
+
+class EstimateRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """Exactly one benefits source: ``eligibility_check_id``, ``x12_271``, ``manual`` or ``self_pay``."""
+
+    eligibility_check_id: str | None = None
+    x12_271: str | None = None
+    manual: ManualBenefitsEntry | None = None  # type: ignore[valid-type]
+    self_pay: bool = False
+    levels: list[Level] | None = None  # default: iop, php, inpatient
+    courses: list[CourseOfCare] = []
+    start_date: dt.date | None = None  # default start for every course
+    network: NetworkPreference = NetworkPreference.IN
+    household: Household | None = None
+    medicaid_exempt: bool = False
+    medicaid_cap_period: CapPeriod = CapPeriod.MONTH
+    #: Inpatient facility; None = unknown (a Medicare estimate then warns about the 190-day limit).
+    facility_type: FacilityType | None = None
+    plan_code: str | None = None
+    rate_table_version: str | None = None
+
+
+class LineKind(str, enum.Enum):
+    DEDUCTIBLE = "deductible"
+    COPAY = "copay"
+    COINSURANCE = "coinsurance"
+    COST_SHARE = "cost_share"  # a day mixing several of the above
+    PLAN_PAYS_ALL = "plan_pays_all"
+    OOP_MET = "oop_met"
+    NOT_COVERED = "not_covered"
+    OVER_LIMIT = "over_limit"
+    WAIVED = "waived"  # QMB / Medigap / Medicaid exempt: cost sharing someone else pays
+    EVENT = "event"  # a milestone (OOP reached, new plan year, limit reached)
+    SUMMARY = "summary"
+
+
+class ExplanationLine(msgspec.Struct, kw_only=True, frozen=True):
+    """One sentence intake staff can read aloud, for a run of consecutive days."""
+
+    kind: LineKind
+    text: str
+    first_day: int | None = None
+    last_day: int | None = None
+    first_date: dt.date | None = None
+    last_date: dt.date | None = None
+    patient_pays: Money | None = None
+
+
+class CostBreakdown(msgspec.Struct, kw_only=True, frozen=True):
+    gross_charges: Money
+    allowed: Money
+    payer_pays: Money
+    patient_pays: Money
+    deductible: Money
+    copay: Money
+    coinsurance: Money
+    not_covered: Money
+    over_limit: Money
+    balance_bill: Money
+    #: Cost sharing the patient would owe but someone else pays (QMB by law, Medigap, Medicaid exemption).
+    waived_cost_sharing: Money
+
+
+class ServiceDayOut(msgspec.Struct, kw_only=True, frozen=True):
+    day: int
+    date: dt.date
+    hours: Decimal
+    gross: Money
+    allowed: Money
+    payer_pays: Money
+    patient_pays: Money
+    deductible: Money
+    copay: Money
+    coinsurance: Money
+    not_covered: Money
+    over_limit: Money
+    balance_bill: Money
+    waived_cost_sharing: Money
+
+
+class LevelEstimate(msgspec.Struct, kw_only=True, frozen=True):
+    level: Level
+    network: Network
+    payer_class: PayerClass
+    service_days: int
+    treatment_hours: Decimal
+    weeks: Decimal
+    first_service_date: dt.date
+    last_service_date: dt.date
+    totals: CostBreakdown
+    patient_pays_per_week: Money
+    patient_pays_per_treatment_hour: Money
+    explanation: list[ExplanationLine]
+    assumptions: list[str] = []
+    warnings: list[str] = []
+    days: list[ServiceDayOut] = []
+
+
+class FiguresUsed(msgspec.Struct, kw_only=True, frozen=True):
+    """What an estimate was computed with, so it can be reproduced."""
+
+    medicare_calendar_years: list[int] = []
+    ipf_fiscal_years: list[str] = []
+    medicaid_basis: str | None = None
+    poverty_guideline_year: int | None = None
+    rate_table_version: str
+    rate_table_effective: dt.date
+    reference_files: list[str] = []
+
+
+class EstimateComparison(msgspec.Struct, kw_only=True, frozen=True):
+    estimates: list[LevelEstimate]
+    cheapest_level: Level | None
+    cheapest_network: Network | None
+    cheapest_patient_pays: Money | None
+    summary: str
+    figures: FiguresUsed
+    assumptions: list[str] = []
+    warnings: list[str] = []
+
+
+class EstimateResponse(msgspec.Struct, kw_only=True, frozen=True):
+    estimate_id: str | None = None
+    comparison: EstimateComparison
+    benefits_source: str
+    disclaimer: str = (
+        "This is an estimate based on the benefits and rates available today, not a guarantee of "
+        "payment. Your actual cost depends on the services you receive and your plan's final processing."
+    )
+
+
+__all__ = [
+    "CapPeriod", "CostBreakdown", "CourseOfCare", "EstimateComparison", "EstimateRequest", "EstimateResponse",
+    "ExplanationLine", "FacilityType", "FiguresUsed", "Household", "LevelEstimate", "LineKind",
+    "ManualBenefitsEntry", "NetworkPreference", "Percent", "Phase", "ServiceDayOut", "Weekday",
+]

@@ -1,0 +1,61 @@
+"""Accumulator periods: plan years, Medicare calendar years, Part A benefit periods, Medicaid cap periods.
+
+Remaining deductible / out-of-pocket amounts from a 271 are as of one plan year; a course
+that crosses into the next plan year starts that year with the plan's full amounts. The
+plan year begins on the plan's own begin month/day (``NormalizedBenefits.plan_begin``) or
+1 January. Medicare Part B runs by calendar year; Part A by benefit period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+
+def _anniversary(year: int, month: int, day: int) -> dt.date:
+    # A 29 February plan begin falls on 28 February in other years.
+    if month == 2 and day == 29:
+        try:
+            return dt.date(year, 2, 29)
+        except ValueError:
+            return dt.date(year, 2, 28)
+    return dt.date(year, month, day)
+
+
+def plan_year_start(day: dt.date, plan_begin: dt.date | None) -> dt.date:
+    """First day of the plan year that contains ``day`` (1 January when the plan begin is unknown)."""
+    month, mday = (plan_begin.month, plan_begin.day) if plan_begin else (1, 1)
+    this_year = _anniversary(day.year, month, mday)
+    return this_year if this_year <= day else _anniversary(day.year - 1, month, mday)
+
+
+def benefit_period_starts(inpatient_dates: Sequence[dt.date], gap_days: int) -> list[dt.date]:
+    """Start date of the Part A benefit period each inpatient day falls in.
+
+    A new benefit period starts after ``gap_days`` consecutive days without inpatient care;
+    a continuous stay is one benefit period however long it is.
+    """
+    starts: list[dt.date] = []
+    current: dt.date | None = None
+    previous: dt.date | None = None
+    for date in inpatient_dates:
+        # Days strictly between two inpatient days are the days without care.
+        if current is None or previous is None or (date - previous).days - 1 >= gap_days:
+            current = date
+        starts.append(current)
+        previous = date
+    return starts
+
+
+def cap_period(day: dt.date, period: str) -> tuple[int, int]:
+    """Medicaid cap period key: (year, month) or (year, quarter 1-4)."""
+    if period == "quarter":
+        return day.year, (day.month - 1) // 3 + 1
+    return day.year, day.month
+
+
+def cap_period_label(key: tuple[int, int], period: str) -> str:
+    year, n = key
+    if period == "quarter":
+        return f"Q{n} {year}"
+    return f"{dt.date(year, n, 1):%b} {year}"

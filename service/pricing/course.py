@@ -1,0 +1,208 @@
+"""A course of care as dated service days, with its validation.
+
+Weekly pattern (documented choice): a course runs in 7-day program weeks starting on the
+start date; in each program week the patient attends on the pattern's weekdays. Default
+patterns spread sessions through the week: 1 day = Mon; 2 = Mon, Thu; 3 = Mon, Wed, Fri;
+4 = Mon-Thu; 5 = Mon-Fri; 6 = Mon-Sat; 7 = every day. Because every 7-day window holds
+each weekday once, a course always has exactly ``weeks x days_per_week`` service days,
+whatever weekday it starts on. Inpatient: every day from admission for the length of stay
+(the discharge day is not a billed day).
+
+Refused (400, naming the field): impossible values (days/week outside 1-7, hours/day not in
+(0, 24], weeks outside 1-52, length of stay outside 1-365, 6-7 days/week without weekends).
+Refused for Medicare coverage only (422, citing the rule): IOP outside 9-19 h/week, PHP
+under 20 h/week. Outside the provider's typical ranges: a warning, never a refusal.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from contracts.benefits import Level
+from contracts.estimate import CourseOfCare, Weekday
+from service.errors import InvalidInput, Unprocessable
+from service.pricing.program_figures import LevelDefaults, MedicareRules
+
+_WEEKDAY_INDEX = {w: i for i, w in enumerate(Weekday)}
+_PATTERNS: dict[int, tuple[int, ...]] = {
+    1: (0,), 2: (0, 3), 3: (0, 2, 4), 4: (0, 1, 2, 3), 5: (0, 1, 2, 3, 4), 6: (0, 1, 2, 3, 4, 5),
+    7: (0, 1, 2, 3, 4, 5, 6),
+}
+MAX_WEEKS = 52
+MAX_LENGTH_OF_STAY = 365
+
+
+class InvalidCourse(InvalidInput):
+    slug, title = "invalid-course", "The course of care is not possible"
+
+
+class CourseNotCoverable(Unprocessable):
+    slug, title = "course-not-coverable", "The course of care does not meet the payer's program rules"
+
+
+@dataclass(frozen=True, slots=True)
+class PhasePlan:
+    weeks: int
+    days_per_week: int
+    hours_per_day: Decimal
+    weekdays: tuple[int, ...]  # 0 = Monday
+
+
+@dataclass(frozen=True, slots=True)
+class Course:
+    """A validated course: outpatient phases, or an inpatient stay."""
+
+    level: Level
+    start_date: dt.date
+    phases: tuple[PhasePlan, ...] = ()
+    length_of_stay_days: int | None = None
+    field_path: str = "courses[0]"  # for messages about this course
+
+    @property
+    def is_inpatient(self) -> bool:
+        return self.level is Level.INPATIENT
+
+    @property
+    def weeks(self) -> Decimal:
+        if self.is_inpatient:
+            return Decimal(self.length_of_stay_days or 0) / Decimal(7)
+        return Decimal(sum(p.weeks for p in self.phases))
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceDay:
+    number: int  # 1-based within the course
+    date: dt.date
+    hours: Decimal
+
+
+INPATIENT_HOURS_PER_DAY = Decimal(24)
+
+
+def build_course(wire: CourseOfCare | None, level: Level, *, default_start: dt.date, defaults: LevelDefaults,
+                 path: str, warnings: list[str] | None = None) -> Course:
+    """Validate a wire course (or the level's defaults when None) into a :class:`Course`.
+
+    ``warnings`` collects non-blocking notes (outside the provider's typical ranges).
+    """
+    wire = wire or CourseOfCare(level=level)
+    if wire.level is not level:
+        raise InvalidCourse(f"course is for {wire.level.value}, expected {level.value}", field=f"{path}.level")
+    start = wire.start_date or default_start
+    notes = warnings if warnings is not None else []
+    if level is Level.INPATIENT:
+        los = wire.length_of_stay_days if wire.length_of_stay_days is not None else defaults.length_of_stay_days
+        if los is None or not 1 <= los <= MAX_LENGTH_OF_STAY:
+            raise InvalidCourse(f"length of stay must be 1-{MAX_LENGTH_OF_STAY} days, got {los}",
+                                field=f"{path}.length_of_stay_days")
+        if wire.include_weekends is False:
+            raise InvalidCourse("an inpatient stay includes every day; include_weekends cannot be false",
+                                field=f"{path}.include_weekends")
+        for name in ("weeks", "days_per_week", "phases", "weekdays"):
+            if getattr(wire, name):
+                raise InvalidCourse(f"{name} does not apply to an inpatient stay; use length_of_stay_days",
+                                    field=f"{path}.{name}")
+        return Course(level=level, start_date=start, length_of_stay_days=los, field_path=path)
+
+    if wire.length_of_stay_days is not None:
+        raise InvalidCourse("length_of_stay_days applies to inpatient stays only", field=f"{path}.length_of_stay_days")
+    weekends = bool(wire.include_weekends)
+    explicit = None
+    if wire.weekdays:
+        explicit = tuple(sorted({_WEEKDAY_INDEX[w] for w in wire.weekdays}))
+        if len(explicit) != len(wire.weekdays):
+            raise InvalidCourse("weekdays are repeated", field=f"{path}.weekdays")
+        if not weekends and any(i >= 5 for i in explicit):
+            raise InvalidCourse("weekend days chosen but include_weekends is not true", field=f"{path}.weekdays")
+
+    if wire.phases:
+        if any(v is not None for v in (wire.weeks, wire.days_per_week, wire.hours_per_day)):
+            raise InvalidCourse("give either phases or weeks/days_per_week/hours_per_day, not both",
+                                field=f"{path}.phases")
+        raw = [(p.weeks, p.days_per_week, p.hours_per_day, f"{path}.phases[{i}]") for i, p in enumerate(wire.phases)]
+    else:
+        raw = [(
+            wire.weeks if wire.weeks is not None else defaults.weeks,
+            wire.days_per_week if wire.days_per_week is not None else defaults.days_per_week,
+            wire.hours_per_day if wire.hours_per_day is not None else defaults.hours_per_day,
+            path,
+        )]
+    phases = []
+    total_weeks = 0
+    for weeks, days, hours, where in raw:
+        if weeks is None or not 1 <= weeks <= MAX_WEEKS:
+            raise InvalidCourse(f"weeks must be 1-{MAX_WEEKS}, got {weeks}", field=f"{where}.weeks")
+        if days is None or not 1 <= days <= 7:
+            raise InvalidCourse(f"days per week must be 1-7, got {days}", field=f"{where}.days_per_week")
+        if hours is None or not Decimal(0) < hours <= Decimal(24):
+            raise InvalidCourse(f"hours per day must be more than 0 and at most 24, got {hours}",
+                                field=f"{where}.hours_per_day")
+        if explicit is not None:
+            if len(explicit) != days:
+                raise InvalidCourse(f"{len(explicit)} weekdays chosen for {days} days per week",
+                                    field=f"{path}.weekdays")
+            pattern = explicit
+        else:
+            if days > 5 and not weekends:
+                raise InvalidCourse(f"{days} days per week needs include_weekends: true",
+                                    field=f"{where}.days_per_week")
+            pattern = _PATTERNS[days]
+        total_weeks += weeks
+        phases.append(PhasePlan(weeks=weeks, days_per_week=days, hours_per_day=hours, weekdays=pattern))
+        _typical_range_notes(level, days, hours, where, defaults, notes)
+    if total_weeks > MAX_WEEKS:
+        raise InvalidCourse(f"the phases add up to {total_weeks} weeks; at most {MAX_WEEKS}", field=f"{path}.phases")
+    if defaults.typical_weeks and not defaults.typical_weeks[0] <= total_weeks <= defaults.typical_weeks[1]:
+        notes.append(f"{level.value.upper()} course of {total_weeks} weeks is outside the provider's typical "
+                     f"{defaults.typical_weeks[0]}-{defaults.typical_weeks[1]} weeks")
+    return Course(level=level, start_date=start, phases=tuple(phases), field_path=path)
+
+
+def _typical_range_notes(level: Level, days: int, hours: Decimal, where: str, defaults: LevelDefaults,
+                         notes: list[str]) -> None:
+    name = level.value.upper()
+    if defaults.typical_days_per_week and not defaults.typical_days_per_week[0] <= days <= defaults.typical_days_per_week[1]:
+        lo, hi = defaults.typical_days_per_week
+        notes.append(f"{where}: {days} days a week is outside the typical {name} {lo}-{hi} days")
+    if defaults.typical_hours_per_day and not defaults.typical_hours_per_day[0] <= hours <= defaults.typical_hours_per_day[1]:
+        lo, hi = defaults.typical_hours_per_day
+        notes.append(f"{where}: {hours} hours a day is outside the typical {name} {lo}-{hi} hours")
+
+
+def check_medicare_program_hours(course: Course, rules: MedicareRules) -> None:
+    """Refuse a course Medicare would not pay as IOP/PHP (hours per week rule), naming the field."""
+    for i, phase in enumerate(course.phases):
+        where = f"{course.field_path}.phases[{i}]" if len(course.phases) > 1 else course.field_path
+        per_week = phase.hours_per_day * phase.days_per_week
+        if course.level is Level.IOP and not rules.iop_hours_per_week_min <= per_week <= rules.iop_hours_per_week_max:
+            raise CourseNotCoverable(
+                f"Medicare pays IOP for {rules.iop_hours_per_week_min}-{rules.iop_hours_per_week_max} hours of "
+                f"services a week (physician-certified minimum of 9 hours, condition code 92; 20 or more hours is "
+                f"PHP); this course plans {per_week} hours a week", field=f"{where}.hours_per_day")
+        if course.level is Level.PHP and per_week < rules.php_hours_per_week_min:
+            raise CourseNotCoverable(
+                f"Medicare pays PHP only for at least {rules.php_hours_per_week_min} hours of services a week "
+                f"(Medicare Benefit Policy Manual ch. 6 sec. 70.3); this course plans {per_week} hours a week",
+                field=f"{where}.hours_per_day")
+
+
+def service_days(course: Course) -> tuple[ServiceDay, ...]:
+    """The dated service days of a course, in order."""
+    if course.is_inpatient:
+        start = course.start_date
+        return tuple(ServiceDay(number=i + 1, date=start + dt.timedelta(days=i), hours=INPATIENT_HOURS_PER_DAY)
+                     for i in range(course.length_of_stay_days or 0))
+    days: list[ServiceDay] = []
+    week_start = course.start_date
+    number = 0
+    for phase in course.phases:
+        for _ in range(phase.weeks):
+            for offset in range(7):
+                date = week_start + dt.timedelta(days=offset)
+                if date.weekday() in phase.weekdays:
+                    number += 1
+                    days.append(ServiceDay(number=number, date=date, hours=phase.hours_per_day))
+            week_start += dt.timedelta(days=7)
+    return tuple(days)
