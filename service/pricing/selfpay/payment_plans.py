@@ -1,0 +1,298 @@
+"""Payment plans for a self-pay balance, with full amortization schedules to the cent.
+
+Every installment is rounded with :func:`service.money.cents`; the final installment is
+whatever is left (plus its interest), so the down payment plus all installments equals the
+balance plus the interest actually charged, exactly. With an APR the regular payment is the
+standard annuity ``P * r / (1 - (1 + r)^-n)`` with ``r = APR / 12``; interest each month is
+the rounded remaining principal times ``r``.
+
+Due dates fall on the same day of the month as the first due date, clamped to the end of a
+shorter month (Jan 31 -> Feb 28/29 -> Mar 31): each is computed from the first date, never
+from the previous (clamped) one.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from decimal import Decimal, localcontext
+
+from contracts.selfpay import PaymentLine, PaymentLineKind, PaymentPlanOffer, PaymentPlanRequest, PaymentPlanRules
+from service.errors import FieldError, InvalidInput, Unprocessable
+from service.money import ZERO, cents, format_usd, percent_of
+
+HUNDRED = Decimal(100)
+
+
+class PlanRuleViolation(Unprocessable):
+    """A requested plan breaks one of the organization's rules; ``rule`` names the rules field."""
+
+    slug, title = "payment-plan-rule-violation", "The payment plan breaks an organization rule"
+
+    def __init__(self, rule: str, detail: str) -> None:
+        super().__init__(detail, field=f"$.rules.{rule}")
+        self.rule = rule
+
+    def __repr__(self) -> str:
+        return f"PlanRuleViolation(rule={self.rule!r}, detail={self.detail!r})"
+
+
+class PaymentPlanRulesInvalid(InvalidInput):
+    slug, title = "invalid-payment-plan-rules", "The payment plan rules are not valid"
+
+
+def add_months(anchor: dt.date, months: int) -> dt.date:
+    """``anchor`` moved ``months`` calendar months, clamped to the last day of the target month."""
+    index = anchor.month - 1 + months
+    year, month = anchor.year + index // 12, index % 12 + 1
+    return dt.date(year, month, min(anchor.day, calendar.monthrange(year, month)[1]))
+
+
+def rules_errors(rules: PaymentPlanRules) -> list[FieldError]:
+    errors: list[FieldError] = []
+
+    def err(path: str, reason: str) -> None:
+        errors.append(FieldError(field=path, reason=reason))
+
+    if not rules.minimum_monthly_payment.is_finite() or rules.minimum_monthly_payment < 0:
+        err("$.minimum_monthly_payment", "must be 0 or more")
+    if not rules.term_limits:
+        err("$.term_limits", "at least one limit is required")
+    previous: Decimal | None = None
+    for i, limit in enumerate(rules.term_limits):
+        last = i == len(rules.term_limits) - 1
+        if limit.max_months < 1:
+            err(f"$.term_limits[{i}].max_months", "must be at least 1")
+        if limit.max_balance is None:
+            if not last:
+                err(f"$.term_limits[{i}].max_balance", "only the last limit may be unbounded")
+        else:
+            if last:
+                err(f"$.term_limits[{i}].max_balance", "the last limit must be unbounded (null)")
+            if previous is not None and limit.max_balance <= previous:
+                err(f"$.term_limits[{i}].max_balance", "limits must be sorted by balance, ascending")
+            previous = limit.max_balance
+    if not rules.allowed_terms_months:
+        err("$.allowed_terms_months", "at least one term is required")
+    if len(set(rules.allowed_terms_months)) != len(rules.allowed_terms_months):
+        err("$.allowed_terms_months", "terms must not repeat")
+    for i, term in enumerate(rules.allowed_terms_months):
+        if term < 1:
+            err(f"$.allowed_terms_months[{i}]", "must be at least 1 month")
+    if not (ZERO <= rules.down_payment_percent < HUNDRED):
+        err("$.down_payment_percent", "must be at least 0 and below 100")
+    if not (ZERO <= rules.apr_percent <= HUNDRED):
+        err("$.apr_percent", "must be between 0 and 100")
+    cap = rules.max_percent_of_monthly_income
+    if cap is not None and not (ZERO < cap <= HUNDRED):
+        err("$.max_percent_of_monthly_income", "must be above 0 and at most 100")
+    return errors
+
+
+def validate_rules(rules: PaymentPlanRules) -> PaymentPlanRules:
+    errors = rules_errors(rules)
+    if errors:
+        raise PaymentPlanRulesInvalid("; ".join(f"{e.field}: {e.reason}" for e in errors), errors=errors)
+    return rules
+
+
+def longest_term(balance: Decimal, rules: PaymentPlanRules) -> int:
+    """The longest term the organization allows for this balance (limits are inclusive)."""
+    for limit in rules.term_limits:
+        if limit.max_balance is None or balance <= limit.max_balance:
+            return limit.max_months
+    raise PaymentPlanRulesInvalid("the last term limit must be unbounded", field="$.term_limits")
+
+
+def amortize(
+    *, balance: Decimal, term_months: int, apr_percent: Decimal, down_payment: Decimal, first_due_date: dt.date
+) -> PaymentPlanOffer:
+    """The full schedule. Raises :class:`PlanRuleViolation` (``term_months``) if a payment would be under a cent."""
+    _check_money(balance, "balance", positive=True)
+    if term_months < 1:
+        raise PlanRuleViolation("allowed_terms_months", f"a plan needs at least 1 payment, got {term_months}")
+    balance, down_payment = cents(balance), cents(down_payment)
+    financed = balance - down_payment
+    if financed <= 0:
+        raise PlanRuleViolation("down_payment_percent", "the down payment covers the whole balance; no plan is needed")
+
+    rate = apr_percent / HUNDRED / 12
+    if rate > 0:
+        with localcontext() as ctx:
+            ctx.prec = 50
+            regular = cents(financed * rate / (1 - (1 + rate) ** -term_months))
+    else:
+        regular = cents(financed / term_months)
+
+    lines: list[PaymentLine] = []
+    if down_payment > 0:
+        lines.append(
+            PaymentLine(
+                number=0, kind=PaymentLineKind.DOWN_PAYMENT, due_date=None, amount=down_payment,
+                principal=down_payment, interest=ZERO, balance_after=financed,
+            )
+        )
+    remaining = financed
+    total_interest = ZERO
+    for n in range(1, term_months + 1):
+        interest = cents(remaining * rate)
+        amount = remaining + interest if n == term_months else regular
+        principal = amount - interest
+        if amount < Decimal("0.01") or principal <= 0 or principal > remaining:
+            raise PlanRuleViolation(
+                "allowed_terms_months",
+                f"{format_usd(financed)} cannot be spread over {term_months} monthly payments of at least one cent "
+                "that each repay some of the balance",
+            )
+        remaining -= principal
+        total_interest += interest
+        lines.append(
+            PaymentLine(
+                number=n, kind=PaymentLineKind.INSTALLMENT, due_date=add_months(first_due_date, n - 1),
+                amount=amount, principal=principal, interest=interest, balance_after=remaining,
+            )
+        )
+    installments = [line for line in lines if line.kind is PaymentLineKind.INSTALLMENT]
+    return PaymentPlanOffer(
+        balance=balance,
+        term_months=term_months,
+        apr_percent=apr_percent,
+        down_payment=down_payment,
+        amount_financed=financed,
+        regular_payment=installments[0].amount if term_months > 1 else installments[-1].amount,
+        final_payment=installments[-1].amount,
+        total_interest=total_interest,
+        total_paid=down_payment + sum((line.amount for line in installments), ZERO),
+        first_due_date=first_due_date,
+        last_due_date=installments[-1].due_date or first_due_date,
+        lines=lines,
+    )
+
+
+def build_plan(
+    balance: Decimal, term_months: int, rules: PaymentPlanRules, *, first_due_date: dt.date
+) -> PaymentPlanOffer:
+    """The schedule the rules' down payment and APR give for a term (no rule checks)."""
+    balance = _check_money(balance, "balance", positive=True)
+    return amortize(
+        balance=balance,
+        term_months=term_months,
+        apr_percent=rules.apr_percent,
+        down_payment=cents(percent_of(cents(balance), rules.down_payment_percent)),
+        first_due_date=first_due_date,
+    )
+
+
+def plan_violations(
+    offer: PaymentPlanOffer, rules: PaymentPlanRules, monthly_income: Decimal | None
+) -> list[PlanRuleViolation]:
+    """Every rule the plan breaks (empty = acceptable)."""
+    found: list[PlanRuleViolation] = []
+    term = offer.term_months
+    if term not in rules.allowed_terms_months:
+        allowed = ", ".join(str(t) for t in sorted(rules.allowed_terms_months))
+        found.append(PlanRuleViolation("allowed_terms_months", f"{term} months is not an offered term ({allowed})"))
+    longest = longest_term(offer.balance, rules)
+    if term > longest:
+        found.append(
+            PlanRuleViolation(
+                "term_limits", f"a balance of {format_usd(offer.balance)} may be spread over at most {longest} months"
+            )
+        )
+    # A plan whose whole financed amount is below the minimum is one payment of that amount, not a violation.
+    floor = min(rules.minimum_monthly_payment, offer.amount_financed)
+    if offer.regular_payment < floor:
+        found.append(
+            PlanRuleViolation(
+                "minimum_monthly_payment",
+                f"the monthly payment {format_usd(offer.regular_payment)} is below the minimum "
+                f"{format_usd(rules.minimum_monthly_payment)}",
+            )
+        )
+    cap = rules.max_percent_of_monthly_income
+    if cap is not None:
+        if monthly_income is None:
+            found.append(
+                PlanRuleViolation(
+                    "max_percent_of_monthly_income",
+                    "monthly household income is needed to check that the payment is affordable",
+                )
+            )
+        else:
+            limit = cents(percent_of(monthly_income, cap))
+            largest = max(line.amount for line in offer.lines if line.kind is PaymentLineKind.INSTALLMENT)
+            if largest > limit:
+                found.append(
+                    PlanRuleViolation(
+                        "max_percent_of_monthly_income",
+                        f"the monthly payment {format_usd(largest)} is more than {cap.normalize():f} % of monthly "
+                        f"household income ({format_usd(limit)})",
+                    )
+                )
+    return found
+
+
+def check_requested_plan(
+    balance: Decimal,
+    term_months: int,
+    rules: PaymentPlanRules,
+    *,
+    monthly_income: Decimal | None,
+    first_due_date: dt.date,
+) -> PaymentPlanOffer:
+    """The plan for a requested term, or :class:`PlanRuleViolation` naming the first rule it breaks."""
+    validate_rules(rules)
+    if monthly_income is not None:
+        _check_money(monthly_income, "monthly_household_income")
+    offer = build_plan(balance, term_months, rules, first_due_date=first_due_date)
+    violations = plan_violations(offer, rules, monthly_income)
+    if violations:
+        raise violations[0]
+    return offer
+
+
+def check_plan_request(request: PaymentPlanRequest, rules: PaymentPlanRules) -> PaymentPlanOffer:
+    """:func:`check_requested_plan` for the wire request."""
+    return check_requested_plan(
+        request.balance,
+        request.term_months,
+        rules,
+        monthly_income=request.monthly_household_income,
+        first_due_date=request.first_due_date,
+    )
+
+
+def offer_plans(
+    balance: Decimal, rules: PaymentPlanRules, *, monthly_income: Decimal | None, first_due_date: dt.date
+) -> list[PaymentPlanOffer]:
+    """Every allowed term that satisfies all rules, shortest first (may be empty).
+
+    When the rules have an affordability cap and ``monthly_income`` is None this raises
+    :class:`PlanRuleViolation` (``max_percent_of_monthly_income``) rather than guess.
+    """
+    validate_rules(rules)
+    balance = _check_money(balance, "balance", positive=True)
+    if monthly_income is not None:
+        _check_money(monthly_income, "monthly_household_income")
+    elif rules.max_percent_of_monthly_income is not None:
+        raise PlanRuleViolation(
+            "max_percent_of_monthly_income", "monthly household income is needed to check that payments are affordable"
+        )
+    offers: list[PaymentPlanOffer] = []
+    for term in sorted(rules.allowed_terms_months):
+        try:
+            offer = build_plan(balance, term, rules, first_due_date=first_due_date)
+        except PlanRuleViolation:
+            continue
+        if not plan_violations(offer, rules, monthly_income):
+            offers.append(offer)
+    return offers
+
+
+def _check_money(value: Decimal, name: str, *, positive: bool = False) -> Decimal:
+    if isinstance(value, float) or not isinstance(value, (Decimal, int)):
+        raise InvalidInput(f"{name} must be a Decimal amount, not {type(value).__name__}", field=f"$.{name}")
+    value = Decimal(value)
+    if not value.is_finite() or value < 0 or (positive and value <= 0):
+        raise InvalidInput(f"{name} must be {'above' if positive else 'at least'} 0", field=f"$.{name}")
+    return value
