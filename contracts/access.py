@@ -1,0 +1,53 @@
+"""Wire types for API keys and the audit log (admin routes)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+import msgspec
+
+RoleName = Literal["intake", "portal", "billing", "admin"]
+
+
+class ApiKeyCreate(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    role: RoleName
+
+
+class ApiKeyCreated(msgspec.Struct, kw_only=True, frozen=True):
+    id: str
+    name: str
+    role: RoleName
+    prefix: str
+    #: The secret, shown only in this response. Send it as the X-API-Key header.
+    secret: str
+
+
+class ApiKeyInfo(msgspec.Struct, kw_only=True, frozen=True):
+    id: str
+    name: str
+    role: RoleName
+    prefix: str
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None = None
+    last_used_at: dt.datetime | None = None
+
+
+class AuditEntry(msgspec.Struct, kw_only=True, frozen=True):
+    id: int
+    occurred_at: dt.datetime
+    actor: str
+    role: str
+    action: str
+    resource_type: str
+    resource_id: str | None
+    patient_key: str | None
+    request_id: str | None
+    outcome: str
+
+
+class AuditPage(msgspec.Struct, kw_only=True, frozen=True):
+    entries: list[AuditEntry]
+    #: Pass as ``after_id`` to get the next page; None when this is the last page.
+    next_after_id: int | None = None

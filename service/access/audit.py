@@ -1,0 +1,47 @@
+"""The audit trail: one append-only row per read or write of PHI (HIPAA audit controls).
+
+Call :func:`record` from every handler that reads or writes patient data, in the same
+transaction as the write when there is one, so a write without its audit row cannot exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+import asyncpg
+
+from service.access.roles import Caller
+
+
+def patient_key(last_name: str, first_name: str, date_of_birth: str, member_id: str | None) -> str:
+    """A stable pseudonymous key for one patient, for audit queries; reveals no PHI by itself."""
+    normalized = "|".join(
+        part.strip().upper() for part in (last_name, first_name, date_of_birth, member_id or "")
+    )
+    return "pk_" + hashlib.sha256(normalized.encode()).hexdigest()[:32]
+
+
+async def record(
+    conn: asyncpg.Connection | asyncpg.Pool,
+    *,
+    caller: Caller | None,
+    action: str,
+    resource_type: str,
+    resource_id: Any = None,
+    patient: str | None = None,
+    request_id: str | None = None,
+    outcome: str = "success",
+) -> None:
+    await conn.execute(
+        """INSERT INTO audit_log (actor, role, action, resource_type, resource_id, patient_key, request_id, outcome)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
+        caller.actor_id if caller else "anonymous",
+        caller.role.value if caller else "none",
+        action,
+        resource_type,
+        None if resource_id is None else str(resource_id),
+        patient,
+        request_id,
+        outcome,
+    )

@@ -1,0 +1,67 @@
+"""API keys: random secrets handed out once, stored only as SHA-256 hashes.
+
+Key format: ``bek_<prefix>_<secret>``; the prefix is stored in clear to find and revoke a
+key without the secret. SHA-256 (not a slow password hash) is right here: the secret has
+256 bits of entropy, so there is nothing to brute-force, and every request checks a key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import asyncpg
+
+from service.access.roles import Caller, Role
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    id: str
+    name: str
+    role: Role
+    prefix: str
+    secret: str  # shown once
+
+
+def hash_key(secret: str) -> bytes:
+    return hashlib.sha256(secret.encode()).digest()
+
+
+async def create_key(conn: asyncpg.Connection, *, name: str, role: Role) -> IssuedKey:
+    prefix = secrets.token_hex(4)
+    secret = f"bek_{prefix}_{secrets.token_urlsafe(32)}"
+    row = await conn.fetchrow(
+        "INSERT INTO api_keys (name, role, prefix, key_hash) VALUES ($1, $2, $3, $4) RETURNING id",
+        name,
+        role.value,
+        prefix,
+        hash_key(secret),
+    )
+    return IssuedKey(id=str(row["id"]), name=name, role=role, prefix=prefix, secret=secret)
+
+
+async def revoke_key(conn: asyncpg.Connection, prefix_or_id: str) -> bool:
+    result = await conn.execute(
+        "UPDATE api_keys SET revoked_at = now() WHERE revoked_at IS NULL AND (prefix = $1 OR id::text = $1)",
+        prefix_or_id,
+    )
+    return result.endswith(" 1")
+
+
+async def list_keys(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+    return await conn.fetch(
+        "SELECT id, name, role, prefix, created_at, revoked_at, last_used_at FROM api_keys ORDER BY created_at"
+    )
+
+
+async def caller_for_key(pool: asyncpg.Pool, secret: str) -> Caller | None:
+    if not secret.startswith("bek_") or len(secret) > 200:
+        return None
+    row = await pool.fetchrow(
+        "SELECT id, name, role FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL", hash_key(secret)
+    )
+    if row is None:
+        return None
+    return Caller(actor_id=str(row["id"]), actor_name=row["name"], role=Role(row["role"]))

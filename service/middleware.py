@@ -1,0 +1,83 @@
+"""ASGI middleware: request id, access log (no bodies, no headers), caller authentication.
+
+The access log line carries method, path, status, duration and request id only, never a
+header or a body (they may hold PHI or credentials). The path is logged without the query
+string for the same reason.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from typing import Any
+
+import structlog
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.access.keys import caller_for_key
+
+log = structlog.get_logger("service.access_log")
+
+_REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return value.decode("latin-1")
+    return None
+
+
+class RequestContextMiddleware:
+    """Request id, structured access log and authentication, in one pass."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = _header(scope, b"x-request-id")
+        request_id = incoming if incoming and _REQUEST_ID_OK.match(incoming) else uuid.uuid4().hex
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        await self._authenticate(scope, state)
+
+        status_holder: dict[str, int] = {"status": 500}
+        started = time.perf_counter()
+
+        async def send_with_id(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                status_holder["status"] = message["status"]
+                headers = list(message.get("headers", []))
+                headers.append((b"x-request-id", request_id.encode()))
+                message["headers"] = headers
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            log.info(
+                "request",
+                method=scope.get("method"),
+                path=scope.get("path"),
+                status=status_holder["status"],
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
+            structlog.contextvars.clear_contextvars()
+
+    async def _authenticate(self, scope: Scope, state: dict[str, Any]) -> None:
+        app_state = scope["app"].state
+        pool = app_state.get("pool")
+        api_key = _header(scope, b"x-api-key")
+        if api_key and pool is not None:
+            state["caller"] = await caller_for_key(pool, api_key.strip())
+            return
+        authorization = _header(scope, b"authorization")
+        resolver = app_state.get("portal_token_resolver")
+        if authorization and authorization.lower().startswith("bearer ") and resolver is not None:
+            state["caller"] = await resolver(authorization[7:].strip())

@@ -1,0 +1,132 @@
+"""Shared fixtures: a real PostgreSQL (embedded, or DATABASE_URL when set) and the app.
+
+Each test session gets its own fresh database on that server, so tests never see data
+from a previous run and can be run against a shared server safely.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import pytest
+
+from service.access.keys import create_key
+from service.access.roles import Role
+from service.config import load_settings
+
+
+def _with_database(url: str, name: str) -> str:
+    from urllib.parse import urlparse, urlunparse  # noqa: PLC0415
+
+    parsed = urlparse(url)
+    return urlunparse(parsed._replace(path=f"/{name}"))
+
+
+@pytest.fixture(scope="session")
+def postgres_server_url() -> Iterator[str]:
+    """URL of a PostgreSQL server: DATABASE_URL, or an embedded one for this session."""
+    configured = os.environ.get("DATABASE_URL")
+    if configured:
+        yield configured
+        return
+    from service.db.embedded import start_embedded  # noqa: PLC0415
+
+    data_dir = Path(tempfile.mkdtemp(prefix="benefits-test-pg-"))
+    embedded = start_embedded(data_dir)
+    try:
+        yield embedded.url
+    finally:
+        embedded.stop()
+
+
+@pytest.fixture(scope="session")
+def database_url(postgres_server_url: str) -> Iterator[str]:
+    """A fresh, empty database for this test session (dropped at the end)."""
+    name = f"benefits_test_{os.getpid()}_{secrets.token_hex(3)}"
+
+    async def run(sql: str) -> None:
+        conn = await asyncpg.connect(postgres_server_url)
+        try:
+            await conn.execute(sql)
+        finally:
+            await conn.close()
+
+    asyncio.run(run(f'CREATE DATABASE "{name}"'))
+    try:
+        yield _with_database(postgres_server_url, name)
+    finally:
+        asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str):  # noqa: ANN201
+    env = {
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "WARNING",
+        "PORTAL_TOKEN_SECRET": "test-secret-not-for-production",
+        "RATE_LIMIT_PER_MINUTE": "100000",
+    }
+    return load_settings(env)
+
+
+@pytest.fixture(scope="session")
+def client(settings) -> Iterator[Any]:  # noqa: ANN001
+    """One running app (lifespan: pool, migrations, sandbox) for the whole session."""
+    from litestar.testing import TestClient  # noqa: PLC0415
+
+    from service.app import create_app  # noqa: PLC0415
+
+    with TestClient(app=create_app(settings), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+class Db:
+    """Run queries on the app's own pool from sync tests (through the client's event loop)."""
+
+    def __init__(self, client: Any) -> None:
+        self._client = client
+
+    def _call(self, method: str, sql: str, *args: Any) -> Any:
+        pool = self._client.app.state.pool
+        return self._client.blocking_portal.call(getattr(pool, method), sql, *args)
+
+    def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        return self._call("fetch", sql, *args)
+
+    def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
+        return self._call("fetchrow", sql, *args)
+
+    def fetchval(self, sql: str, *args: Any) -> Any:
+        return self._call("fetchval", sql, *args)
+
+    def execute(self, sql: str, *args: Any) -> str:
+        return self._call("execute", sql, *args)
+
+
+@pytest.fixture(scope="session")
+def db(client: Any) -> Db:
+    return Db(client)
+
+
+@pytest.fixture(scope="session")
+def api_keys(client: Any) -> dict[str, str]:
+    """One active API key secret per role: {"intake": "bek_...", ...}."""
+    pool = client.app.state.pool
+    keys = {}
+    for role in Role:
+        issued = client.blocking_portal.call(lambda r=role: create_key(pool, name=f"test {r.value}", role=r))
+        keys[role.value] = issued.secret
+    return keys
+
+
+@pytest.fixture(scope="session")
+def headers(api_keys: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Request headers per role: headers["intake"] → {"X-API-Key": ...}."""
+    return {role: {"X-API-Key": secret} for role, secret in api_keys.items()}

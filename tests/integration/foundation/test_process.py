@@ -1,0 +1,71 @@
+"""The real command: `serve` answers /ready, and a killed service leaves no PostgreSQL behind."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from service.db.embedded import postmaster_pid
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    status = Path(f"/proc/{pid}/status")
+    return not (status.exists() and "\nState:\tZ" in status.read_text())
+
+
+def _wait(predicate, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def _ready(port: int) -> bool:
+    try:
+        return httpx.get(f"http://127.0.0.1:{port}/ready", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+@pytest.mark.parametrize("kill_signal", [signal.SIGTERM, signal.SIGKILL])
+def test_serve_then_kill_leaves_no_postgres(tmp_path: Path, kill_signal: int) -> None:
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CLEARINGHOUSE_URL"}}
+    env.update({"EMBEDDED_PG_DIR": str(tmp_path / "pg"), "LOG_LEVEL": "WARNING"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "service", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert _wait(lambda: _ready(port), 60), "service did not become ready within 60 s"
+        pg_pid = postmaster_pid(tmp_path / "pg")
+        assert pg_pid is not None and _alive(pg_pid)
+        proc.send_signal(kill_signal)
+        proc.wait(timeout=30)
+        assert _wait(lambda: not _alive(pg_pid), 15), f"postgres {pg_pid} outlived the service ({kill_signal!r})"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
