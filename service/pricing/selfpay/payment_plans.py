@@ -124,34 +124,19 @@ def amortize(
     else:
         regular = cents(financed / term_months)
 
-    lines: list[PaymentLine] = []
-    if down_payment > 0:
-        lines.append(
-            PaymentLine(
-                number=0, kind=PaymentLineKind.DOWN_PAYMENT, due_date=None, amount=down_payment,
-                principal=down_payment, interest=ZERO, balance_after=financed,
-            )
+    # Rounding the regular payment up can, over many payments, repay the balance early and
+    # leave a last payment of zero or less; then one cent less per payment (rounding down)
+    # always leaves a positive last payment.
+    lines = _schedule(financed, down_payment, regular, rate, term_months, first_due_date)
+    if lines is None and regular > Decimal("0.01"):
+        lines = _schedule(financed, down_payment, regular - Decimal("0.01"), rate, term_months, first_due_date)
+    if lines is None:
+        raise PlanRuleViolation(
+            "allowed_terms_months",
+            f"{format_usd(financed)} cannot be spread over {term_months} monthly payments of at least one cent "
+            "that each repay some of the balance",
         )
-    remaining = financed
-    total_interest = ZERO
-    for n in range(1, term_months + 1):
-        interest = cents(remaining * rate)
-        amount = remaining + interest if n == term_months else regular
-        principal = amount - interest
-        if amount < Decimal("0.01") or principal <= 0 or principal > remaining:
-            raise PlanRuleViolation(
-                "allowed_terms_months",
-                f"{format_usd(financed)} cannot be spread over {term_months} monthly payments of at least one cent "
-                "that each repay some of the balance",
-            )
-        remaining -= principal
-        total_interest += interest
-        lines.append(
-            PaymentLine(
-                number=n, kind=PaymentLineKind.INSTALLMENT, due_date=add_months(first_due_date, n - 1),
-                amount=amount, principal=principal, interest=interest, balance_after=remaining,
-            )
-        )
+    total_interest = sum((line.interest for line in lines), ZERO)
     installments = [line for line in lines if line.kind is PaymentLineKind.INSTALLMENT]
     return PaymentPlanOffer(
         balance=balance,
@@ -167,6 +152,36 @@ def amortize(
         last_due_date=installments[-1].due_date or first_due_date,
         lines=lines,
     )
+
+
+def _schedule(
+    financed: Decimal, down_payment: Decimal, regular: Decimal, rate: Decimal, term_months: int,
+    first_due_date: dt.date,
+) -> list[PaymentLine] | None:
+    """The lines for a regular payment, or None if some payment would not repay principal."""
+    lines: list[PaymentLine] = []
+    if down_payment > 0:
+        lines.append(
+            PaymentLine(
+                number=0, kind=PaymentLineKind.DOWN_PAYMENT, due_date=None, amount=down_payment,
+                principal=down_payment, interest=ZERO, balance_after=financed,
+            )
+        )
+    remaining = financed
+    for n in range(1, term_months + 1):
+        interest = cents(remaining * rate)
+        amount = remaining + interest if n == term_months else regular
+        principal = amount - interest
+        if amount < Decimal("0.01") or principal <= 0 or principal > remaining:
+            return None
+        remaining -= principal
+        lines.append(
+            PaymentLine(
+                number=n, kind=PaymentLineKind.INSTALLMENT, due_date=add_months(first_due_date, n - 1),
+                amount=amount, principal=principal, interest=interest, balance_after=remaining,
+            )
+        )
+    return lines
 
 
 def build_plan(
