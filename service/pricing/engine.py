@@ -1,0 +1,330 @@
+"""Day-by-day accumulation for commercial plans (and the shared day-line type). Pure.
+
+Order on each covered day: allowed amount -> deductible (individual and family remaining,
+whichever is met first) -> copay -> coinsurance % of the rest -> out-of-pocket maximum
+(individual and family; deductible, copay and coinsurance all count, as under the ACA) ->
+the plan pays the rest. Out of network the OUT benefits apply with their own accumulators
+and the balance bill (charge - allowed) is added separately, never capped. Not covered or
+past a day/visit limit -> the self-pay rate, outside the accumulators.
+
+Every day's amounts are rounded with ``service.money.cents``; totals are sums of rounded days.
+Copays are taken after any deductible on that day (a plan that waives the deductible for
+copay services shows a $0 deductible); when a plan reports both a copay and a coinsurance,
+both apply (copay first) and an assumption says so.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from contracts.benefits import Accumulator, LevelBenefits
+from service.money import ZERO, cents, format_usd, percent_of
+from service.pricing.course import ServiceDay
+
+
+@dataclass(slots=True)
+class Notes:
+    """Assumptions and warnings for one level estimate, de-duplicated in order."""
+
+    assumptions: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def assume(self, text: str) -> None:
+        if text not in self.assumptions:
+            self.assumptions.append(text)
+
+    def warn(self, text: str) -> None:
+        if text not in self.warnings:
+            self.warnings.append(text)
+
+
+@dataclass(slots=True)
+class DayLine:
+    """One service day, priced. ``kind`` + ``label`` group consecutive days in the explanation."""
+
+    number: int
+    date: dt.date
+    hours: Decimal
+    gross: Decimal
+    allowed: Decimal = ZERO
+    payer: Decimal = ZERO
+    deductible: Decimal = ZERO
+    copay: Decimal = ZERO
+    coinsurance: Decimal = ZERO
+    not_covered: Decimal = ZERO
+    over_limit: Decimal = ZERO
+    self_pay: Decimal = ZERO
+    balance_bill: Decimal = ZERO
+    waived: Decimal = ZERO  # cost sharing paid by someone else (QMB law, Medigap, Medicaid exemption)
+    kind: str = "cost_share"
+    label: str = ""
+    #: deductible remaining before this day (deductible groups read it on their first day)
+    remaining_before: Decimal | None = None
+    events_before: list[str] = field(default_factory=list)
+    events_after: list[str] = field(default_factory=list)
+
+    @property
+    def patient(self) -> Decimal:
+        return (self.deductible + self.copay + self.coinsurance + self.not_covered + self.over_limit
+                + self.self_pay + self.balance_bill)
+
+
+def short_date(day: dt.date) -> str:
+    return f"{day:%b} {day.day}"
+
+
+def self_pay_day(day: ServiceDay, gross: Decimal, rate: Decimal, *, bucket: str, label: str, kind: str) -> DayLine:
+    line = DayLine(number=day.number, date=day.date, hours=day.hours, gross=cents(gross), kind=kind, label=label)
+    setattr(line, bucket, cents(rate))
+    return line
+
+
+def _min_known(*values: Decimal | None) -> Decimal | None:
+    known = [v for v in values if v is not None]
+    return min(known) if known else None
+
+
+@dataclass(slots=True)
+class PlanTerms:
+    """Cost sharing for one level and network, with unknowns resolved (and noted)."""
+
+    covered: bool
+    ded_ind: tuple[Decimal | None, Decimal | None]  # (total, remaining this plan year); None = not applicable
+    ded_fam: tuple[Decimal | None, Decimal | None]
+    oop_ind: tuple[Decimal | None, Decimal | None]
+    oop_fam: tuple[Decimal | None, Decimal | None]
+    coinsurance_percent: Decimal
+    copay: Decimal | None
+    copay_per: str
+    limit_total: Decimal | None
+    limit_remaining: Decimal | None
+    limit_unit: str
+    limit_resets: bool
+
+
+def _accumulator(acc: Accumulator | None, name: str, notes: Notes) -> tuple[Decimal | None, Decimal | None]:
+    if acc is None or (acc.total is None and acc.remaining is None):
+        return None, None
+    if acc.remaining is None:
+        notes.assume(f"{name} remaining not reported: assumed none of the {format_usd(acc.total)} has been met")
+        return acc.total, acc.total
+    total = acc.total if acc.total is not None else acc.remaining
+    return total, acc.remaining
+
+
+def resolve_terms(lb: LevelBenefits, notes: Notes, network_word: str) -> PlanTerms:
+    level = lb.level.value.upper()
+    covered = lb.covered
+    if covered is None:
+        covered = True
+        notes.assume(f"the payer did not say whether {level} is covered {network_word}; assumed covered")
+    ded_ind = _accumulator(lb.deductible_individual, f"{network_word} individual deductible", notes)
+    ded_fam = _accumulator(lb.deductible_family, f"{network_word} family deductible", notes)
+    oop_ind = _accumulator(lb.oop_max_individual, f"{network_word} individual out-of-pocket maximum", notes)
+    oop_fam = _accumulator(lb.oop_max_family, f"{network_word} family out-of-pocket maximum", notes)
+    if covered and ded_ind == (None, None) and ded_fam == (None, None):
+        notes.assume(f"no {network_word} deductible reported: assumed none applies to {level}")
+    if covered and oop_ind == (None, None) and oop_fam == (None, None):
+        notes.warn(f"no {network_word} out-of-pocket maximum reported: amounts are not capped")
+    coins = lb.coinsurance_percent
+    if covered and coins is None and lb.copay is None:
+        notes.assume(f"no {network_word} coinsurance or copay reported for {level}: assumed the plan pays the rest "
+                     "after the deductible")
+    if lb.copay is not None and coins:
+        notes.assume("the plan reports both a copay and a coinsurance: the copay is taken first, then the "
+                     "coinsurance on the rest")
+    limit_total = limit_remaining = None
+    unit = "days"
+    resets = True
+    if lb.limit is not None:
+        lim = lb.limit
+        unit = lim.unit
+        resets = (lim.period or "").lower() not in {"lifetime", "episode", "admission"}
+        limit_total = Decimal(lim.quantity) if lim.quantity is not None else None
+        if lim.remaining is not None:
+            limit_remaining = Decimal(lim.remaining)
+        elif lim.quantity is not None and lim.used is not None:
+            limit_remaining = Decimal(max(lim.quantity - lim.used, 0))
+        elif lim.quantity is not None:
+            limit_remaining = Decimal(lim.quantity)
+            notes.assume(f"{level} limit used so far not reported: assumed all {lim.quantity} {unit} remain")
+    if lb.prior_authorization_required:
+        notes.warn(f"prior authorization required for {level} {network_word}: without it the plan may pay nothing")
+    return PlanTerms(covered=covered, ded_ind=ded_ind, ded_fam=ded_fam, oop_ind=oop_ind, oop_fam=oop_fam,
+                     coinsurance_percent=coins or ZERO, copay=lb.copay, copay_per=(lb.copay_per or "day").lower(),
+                     limit_total=limit_total, limit_remaining=limit_remaining, limit_unit=unit, limit_resets=resets)
+
+
+@dataclass(slots=True)
+class _YearState:
+    ded_ind: Decimal | None
+    ded_fam: Decimal | None
+    oop_ind: Decimal | None
+    oop_fam: Decimal | None
+    limit: Decimal | None
+    oop_reached: bool = False
+
+
+def accumulate_commercial(
+    days: Sequence[ServiceDay],
+    terms: PlanTerms,
+    *,
+    allowed_per_day: Decimal,
+    gross_per_day: Decimal,
+    self_pay_per_day: Decimal,
+    plan_year_of: Callable[[dt.date], dt.date],
+    current_plan_year: dt.date,
+    out_of_network: bool,
+    is_inpatient: bool,
+    notes: Notes,
+) -> list[DayLine]:
+    """Price each day of a course under one plan's terms (see the module docstring)."""
+    gross = cents(gross_per_day)
+    allowed = cents(allowed_per_day)
+    self_pay = cents(self_pay_per_day)
+    net_word = "out-of-network " if out_of_network else ""
+    lines: list[DayLine] = []
+    if not terms.covered:
+        label = f"not covered by your plan {('out of network' if out_of_network else '')}".rstrip()
+        return [self_pay_day(d, gross, self_pay, bucket="not_covered", kind="not_covered",
+                             label=f"{label}: self-pay rate {format_usd(self_pay)} a day") for d in days]
+    states: dict[dt.date, _YearState] = {}
+    pct = terms.coinsurance_percent
+    balance = max(gross - allowed, ZERO) if out_of_network else ZERO
+    bb_text = (f"; plus a possible balance bill of {format_usd(balance)} a day (charge {format_usd(gross)} minus "
+               f"allowed {format_usd(allowed)}), not capped by your out-of-pocket maximum") if balance else ""
+    copay_taken = False
+    previous_year: dt.date | None = None
+    for day in days:
+        year = plan_year_of(day.date)
+        state = states.get(year)
+        events: list[str] = []
+        if state is None:
+            current = year == current_plan_year
+            pick = 1 if current else 0
+            state = _YearState(
+                ded_ind=terms.ded_ind[pick], ded_fam=terms.ded_fam[pick], oop_ind=terms.oop_ind[pick],
+                oop_fam=terms.oop_fam[pick],
+                limit=terms.limit_remaining if current or not terms.limit_resets else terms.limit_total,
+            )
+            states[year] = state
+            if previous_year is not None:
+                parts = [f"{name} starts again at {format_usd(total)}" for name, total in (
+                    ("deductible", terms.ded_ind[0]), ("out-of-pocket maximum", terms.oop_ind[0])) if total is not None]
+                events.append(f"New plan year from {year:%b} {year.day}, {year.year} (day {day.number}): "
+                              + ("; ".join(parts) if parts else "accumulators start again"))
+                notes.warn("the course crosses into a new plan year: the deductible and out-of-pocket maximum "
+                           "start again at the plan's full amounts")
+            previous_year = year
+        units = day.hours if terms.limit_unit == "hours" else Decimal(1)
+        if state.limit is not None and state.limit < units:
+            line = self_pay_day(day, gross, self_pay, bucket="over_limit", kind="over_limit",
+                                label=f"past your plan's {net_word}limit of "
+                                      f"{terms.limit_total if terms.limit_total is not None else ''} "
+                                      f"{terms.limit_unit}: self-pay rate {format_usd(self_pay)} a day")
+            line.label = " ".join(line.label.split())
+            if not any(ln.kind == "over_limit" for ln in lines):
+                events.append(f"Plan limit reached: from day {day.number} ({short_date(day.date)}) the plan pays "
+                              "nothing for this level")
+                notes.warn(f"the course runs past the plan's {terms.limit_unit} limit: days past it are shown at the "
+                           "self-pay rate")
+            line.events_before = events
+            lines.append(line)
+            continue
+        if state.limit is not None:
+            state.limit -= units
+
+        line = DayLine(number=day.number, date=day.date, hours=day.hours, gross=gross, allowed=allowed,
+                       events_before=events, balance_bill=balance)
+        ded_room = _min_known(state.ded_ind, state.ded_fam)
+        oop_room = _min_known(state.oop_ind, state.oop_fam)
+        line.remaining_before = ded_room
+        ded = min(allowed, ded_room) if ded_room is not None else ZERO
+        rest = allowed - ded
+        copay = ZERO
+        if terms.copay is not None:
+            per_stay = terms.copay_per == "admission"
+            if not (per_stay and copay_taken):
+                copay = min(cents(terms.copay), rest)
+                copay_taken = True
+        rest -= copay
+        coins = cents(percent_of(rest, pct)) if pct else ZERO
+        share = ded + copay + coins
+        capped = False
+        if oop_room is not None and share > oop_room:
+            capped = True
+            room = oop_room
+            ded = min(ded, room)
+            room -= ded
+            copay = min(copay, room)
+            room -= copay
+            coins = min(coins, room)
+            share = ded + copay + coins
+        line.deductible, line.copay, line.coinsurance = ded, copay, coins
+        line.payer = allowed - share
+        for attr in ("ded_ind", "ded_fam"):
+            if getattr(state, attr) is not None:
+                setattr(state, attr, getattr(state, attr) - ded)
+        for attr in ("oop_ind", "oop_fam"):
+            if getattr(state, attr) is not None:
+                setattr(state, attr, getattr(state, attr) - share)
+        if ded and ded_room is not None and ded == ded_room and state.ded_fam is not None and state.ded_fam == 0 \
+                and (state.ded_ind is None or state.ded_ind > 0):
+            line.events_after.append(f"Family deductible met on day {day.number} ({short_date(day.date)}) before your "
+                                     "individual deductible: no more deductible this plan year")
+        _describe(line, pct, terms, capped, oop_room is not None and oop_room == 0, bb_text, is_inpatient)
+        if not state.oop_reached and oop_room is not None and oop_room > 0 and share == oop_room:
+            state.oop_reached = True
+            line.events_after.append(f"Out-of-pocket maximum reached on day {day.number} ({short_date(day.date)}): "
+                                     "you pay $0.00 after that this plan year" + (" (except balance bills)" if balance else ""))
+        lines.append(line)
+    return lines
+
+
+def _describe(line: DayLine, pct: Decimal, terms: PlanTerms, capped: bool, oop_met: bool, bb: str,
+              inpatient: bool) -> None:
+    allowed = line.allowed
+    share = line.deductible + line.copay + line.coinsurance
+    if oop_met and share == 0:
+        line.kind, line.label = "oop_met", f"out-of-pocket maximum met: you pay $0.00, the plan pays {format_usd(allowed)} a day{bb}"
+        return
+    parts = [k for k in ("deductible", "copay", "coinsurance") if getattr(line, k)]
+    if capped:
+        line.kind = "cost_share"
+        bits = [f"{format_usd(getattr(line, k))} {k}" for k in ("deductible", "copay", "coinsurance") if getattr(line, k)]
+        line.label = (f"you pay {format_usd(share)} ({' + '.join(bits)}), the rest of your out-of-pocket maximum; "
+                      f"the plan pays {format_usd(line.payer)}{bb}")
+        return
+    if parts == ["deductible"]:
+        line.kind, line.label = "deductible", f"deductible{bb}"
+    elif parts == ["coinsurance"]:
+        line.kind = "coinsurance"
+        base = allowed - line.copay
+        line.label = f"{_pct(pct)} coinsurance of {format_usd(base)} = {format_usd(line.coinsurance)} a day{bb}"
+    elif parts == ["copay"]:
+        per = {"admission": "for the stay"}.get(terms.copay_per, "a day")
+        line.kind, line.label = "copay", f"{format_usd(line.copay)} copay {per}{bb}"
+    elif not parts:
+        line.kind, line.label = "plan_pays_all", f"no cost sharing: the plan pays {format_usd(allowed)} a day{bb}"
+    else:
+        line.kind = "cost_share"
+        line.label = f"{_parts_text(line, pct)}: you pay {format_usd(share)}{bb}"
+
+
+def _pct(pct: Decimal) -> str:
+    return f"{pct.normalize():f}%"
+
+
+def _parts_text(line: DayLine, pct: Decimal) -> str:
+    bits = []
+    if line.deductible:
+        bits.append(f"{format_usd(line.deductible)} of the {format_usd(line.allowed)} toward the deductible")
+    if line.copay:
+        bits.append(f"{format_usd(line.copay)} copay")
+    if line.coinsurance or pct:
+        base = line.allowed - line.deductible - line.copay
+        bits.append(f"{_pct(pct)} coinsurance of the remaining {format_usd(base)} = {format_usd(line.coinsurance)}")
+    return " + ".join(bits)

@@ -1,0 +1,320 @@
+"""Orchestration: pricing input + normalized benefits + rates + figures -> side-by-side estimates. Pure.
+
+The integrator's entry points:
+
+* :func:`pricing_input_from_request` - wire :class:`EstimateRequest` -> :class:`PricingInput`
+  (validates the courses; the default start date is passed in, never read from a clock);
+* :func:`estimate_levels` - :class:`PricingInput` + :class:`NormalizedBenefits` (None for
+  self-pay) + :class:`RateTable` + :class:`ProgramFigures` -> :class:`EstimateComparison`.
+
+Which calculator prices a level: self-pay (or no active coverage) -> the self-pay rate;
+Original Medicare -> ``medicare.py`` (Part B for IOP/PHP, Part A inpatient); Medicare
+Advantage -> the plan's own benefits through the commercial engine; Medicaid ->
+``medicaid.py``; commercial -> ``engine.py`` with the IN or OUT level benefits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from contracts.benefits import (InsuranceType, Level, LevelBenefits, MedicareDetails, Network,
+                                NormalizedBenefits, PayerClass, Source)
+from contracts.estimate import (CostBreakdown, CourseOfCare, EstimateComparison, EstimateRequest, FacilityType,
+                                FiguresUsed, LevelEstimate, NetworkPreference, ServiceDayOut)
+from service.errors import InvalidInput
+from service.money import ZERO, cents, format_usd
+from service.pricing.calendar import plan_year_start
+from service.pricing.course import Course, build_course, check_medicare_program_hours, service_days
+from service.pricing.engine import DayLine, Notes, accumulate_commercial, resolve_terms, self_pay_day
+from service.pricing.explain import explain
+from service.pricing.medicaid import CATEGORY_TO_BAND, band_for_percent, price_medicaid
+from service.pricing.medicare import price_part_a, price_part_b
+from service.pricing.program_figures import ProgramFigures
+from service.pricing.rates import LevelRates, RateTable, commercial_allowed
+
+ALL_LEVELS = (Level.IOP, Level.PHP, Level.INPATIENT)
+REFERENCE_FILES = ["medicare.json", "medicaid.json", "poverty-guidelines.json", "aca.json", "levels-of-care.json"]
+
+
+@dataclass(frozen=True, slots=True)
+class PricingInput:
+    """Everything the engine needs besides benefits, rates and figures. Build with
+    :func:`pricing_input_from_request` or directly (tests)."""
+
+    courses: tuple[Course, ...]
+    network: NetworkPreference = NetworkPreference.IN
+    self_pay: bool = False
+    household_size: int | None = None
+    annual_income: Decimal | None = None
+    monthly_income: Decimal | None = None
+    state: str | None = None
+    medicaid_exempt: bool = False
+    medicaid_cap_period: str = "month"
+    facility_type: FacilityType | None = None
+    #: the date the benefits' "remaining" amounts are as of (default: the first service day)
+    benefits_as_of: dt.date | None = None
+    include_days: bool = True
+    warnings: tuple[str, ...] = field(default=())  # from course validation
+
+
+def pricing_input_from_request(request: EstimateRequest, *, default_start: dt.date, figures: ProgramFigures,
+                               benefits_as_of: dt.date | None = None) -> PricingInput:
+    """Validate and convert a wire request. Raises :class:`InvalidInput` naming the field."""
+    sources = [name for name, given in (("eligibility_check_id", request.eligibility_check_id is not None),
+                                        ("x12_271", request.x12_271 is not None),
+                                        ("manual", request.manual is not None),
+                                        ("self_pay", request.self_pay)) if given]
+    if len(sources) != 1:
+        raise InvalidInput("give exactly one benefits source: eligibility_check_id, x12_271, manual or self_pay "
+                           f"(got {', '.join(sources) or 'none'})", field="$.eligibility_check_id")
+    levels = list(request.levels) if request.levels else list(ALL_LEVELS)
+    if len(set(levels)) != len(levels):
+        raise InvalidInput("levels are repeated", field="$.levels")
+    by_level: dict[Level, tuple[int, CourseOfCare]] = {}
+    for i, course in enumerate(request.courses):
+        if course.level in by_level:
+            raise InvalidInput(f"two courses for {course.level.value}", field=f"$.courses[{i}].level")
+        if course.level not in levels:
+            raise InvalidInput(f"a course for {course.level.value}, which is not among the requested levels",
+                               field=f"$.courses[{i}].level")
+        by_level[course.level] = (i, course)
+    notes: list[str] = []
+    courses = []
+    start = request.start_date or default_start
+    for level in levels:
+        index, wire = by_level.get(level, (None, None))
+        path = f"$.courses[{index}]" if index is not None else f"$.courses[{level.value}]"
+        courses.append(build_course(wire, level, default_start=start, defaults=figures.level_defaults[level],
+                                    path=path, warnings=notes))
+    household = request.household
+    return PricingInput(
+        courses=tuple(courses), network=request.network, self_pay=request.self_pay,
+        household_size=household.size if household else None,
+        annual_income=household.annual_income if household else None,
+        monthly_income=household.monthly_income if household else None,
+        state=household.state if household else None, medicaid_exempt=request.medicaid_exempt,
+        medicaid_cap_period=request.medicaid_cap_period.value, facility_type=request.facility_type,
+        benefits_as_of=benefits_as_of, warnings=tuple(notes),
+    )
+
+
+@dataclass(slots=True)
+class _Used:
+    medicare_years: set[int] = field(default_factory=set)
+    ipf_years: set[str] = field(default_factory=set)
+    medicaid_basis: str | None = None
+    poverty_year: int | None = None
+
+
+def _find_benefits(benefits: NormalizedBenefits, level: Level, network: Network) -> LevelBenefits | None:
+    exact = [lb for lb in benefits.levels if lb.level is level and lb.network is network]
+    if exact:
+        return exact[0]
+    both = [lb for lb in benefits.levels if lb.level is level and lb.network in (Network.BOTH, Network.UNKNOWN)]
+    return both[0] if both else None
+
+
+def _self_pay_lines(days, rates: LevelRates, label: str, bucket: str = "self_pay", kind: str = "self_pay"):
+    return [self_pay_day(d, rates.gross_charge_per_day, rates.self_pay_per_day, bucket=bucket, kind=kind,
+                         label=f"{label}: self-pay rate {format_usd(cents(rates.self_pay_per_day))} a day")
+            for d in days]
+
+
+def _is_medicare_advantage(benefits: NormalizedBenefits) -> bool:
+    return benefits.insurance_type is InsuranceType.MEDICARE_ADVANTAGE or bool(
+        benefits.medicare and benefits.medicare.medicare_advantage_plan)
+
+
+def _price_level(inp: PricingInput, course: Course, network: Network, benefits: NormalizedBenefits | None,
+                 rates: LevelRates, figures: ProgramFigures, notes: Notes, used: _Used) -> tuple[list[DayLine], PayerClass]:
+    days = service_days(course)
+    level = course.level
+    if inp.self_pay or benefits is None or benefits.payer_class is PayerClass.SELF_PAY:
+        return _self_pay_lines(days, rates, "self-pay"), PayerClass.SELF_PAY
+    if benefits.active is not True:
+        notes.warn("coverage is not active (or the payer rejected the request): shown at the self-pay rate")
+        return _self_pay_lines(days, rates, "no active coverage"), benefits.payer_class
+    as_of = inp.benefits_as_of or days[0].date
+    payer = benefits.payer_class
+
+    if payer is PayerClass.MEDICARE and not _is_medicare_advantage(benefits):
+        details = benefits.medicare or MedicareDetails()
+        if details.secondary_payer:
+            notes.warn(f"secondary coverage ({details.secondary_payer}) may pay part of the Medicare cost sharing; "
+                       "not included")
+        if level is Level.INPATIENT:
+            if benefits.insurance_type is InsuranceType.MEDICARE_PART_B:
+                notes.warn("Medicare Part B only: inpatient hospital care is a Part A benefit")
+                return _self_pay_lines(days, rates, "not covered without Medicare Part A", "not_covered",
+                                       "not_covered"), payer
+            freestanding = None if inp.facility_type is None else (
+                inp.facility_type is FacilityType.FREESTANDING_PSYCHIATRIC_HOSPITAL)
+            return price_part_a(days, rates, details, figures, freestanding_psychiatric=freestanding, notes=notes,
+                                years_used=used.medicare_years, ipf_years_used=used.ipf_years), payer
+        if benefits.insurance_type is InsuranceType.MEDICARE_PART_A:
+            notes.warn("Medicare Part A only: IOP and PHP are Part B benefits")
+            return _self_pay_lines(days, rates, "not covered without Medicare Part B", "not_covered",
+                                   "not_covered"), payer
+        check_medicare_program_hours(course, figures.medicare_rules)
+        return price_part_b(days, rates, details, figures, current_year=as_of.year, notes=notes,
+                            years_used=used.medicare_years), payer
+
+    if payer is PayerClass.MEDICAID:
+        if rates.medicaid_per_day is None:
+            from service.pricing.rates import RatesMissing
+            raise RatesMissing(f"no Medicaid rate for {level.value}", field="rate_table_version")
+        details = benefits.medicaid
+        band = CATEGORY_TO_BAND.get(details.cost_sharing_category or "") if details else None
+        exempt = inp.medicaid_exempt or bool(details and details.cost_sharing_category == "exempt")
+        if band is None and inp.annual_income is not None and inp.household_size:
+            percent, year = figures.poverty_percent(household_size=inp.household_size, annual_income=inp.annual_income,
+                                                    state=inp.state or (details.state if details else None),
+                                                    on=days[0].date)
+            band = band_for_percent(percent)
+            used.poverty_year = year
+            notes.assume(f"household income is {percent.quantize(Decimal(1))}% of the {year} poverty guideline")
+        if band is None and not exempt:
+            band = ">150"
+            notes.assume("Medicaid income band not known: the highest band (above 150% of the poverty level) was "
+                         "assumed, so the estimate is not too low")
+        monthly = inp.monthly_income if inp.monthly_income is not None else (
+            inp.annual_income / 12 if inp.annual_income is not None else None)
+        used.medicaid_basis = figures.medicaid.label
+        return price_medicaid(days, allowed_per_day=rates.medicaid_per_day, gross_per_day=rates.gross_charge_per_day,
+                              self_pay_per_day=rates.self_pay_per_day, inpatient=level is Level.INPATIENT,
+                              benefits=_find_benefits(benefits, level, Network.IN), band=band or ">150",
+                              exempt=exempt, monthly_income=monthly, cap_period_name=inp.medicaid_cap_period,
+                              maxima=figures.medicaid, notes=notes), payer
+
+    # Commercial (and Medicare Advantage, which has its own plan benefits).
+    if payer is PayerClass.MEDICARE:
+        notes.warn("Medicare Advantage plan: priced with the plan's own benefits, not Original Medicare's rules")
+    out = network is Network.OUT
+    word = "out-of-network" if out else "in-network"
+    lb = _find_benefits(benefits, level, network)
+    if lb is None:
+        notes.warn(f"no {word} benefits reported for {level.value.upper()}: shown at the self-pay rate until benefits "
+                   "are confirmed")
+        return _self_pay_lines(days, rates, f"no {word} benefits reported", "not_covered", "not_covered"), payer
+    if lb.fell_back_to_plan:
+        notes.assume(f"the payer gave no behavioral-health amounts: the plan-level (STC 30) {word} figures were used")
+    terms = resolve_terms(lb, notes, word)
+    if payer is PayerClass.MEDICARE and rates.contracted_in_network_per_day is None:
+        if level is Level.INPATIENT and rates.medicare_inpatient_per_diem is not None:
+            allowed, assumption = rates.medicare_inpatient_per_diem, "allowed amount estimated: Medicare per diem used"
+        else:
+            allowed, assumption = commercial_allowed(rates, out)
+    else:
+        allowed, assumption = commercial_allowed(rates, out)
+    if assumption:
+        notes.assume(assumption)
+    if out:
+        notes.warn("out of network: the provider may bill you the difference between its charge and the plan's "
+                   "allowed amount (balance billing), which does not count toward your out-of-pocket maximum")
+    plan_begin = benefits.plan_begin
+    year_of = lambda d: plan_year_start(d, plan_begin)  # noqa: E731
+    if not out and lb.oop_max_individual and lb.oop_max_individual.total is not None:
+        limit = figures.aca_self_only.get(year_of(days[0].date).year)
+        if limit is not None and lb.oop_max_individual.total > limit:
+            notes.warn(f"the reported in-network out-of-pocket maximum {format_usd(lb.oop_max_individual.total)} is "
+                       f"above the ACA limit {format_usd(limit)}; check the benefits")
+    return accumulate_commercial(days, terms, allowed_per_day=allowed, gross_per_day=rates.gross_charge_per_day,
+                                 self_pay_per_day=rates.self_pay_per_day, plan_year_of=year_of,
+                                 current_plan_year=year_of(as_of), out_of_network=out,
+                                 is_inpatient=level is Level.INPATIENT, notes=notes), payer
+
+
+def _sum(lines: Sequence[DayLine], attr: str) -> Decimal:
+    return sum((getattr(d, attr) for d in lines), ZERO)
+
+
+def _level_estimate(inp: PricingInput, course: Course, network: Network, benefits: NormalizedBenefits | None,
+                    table: RateTable, figures: ProgramFigures, used: _Used) -> LevelEstimate:
+    notes = Notes()
+    rates = table.for_level(course.level)
+    lines, payer = _price_level(inp, course, network, benefits, rates, figures, notes, used)
+    first, last = lines[0].date, lines[-1].date
+    if first < table.effective_date:
+        notes.warn(f"rate table {table.version} takes effect {table.effective_date.isoformat()}, after the first "
+                   "service day; its rates were used anyway")
+    if table.demo:
+        notes.warn(f"DEMO rates ({table.version}): not the provider's chargemaster or contracted rates")
+    if benefits is not None and benefits.source is Source.MANUAL:
+        notes.warn("benefits were entered by hand: confirm them with the payer")
+    patient = _sum(lines, "patient")
+    hours = _sum(lines, "hours")
+    weeks = course.weeks
+    totals = CostBreakdown(
+        gross_charges=_sum(lines, "gross"), allowed=_sum(lines, "allowed"), payer_pays=_sum(lines, "payer"),
+        patient_pays=patient, deductible=_sum(lines, "deductible"), copay=_sum(lines, "copay"),
+        coinsurance=_sum(lines, "coinsurance"), not_covered=_sum(lines, "not_covered") + _sum(lines, "self_pay"),
+        over_limit=_sum(lines, "over_limit"), balance_bill=_sum(lines, "balance_bill"),
+        waived_cost_sharing=_sum(lines, "waived"),
+    )
+    explanation = explain(lines)
+    days_out = [ServiceDayOut(day=d.number, date=d.date, hours=d.hours, gross=d.gross, allowed=d.allowed,
+                              payer_pays=d.payer, patient_pays=d.patient, deductible=d.deductible, copay=d.copay,
+                              coinsurance=d.coinsurance, not_covered=d.not_covered + d.self_pay,
+                              over_limit=d.over_limit, balance_bill=d.balance_bill, waived_cost_sharing=d.waived)
+                for d in lines] if inp.include_days else []
+    return LevelEstimate(
+        level=course.level, network=network, payer_class=payer, service_days=len(lines), treatment_hours=hours,
+        weeks=weeks.quantize(Decimal("0.01")), first_service_date=first, last_service_date=last, totals=totals,
+        patient_pays_per_week=cents(patient / weeks) if weeks else patient,
+        patient_pays_per_treatment_hour=cents(patient / hours) if hours else patient,
+        explanation=explanation, assumptions=notes.assumptions, warnings=[*inp.warnings, *notes.warnings]
+        if course is inp.courses[0] else notes.warnings,
+        days=days_out,
+    )
+
+
+def _networks(inp: PricingInput, benefits: NormalizedBenefits | None, notes: Notes) -> list[Network]:
+    wanted = {NetworkPreference.IN: [Network.IN], NetworkPreference.OUT: [Network.OUT],
+              NetworkPreference.BOTH: [Network.IN, Network.OUT]}[inp.network]
+    commercial_like = benefits is not None and not inp.self_pay and (
+        benefits.payer_class is PayerClass.COMMERCIAL
+        or (benefits.payer_class is PayerClass.MEDICARE and _is_medicare_advantage(benefits)))
+    if not commercial_like and Network.OUT in wanted:
+        if benefits is not None and not inp.self_pay and benefits.payer_class is not PayerClass.SELF_PAY:
+            notes.warn("networks apply to commercial and Medicare Advantage plans only: one estimate is shown")
+        return [Network.IN]
+    return wanted
+
+
+def estimate_levels(inp: PricingInput, benefits: NormalizedBenefits | None, rates: RateTable,
+                    figures: ProgramFigures) -> EstimateComparison:
+    """Price every requested level (and network) and compare them for the patient."""
+    if not inp.courses:
+        raise InvalidInput("no levels to estimate", field="$.levels")
+    notes = Notes()
+    used = _Used()
+    estimates = [_level_estimate(inp, course, network, benefits, rates, figures, used)
+                 for course in inp.courses for network in _networks(inp, benefits, notes)]
+    cheapest = min(estimates, key=lambda e: e.totals.patient_pays)
+    parts = "; ".join(
+        f"{e.level.value.upper()}{' out of network' if e.network is Network.OUT else ''}: "
+        f"{format_usd(e.totals.patient_pays)} for {e.service_days} days" for e in estimates)
+    summary = (f"{parts}. Lowest for the patient: {cheapest.level.value.upper()}"
+               f"{' out of network' if cheapest.network is Network.OUT else ''} "
+               f"({format_usd(cheapest.totals.patient_pays)}).")
+    figures_used = FiguresUsed(
+        medicare_calendar_years=sorted(used.medicare_years), ipf_fiscal_years=sorted(used.ipf_years),
+        medicaid_basis=used.medicaid_basis, poverty_guideline_year=used.poverty_year,
+        rate_table_version=rates.version, rate_table_effective=rates.effective_date, reference_files=REFERENCE_FILES,
+    )
+    return EstimateComparison(estimates=estimates, cheapest_level=cheapest.level, cheapest_network=cheapest.network,
+                              cheapest_patient_pays=cheapest.totals.patient_pays, summary=summary,
+                              figures=figures_used, assumptions=notes.assumptions, warnings=notes.warnings)
+
+
+def estimate(inp: PricingInput, benefits: NormalizedBenefits | None, rates: RateTable,
+             figures: ProgramFigures | None = None) -> EstimateComparison:
+    """:func:`estimate_levels` with the shipped reference figures (loaded once, cached)."""
+    if figures is None:
+        from service.pricing.program_figures import load_program_figures
+
+        figures = load_program_figures()
+    return estimate_levels(inp, benefits, rates, figures)

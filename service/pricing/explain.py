@@ -1,0 +1,83 @@
+"""Day lines -> sentences intake staff can read aloud, one per run of days treated alike.
+
+Consecutive days with the same treatment (same kind and wording) form one line: "Days 5-24
+(Jan 12-Feb 20): 20% coinsurance of $400.00 = $80.00 a day, $1,600.00 in all". Milestones
+(out-of-pocket maximum reached, new plan year, limit reached) are lines of their own and
+always end a run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from contracts.estimate import ExplanationLine, LineKind
+from service.money import ZERO, format_usd
+from service.pricing.engine import DayLine, short_date
+
+_KINDS = {
+    "deductible": LineKind.DEDUCTIBLE, "copay": LineKind.COPAY, "coinsurance": LineKind.COINSURANCE,
+    "reserve": LineKind.COINSURANCE, "cost_share": LineKind.COST_SHARE, "medicaid": LineKind.COST_SHARE,
+    "plan_pays_all": LineKind.PLAN_PAYS_ALL, "oop_met": LineKind.OOP_MET, "not_covered": LineKind.NOT_COVERED,
+    "psych_limit": LineKind.NOT_COVERED, "self_pay": LineKind.NOT_COVERED, "over_limit": LineKind.OVER_LIMIT,
+    "exhausted": LineKind.OVER_LIMIT, "waived": LineKind.WAIVED,
+}
+
+
+def _span(first: DayLine, last: DayLine) -> str:
+    if first is last:
+        return f"Day {first.number} ({short_date(first.date)})"
+    return f"Days {first.number}\u2013{last.number} ({short_date(first.date)}\u2013{short_date(last.date)})"
+
+
+def _group_text(group: Sequence[DayLine]) -> tuple[str, Decimal]:
+    first, last = group[0], group[-1]
+    total = sum((d.patient for d in group), ZERO)
+    span = _span(first, last)
+    if first.kind == "deductible":
+        remaining = first.remaining_before
+        deductible = sum((d.deductible for d in group), ZERO)
+        toward = f"{format_usd(deductible)} toward your remaining "
+        toward += f"{format_usd(remaining)} " if remaining is not None else ""
+        # balance-bill wording, if any, follows the deductible name
+        name, sep, extra = first.label.partition(";")
+        text = f"{span}: {toward}{name}" + (f";{extra}; you pay {format_usd(total)} in all" if sep else "")
+        return text, total
+    text = f"{span}: {first.label}"
+    if len(group) > 1:
+        if first.kind == "waived":
+            waived = sum((d.waived for d in group), ZERO)
+            text += f" ({format_usd(waived)} in all, which you do not pay)" if waived else ""
+        elif total:
+            text += f", {format_usd(total)} in all"
+    return text, total
+
+
+def explain(lines: Sequence[DayLine]) -> list[ExplanationLine]:
+    out: list[ExplanationLine] = []
+    group: list[DayLine] = []
+
+    def flush() -> None:
+        if not group:
+            return
+        text, total = _group_text(group)
+        first, last = group[0], group[-1]
+        out.append(ExplanationLine(kind=_KINDS.get(first.kind, LineKind.COST_SHARE), text=text, first_day=first.number,
+                                   last_day=last.number, first_date=first.date, last_date=last.date,
+                                   patient_pays=total))
+        for event in last.events_after:
+            out.append(ExplanationLine(kind=LineKind.EVENT, text=event, first_day=last.number, last_day=last.number,
+                                       first_date=last.date, last_date=last.date))
+        group.clear()
+
+    for line in lines:
+        if group and (line.events_before or group[-1].events_after or line.kind != group[0].kind
+                      or line.label != group[0].label or line.kind == "cost_share"):
+            flush()
+        if line.events_before:
+            for event in line.events_before:
+                out.append(ExplanationLine(kind=LineKind.EVENT, text=event, first_day=line.number,
+                                           last_day=line.number, first_date=line.date, last_date=line.date))
+        group.append(line)
+    flush()
+    return out

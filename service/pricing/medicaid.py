@@ -1,0 +1,128 @@
+"""Medicaid cost sharing, day by day. Pure.
+
+The copay the 271 or manual entry gave (the state's schedule) wins; otherwise the federal
+maximum for the household's income band (medicaid.json, 42 CFR 447.52): at or below 100 %
+FPL a fixed amount per outpatient service day or per inpatient stay; above, a percent of the
+agency payment (10 % for 101-150 %, 20 % above 150 %). Fixed amounts are the regulation's
+base amounts and are labelled "federal base maximum (not indexed)". All of it is capped at
+5 % of household income per month or quarter (the state chooses; default month) - the cap
+counts only this course (other household cost sharing is unknown, and is said so).
+Exempt people pay $0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from contracts.benefits import LevelBenefits
+from service.money import ZERO, cents, format_usd, percent_of
+from service.pricing.calendar import cap_period, cap_period_label
+from service.pricing.course import ServiceDay
+from service.pricing.engine import DayLine, Notes, self_pay_day, short_date
+from service.pricing.program_figures import MedicaidMaxima
+
+BAND_WORDS = {"<=100": "at or below 100% of the poverty level", "101-150": "101-150% of the poverty level",
+              ">150": "above 150% of the poverty level"}
+CATEGORY_TO_BAND = {"at_or_below_100": "<=100", "101_to_150": "101-150", "above_150": ">150"}
+
+
+def band_for_percent(percent_fpl: Decimal) -> str:
+    if percent_fpl <= 100:
+        return "<=100"
+    if percent_fpl <= 150:
+        return "101-150"
+    return ">150"
+
+
+def price_medicaid(days: Sequence[ServiceDay], *, allowed_per_day: Decimal, gross_per_day: Decimal,
+                   self_pay_per_day: Decimal, inpatient: bool, benefits: LevelBenefits | None, band: str,
+                   exempt: bool, monthly_income: Decimal | None, cap_period_name: str, maxima: MedicaidMaxima,
+                   notes: Notes) -> list[DayLine]:
+    gross = cents(gross_per_day)
+    allowed = cents(allowed_per_day)
+    self_pay = cents(self_pay_per_day)
+    if benefits is not None and benefits.covered is False:
+        return [self_pay_day(d, gross, self_pay, bucket="not_covered", kind="not_covered",
+                             label=f"not covered by Medicaid: self-pay rate {format_usd(self_pay)} a day") for d in days]
+    if benefits is not None and benefits.prior_authorization_required:
+        notes.warn("prior authorization required by Medicaid for this level")
+    limit = None
+    if benefits is not None and benefits.limit is not None and benefits.limit.remaining is not None:
+        limit = benefits.limit.remaining
+    cap_amount: Decimal | None = None
+    if monthly_income is not None:
+        months = 3 if cap_period_name == "quarter" else 1
+        cap_amount = cents(percent_of(monthly_income * months, maxima.household_cap_percent))
+        notes.assume(f"Medicaid cost sharing capped at {maxima.household_cap_percent.normalize():f}% of household income "
+                     f"per {cap_period_name} ({format_usd(cap_amount)}); other household Medicaid cost sharing in the "
+                     "same period is not known and assumed to be $0")
+    elif not exempt:
+        notes.assume("household income not given: the Medicaid 5% household cap is not applied")
+
+    state_copay = benefits.copay if benefits is not None else None
+    per_stay = inpatient
+    if state_copay is not None:
+        per_stay = (benefits.copay_per or ("admission" if inpatient else "day")).lower() == "admission"
+        source = "state/plan copay as reported"
+        charge_kind, fixed, pct = "fixed", cents(state_copay), None
+    else:
+        charge = (maxima.inpatient if inpatient else maxima.outpatient)[band]
+        source = f"{maxima.label}, {BAND_WORDS[band]}"
+        if charge.kind == "percent_of_agency_payment":
+            charge_kind, fixed, pct = "percent", None, charge.percent
+            per_stay = False  # a percent of the stay's payment, taken day by day
+        else:
+            charge_kind, fixed, pct = "fixed", cents(charge.amount), None
+        notes.assume(f"Medicaid copay: {source} (the state's own schedule may be lower)")
+
+    spent: dict[tuple[int, int], Decimal] = {}
+    lines: list[DayLine] = []
+    stay_charged = False
+    for day in days:
+        if limit is not None:
+            if limit <= 0:
+                lines.append(self_pay_day(day, gross, self_pay, bucket="over_limit", kind="over_limit",
+                                          label=f"past the Medicaid limit: self-pay rate {format_usd(self_pay)} a day"))
+                notes.warn("the course runs past the Medicaid day/visit limit")
+                continue
+            limit -= 1
+        line = DayLine(number=day.number, date=day.date, hours=day.hours, gross=gross, allowed=allowed)
+        if charge_kind == "percent":
+            due = cents(percent_of(allowed, pct))
+            what = f"Medicaid coinsurance {pct.normalize():f}% of the {format_usd(allowed)} Medicaid payment"
+        elif per_stay and stay_charged:
+            due = ZERO
+            what = "Medicaid copay already charged for this stay"
+        else:
+            due = fixed
+            stay_charged = True
+            what = f"Medicaid copay {format_usd(fixed)} {'for the stay' if per_stay else 'a day'}"
+        due = min(due, allowed)
+        if exempt:
+            line.kind, line.label = "waived", "exempt from Medicaid cost sharing: you pay $0.00"
+            line.payer = allowed
+            lines.append(line)
+            continue
+        if cap_amount is not None:
+            key = cap_period(day.date, cap_period_name)
+            used = spent.get(key, ZERO)
+            room = cap_amount - used
+            if due >= room and due > 0:
+                if room > 0:
+                    line.events_after.append(
+                        f"Medicaid 5% household cap for {cap_period_label(key, cap_period_name)} reached on day "
+                        f"{day.number} ({short_date(day.date)}): you pay $0.00 more that {cap_period_name}")
+                due = max(room, ZERO)
+                what = f"{what}, limited by the 5% household cap for {cap_period_label(key, cap_period_name)}" \
+                    if due else f"5% household cap for {cap_period_label(key, cap_period_name)} reached: you pay $0.00"
+            spent[key] = used + due
+        if charge_kind == "percent":
+            line.coinsurance = due
+        else:
+            line.copay = due
+        line.kind = "medicaid"
+        line.label = f"{what} ({source})" if due else what
+        line.payer = allowed - due
+        lines.append(line)
+    return lines
