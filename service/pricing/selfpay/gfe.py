@@ -25,6 +25,7 @@ import jinja2
 import msgspec
 
 from contracts.selfpay import (
+    CodeSystem,
     GfeDisclaimer,
     GfeDiscountLine,
     GfeDisputeRight,
@@ -170,7 +171,7 @@ def build_gfe(request: GoodFaithEstimateRequest) -> GoodFaithEstimate:
                 line_number=i + 1,
                 description=item.description,
                 service_code=item.service_code,
-                service_code_system=item.service_code_system,
+                service_code_system=CodeSystem(item.service_code_system),
                 revenue_code=item.revenue_code,
                 period_start=item.period_start,
                 period_end=item.period_end,
