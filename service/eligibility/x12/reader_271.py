@@ -124,7 +124,7 @@ class MemberLoop:
     loop: str  # "C" or "D"
     demographics: Demographics = field(default_factory=Demographics)
     traces: list[list[str]] = field(default_factory=list)
-    plan_refs: list[tuple[str, str]] = field(default_factory=list)
+    plan_refs: list[tuple[str, str, str]] = field(default_factory=list)  # (qualifier, value, description)
     dates: list[tuple[str, str, str]] = field(default_factory=list)
     rejections: list[AAA] = field(default_factory=list)
     benefits: list[EBLoop] = field(default_factory=list)
@@ -353,8 +353,10 @@ def parse_271_segments(tok: Tokenized) -> Parsed271:
             elif sid == "TRN":
                 member.traces.append(seg[1:])
             elif sid == "REF":
-                pair = (_get(seg, 1), _get(seg, 2))
-                (member.plan_refs if pair[0] in PLAN_REF_QUALIFIERS else demo.refs).append(pair)
+                if _get(seg, 1) in PLAN_REF_QUALIFIERS:
+                    member.plan_refs.append((_get(seg, 1), _get(seg, 2), _get(seg, 3)))
+                else:
+                    demo.refs.append((_get(seg, 1), _get(seg, 2)))
             elif sid == "N3":
                 demo.address += [v for v in seg[1:] if v]
             elif sid == "N4":

@@ -1,0 +1,263 @@
+"""The documented rule choosing one set of numbers per level of care and network.
+
+Rule (input: every EB row as a :class:`BenefitRow`; output: six :class:`LevelBenefits`,
+IOP / PHP / inpatient x in-network / out-of-network):
+
+1. Service type codes, in preference order (there is no X12 code for IOP):
+
+   - IOP: MH, A8, CF, CH
+   - PHP: BB, MH, A8, CH
+   - inpatient: A7, CG, CE, A4, A5, 48, MH
+
+   then, for financial figures only (deductible, OOP, coinsurance, copay), the plan-level
+   codes 30 and 1. A figure taken from 30/1 sets ``fell_back_to_plan=True`` and adds a note
+   (CAQH CORE makes behavioral-health STCs discretionary: payers often answer them with
+   active coverage and no amounts). Each figure is searched separately: the first code in
+   the list that has a row for that figure wins.
+2. Network: a row applies to IN when EB12 is Y, to OUT when N, to both when W or absent
+   (and to both, with a note, when U).
+3. Duplicates: rows are keyed on (EB01, STC, EB02, EB12, EB06, EB04, MSG) plus their
+   amount/percent/quantity; identical keys are one row. When several rows still compete for one figure the first one sent wins and
+   a note says so. For Medicare, rows whose EB04 is the level's part win (MA for
+   inpatient, MB for IOP/PHP).
+4. Figures:
+
+   - deductible (EB01 C) and OOP maximum (EB01 G), individual (EB02 IND/EMP/absent) and
+     family (FAM/ESP/ECH/SPC/TWO): total from EB06 22, 23, 21, 25, 26 (first present) or a
+     row without EB06; remaining from the EB06 29 row, else total - the EB06 24 row
+     (year to date), else None;
+   - coinsurance: EB01 A, EB08 (already percent points);
+   - copay: EB01 B, EB07; per EB06 27 visit / 7 day / 36 admission. For IOP and PHP a visit
+     copay is charged per program day (``copay_per="day"``, with a note). For inpatient the
+     per-admission row (36) is preferred, then per day (7);
+   - limit: EB01 F with EB09 DY/VS/HS and EB10 (EB06 29/33 = remaining, EB09 99 = used),
+     else an HSD on a chosen row (HSD01 DY/VS/HS, HSD02 quantity);
+   - prior authorization: True if EB11=Y on any chosen row or on any row for the level's
+     codes, or an EB01 J row for those codes, or a MSG mentioning prior authorization /
+     precertification; False if such rows all say EB11=N; else None;
+   - covered: the first level code (in preference order) with an EB01 I row -> False, or
+     an active-coverage row (EB01 1-5) -> True; else None.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Callable, Iterable
+
+from contracts.benefits import Accumulator, BenefitRow, Level, LevelBenefits, Limit, Network
+from service.eligibility.x12.codes import ACTIVE_CODES, TIME_PERIODS
+
+__all__ = ["LEVEL_SERVICE_TYPES", "PLAN_SERVICE_TYPES", "choose_levels", "choose_level"]
+
+LEVEL_SERVICE_TYPES: dict[Level, tuple[str, ...]] = {
+    Level.IOP: ("MH", "A8", "CF", "CH"),
+    Level.PHP: ("BB", "MH", "A8", "CH"),
+    Level.INPATIENT: ("A7", "CG", "CE", "A4", "A5", "48", "MH"),
+}
+PLAN_SERVICE_TYPES: tuple[str, ...] = ("30", "1")
+_MEDICARE_PART = {Level.INPATIENT: "MA", Level.IOP: "MB", Level.PHP: "MB"}
+
+INDIVIDUAL_LEVELS = frozenset({"IND", "EMP", ""})
+FAMILY_LEVELS = frozenset({"FAM", "ESP", "ECH", "SPC", "TWO"})
+TOTAL_PERIODS = ("22", "23", "21", "25", "26", "")
+_PRIOR_AUTH = re.compile(r"PRIOR\s*AUTH|PRE-?\s*AUTH|PRE-?\s*CERT|PRECERTIF", re.IGNORECASE)
+_LIMIT_UNITS = {"DY": "days", "VS": "visits", "HS": "hours"}
+
+
+def _applies(row: BenefitRow, network: Network) -> bool:
+    return row.network in (network, Network.BOTH, Network.UNKNOWN)
+
+
+def _dedupe(rows: Iterable[BenefitRow]) -> list[BenefitRow]:
+    seen: set[tuple] = set()
+    out = []
+    for r in rows:
+        key = (r.code, tuple(r.service_type_codes), r.coverage_level, r.network, r.time_period,
+               r.insurance_type_code, tuple(r.messages), r.amount, r.percent, r.quantity)
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
+
+
+class _Chooser:
+    def __init__(self, rows: list[BenefitRow], level: Level, network: Network) -> None:
+        self.rows = [r for r in rows if _applies(r, network)]
+        self.level = level
+        self.part = _MEDICARE_PART[level]
+        self.notes: list[str] = []
+        self.used_codes: list[str] = []
+        self.chosen: list[BenefitRow] = []
+        self.fell_back: list[str] = []
+        if any(r.network == Network.UNKNOWN for r in self.rows):
+            self.notes.append("some rows had network 'unknown' (EB12 U) and were applied to both networks")
+
+    def rows_for(self, stc: str, pred: Callable[[BenefitRow], bool]) -> list[BenefitRow]:
+        found = [r for r in self.rows if stc in r.service_type_codes and pred(r)]
+        if not found and stc == "30":
+            # A row without EB03 is plan level.
+            found = [r for r in self.rows if not r.service_type_codes and pred(r)]
+        # Medicare: the level's part first (stable sort keeps the payer's order otherwise).
+        other = "MB" if self.part == "MA" else "MA"
+        return sorted(found, key=lambda r: 1 if r.insurance_type_code == other else 0)
+
+    def find(self, what: str, pred: Callable[[BenefitRow], bool], *, financial: bool = True):
+        codes = LEVEL_SERVICE_TYPES[self.level] + (PLAN_SERVICE_TYPES if financial else ())
+        for stc in codes:
+            found = self.rows_for(stc, pred)
+            if found:
+                if stc in PLAN_SERVICE_TYPES:
+                    self.fell_back.append(what)
+                if stc not in self.used_codes:
+                    self.used_codes.append(stc)
+                return stc, found
+        return None, []
+
+    def take(self, rows: list[BenefitRow], what: str) -> BenefitRow:
+        distinct = {(r.amount, r.percent, r.quantity) for r in rows}
+        if len(distinct) > 1:
+            self.notes.append(f"{what}: the payer sent {len(distinct)} different values; used the first one")
+        self.chosen.append(rows[0])
+        return rows[0]
+
+
+def _accumulator(ch: _Chooser, code: str, family: bool, what: str) -> Accumulator | None:
+    levels = FAMILY_LEVELS if family else INDIVIDUAL_LEVELS
+
+    def pred(r: BenefitRow) -> bool:
+        return r.code == code and (r.coverage_level or "") in levels and r.amount is not None
+
+    stc, rows = ch.find(what, pred)
+    if not rows:
+        return None
+    total_row = None
+    for period in TOTAL_PERIODS:
+        cands = [r for r in rows if (r.time_period or "") == period]
+        if cands:
+            total_row = ch.take(cands, f"{what} total")
+            break
+    remaining = None
+    rem_rows = [r for r in rows if r.time_period == "29"]
+    if rem_rows:
+        remaining = ch.take(rem_rows, f"{what} remaining").amount
+    elif total_row is not None:
+        ytd = [r for r in rows if r.time_period == "24"]
+        if ytd:
+            met = ch.take(ytd, f"{what} met year to date").amount
+            remaining = max(total_row.amount - met, Decimal("0"))
+            ch.notes.append(f"{what} remaining computed as total - year-to-date (EB06 24)")
+    if total_row is None and remaining is None:
+        return None
+    period = TIME_PERIODS.get(total_row.time_period or "") if total_row else None
+    return Accumulator(total=total_row.amount if total_row else None, remaining=remaining, period=period)
+
+
+def _limit(ch: _Chooser) -> Limit | None:
+    def pred(r: BenefitRow) -> bool:
+        return r.code == "F" and r.quantity_qualifier in (*_LIMIT_UNITS, "99") and r.quantity is not None
+
+    _, rows = ch.find("limit", pred, financial=False)
+    if rows:
+        quantity = used = remaining = None
+        unit, period = "days", None
+        for r in rows:
+            if r.quantity_qualifier in _LIMIT_UNITS:
+                unit = _LIMIT_UNITS[r.quantity_qualifier]
+            q = int(r.quantity)
+            if r.quantity_qualifier == "99":
+                used = q if used is None else used
+            elif r.time_period in ("29", "33"):
+                remaining = q if remaining is None else remaining
+            elif quantity is None:
+                quantity, period = q, TIME_PERIODS.get(r.time_period or "")
+            ch.chosen.append(r)
+        if remaining is None and quantity is not None and used is not None:
+            remaining = max(quantity - used, 0)
+        return Limit(quantity=quantity, unit=unit, period=period, used=used, remaining=remaining)
+    for r in ch.chosen:
+        for hsd in r.delivery:
+            parts = hsd.split("*")
+            if parts and parts[0] in _LIMIT_UNITS and len(parts) > 1 and parts[1].replace(".", "", 1).isdigit():
+                period = TIME_PERIODS.get(parts[4]) if len(parts) > 4 else None
+                return Limit(quantity=int(Decimal(parts[1])), unit=_LIMIT_UNITS[parts[0]], period=period)
+    return None
+
+
+def choose_level(rows: list[BenefitRow], level: Level, network: Network) -> LevelBenefits:
+    """One :class:`LevelBenefits` for ``level`` and ``network`` (IN or OUT) by the module rule."""
+    ch = _Chooser(_dedupe(rows), level, network)
+    ded_i = _accumulator(ch, "C", False, "individual deductible")
+    ded_f = _accumulator(ch, "C", True, "family deductible")
+    oop_i = _accumulator(ch, "G", False, "individual out-of-pocket maximum")
+    oop_f = _accumulator(ch, "G", True, "family out-of-pocket maximum")
+
+    _, rows_a = ch.find("coinsurance", lambda r: r.code == "A" and r.percent is not None)
+    coinsurance = ch.take(rows_a, "coinsurance").percent if rows_a else None
+
+    copay = copay_per = None
+    _, rows_b = ch.find("copay", lambda r: r.code == "B" and r.amount is not None)
+    if rows_b:
+        order = ("36", "7", "27") if level == Level.INPATIENT else ("7", "27", "36")
+        rows_b = sorted(rows_b, key=lambda r: order.index(r.time_period) if r.time_period in order else 9)
+        row = ch.take(rows_b, "copay")
+        copay = row.amount
+        per = {"27": "visit", "7": "day", "36": "admission"}.get(row.time_period or "")
+        if level in (Level.IOP, Level.PHP) and per in ("visit", None):
+            ch.notes.append("the payer's visit copay is applied once per program day")
+            per = "day"
+        elif per is None:
+            ch.notes.append("copay period not stated by the payer")
+        copay_per = per
+
+    limit = _limit(ch)
+
+    level_codes = set(LEVEL_SERVICE_TYPES[level])
+    level_rows = [r for r in ch.rows if level_codes.intersection(r.service_type_codes)]
+    auth_rows = level_rows + ch.chosen
+    prior_auth: bool | None = None
+    if any(r.authorization_required for r in auth_rows) or any(r.code == "J" for r in level_rows) or any(
+        _PRIOR_AUTH.search(m) for r in auth_rows for m in r.messages
+    ):
+        prior_auth = True
+    elif any(r.authorization_required is False for r in auth_rows):
+        prior_auth = False
+
+    covered: bool | None = None
+    for stc in LEVEL_SERVICE_TYPES[level]:
+        with_code = [r for r in ch.rows if stc in r.service_type_codes]
+        if any(r.code == "I" for r in with_code):
+            covered = False
+            ch.notes.append(f"the payer says service type {stc} is not covered")
+            break
+        if any(r.code in ACTIVE_CODES for r in with_code):
+            covered = True
+            break
+
+    if ch.fell_back:
+        ch.notes.append(
+            "no behavioral-health amounts for " + ", ".join(ch.fell_back)
+            + "; used the plan-level (service type 30) figures"
+        )
+    return LevelBenefits(
+        level=level,
+        network=network,
+        covered=covered,
+        service_type_codes=ch.used_codes,
+        fell_back_to_plan=bool(ch.fell_back),
+        deductible_individual=ded_i,
+        deductible_family=ded_f,
+        oop_max_individual=oop_i,
+        oop_max_family=oop_f,
+        coinsurance_percent=coinsurance,
+        copay=copay,
+        copay_per=copay_per,
+        limit=limit,
+        prior_authorization_required=prior_auth,
+        notes=ch.notes,
+    )
+
+
+def choose_levels(rows: list[BenefitRow]) -> list[LevelBenefits]:
+    """IOP, PHP, inpatient x IN, OUT (six entries, always in that order)."""
+    return [choose_level(rows, lv, net) for lv in Level for net in (Network.IN, Network.OUT)]

@@ -1,0 +1,157 @@
+"""Benefits entered by hand (heard from a payer's phone line) -> :class:`NormalizedBenefits`.
+
+The in-network (and optional out-of-network) cost share applies to every level of care;
+a :class:`ManualLevelOverride` replaces it for one level and network. The result says
+``source=manual`` and warns "benefits entered by hand".
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from contracts.benefits import (
+    Accumulator, Level, LevelBenefits, Limit, Network, NormalizedBenefits, Source,
+)
+from contracts.eligibility import ManualAccumulator, ManualBenefitsEntry, ManualCostShare
+
+__all__ = ["ManualEntryError", "validate_manual_entry", "benefits_from_manual"]
+
+MANUAL_WARNING = "benefits entered by hand"
+
+
+class ManualEntryError(ValueError):
+    """Invalid manual entry. ``errors`` is [(field path, reason)]; ``field`` is the first path."""
+
+    status = 422
+    type = "manual-benefits-invalid"
+    title = "The benefits entered are not consistent"
+
+    def __init__(self, errors: list[tuple[str, str]]) -> None:
+        self.errors = errors
+        self.field = errors[0][0]
+        self.detail = "; ".join(f"{f}: {r}" for f, r in errors)
+        super().__init__(self.detail)
+
+
+def _money(value: Decimal | None, path: str, errors: list[tuple[str, str]]) -> None:
+    if value is not None and (not value.is_finite() or value < 0):
+        errors.append((path, "must be a non-negative amount"))
+
+
+def _acc(acc: ManualAccumulator | None, path: str, errors: list[tuple[str, str]]) -> None:
+    if acc is None:
+        return
+    _money(acc.total, f"{path}.total", errors)
+    _money(acc.remaining, f"{path}.remaining", errors)
+    if acc.total is not None and acc.remaining is not None and acc.remaining > acc.total:
+        errors.append((f"{path}.remaining", "must not exceed the total"))
+
+
+def _cost_share(cs: ManualCostShare, path: str, errors: list[tuple[str, str]]) -> None:
+    for name in ("deductible_individual", "deductible_family", "oop_max_individual", "oop_max_family"):
+        _acc(getattr(cs, name), f"{path}.{name}", errors)
+    if cs.coinsurance_percent is not None and not (0 <= cs.coinsurance_percent <= 100):
+        errors.append((f"{path}.coinsurance_percent", "must be between 0 and 100"))
+    _money(cs.copay, f"{path}.copay", errors)
+    if cs.copay is not None and cs.copay_per is None:
+        errors.append((f"{path}.copay_per", "say whether the copay is per day, visit or admission"))
+
+
+def validate_manual_entry(entry: ManualBenefitsEntry) -> None:
+    """Raise :class:`ManualEntryError` listing every problem (field paths as in the JSON body)."""
+    errors: list[tuple[str, str]] = []
+    _cost_share(entry.in_network, "in_network", errors)
+    if entry.out_of_network is not None:
+        _cost_share(entry.out_of_network, "out_of_network", errors)
+    seen = set()
+    for i, ov in enumerate(entry.levels):
+        _cost_share(ov.cost_share, f"levels[{i}].cost_share", errors)
+        if (ov.level, ov.network) in seen:
+            errors.append((f"levels[{i}]", "a second override for the same level and network"))
+        seen.add((ov.level, ov.network))
+    if entry.plan_begin and entry.plan_end and entry.plan_end < entry.plan_begin:
+        errors.append(("plan_end", "must not be before plan_begin"))
+    if entry.medicare is not None:
+        m = entry.medicare
+        _money(m.part_a_deductible_remaining, "medicare.part_a_deductible_remaining", errors)
+        _money(m.part_b_deductible_remaining, "medicare.part_b_deductible_remaining", errors)
+        for name in ("psychiatric_lifetime_days_used", "psychiatric_lifetime_days_remaining",
+                     "lifetime_reserve_days_remaining", "benefit_period_days_used"):
+            v = getattr(m, name)
+            if v is not None and v < 0:
+                errors.append((f"medicare.{name}", "must not be negative"))
+        for part in ("a", "b"):
+            begin, end = getattr(m, f"part_{part}_effective"), getattr(m, f"part_{part}_termination")
+            if begin and end and end < begin:
+                errors.append((f"medicare.part_{part}_termination", f"must not be before part_{part}_effective"))
+    if entry.medicaid is not None and entry.medicaid.cost_sharing_category not in (
+        None, "exempt", "at_or_below_100", "101_to_150", "above_150",
+    ):
+        errors.append(("medicaid.cost_sharing_category", "must be exempt, at_or_below_100, 101_to_150 or above_150"))
+    if errors:
+        raise ManualEntryError(errors)
+
+
+def _to_acc(acc: ManualAccumulator | None) -> Accumulator | None:
+    if acc is None or (acc.total is None and acc.remaining is None):
+        return None
+    return Accumulator(total=acc.total, remaining=acc.remaining)
+
+
+def _level(level: Level, network: Network, cs: ManualCostShare, note: str) -> LevelBenefits:
+    limit = None
+    if cs.limit_quantity is not None:
+        limit = Limit(quantity=cs.limit_quantity, unit=cs.limit_unit, period=cs.limit_period)
+    return LevelBenefits(
+        level=level,
+        network=network,
+        covered=cs.covered,
+        deductible_individual=_to_acc(cs.deductible_individual),
+        deductible_family=_to_acc(cs.deductible_family),
+        oop_max_individual=_to_acc(cs.oop_max_individual),
+        oop_max_family=_to_acc(cs.oop_max_family),
+        coinsurance_percent=cs.coinsurance_percent,
+        copay=cs.copay,
+        copay_per=cs.copay_per,
+        limit=limit,
+        prior_authorization_required=cs.prior_authorization_required,
+        notes=[note],
+    )
+
+
+def benefits_from_manual(entry: ManualBenefitsEntry) -> NormalizedBenefits:
+    """Validate and convert. Raises :class:`ManualEntryError`."""
+    validate_manual_entry(entry)
+    overrides = {(ov.level, Network(ov.network)): ov.cost_share for ov in entry.levels}
+    levels = []
+    for level in Level:
+        for network, plan_wide in ((Network.IN, entry.in_network), (Network.OUT, entry.out_of_network)):
+            cs = overrides.get((level, network))
+            if cs is not None:
+                levels.append(_level(level, network, cs, "entered by hand for this level"))
+            elif plan_wide is not None:
+                levels.append(_level(level, network, plan_wide, "entered by hand for the whole plan"))
+    heard = entry.heard_from
+    said = "heard from " + (f"payer representative {heard.representative_name}" if heard.representative_name
+                            else "the payer")
+    if heard.reference_number:
+        said += f", call reference {heard.reference_number}"
+    if heard.call_date:
+        said += f", on {heard.call_date.isoformat()}"
+    return NormalizedBenefits(
+        source=Source.MANUAL,
+        active=entry.active,
+        payer_class=entry.payer_class,
+        insurance_type=entry.insurance_type,
+        payer_name=entry.payer_name,
+        payer_id=entry.payer_id,
+        plan_name=entry.plan_name,
+        group_number=entry.group_number,
+        plan_begin=entry.plan_begin,
+        plan_end=entry.plan_end,
+        patient_is_dependent=entry.patient_is_dependent,
+        levels=levels,
+        medicare=entry.medicare,
+        medicaid=entry.medicaid,
+        warnings=[MANUAL_WARNING, said, *entry.notes],
+    )
