@@ -1,0 +1,84 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from service.eligibility.x12.reader_271 import read_271
+from service.eligibility.x12.tokenizer import X12FormatError, expect_transaction, tokenize
+
+from .helpers import SAMPLES
+
+ISA_CARET = (
+    "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260105*0930*^*00501*000000042*0*T*:~"
+)
+
+
+@pytest.mark.parametrize("path", sorted(SAMPLES.glob("*.27[01]")), ids=lambda p: p.name)
+def test_every_sample_tokenizes_with_delimiters_from_its_isa(path):
+    text = path.read_text()
+    tok = tokenize(text)
+    assert tok.delimiters.element == "*"
+    assert tok.delimiters.component == ":"
+    assert tok.delimiters.segment == "~"
+    assert tok.delimiters.repetition == ("^" if path.name.startswith("lfh-") else ">")
+    assert tok.segments[0][0] == "ISA" and tok.segments[-1][0] == "IEA"
+    assert len(tok.segments) == text.count("~")
+
+
+def test_crlf_and_extra_whitespace_between_segments_and_trailing_element_spaces():
+    text = ISA_CARET + "\r\n  GS*HB*A*B*20260105*0930*7*X*005010X279A1~\r\n\tST*271*0001*005010X279A1 ~\n\nSE*2*0001~"
+    tok = tokenize(text)
+    assert [s[0] for s in tok.segments] == ["ISA", "GS", "ST", "SE"]
+    assert tok.segments[2] == ["ST", "271", "0001", "005010X279A1"]
+
+
+def test_unusual_delimiters_are_read_from_the_isa():
+    isa = ISA_CARET.replace("*", "|").replace("^", "!").replace(":", ">").replace("~", "\n")
+    tok = tokenize(isa + "GS|HB|A|B|20260105|0930|7|X|005010X279A1\nST|271|1\nEB|1||MH!A8\n")
+    assert tok.delimiters.element == "|" and tok.delimiters.repetition == "!"
+    assert tok.delimiters.component == ">" and tok.delimiters.segment == "\n"
+    assert tok.segments[-1] == ["EB", "1", "", "MH!A8"]
+
+
+def test_not_x12_error_is_clear_and_does_not_echo_the_input():
+    with pytest.raises(X12FormatError) as exc:
+        tokenize("NM1*IL*1*SMITH*JOHN****MI*123456789~")
+    assert "ISA" in str(exc.value)
+    assert "SMITH" not in str(exc.value) and "123456789" not in str(exc.value)
+    assert isinstance(exc.value, ValueError) and exc.value.status == 422
+
+
+def test_a_270_where_a_271_is_expected_is_refused():
+    text = (SAMPLES / "lfh-demo.270").read_text()
+    with pytest.raises(X12FormatError, match="expected an X12 271.*found a 270"):
+        read_271(text)
+
+
+def test_bad_segment_id_reports_position_only():
+    with pytest.raises(X12FormatError) as exc:
+        tokenize(ISA_CARET + "GS*HB~smith john secret~")
+    assert "segment 3" in str(exc.value) and "smith" not in str(exc.value)
+
+
+def test_expect_transaction_without_st():
+    with pytest.raises(X12FormatError, match="no ST segment"):
+        expect_transaction(tokenize(ISA_CARET + "GS*HB~"), "271")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_tokenizer_raises_only_x12formaterror_on_arbitrary_text(text):
+    try:
+        tokenize(text)
+    except X12FormatError:
+        pass
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ISA*^:~>\n ABCDEF0123|!")), max_size=300))
+def test_tokenizer_and_reader_only_raise_x12formaterror_on_x12_like_text(text):
+    for candidate in (text, ISA_CARET + text, "ISA" + text):
+        try:
+            read_271(candidate)
+        except X12FormatError:
+            pass
