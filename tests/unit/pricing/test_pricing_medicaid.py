@@ -1,0 +1,61 @@
+"""Medicaid nominal cost sharing (federal base maxima, 42 CFR 447.52) and the 5 % household cap.
+
+Test rates: IOP Medicaid $200/day, inpatient $1,000/day. IOP default 24 days (12 in Jan, 12 in Feb 2026).
+"""
+
+from pricing_support import D, CourseOfCare, Level, level_benefits, medicaid, one, run
+
+IOP = CourseOfCare(level=Level.IOP)
+
+
+def test_at_or_below_100_percent_four_dollars_a_day():
+    est = one(medicaid("at_or_below_100"), IOP)
+    # 24 x $4 = $96
+    assert est.totals.copay == D("96.00") and est.totals.patient_pays == D("96.00")
+    assert "federal base maximum (not indexed)" in est.explanation[0].text
+
+
+def test_at_or_below_100_percent_inpatient_75_per_stay():
+    est = one(medicaid("at_or_below_100"), CourseOfCare(level=Level.INPATIENT))
+    assert est.totals.patient_pays == D("75.00")
+
+
+def test_above_150_percent_twenty_percent_of_agency_payment():
+    comparison = run(medicaid("above_150"), IOP)
+    # 20% x $200 = $40 x 24 = $960
+    assert comparison.estimates[0].totals.patient_pays == D("960.00")
+    assert comparison.figures.medicaid_basis == "federal base maximum (not indexed)"
+
+
+def test_five_percent_household_cap_per_month():
+    est = one(medicaid("above_150"), IOP, household={"size": 2, "monthly_income": "2000"})
+    # cap 5% x $2,000 = $100 a month: Jan $40 + $40 + $20 (cap) = $100; Feb likewise $100. Total $200.
+    assert est.totals.patient_pays == D("200.00")
+    assert any("household cap for Jan 2026 reached on day 3" in line.text for line in est.explanation)
+
+
+def test_five_percent_cap_per_quarter():
+    est = one(medicaid("above_150"), IOP, household={"size": 2, "monthly_income": "2000"},
+              medicaid_cap_period="quarter")
+    # cap 5% x $6,000 = $300 for Q1: $960 > $300 -> $300
+    assert est.totals.patient_pays == D("300.00")
+
+
+def test_exempt_pays_nothing():
+    est = one(medicaid("above_150"), IOP, medicaid_exempt=True)
+    assert est.totals.patient_pays == D("0.00") and est.totals.payer_pays == D("4800.00")
+
+
+def test_state_copay_from_271_overrides_federal_maximum():
+    est = one(medicaid("above_150", levels=[level_benefits(copay=D(3), copay_per="day")]), IOP)
+    # 24 x $3 = $72
+    assert est.totals.patient_pays == D("72.00")
+
+
+def test_band_from_household_income():
+    # 2026 guideline for 1 person (48 states) from poverty-guidelines.json; income = 90% of it -> <=100 band
+    from service.pricing.program_figures import load_program_figures
+
+    first, _ = load_program_figures().poverty_years[2026].regions["contiguous_48_and_dc"]
+    est = one(medicaid(), IOP, household={"size": 1, "annual_income": str(first * D("0.9"))})
+    assert est.totals.patient_pays == D("96.00")  # 24 x $4
