@@ -14,23 +14,14 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 import msgspec
 
 from contracts.benefits import Level, Network, PayerClass
 from contracts.money import Money, Percent
 
-# TODO(integrator): contracts.eligibility.ManualBenefitsEntry is being written by the
-# eligibility engineer. Until it lands, ``EstimateRequest.manual`` is kept as raw JSON
-# (a plain JSON object) and must be converted with ``msgspec.convert(obj, ManualBenefitsEntry)``
-# by the REST layer; once it exists this import switches the field to the real type.
-try:  # pragma: no cover - depends on another engineer's file
-    from contracts.eligibility import ManualBenefitsEntry as _Manual
-except ImportError:  # pragma: no cover
-    _Manual = dict[str, Any]  # type: ignore[misc,assignment]
-
-ManualBenefitsEntry = _Manual
+from contracts.eligibility import ManualBenefitsEntry
 
 PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
 
@@ -108,7 +99,7 @@ class EstimateRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_
 
     eligibility_check_id: str | None = None
     x12_271: str | None = None
-    manual: ManualBenefitsEntry | None = None  # type: ignore[valid-type]
+    manual: ManualBenefitsEntry | None = None
     self_pay: bool = False
     levels: list[Level] | None = None  # default: iop, php, inpatient
     courses: list[CourseOfCare] = []
