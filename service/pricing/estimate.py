@@ -265,8 +265,9 @@ def _level_estimate(inp: PricingInput, course: Course, network: Network, benefit
         weeks=weeks.quantize(Decimal("0.01")), first_service_date=first, last_service_date=last, totals=totals,
         patient_pays_per_week=cents(patient / weeks) if weeks else patient,
         patient_pays_per_treatment_hour=cents(patient / hours) if hours else patient,
-        explanation=explanation, assumptions=notes.assumptions, warnings=[*inp.warnings, *notes.warnings]
-        if course is inp.courses[0] else notes.warnings,
+        explanation=explanation, assumptions=notes.assumptions,
+        warnings=[*(w for w in inp.warnings if w.startswith(course.field_path) or course.level.value.upper() in w),
+                  *notes.warnings],
         days=days_out,
     )
 
@@ -290,6 +291,8 @@ def estimate_levels(inp: PricingInput, benefits: NormalizedBenefits | None, rate
     if not inp.courses:
         raise InvalidInput("no levels to estimate", field="$.levels")
     notes = Notes()
+    for warning in inp.warnings:
+        notes.warn(warning)
     used = _Used()
     estimates = [_level_estimate(inp, course, network, benefits, rates, figures, used)
                  for course in inp.courses for network in _networks(inp, benefits, notes)]
