@@ -17,7 +17,7 @@ Medicare (payer class from EB04 MA/MB/MP/CP/QM/HN or 12-16/41-47 on a non-R row)
   * EB06 33 (lifetime remaining) + EB09 DY + EB10 = days remaining,
   * EB09 99 (quantity used) + EB10 = days used (EB06 32),
 
-  or, as a fallback, a MSG "PSYCHIATRIC LIFETIME DAYS USED: n" / "... REMAINING: n".
+  or, as a fallback, a MSG "PSYCHIATRIC LIFETIME DAYS USED n" / "... REMAINING n".
   Used = limit - remaining (and the reverse) when only one is sent.
 - Lifetime reserve days remaining: EB*K with EB09 LA (actual) or LE (estimated), EB10.
 - Days used in the current benefit period: EB*F, EB03 48/A7/CG, EB06 26 (episode), EB09 99.
@@ -31,10 +31,11 @@ Medicaid (EB04 MC on a non-R row):
 
 - Managed care: an EB*MC row (plan = its 2120 NM1 name, else EB05), or a 2120 NM1 on a
   Medicaid row, or EB04 HM on an active row -> ``medicaid_managed_care``; else FFS.
-- Cost-sharing category: a MSG (or an EB*D EB05) reading "COST SHARING CATEGORY: X" where X
-  is EXEMPT, AT OR BELOW 100, 101 TO 150 or ABOVE 150 (separators -, _, spaces, : are free);
+- Cost-sharing category: a MSG (or an EB*D EB05) reading "COST SHARING CATEGORY X" where X
+  is EXEMPT, AT OR BELOW 100, 101 TO 150 (or 101-150) or ABOVE 150 (punctuation between words
+  is free, but a ':' is the usual component separator - write "=" or nothing instead);
   or exempt when an EB*B / EB*C row has EB07 0 and a MSG containing "EXEMPT".
-- State: a MSG "STATE: XX".
+- State: a MSG that is exactly "STATE XX" or "STATE=XX" (two-letter code).
 
 Commercial: EB04 PR -> PPO, HM -> HMO, EP -> EPO, PS -> POS, C1 and others -> other.
 """
@@ -64,7 +65,7 @@ COMMERCIAL_TYPES = {
 _PSYCH_STCS = frozenset({"A7", "CG", "MH"})
 _QMB = re.compile(r"\bQMB\b|QUALIFIED MEDICARE BENEFICIARY", re.IGNORECASE)
 _PSYCH_MSG = re.compile(r"PSYCH\w*\s+LIFETIME\s+DAYS\s+(USED|REMAINING)\D*(\d+)", re.IGNORECASE)
-_STATE_MSG = re.compile(r"\bSTATE\s*[:=]\s*([A-Z]{2})\b")
+_STATE_MSG = re.compile(r"^\s*STATE\s*[:=]?\s*([A-Z]{2})\s*$")
 _CATEGORIES = (
     ("AT OR BELOW 100", "at_or_below_100"), ("101 TO 150", "101_to_150"), ("101 150", "101_to_150"),
     ("ABOVE 150", "above_150"), ("EXEMPT", "exempt"),
@@ -191,8 +192,8 @@ def _insurance(
     non_r = [eb for eb in loops if eb.eb(1) != "R"]
     types = [eb.eb(4) for eb in non_r if eb.eb(4)]
     tset = set(types)
-    if tset & MEDICARE_TYPES:
-        if "HN" in tset or any(
+    if tset & MEDICARE_TYPES or any(eb.eb(4) == "HN" for eb in loops):
+        if any(eb.eb(4) == "HN" for eb in loops) or any(
             eb.eb(1) in codes.ACTIVE_CODES and eb.eb(4) in ("MA", "MB") and eb.eb(5) for eb in non_r
         ):
             return PayerClass.MEDICARE, InsuranceType.MEDICARE_ADVANTAGE

@@ -18,8 +18,8 @@ IOP / PHP / inpatient x in-network / out-of-network):
    (and to both, with a note, when U).
 3. Duplicates: rows are keyed on (EB01, STC, EB02, EB12, EB06, EB04, MSG) plus their
    amount/percent/quantity; identical keys are one row. When several rows still compete for one figure the first one sent wins and
-   a note says so. For Medicare, rows whose EB04 is the level's part win (MA for
-   inpatient, MB for IOP/PHP).
+   a note says so. For Medicare, when rows of the level's part exist (EB04 MA for
+   inpatient, MB for IOP/PHP) the other part's rows are ignored for that figure.
 4. Figures:
 
    - deductible (EB01 C) and OOP maximum (EB01 G), individual (EB02 IND/EMP/absent) and
@@ -99,8 +99,11 @@ class _Chooser:
             # A row without EB03 is plan level.
             found = [r for r in self.rows if not r.service_type_codes and pred(r)]
         # Medicare: the level's part first (stable sort keeps the payer's order otherwise).
-        other = "MB" if self.part == "MA" else "MA"
-        return sorted(found, key=lambda r: 1 if r.insurance_type_code == other else 0)
+        # Medicare: when the level's part (MA inpatient, MB IOP/PHP) answers, the other part's rows are ignored.
+        if any(r.insurance_type_code == self.part for r in found):
+            other = "MB" if self.part == "MA" else "MA"
+            found = [r for r in found if r.insurance_type_code != other]
+        return found
 
     def find(self, what: str, pred: Callable[[BenefitRow], bool], *, financial: bool = True):
         codes = LEVEL_SERVICE_TYPES[self.level] + (PLAN_SERVICE_TYPES if financial else ())

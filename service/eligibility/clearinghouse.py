@@ -1,0 +1,223 @@
+"""Clearinghouse client: send a 270 over HTTP, get the 271 back (httpx, async).
+
+Wire (the sandbox and any real clearinghouse adapter follow it)::
+
+    POST {base_url}/x12/270
+    Content-Type: text/plain; charset=utf-8      body: one 270 interchange
+    X-Payer-Id: <payer id>                        (routing hint; the 270's NM1*PR is authoritative)
+    -> 200 text/plain                             body: one 271 interchange
+    -> 429 / 5xx                                  transient (retried)
+    -> other 4xx                                  our request was refused (not retried)
+
+A clearinghouse with another wire (JSON envelope, SOAP/CORE) gets its own adapter class
+with the same :meth:`ClearinghouseClient.exchange` signature.
+
+Failure handling:
+
+- retried with jittered exponential back-off (``stamina``), up to ``attempts`` tries:
+  connection errors and connect timeouts, HTTP 5xx, HTTP 429 (its Retry-After is honoured up
+  to ``wait_max``), and a 271 whose AAA says "try again later" (reason 42 / 80 with follow-up
+  P, R or none). A read timeout is not retried: the payer may still be working on it and the
+  caller (intake staff on the phone) would wait attempts x read timeout.
+- every failure becomes an :class:`UpstreamError` problem: **502** a 271 that does not parse
+  or a 4xx from the clearinghouse; **503** payer unavailable after the retries, or the payer's
+  circuit is open (both with Retry-After); **504** read timeout.
+- a per-payer circuit breaker (``breaker.py``) counts calls that end in 502/503/504 (not
+  4xx, which says nothing about the payer's health) and fails fast while open.
+- non-transient AAA (75 not found, 72/73/58 data errors ...) are a successful call: the 271
+  is returned and the caller shows the rejection.
+
+Logs carry the payer id, attempt numbers, HTTP status and timings, never the X12 (PHI).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import stamina
+import structlog
+
+from service.eligibility.breaker import BreakerOpen, BreakerRegistry
+from service.eligibility.x12 import codes
+from service.eligibility.x12.reader_271 import Parsed271, read_271
+from service.eligibility.x12.tokenizer import X12FormatError
+from service.errors import UpstreamError
+
+__all__ = ["ClearinghouseClient", "ClearinghouseReply", "PATH_270"]
+
+log = structlog.get_logger("service.eligibility.clearinghouse")
+
+PATH_270 = "/x12/270"
+
+
+@dataclass(frozen=True, slots=True)
+class ClearinghouseReply:
+    raw_271: str
+    parsed: Parsed271
+    attempts: int
+    elapsed_ms: int
+
+
+class _Transient(Exception):
+    """One attempt failed in a way worth retrying."""
+
+    def __init__(self, kind: str, detail: str, retry_after: float | None = None) -> None:
+        super().__init__(kind)
+        self.kind = kind  # connect | http_5xx | http_429 | aaa
+        self.detail = detail
+        self.retry_after = retry_after
+
+
+def bad_gateway(detail: str) -> UpstreamError:
+    return UpstreamError(detail, status=502, slug="clearinghouse-bad-response", title="The clearinghouse answered with something unusable")
+
+
+def unavailable(detail: str, retry_after: int) -> UpstreamError:
+    return UpstreamError(
+        detail, status=503, slug="payer-unavailable", title="The payer is unavailable right now",
+        retry_after_seconds=retry_after,
+    )
+
+
+def timed_out(detail: str) -> UpstreamError:
+    return UpstreamError(detail, status=504, slug="clearinghouse-timeout", title="The payer did not answer in time")
+
+
+def _retry_after_header(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None
+
+
+class ClearinghouseClient:
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        base_url: str,
+        *,
+        breakers: BreakerRegistry,
+        attempts: int = 3,
+        connect_timeout: float = 3.0,
+        read_timeout: float = 15.0,
+        wait_initial: float = 0.1,
+        wait_max: float = 2.0,
+        wait_jitter: float = 0.1,
+    ) -> None:
+        self.http = http
+        self.url = base_url.rstrip("/") + PATH_270
+        self.breakers = breakers
+        self.attempts = max(1, attempts)
+        self.timeout = httpx.Timeout(read_timeout, connect=connect_timeout, write=read_timeout, pool=read_timeout)
+        self.wait_initial, self.wait_max, self.wait_jitter = wait_initial, wait_max, wait_jitter
+
+    @classmethod
+    def from_settings(cls, http: httpx.AsyncClient, base_url: str, settings: Any, breakers: BreakerRegistry, **kw: Any) -> "ClearinghouseClient":
+        return cls(
+            http, base_url, breakers=breakers, attempts=settings.clearinghouse_attempts,
+            connect_timeout=settings.clearinghouse_connect_timeout, read_timeout=settings.clearinghouse_read_timeout,
+            **kw,
+        )
+
+    def _retry_hook(self, exc: Exception) -> bool | float:
+        if not isinstance(exc, _Transient):
+            return False
+        if exc.retry_after is not None:
+            return min(exc.retry_after, self.wait_max)
+        return True
+
+    async def exchange(self, payer_id: str, x12_270: str) -> ClearinghouseReply:
+        """Send one 270 and return the 271 (parsed), or raise :class:`UpstreamError` (502/503/504)."""
+        breaker = self.breakers.for_payer(payer_id)
+        try:
+            breaker.before_call()
+        except BreakerOpen as exc:
+            log.warning("clearinghouse_circuit_open", payer_id=breaker.payer_id, retry_after=exc.retry_after)
+            raise UpstreamError(
+                f"Checks for payer {breaker.payer_id} are paused after repeated failures; "
+                f"try again in {exc.retry_after} seconds.",
+                status=503, slug="circuit-open", title="The payer is unavailable right now",
+                retry_after_seconds=exc.retry_after,
+            ) from None
+
+        started = time.perf_counter()
+        tries = 0
+        try:
+            async for attempt in stamina.retry_context(
+                on=self._retry_hook, attempts=self.attempts, timeout=None,
+                wait_initial=self.wait_initial, wait_max=self.wait_max, wait_jitter=self.wait_jitter,
+            ):
+                with attempt:
+                    tries = attempt.num
+                    raw, parsed = await self._once(payer_id, x12_270, tries)
+        except _Transient as exc:
+            breaker.on_failure()
+            log.warning("clearinghouse_gave_up", payer_id=breaker.payer_id, attempts=tries, kind=exc.kind)
+            retry_after = int(exc.retry_after) if exc.retry_after else max(1, int(self.breakers.reset_seconds))
+            raise unavailable(f"{exc.detail} (after {tries} attempts). Try again later.", retry_after) from None
+        except UpstreamError as exc:
+            if exc.status == 502 and exc.slug == "clearinghouse-refused":
+                breaker.on_neutral()
+            else:
+                breaker.on_failure()
+            raise
+        except BaseException:
+            breaker.on_neutral()
+            raise
+        breaker.on_success()
+        elapsed = int((time.perf_counter() - started) * 1000)
+        log.info("clearinghouse_answered", payer_id=breaker.payer_id, attempts=tries, elapsed_ms=elapsed)
+        return ClearinghouseReply(raw_271=raw, parsed=parsed, attempts=tries, elapsed_ms=elapsed)
+
+    async def _once(self, payer_id: str, x12_270: str, attempt: int) -> tuple[str, Parsed271]:
+        try:
+            response = await self.http.post(
+                self.url,
+                content=x12_270.encode("utf-8"),
+                headers={"Content-Type": "text/plain; charset=utf-8", "X-Payer-Id": payer_id},
+                timeout=self.timeout,
+            )
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.PoolTimeout) as exc:
+            log.info("clearinghouse_attempt_failed", attempt=attempt, kind=type(exc).__name__)
+            raise _Transient("connect", "Could not reach the clearinghouse") from None
+        except (httpx.ReadTimeout, httpx.WriteTimeout):
+            log.warning("clearinghouse_timeout", attempt=attempt)
+            raise timed_out(
+                f"The payer did not answer within {self.timeout.read:g} seconds. Try again, or check benefits by phone."
+            ) from None
+        except httpx.HTTPError as exc:
+            log.info("clearinghouse_attempt_failed", attempt=attempt, kind=type(exc).__name__)
+            raise _Transient("connect", "The connection to the clearinghouse failed") from None
+
+        status = response.status_code
+        if status == 429:
+            raise _Transient("http_429", "The clearinghouse is rate-limiting us", _retry_after_header(response))
+        if status >= 500:
+            log.info("clearinghouse_attempt_failed", attempt=attempt, http_status=status)
+            raise _Transient("http_5xx", f"The clearinghouse answered HTTP {status}", _retry_after_header(response))
+        if status >= 400:
+            log.warning("clearinghouse_refused", http_status=status)
+            raise UpstreamError(
+                f"The clearinghouse refused the request (HTTP {status}); check the clearinghouse configuration.",
+                status=502, slug="clearinghouse-refused", title="The clearinghouse refused the request",
+            )
+        if status != 200:
+            raise bad_gateway(f"The clearinghouse answered HTTP {status} instead of a 271.")
+        raw = response.text
+        try:
+            parsed = read_271(raw)
+        except X12FormatError as exc:
+            log.warning("clearinghouse_bad_271", reason=exc.detail)
+            raise bad_gateway(f"The payer's answer is not a readable 271: {exc.detail}") from None
+        for aaa in parsed.all_rejections():
+            if codes.is_retryable(aaa.reason_code, aaa.follow_up_code):
+                words = codes.REJECT_REASONS.get(aaa.reason_code or "", ("The payer cannot respond right now", ""))[0]
+                log.info("clearinghouse_attempt_failed", attempt=attempt, aaa=aaa.reason_code)
+                raise _Transient("aaa", f"The payer said: {words} (AAA {aaa.reason_code})")
+        return raw, parsed
