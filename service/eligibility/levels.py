@@ -84,6 +84,10 @@ def _dedupe(rows: Iterable[BenefitRow]) -> list[BenefitRow]:
 class _Chooser:
     def __init__(self, rows: list[BenefitRow], level: Level, network: Network) -> None:
         self.rows = [r for r in rows if _applies(r, network)]
+        self.by_stc: dict[str, list[BenefitRow]] = {}
+        for r in self.rows:
+            for stc in r.service_type_codes or ("30",):  # a row without EB03 is plan level
+                self.by_stc.setdefault(stc, []).append(r)
         self.level = level
         self.part = _MEDICARE_PART[level]
         self.notes: list[str] = []
@@ -94,10 +98,7 @@ class _Chooser:
             self.notes.append("some rows had network 'unknown' (EB12 U) and were applied to both networks")
 
     def rows_for(self, stc: str, pred: Callable[[BenefitRow], bool]) -> list[BenefitRow]:
-        found = [r for r in self.rows if stc in r.service_type_codes and pred(r)]
-        if not found and stc == "30":
-            # A row without EB03 is plan level.
-            found = [r for r in self.rows if not r.service_type_codes and pred(r)]
+        found = [r for r in self.by_stc.get(stc, ()) if pred(r)]
         # Medicare: the level's part first (stable sort keeps the payer's order otherwise).
         # Medicare: when the level's part (MA inpatient, MB IOP/PHP) answers, the other part's rows are ignored.
         if any(r.insurance_type_code == self.part for r in found):
@@ -228,7 +229,7 @@ def choose_level(rows: list[BenefitRow], level: Level, network: Network) -> Leve
 
     covered: bool | None = None
     for stc in LEVEL_SERVICE_TYPES[level]:
-        with_code = [r for r in ch.rows if stc in r.service_type_codes]
+        with_code = ch.by_stc.get(stc, [])
         if any(r.code == "I" for r in with_code):
             covered = False
             ch.notes.append(f"the payer says service type {stc} is not covered")
