@@ -323,3 +323,155 @@ class GoodFaithEstimate(msgspec.Struct, kw_only=True, frozen=True):
     discount_note: str | None
     disclaimers: list[GfeDisclaimer]
     dispute_right: GfeDisputeRight
+
+
+# --------------------------------------------------------------------------- affordability (per level of an estimate)
+
+
+class AffordabilitySection(msgspec.Struct, kw_only=True, frozen=True):
+    """What a patient would owe for one level after the sliding fee, and the plans to pay it.
+
+    ``patient_responsibility`` is what the estimate says the patient pays before any sliding
+    discount; ``balance_after_discount = patient_responsibility - discount``. Payment plans are
+    offered on that balance under the organization's rules. ``fpl`` / ``sliding_fee`` are None
+    when no household was given (then ``notes`` says so and no discount is applied).
+    """
+
+    self_pay: bool
+    organization_id: str
+    fpl: FplDetermination | None = None
+    #: Tier, discount, explanation (why) and whether it is provisional; None = no sliding fee applied.
+    sliding_fee: SlidingFeeResult | None = None
+    #: Version of the organization's sliding fee schedule used; None = the built-in example schedule.
+    sliding_fee_schedule_version: int | None = None
+    gross_charges: Money
+    patient_responsibility: Money
+    discount: Money
+    balance_after_discount: Money
+    monthly_household_income: Money | None = None
+    payment_plan_rules: PaymentPlanRules
+    #: Version of the organization's payment plan rules used; None = the built-in default rules.
+    payment_plan_rules_version: int | None = None
+    #: Every allowed term that meets all rules, shortest first, each with its full schedule (may be empty).
+    payment_plans: list[PaymentPlanOffer] = []
+    notes: list[str] = []
+    warnings: list[str] = []
+
+
+# --------------------------------------------------------------------------- REST bodies (admin, calculator, plans, GFE)
+
+
+class SlidingFeeScheduleCreate(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """A new version of an organization's schedule; it supersedes earlier versions from ``effective_from``."""
+
+    organization_id: str = "default"
+    name: str
+    effective_from: dt.date
+    effective_to: dt.date | None = None
+    applies_to: AppliesTo = AppliesTo.SELF_PAY_ONLY
+    proof_of_income_required: bool = True
+    tiers: list[SlidingFeeTier]
+
+
+class StoredSlidingFeeSchedule(msgspec.Struct, kw_only=True, frozen=True):
+    id: str
+    version: int
+    schedule: SlidingFeeSchedule
+    #: True for the version in force today for its organization.
+    current: bool
+    created_at: dt.datetime
+    created_by: str
+
+
+class SlidingFeeScheduleList(msgspec.Struct, kw_only=True, frozen=True):
+    schedules: list[StoredSlidingFeeSchedule]
+    #: The built-in example schedule, used when an organization has none in force.
+    fallback: SlidingFeeSchedule
+
+
+class PaymentPlanRulesCreate(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    organization_id: str = "default"
+    effective_from: dt.date
+    rules: PaymentPlanRules
+
+
+class StoredPaymentPlanRules(msgspec.Struct, kw_only=True, frozen=True):
+    id: str
+    organization_id: str
+    version: int
+    effective_from: dt.date
+    rules: PaymentPlanRules
+    current: bool
+    created_at: dt.datetime
+    created_by: str
+
+
+class PaymentPlanRulesList(msgspec.Struct, kw_only=True, frozen=True):
+    rules: list[StoredPaymentPlanRules]
+    fallback: PaymentPlanRules
+
+
+class FplCalculatorRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    household: Household
+    #: Default: today.
+    determination_date: dt.date | None = None
+    organization_id: str = "default"
+
+
+class FplCalculatorResponse(msgspec.Struct, kw_only=True, frozen=True):
+    determination: FplDetermination
+    organization_id: str
+    schedule_name: str
+    schedule_is_example: bool
+    schedule_version: int | None
+    tier_code: str
+    tier_label: str
+    tier_kind: TierKind
+    tier_range: str
+    patient_pays_percent: Percent | None = None
+    nominal_amount: Money | None = None
+    proof_of_income_required: bool
+
+
+class EstimatePaymentPlanRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    #: Level of care as in the estimate ("iop", "php", "inpatient").
+    level: str
+    #: "in" / "out"; default: the first estimate of that level.
+    network: str | None = None
+    term_months: Months
+    #: Overrides the rules' down payment percent when given.
+    down_payment: Money | None = None
+    #: Default: the first of the month after today.
+    first_due_date: dt.date | None = None
+
+
+class AcceptedPaymentPlan(msgspec.Struct, kw_only=True, frozen=True):
+    id: str
+    estimate_id: str
+    level: str
+    network: str
+    balance: Money
+    plan: PaymentPlanOffer
+    rules_version: int | None
+    created_at: dt.datetime
+    created_by: str
+
+
+class GfeIssueRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    #: Required when the estimate does not carry the patient's name / date of birth.
+    patient: GfePatient | None = None
+    diagnosis_codes: list[str] = []
+    #: Levels to include; default every level in the estimate.
+    levels: list[str] | None = None
+    #: "in" / "out"; default the first estimate of each level.
+    network: str | None = None
+
+
+class IssuedGoodFaithEstimate(msgspec.Struct, kw_only=True, frozen=True):
+    id: str
+    estimate_id: str
+    #: 1 for the first GFE issued for the estimate, 2 for the next, ...
+    version: int
+    issued_at: dt.datetime
+    issued_by: str
+    gfe: GoodFaithEstimate

@@ -1,0 +1,178 @@
+"""Affordability of one level of an estimate: sliding fee discount, balance, payment plans. PURE.
+
+:func:`affordability_for_level` is called by the estimate service for every level of every
+estimate; :class:`AffordabilityConfig` comes from :func:`service.pricing.selfpay.store.load_affordability_config`.
+
+Semantics
+---------
+- **What the sliding fee applies to**: the patient's responsibility for the level.
+  - Self-pay caller: the level's patient-pays total, which the engine prices at the
+    provider's self-pay rate per day. When the estimate carries per-day lines
+    (``level.days``) the schedule is applied day by day, so a nominal per-day charge
+    (tier A) is capped at each day's own charge.
+  - Insured caller: only when the schedule's ``applies_to`` is
+    ``self_pay_and_patient_responsibility``; then it applies to the patient's share after
+    insurance (per day, as above). Otherwise no discount, and a note says why.
+- **No household** (or one without an income or state): no sliding fee, a note says so;
+  payment plans are still offered on the full responsibility, without the affordability
+  (percent-of-income) rule, which cannot be checked without income (also noted).
+- **Proof of income**: not seen unless the caller says so (``proof_of_income_seen``); when
+  the schedule requires it the discount is marked provisional.
+- **Balance** = responsibility - discount. Payment plans are every allowed term that meets all
+  of the organization's rules (:func:`.payment_plans.offer_plans`), with monthly household
+  income = annual income / 12 for the affordability rule. ``first_due_date`` is an input
+  (no clock here).
+- The FPL determination and the schedule are both taken on ``on`` (the caller passes the
+  date the estimate is made for). A schedule not in force on ``on`` is not applied (warning).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import msgspec
+
+from contracts import estimate as est
+from contracts.estimate import LevelEstimate
+from contracts.selfpay import AffordabilitySection, Household, PaymentPlanRules, SlidingFeeSchedule
+from service.money import ZERO, cents, format_usd
+from service.pricing.selfpay.payment_plans import offer_plans, validate_rules
+from service.pricing.selfpay.poverty import determine_fpl
+from service.pricing.selfpay.sliding_fee import applies, apply_sliding_fee, schedule_in_effect
+
+
+@dataclass(frozen=True, slots=True)
+class AffordabilityConfig:
+    """The organization's sliding fee schedule and payment plan rules in force on a date."""
+
+    organization_id: str
+    schedule: SlidingFeeSchedule
+    rules: PaymentPlanRules
+    #: Stored version numbers; None = the built-in example schedule / default rules.
+    schedule_version: int | None = None
+    rules_version: int | None = None
+
+
+def household_for_affordability(household: est.Household | None) -> Household | None:
+    """The estimate request's household as the self-pay ``Household``; None if income or state is missing.
+
+    Annual income wins; otherwise monthly income x 12.
+    """
+    if household is None or household.state is None:
+        return None
+    if household.annual_income is not None:
+        annual = household.annual_income
+    elif household.monthly_income is not None:
+        annual = cents(household.monthly_income * 12)
+    else:
+        return None
+    return Household(size=household.size, annual_income=annual, state=household.state)
+
+
+def affordability_for_level(
+    level: LevelEstimate,
+    *,
+    household: Household | None,
+    config: AffordabilityConfig,
+    on: dt.date,
+    self_pay: bool,
+    first_due_date: dt.date,
+    proof_of_income_seen: bool = False,
+) -> AffordabilitySection:
+    """The affordability section of one level (see the module docstring for the rules)."""
+    rules = validate_rules(config.rules)
+    schedule = config.schedule
+    responsibility = cents(level.totals.patient_pays)
+    notes: list[str] = []
+    warnings: list[str] = []
+
+    fpl = None
+    monthly_income: Decimal | None = None
+    if household is not None:
+        fpl = determine_fpl(
+            household_size=household.size, annual_income=household.annual_income, state=household.state, on=on
+        )
+        monthly_income = cents(household.annual_income / 12)
+
+    sliding = None
+    if fpl is None:
+        notes.append(
+            "No household size and income were given, so no sliding fee discount was applied; "
+            "ask for household size and income to check for a discount."
+        )
+    elif not applies(schedule, self_pay=self_pay):
+        notes.append(
+            "The sliding fee schedule applies to self-pay patients only, so it does not reduce the "
+            "patient's share after insurance."
+        )
+    elif not schedule_in_effect(schedule, on):
+        warnings.append(
+            f"The sliding fee schedule {schedule.name!r} is not in force on {on.isoformat()}; no discount applied."
+        )
+    elif responsibility <= 0:
+        notes.append("The patient owes nothing for this level, so there is nothing to discount.")
+    else:
+        if level.days:
+            charges: Decimal | list[Decimal] = [day.patient_pays for day in level.days]
+            days = len(level.days)
+        else:
+            charges, days = responsibility, level.service_days
+        sliding = apply_sliding_fee(
+            schedule, fpl, charges, service_days=days, proof_of_income_seen=proof_of_income_seen, on=on
+        )
+        if sliding.gross_charge != responsibility:
+            warnings.append(
+                f"Per-day charges add up to {format_usd(sliding.gross_charge)}, the level total is "
+                f"{format_usd(responsibility)}; the discount was taken on the per-day figures."
+            )
+        warnings.extend(sliding.warnings)
+
+    discount = sliding.discount if sliding is not None else ZERO
+    balance = max(cents(responsibility - discount), ZERO)
+
+    plan_rules = rules
+    if monthly_income is None and rules.max_percent_of_monthly_income is not None:
+        plan_rules = msgspec.structs.replace(rules, max_percent_of_monthly_income=None)
+        notes.append(
+            "Payment plans were not checked against household income (no income given); the organization "
+            f"limits payments to {rules.max_percent_of_monthly_income.normalize():f} % of monthly household income."
+        )
+    plans = []
+    if balance > 0:
+        plans = offer_plans(balance, plan_rules, monthly_income=monthly_income, first_due_date=first_due_date)
+        if not plans:
+            notes.append(_no_plan_note(balance, plan_rules, monthly_income))
+    else:
+        notes.append("No balance is left after the discount, so no payment plan is needed.")
+
+    return AffordabilitySection(
+        self_pay=self_pay,
+        organization_id=config.organization_id,
+        fpl=fpl.to_wire() if fpl is not None else None,
+        sliding_fee=sliding,
+        sliding_fee_schedule_version=config.schedule_version,
+        gross_charges=cents(level.totals.gross_charges),
+        patient_responsibility=responsibility,
+        discount=discount,
+        balance_after_discount=balance,
+        monthly_household_income=monthly_income,
+        payment_plan_rules=rules,
+        payment_plan_rules_version=config.rules_version,
+        payment_plans=plans,
+        notes=notes,
+        warnings=warnings,
+    )
+
+
+def _no_plan_note(balance: Decimal, rules: PaymentPlanRules, monthly_income: Decimal | None) -> str:
+    text = f"No payment plan meets every rule for a balance of {format_usd(balance)}"
+    cap = rules.max_percent_of_monthly_income
+    if cap is not None and monthly_income is not None:
+        limit = cents(monthly_income * cap / 100)
+        text += (
+            f": payments may be at most {cap.normalize():f} % of monthly household income "
+            f"({format_usd(limit)}), within the longest term allowed for this balance"
+        )
+    return text + ". Discuss other financial assistance or a plan outside the standard rules."
