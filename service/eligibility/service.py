@@ -1,0 +1,389 @@
+"""Eligibility orchestration: request → 270 → clearinghouse → 271 → normalized benefits → store.
+
+The routes stay thin and call the functions here. Each function that reads or writes a
+check writes its audit row (actions ``eligibility.create``, ``eligibility.read``,
+``eligibility.cache_hit``, ``eligibility.read_x12``) in the same transaction as the write.
+
+Other code prices from a check with :func:`get_check_benefits` (no HTTP, no PHI returned).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import msgspec
+import structlog
+
+from contracts.benefits import NormalizedBenefits, Source
+from contracts.eligibility import EligibilityCheckRequest, Parse271Request
+from contracts.eligibility_api import EligibilityCheck, EligibilityX12, ManualCheckRequest, PatientSummary
+from service.access.audit import patient_key, record
+from service.access.roles import Caller
+from service.eligibility import store
+from service.eligibility.benefits import normalize_271
+from service.eligibility.breaker import BreakerRegistry
+from service.eligibility.clearinghouse import ClearinghouseClient
+from service.eligibility.manual import ManualEntryError, benefits_from_manual
+from service.eligibility.x12.builder_270 import Dependent, EligibilityInquiry, Payer, Provider, Subscriber, build_270
+from service.eligibility.x12.reader_271 import read_271
+from service.eligibility.x12.tokenizer import X12FormatError
+from service.eligibility.x12.writer import Envelope, X12ValueError
+from service.errors import FieldError, InvalidInput, NotFound, Unprocessable, UpstreamError
+
+__all__ = [
+    "Context", "create_check", "read_check", "read_check_x12", "parse_posted_271", "create_manual_check",
+    "get_check_benefits", "mask_member_id", "client_for",
+]
+
+log = structlog.get_logger("service.eligibility")
+
+#: X12ValueError field names from the 270 builder -> JSON paths of EligibilityCheckRequest.
+_FIELD_PATHS = {"payer.id": "$.payer_id", "payer.name": "$.payer_name"}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What one call needs from the running app."""
+
+    pool: asyncpg.Pool
+    settings: Any
+    client: ClearinghouseClient | None
+    caller: Caller | None
+    request_id: str | None = None
+
+
+def client_for(state: Any) -> ClearinghouseClient | None:
+    """The app's clearinghouse client (one per app, so the per-payer breakers persist)."""
+    client = state.get("eligibility_client")
+    if client is None:
+        url = state.get("clearinghouse_url")
+        http = state.get("http")
+        if url is None or http is None:
+            return None
+        settings = state.settings
+        breakers = BreakerRegistry(settings.breaker_failure_threshold, settings.breaker_reset_seconds)
+        client = ClearinghouseClient.from_settings(http, url, settings, breakers)
+        state.eligibility_client = client
+    return client
+
+
+def mask_member_id(member_id: str | None) -> str | None:
+    if not member_id:
+        return None
+    keep = 4 if len(member_id) > 4 else max(len(member_id) - 2, 0)
+    return "*" * (len(member_id) - keep) + member_id[len(member_id) - keep :]
+
+
+def _status(benefits: NormalizedBenefits) -> str:
+    if benefits.active is True:
+        return "active"
+    if benefits.active is False:
+        return "inactive"
+    return "rejected" if benefits.rejections else "unknown"
+
+
+def message_for(benefits: NormalizedBenefits, status: str) -> str:
+    """Plain words for intake staff."""
+    payer = benefits.payer_name or "The payer"
+    if status == "active":
+        plan = f" ({benefits.plan_name})" if benefits.plan_name else ""
+        text = f"Coverage with {payer}{plan} is active on the date of service."
+        auth = [lv.level.value.upper() for lv in benefits.levels if lv.prior_authorization_required and lv.network.value == "in"]
+        if auth:
+            text += f" Prior authorization is required for {', '.join(dict.fromkeys(auth))}."
+        return text
+    if status == "inactive":
+        return f"Coverage with {payer} is not active on the date of service."
+    if status == "rejected":
+        parts = []
+        for rej in benefits.rejections:
+            words = rej.reason or f"reject reason {rej.reason_code}"
+            if rej.follow_up:
+                words += f" ({rej.follow_up.lower()})"
+            parts.append(words)
+        text = f"{payer} could not answer: " + "; ".join(dict.fromkeys(parts)) + "."
+        if any(r.reason_code in ("75", "72", "73", "58", "71", "64", "65", "67", "77") for r in benefits.rejections):
+            text += " Check the member ID, name and date of birth against the insurance card and try again."
+        return text
+    return f"{payer} answered without saying whether coverage is active; confirm by phone."
+
+
+def _to_resource(row: asyncpg.Record, *, from_cache: bool = False) -> EligibilityCheck:
+    is_dependent = row["dependent_last_name"] is not None
+    patient = PatientSummary(
+        first_name=row["dependent_first_name"] if is_dependent else row["subscriber_first_name"],
+        last_name=row["dependent_last_name"] if is_dependent else row["subscriber_last_name"],
+        date_of_birth=row["dependent_dob"] if is_dependent else row["subscriber_dob"],
+        member_id_masked=mask_member_id(row["member_id"]),
+        is_dependent=is_dependent,
+        patient_key=row["patient_key"],
+    )
+    benefits = store.decode_benefits(row)
+    return EligibilityCheck(
+        id=str(row["id"]),
+        status=row["status"],
+        source=row["source"],
+        from_cache=from_cache,
+        age_seconds=max(0, int(math.floor(row["age"] or 0))),
+        message=message_for(benefits, row["status"]),
+        payer_id=row["payer_id"],
+        payer_name=row["payer_name"],
+        date_of_service=row["date_of_service"],
+        service_type_codes=list(row["service_type_codes"] or []),
+        patient=patient,
+        benefits=benefits,
+        attempts=row["attempts"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _actor(ctx: Context) -> str:
+    return ctx.caller.actor_id if ctx.caller else "anonymous"
+
+
+def _x12_input_error(exc: X12ValueError) -> InvalidInput:
+    path = _FIELD_PATHS.get(exc.field) or ("$." + exc.field if not exc.field.startswith("$") else exc.field)
+    return InvalidInput(f"{path}: {exc.reason}", errors=[FieldError(field=path, reason=exc.reason)])
+
+
+def _patient_key_for(req_sub: Any, dep: Any) -> str:
+    person = dep or req_sub
+    return patient_key(person.last_name, person.first_name, person.date_of_birth.isoformat(), req_sub.member_id)
+
+
+async def create_check(ctx: Context, req: EligibilityCheckRequest, *, refresh: bool = False) -> tuple[EligibilityCheck, bool]:
+    """Run (or reuse) a check. Returns (resource, created)."""
+    settings = ctx.settings
+    sub, dep = req.subscriber, req.dependent
+    provider = req.provider
+    npi = provider.npi if provider else settings.provider_npi
+    stcs = list(dict.fromkeys(req.service_type_codes))
+    key = store.cache_key(
+        req.payer_id, sub.member_id, sub.last_name, sub.first_name, sub.date_of_birth,
+        dep.last_name if dep else None, dep.first_name if dep else None, dep.date_of_birth if dep else None,
+        req.date_of_service, ",".join(sorted(stcs)), npi,
+    )
+    pkey = _patient_key_for(sub, dep)
+    trace = uuid.uuid4().hex[:20].upper()
+    inquiry = EligibilityInquiry(
+        payer=Payer(id=req.payer_id, name=req.payer_name or req.payer_id),
+        provider=Provider(npi=npi, name=provider.name if provider else settings.provider_name,
+                          first_name=provider.first_name if provider else None),
+        subscriber=Subscriber(last_name=sub.last_name, first_name=sub.first_name,
+                              date_of_birth=sub.date_of_birth, member_id=sub.member_id),
+        dependent=Dependent(last_name=dep.last_name, first_name=dep.first_name, date_of_birth=dep.date_of_birth,
+                            relationship=dep.relationship) if dep else None,
+        date_of_service=req.date_of_service,
+        service_type_codes=stcs,
+        trace_number=trace,
+    )
+    try:  # validate every value (delimiters, lengths) before any I/O
+        raw_270 = build_270(inquiry, _envelope(settings, 1))
+    except X12ValueError as exc:
+        raise _x12_input_error(exc) from None
+
+    if not refresh:
+        async with ctx.pool.acquire() as conn, conn.transaction():
+            cached = await store.find_cached(conn, key, settings.eligibility_cache_ttl_seconds)
+            if cached is not None:
+                await record(conn, caller=ctx.caller, action="eligibility.cache_hit", resource_type="eligibility_check",
+                             resource_id=cached["id"], patient=pkey, request_id=ctx.request_id)
+                return _to_resource(cached, from_cache=True), False
+
+    if ctx.client is None:
+        raise UpstreamError("No clearinghouse is configured or running.", status=503, slug="clearinghouse-unavailable",
+                            title="The payer is unavailable right now", retry_after_seconds=30)
+    control = await store.next_control_number(ctx.pool)
+    raw_270 = build_270(inquiry, _envelope(settings, control))
+    reply = await ctx.client.exchange(req.payer_id, raw_270)
+    benefits = normalize_271(reply.parsed, source=Source.CLEARINGHOUSE_271)
+    benefits = _check_trace(reply.parsed, trace, benefits)
+    status = _status(benefits)
+    new = store.NewCheck(
+        source="clearinghouse", status=status, benefits=benefits, created_by=_actor(ctx),
+        payer_id=req.payer_id.upper(), payer_name=benefits.payer_name or req.payer_name,
+        date_of_service=req.date_of_service, service_type_codes=stcs,
+        subscriber_first_name=sub.first_name, subscriber_last_name=sub.last_name, subscriber_dob=sub.date_of_birth,
+        member_id=sub.member_id,
+        dependent_first_name=dep.first_name if dep else None, dependent_last_name=dep.last_name if dep else None,
+        dependent_dob=dep.date_of_birth if dep else None, dependent_relationship=dep.relationship if dep else None,
+        request=req, raw_270=raw_270, raw_271=reply.raw_271, patient_key=pkey, trace_number=trace,
+        cache_key=key, attempts=reply.attempts,
+    )
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        row = await store.insert_check(conn, new)
+        await record(conn, caller=ctx.caller, action="eligibility.create", resource_type="eligibility_check",
+                     resource_id=row["id"], patient=pkey, request_id=ctx.request_id)
+    log.info("eligibility_check_created", check_id=str(row["id"]), status=status, source="clearinghouse",
+             attempts=reply.attempts)
+    return _to_resource(row), True
+
+
+def _envelope(settings: Any, control: int) -> Envelope:
+    return Envelope(
+        sender_id=settings.submitter_id, receiver_id=settings.receiver_id, interchange_control_number=control,
+        group_control_number=control, created=dt.datetime.now(dt.timezone.utc).replace(tzinfo=None),
+        usage="T" if settings.uses_sandbox_clearinghouse else "P",
+    )
+
+
+def _check_trace(parsed: Any, trace: str, benefits: NormalizedBenefits) -> NormalizedBenefits:
+    patient = parsed.patient
+    traces = [t[1] for t in (patient.traces if patient else []) if len(t) > 1]
+    if parsed.subscriber and patient is not parsed.subscriber:
+        traces += [t[1] for t in parsed.subscriber.traces if len(t) > 1]
+    if traces and trace not in traces:
+        return msgspec.structs.replace(
+            benefits, warnings=[*benefits.warnings, "the 271 trace number (TRN) does not match the 270 sent"]
+        )
+    return benefits
+
+
+async def read_check(ctx: Context, check_id: str) -> EligibilityCheck:
+    cid = store.parse_id(check_id)
+    if cid is None:
+        raise NotFound("No eligibility check with this id.")
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        row = await store.fetch_check(conn, cid)
+        if row is None:
+            raise NotFound("No eligibility check with this id.")
+        await record(conn, caller=ctx.caller, action="eligibility.read", resource_type="eligibility_check",
+                     resource_id=cid, patient=row["patient_key"], request_id=ctx.request_id)
+    return _to_resource(row)
+
+
+async def read_check_x12(ctx: Context, check_id: str) -> EligibilityX12:
+    cid = store.parse_id(check_id)
+    if cid is None:
+        raise NotFound("No eligibility check with this id.")
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        row = await store.fetch_check(conn, cid)
+        if row is None:
+            raise NotFound("No eligibility check with this id.")
+        await record(conn, caller=ctx.caller, action="eligibility.read_x12", resource_type="eligibility_check",
+                     resource_id=cid, patient=row["patient_key"], request_id=ctx.request_id)
+    return EligibilityX12(id=str(cid), source=row["source"], raw_270=row["raw_270"], raw_271=row["raw_271"])
+
+
+async def parse_posted_271(ctx: Context, req: Parse271Request) -> EligibilityCheck:
+    try:
+        parsed = read_271(req.x12)
+    except X12FormatError as exc:
+        raise Unprocessable(
+            f"The document is not a readable 271: {exc.detail}",
+            errors=[FieldError(field="$.x12", reason=exc.detail)], slug="not-a-271",
+        ) from None
+    benefits = normalize_271(parsed, source=Source.POSTED_271)
+    sub = parsed.subscriber.demographics if parsed.subscriber else None
+    dep = parsed.dependent.demographics if parsed.dependent else None
+    person = dep or sub
+    pkey = None
+    if person is not None and person.last_name:
+        pkey = patient_key(person.last_name, person.first_name or "", _iso_d8(person.date_of_birth) or "",
+                           sub.member_id if sub else None)
+
+    def d8(value: str | None) -> dt.date | None:
+        try:
+            return dt.datetime.strptime(value or "", "%Y%m%d").date()
+        except ValueError:
+            return None
+
+    status = _status(benefits)
+    new = store.NewCheck(
+        source="posted_271", status=status, benefits=benefits, created_by=_actor(ctx),
+        payer_id=(benefits.payer_id or "").upper() or None, payer_name=benefits.payer_name,
+        subscriber_first_name=sub.first_name if sub else None, subscriber_last_name=sub.last_name if sub else None,
+        subscriber_dob=d8(sub.date_of_birth) if sub else None, member_id=sub.member_id if sub else None,
+        dependent_first_name=dep.first_name if dep else None, dependent_last_name=dep.last_name if dep else None,
+        dependent_dob=d8(dep.date_of_birth) if dep else None, raw_271=req.x12, patient_key=pkey,
+        trace_number=_first_trace(parsed),
+    )
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        row = await store.insert_check(conn, new)
+        await record(conn, caller=ctx.caller, action="eligibility.create", resource_type="eligibility_check",
+                     resource_id=row["id"], patient=pkey, request_id=ctx.request_id)
+    log.info("eligibility_check_created", check_id=str(row["id"]), status=status, source="posted_271")
+    return _to_resource(row)
+
+
+def _iso_d8(value: str | None) -> str | None:
+    try:
+        return dt.datetime.strptime(value or "", "%Y%m%d").date().isoformat()
+    except ValueError:
+        return None
+
+
+def _first_trace(parsed: Any) -> str | None:
+    for member in (parsed.dependent, parsed.subscriber):
+        if member and member.traces and len(member.traces[0]) > 1:
+            return member.traces[0][1]
+    return None
+
+
+async def create_manual_check(ctx: Context, req: ManualCheckRequest) -> EligibilityCheck:
+    try:
+        benefits = benefits_from_manual(req.benefits)
+    except ManualEntryError as exc:
+        errors = [FieldError(field=_manual_path(f), reason=r) for f, r in exc.errors]
+        raise Unprocessable(
+            "; ".join(f"{e.field}: {e.reason}" for e in errors), errors=errors, slug="manual-benefits-invalid",
+            title=ManualEntryError.title,
+        ) from None
+    sub, dep = req.subscriber, req.dependent
+    pkey = _patient_key_for(sub, dep)
+    new = store.NewCheck(
+        source="manual", status=_status(benefits), benefits=benefits, created_by=_actor(ctx),
+        payer_id=(req.benefits.payer_id or "").upper() or None, payer_name=req.benefits.payer_name,
+        date_of_service=req.date_of_service,
+        subscriber_first_name=sub.first_name, subscriber_last_name=sub.last_name, subscriber_dob=sub.date_of_birth,
+        member_id=sub.member_id,
+        dependent_first_name=dep.first_name if dep else None, dependent_last_name=dep.last_name if dep else None,
+        dependent_dob=dep.date_of_birth if dep else None, dependent_relationship=dep.relationship if dep else None,
+        request=req, patient_key=pkey,
+    )
+    async with ctx.pool.acquire() as conn, conn.transaction():
+        row = await store.insert_check(conn, new)
+        await record(conn, caller=ctx.caller, action="eligibility.create", resource_type="eligibility_check",
+                     resource_id=row["id"], patient=pkey, request_id=ctx.request_id)
+    log.info("eligibility_check_created", check_id=str(row["id"]), source="manual")
+    return _to_resource(row)
+
+
+def _manual_path(field: str) -> str:
+    field = field.removeprefix("$.").removeprefix("$")
+    return "$.benefits." + field if field else "$.benefits"
+
+
+async def get_check_benefits(pool: asyncpg.Pool, check_id: str | uuid.UUID) -> tuple[NormalizedBenefits, dict]:
+    """Benefits of a stored check for pricing, and facts about the check (no PHI).
+
+    The dict has ``check_id``, ``source``, ``status``, ``payer_id``, ``payer_name``,
+    ``date_of_service`` (date or None), ``service_type_codes``, ``patient_key``,
+    ``created_at`` and ``age_seconds``. Raises :class:`NotFound` for an unknown or invalid id.
+    The caller audits its own use (e.g. ``estimate.create`` with the same patient_key).
+    """
+    cid = check_id if isinstance(check_id, uuid.UUID) else store.parse_id(check_id)
+    if cid is None:
+        raise NotFound("No eligibility check with this id.", field="eligibility_check_id")
+    row = await store.fetch_check(pool, cid)
+    if row is None:
+        raise NotFound("No eligibility check with this id.", field="eligibility_check_id")
+    facts = {
+        "check_id": str(row["id"]),
+        "source": row["source"],
+        "status": row["status"],
+        "payer_id": row["payer_id"],
+        "payer_name": row["payer_name"],
+        "date_of_service": row["date_of_service"],
+        "service_type_codes": list(row["service_type_codes"] or []),
+        "patient_key": row["patient_key"],
+        "created_at": row["created_at"],
+        "age_seconds": max(0, int(row["age"] or 0)),
+    }
+    return store.decode_benefits(row), facts

@@ -1,0 +1,119 @@
+"""Eligibility checks in PostgreSQL (table ``eligibility_checks``, migration 0100).
+
+Rows hold PHI (names, dates of birth, member id, the request, raw X12): callers write the
+audit row in the same transaction (see ``service.py``); nothing here logs.
+
+Cache: a clearinghouse check with the same :func:`cache_key` whose status is active or
+inactive and whose age is under the TTL is reused. Rejected checks (AAA) are never reused:
+they usually mean a typo that intake staff are about to correct, or a payer-side fix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from contracts.benefits import NormalizedBenefits
+
+__all__ = ["NewCheck", "cache_key", "insert_check", "find_cached", "fetch_check", "next_control_number", "parse_id"]
+
+_COLUMNS = (
+    "source", "status", "payer_id", "payer_name", "date_of_service", "service_type_codes",
+    "subscriber_first_name", "subscriber_last_name", "subscriber_dob", "member_id",
+    "dependent_first_name", "dependent_last_name", "dependent_dob", "dependent_relationship",
+    "request", "raw_270", "raw_271", "patient_key", "trace_number", "cache_key", "benefits", "attempts", "created_by",
+)
+
+
+@dataclass
+class NewCheck:
+    source: str
+    status: str
+    benefits: NormalizedBenefits
+    created_by: str
+    payer_id: str | None = None
+    payer_name: str | None = None
+    date_of_service: dt.date | None = None
+    service_type_codes: list[str] = field(default_factory=list)
+    subscriber_first_name: str | None = None
+    subscriber_last_name: str | None = None
+    subscriber_dob: dt.date | None = None
+    member_id: str | None = None
+    dependent_first_name: str | None = None
+    dependent_last_name: str | None = None
+    dependent_dob: dt.date | None = None
+    dependent_relationship: str | None = None
+    request: Any = None
+    raw_270: str | None = None
+    raw_271: str | None = None
+    patient_key: str | None = None
+    trace_number: str | None = None
+    cache_key: str | None = None
+    attempts: int = 0
+
+
+def cache_key(*parts: object) -> str:
+    """sha256 over the normalized parts (upper-cased, stripped); the key itself reveals no PHI."""
+    text = "\x1f".join("" if p is None else str(p).strip().upper() for p in parts)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def parse_id(value: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(value)
+    except (ValueError, TypeError, AttributeError):
+        return None
+
+
+async def next_control_number(conn: asyncpg.Connection | asyncpg.Pool) -> int:
+    return int(await conn.fetchval("SELECT nextval('x12_interchange_control_seq')"))
+
+
+async def insert_check(conn: asyncpg.Connection, check: NewCheck) -> asyncpg.Record:
+    values = []
+    for name in _COLUMNS:
+        value = getattr(check, name)
+        if name in ("benefits", "request") and value is not None:
+            value = msgspec.json.encode(value)  # bytes: the pool's jsonb codec takes them as JSON text
+        values.append(value)
+    placeholders = ", ".join(
+        f"${i}::jsonb" if name in ("benefits", "request") else f"${i}" for i, name in enumerate(_COLUMNS, 1)
+    )
+    return await conn.fetchrow(
+        f"INSERT INTO eligibility_checks ({', '.join(_COLUMNS)}) VALUES ({placeholders}) RETURNING *, 0::float8 AS age",
+        *values,
+    )
+
+
+async def find_cached(conn: asyncpg.Connection | asyncpg.Pool, key: str, ttl_seconds: int) -> asyncpg.Record | None:
+    if ttl_seconds <= 0:
+        return None
+    return await conn.fetchrow(
+        """SELECT *, extract(epoch FROM now() - created_at)::float8 AS age
+           FROM eligibility_checks
+           WHERE cache_key = $1 AND source = 'clearinghouse' AND status IN ('active', 'inactive')
+             AND created_at > now() - make_interval(secs => $2)
+           ORDER BY created_at DESC LIMIT 1""",
+        key,
+        float(ttl_seconds),
+    )
+
+
+async def fetch_check(conn: asyncpg.Connection | asyncpg.Pool, check_id: uuid.UUID) -> asyncpg.Record | None:
+    return await conn.fetchrow(
+        "SELECT *, extract(epoch FROM now() - created_at)::float8 AS age FROM eligibility_checks WHERE id = $1",
+        check_id,
+    )
+
+
+def decode_benefits(record: asyncpg.Record) -> NormalizedBenefits:
+    raw = record["benefits"]
+    if isinstance(raw, str):
+        return msgspec.json.decode(raw, type=NormalizedBenefits)
+    return msgspec.json.decode(msgspec.json.encode(raw), type=NormalizedBenefits)
