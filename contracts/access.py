@@ -51,3 +51,24 @@ class AuditPage(msgspec.Struct, kw_only=True, frozen=True):
     entries: list[AuditEntry]
     #: Pass as ``after_id`` to get the next page; None when this is the last page.
     next_after_id: int | None = None
+
+
+class PortalTokenCreate(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    #: Shorter lifetime than PORTAL_TOKEN_TTL_SECONDS (the default and the maximum).
+    ttl_seconds: Annotated[int, msgspec.Meta(ge=60, le=86400)] | None = None
+
+
+class PortalTokenIssued(msgspec.Struct, kw_only=True, frozen=True):
+    id: str
+    estimate_id: str
+    #: Send as ``Authorization: Bearer <token>`` from the patient portal. Shown only here.
+    token: str
+    expires_at: dt.datetime
+
+
+class ChangePage(msgspec.Struct, kw_only=True, frozen=True):
+    """Rows changed since a cursor, oldest change first. Pass ``next_cursor`` back as ``cursor``."""
+
+    items: list[dict[str, object]]
+    next_cursor: str
+    has_more: bool

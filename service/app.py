@@ -18,6 +18,10 @@ from service.health import HealthController
 from service.lifecycle import lifespan
 from service.logging import configure_logging
 from service.middleware import RequestContextMiddleware
+from service.access import tokens as portal_tokens
+from service.access.idempotency import IdempotencyMiddleware
+from service.access.metrics import MetricsMiddleware
+from service.access.ratelimit import RateLimitMiddleware, TimeoutMiddleware
 
 API_VERSION = "0.1.0"
 
@@ -74,7 +78,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     configure_logging(settings.log_level, settings.log_format)
     app = Litestar(
         route_handlers=_controllers(),
-        middleware=[RequestContextMiddleware],
+        # Outermost first: request id/auth, metrics, rate limit, idempotency, timeout (access area).
+        middleware=[RequestContextMiddleware, MetricsMiddleware, RateLimitMiddleware, IdempotencyMiddleware, TimeoutMiddleware],
         exception_handlers=exception_handlers(),
         lifespan=[lifespan],
         on_startup=[_forbid_unknown_fields_in_schema],
@@ -99,6 +104,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,
         debug=False,
     )
+    portal_tokens.install(app)  # app.state.portal_token_resolver for Bearer portal tokens
     return app
 
 

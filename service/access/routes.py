@@ -1,4 +1,5 @@
-"""Admin routes: API keys and the audit log."""
+"""Access routes: API keys and audit log (admin), patient-portal tokens, the portal's estimate,
+billing pull feeds, and /metrics."""
 
 from __future__ import annotations
 
@@ -8,9 +9,23 @@ from typing import Annotated
 from litestar import Controller, Request, delete, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from contracts.access import ApiKeyCreate, ApiKeyCreated, ApiKeyInfo, AuditEntry, AuditPage
+from contracts.access import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyInfo,
+    AuditEntry,
+    AuditPage,
+    ChangePage,
+    PortalTokenCreate,
+    PortalTokenIssued,
+)
+from service.access import audit
+from service.access.billing_pull import FEEDS, pull
 from service.access.keys import create_key, list_keys, revoke_key
-from service.access.roles import Role, allow
+from service.access.metrics import MetricsController
+
+from service.access.roles import Role, allow, caller_of
+from service.access.tokens import estimate_patient_key, portal_view, read_estimate, revoke_token
 from service.errors import InvalidInput, NotFound
 
 class AdminKeysController(Controller):
@@ -70,4 +85,124 @@ class AuditController(Controller):
         return AuditPage(entries=entries, next_after_id=entries[-1].id if len(rows) > limit else None)
 
 
-CONTROLLERS = [AdminKeysController, AuditController]
+def _request_id(request: Request) -> str | None:
+    return request.scope.get("state", {}).get("request_id")
+
+
+class PortalTokensController(Controller):
+    path = "/v1"
+    tags = ["portal"]
+    security = [{"ApiKey": []}]
+
+    @post(
+        "/estimates/{estimate_id:str}/portal-tokens",
+        operation_id="createPortalToken",
+        summary="Issue a short-lived patient-portal token for one estimate (the token is shown once)",
+        status_code=201,
+        guards=[allow(Role.INTAKE, Role.BILLING)],
+    )
+    async def create(
+        self, request: Request, estimate_id: FromPath[str], data: JSONBody[PortalTokenCreate | None] = None
+    ) -> PortalTokenIssued:
+        caller = caller_of(request)
+        pool = request.app.state.pool
+        estimate = await read_estimate(pool, estimate_id)
+        if estimate is None:
+            raise NotFound(f"No estimate {estimate_id!r}.")
+        async with pool.acquire() as conn, conn.transaction():
+            issued = await request.app.state.portal_tokens.issue(
+                conn, estimate_id=estimate_id, issued_by=caller.actor_id, ttl_seconds=data.ttl_seconds if data else None
+            )
+            await audit.record(
+                conn, caller=caller, action="portal_token.issue", resource_type="estimate", resource_id=estimate_id,
+                patient=estimate_patient_key(estimate), request_id=_request_id(request),
+            )
+        return PortalTokenIssued(id=issued.id, estimate_id=estimate_id, token=issued.token, expires_at=issued.expires_at)
+
+    @delete(
+        "/portal-tokens/{token_id:str}",
+        operation_id="revokePortalToken",
+        summary="Revoke a patient-portal token (it stops working at once)",
+        status_code=204,
+        guards=[allow(Role.INTAKE, Role.BILLING, Role.ADMIN)],
+    )
+    async def revoke(self, request: Request, token_id: FromPath[str]) -> None:
+        caller = caller_of(request)
+        async with request.app.state.pool.acquire() as conn, conn.transaction():
+            estimate_id = await revoke_token(conn, token_id, revoked_by=caller.actor_id)
+            if estimate_id is None:
+                raise NotFound(f"No active portal token {token_id!r}.")
+            await audit.record(
+                conn, caller=caller, action="portal_token.revoke", resource_type="estimate", resource_id=estimate_id,
+                request_id=_request_id(request),
+            )
+
+
+class PortalController(Controller):
+    path = "/v1/portal"
+    tags = ["portal"]
+    guards = [allow(Role.PORTAL)]
+    security = [{"PortalToken": []}]
+
+    @get("/estimate", operation_id="getPortalEstimate", summary="The one estimate this portal token names")
+    async def estimate(self, request: Request) -> dict[str, object]:
+        caller = caller_of(request)
+        if caller.estimate_scope is None:  # a portal-role API key, not a patient token: names no estimate
+            raise NotFound("No estimate is linked to this caller; use a patient-portal token.")
+        pool = request.app.state.pool
+        estimate = await read_estimate(pool, caller.estimate_scope)
+        await audit.record(
+            pool, caller=caller, action="estimate.read", resource_type="estimate", resource_id=caller.estimate_scope,
+            patient=estimate_patient_key(estimate) if estimate else None, request_id=_request_id(request),
+            outcome="success" if estimate else "not_found",
+        )
+        if estimate is None:
+            raise NotFound("The estimate for this link no longer exists.")
+        return portal_view(estimate)
+
+
+class BillingPullController(Controller):
+    path = "/v1/billing"
+    tags = ["billing"]
+    guards = [allow(Role.BILLING, Role.ADMIN)]
+    security = [{"ApiKey": []}]
+
+    @get("/estimates", operation_id="pullEstimates", summary="Estimates changed since a cursor, oldest change first")
+    async def estimates(
+        self,
+        request: Request,
+        cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+    ) -> ChangePage:
+        return await _pull(request, "estimates", cursor, limit)
+
+    @get(
+        "/eligibility-checks",
+        operation_id="pullEligibilityChecks",
+        summary="Eligibility checks changed since a cursor, oldest change first",
+    )
+    async def eligibility_checks(
+        self,
+        request: Request,
+        cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+    ) -> ChangePage:
+        return await _pull(request, "eligibility-checks", cursor, limit)
+
+
+async def _pull(request: Request, feed: str, cursor: str | None, limit: int) -> ChangePage:
+    page = await pull(
+        request.app.state.pool, FEEDS[feed], cursor=cursor, limit=limit, caller=caller_of(request),
+        request_id=_request_id(request),
+    )
+    return ChangePage(items=page.items, next_cursor=page.next_cursor, has_more=page.has_more)
+
+
+CONTROLLERS = [
+    AdminKeysController,
+    AuditController,
+    PortalTokensController,
+    PortalController,
+    BillingPullController,
+    MetricsController,
+]

@@ -1,0 +1,162 @@
+"""Limits as ASGI middleware: a per-caller rate limit and a per-request time limit.
+
+Rate limit: a token bucket per API key (per portal token; per client address when
+unauthenticated), RATE_LIMIT_PER_MINUTE tokens, refilled continuously. Kept in memory per
+process: with N replicas a key may make up to N × the limit. Only ``/v1`` paths are limited
+(probes and /metrics are not). Exceeded → 429 problem with ``Retry-After``.
+
+Timeout: a handler still running after REQUEST_TIMEOUT_SECONDS is cancelled and the caller
+gets a 504 problem (``request-timeout``), unless the response had already started.
+
+These middlewares answer with problem+json themselves (:func:`send_problem`): an exception
+raised here would be rendered outside the request-id/access-log middleware.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import Callable
+from typing import Any
+
+import msgspec
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.access import metrics
+from service.errors import PROBLEM_MEDIA_TYPE, TYPE_BASE, Problem
+
+
+async def send_problem(
+    scope: Scope,
+    send: Send,
+    *,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str | None = None,
+    retry_after: int | None = None,
+) -> None:
+    problem = Problem(
+        type=TYPE_BASE + slug,
+        title=title,
+        status=status,
+        detail=detail,
+        instance=scope.get("path"),
+        request_id=scope.get("state", {}).get("request_id"),
+        retry_after_seconds=retry_after,
+    )
+    body = msgspec.json.encode(problem)
+    headers = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]
+    if retry_after is not None:
+        headers.append((b"retry-after", str(retry_after).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
+
+
+def caller_key(scope: Scope) -> str:
+    caller = scope.get("state", {}).get("caller")
+    if caller is not None:
+        return caller.actor_id
+    client = scope.get("client") or ("unknown", 0)
+    return f"anonymous:{client[0]}"
+
+
+class TokenBuckets:
+    """Token buckets keyed by caller. ``take`` returns 0 when allowed, else seconds to wait."""
+
+    def __init__(self, per_minute: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.capacity = float(per_minute)
+        self.rate = per_minute / 60.0
+        self.clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, last refill time)
+        self._last_prune = clock()
+
+    def take(self, key: str) -> float:
+        now = self.clock()
+        tokens, last = self._buckets.get(key, (self.capacity, now))
+        tokens = min(self.capacity, tokens + (now - last) * self.rate)
+        if tokens >= 1.0:
+            self._buckets[key] = (tokens - 1.0, now)
+            allowed = 0.0
+        else:
+            self._buckets[key] = (tokens, now)
+            allowed = (1.0 - tokens) / self.rate
+        self._prune(now)
+        return allowed
+
+    def _prune(self, now: float) -> None:
+        # A bucket idle for a full minute is full again: dropping it changes nothing.
+        if now - self._last_prune < 60:
+            return
+        self._last_prune = now
+        for key in [k for k, (_, last) in self._buckets.items() if now - last > 60]:
+            del self._buckets[key]
+
+
+def _buckets_for(scope: Scope) -> TokenBuckets:
+    state = scope["app"].state
+    buckets = state.get("rate_limit_buckets")
+    if buckets is None:
+        buckets = TokenBuckets(state.settings.rate_limit_per_minute)
+        state.rate_limit_buckets = buckets
+    return buckets
+
+
+class RateLimitMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope.get("path", "").startswith("/v1/"):
+            await self.app(scope, receive, send)
+            return
+        wait = _buckets_for(scope).take(caller_key(scope))
+        if wait > 0:
+            metrics.RATE_LIMITED.inc()
+            seconds = max(1, math.ceil(wait))
+            await send_problem(
+                scope,
+                send,
+                status=429,
+                slug="rate-limited",
+                title="Too many requests",
+                detail=f"More than {_buckets_for(scope).capacity:.0f} requests a minute for this key; retry in {seconds} s.",
+                retry_after=seconds,
+            )
+            return
+        await self.app(scope, receive, send)
+
+
+class TimeoutMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit: float = scope["app"].state.settings.request_timeout_seconds
+        started: dict[str, Any] = {"yes": False}
+
+        async def send_tracking(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                started["yes"] = True
+            await send(message)
+
+        deadline = asyncio.timeout(limit)
+        try:
+            async with deadline:
+                await self.app(scope, receive, send_tracking)
+        except TimeoutError:
+            if not deadline.expired() or started["yes"]:
+                raise
+            metrics.REQUEST_TIMEOUTS.inc()
+            await send_problem(
+                scope,
+                send,
+                status=504,
+                slug="request-timeout",
+                title="The request took too long",
+                detail=f"Cancelled after {limit:g} s. It may be retried (with the same Idempotency-Key for a POST).",
+            )

@@ -1,0 +1,222 @@
+"""Patient-portal tokens: short-lived, signed, revocable, for exactly one estimate.
+
+Format ``pt1.<base64url(payload)>.<base64url(mac)>``; payload is compact JSON
+``{"tid": <token id>, "eid": <estimate id>, "exp": <unix seconds>}`` and the MAC is
+HMAC-SHA256 under PORTAL_TOKEN_SECRET over ``pt1.<payload part>``. The signature lets us
+reject forged or expired tokens without a query; the ``portal_tokens`` row makes them
+revocable and is read on every use. The payload is not secret (only base64): it holds
+ids, never PHI.
+
+The clock and the lifetime are injectable (tests move the clock instead of sleeping).
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+import hmac
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from service.access.roles import Caller, Role
+
+_PREFIX = "pt1"
+_MAX_TOKEN_CHARS = 1024
+
+
+def _b64e(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+
+def _b64d(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class _Payload(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    tid: str
+    eid: str
+    exp: int
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    id: str
+    estimate_id: str
+    token: str
+    expires_at: dt.datetime
+
+
+class PortalTokens:
+    """Issues, verifies and revokes portal tokens. One per app, at ``app.state.portal_tokens``."""
+
+    def __init__(self, secret: str, ttl_seconds: int, clock: Callable[[], float] = time.time) -> None:
+        if not secret:
+            raise ValueError("portal token secret must not be empty")
+        self._key = hashlib.sha256(b"portal-token-v1|" + secret.encode()).digest()
+        self.ttl_seconds = ttl_seconds
+        self.clock = clock
+
+    def _mac(self, signed_part: str) -> bytes:
+        return hmac.new(self._key, signed_part.encode("ascii"), hashlib.sha256).digest()
+
+    def sign(self, token_id: str, estimate_id: str, expires: int) -> str:
+        payload = _b64e(msgspec.json.encode(_Payload(tid=token_id, eid=estimate_id, exp=expires)))
+        signed_part = f"{_PREFIX}.{payload}"
+        return f"{signed_part}.{_b64e(self._mac(signed_part))}"
+
+    def verify(self, token: str) -> _Payload | None:
+        """The payload of a well-signed, unexpired token; None for anything else (never raises)."""
+        if len(token) > _MAX_TOKEN_CHARS:
+            return None
+        parts = token.split(".")
+        if len(parts) != 3 or parts[0] != _PREFIX:
+            return None
+        try:
+            mac = _b64d(parts[2])
+        except (ValueError, TypeError):
+            return None
+        if not hmac.compare_digest(mac, self._mac(f"{parts[0]}.{parts[1]}")):
+            return None
+        try:
+            payload = msgspec.json.decode(_b64d(parts[1]), type=_Payload)
+        except (ValueError, TypeError, msgspec.DecodeError, msgspec.ValidationError):
+            return None
+        if payload.exp <= self.clock():
+            return None
+        return payload
+
+    async def issue(
+        self, conn: asyncpg.Connection | asyncpg.Pool, *, estimate_id: str, issued_by: str, ttl_seconds: int | None = None
+    ) -> IssuedToken:
+        ttl = self.ttl_seconds if ttl_seconds is None else min(ttl_seconds, self.ttl_seconds)
+        expires = int(self.clock()) + ttl
+        expires_at = dt.datetime.fromtimestamp(expires, tz=dt.UTC)
+        token_id = str(uuid.uuid4())
+        await conn.execute(
+            "INSERT INTO portal_tokens (id, estimate_id, issued_by, expires_at) VALUES ($1, $2, $3, $4)",
+            uuid.UUID(token_id),
+            estimate_id,
+            issued_by,
+            expires_at,
+        )
+        return IssuedToken(id=token_id, estimate_id=estimate_id, token=self.sign(token_id, estimate_id, expires), expires_at=expires_at)
+
+    async def resolve(self, pool: asyncpg.Pool, token: str) -> Caller | None:
+        """The portal caller a token stands for, or None (bad signature, expired, revoked, unknown)."""
+        payload = self.verify(token)
+        if payload is None:
+            return None
+        try:
+            token_uuid = uuid.UUID(payload.tid)
+        except ValueError:
+            return None
+        row = await pool.fetchrow(
+            "SELECT estimate_id, expires_at, revoked_at FROM portal_tokens WHERE id = $1", token_uuid
+        )
+        if row is None or row["revoked_at"] is not None or row["estimate_id"] != payload.eid:
+            return None
+        if row["expires_at"].timestamp() <= self.clock():
+            return None
+        return Caller(
+            actor_id=f"portal-token:{payload.tid}",
+            actor_name="patient portal",
+            role=Role.PORTAL,
+            estimate_scope=payload.eid,
+        )
+
+
+async def revoke_token(conn: asyncpg.Connection | asyncpg.Pool, token_id: str, *, revoked_by: str) -> str | None:
+    """Revoke a token; return its estimate id, or None when there is no active token with that id."""
+    try:
+        token_uuid = uuid.UUID(token_id)
+    except ValueError:
+        return None
+    return await conn.fetchval(
+        """UPDATE portal_tokens SET revoked_at = now(), revoked_by = $2
+           WHERE id = $1 AND revoked_at IS NULL RETURNING estimate_id""",
+        token_uuid,
+        revoked_by,
+    )
+
+
+def install(app: Any) -> None:
+    """Create the token service and the resolver the authentication middleware calls (from create_app)."""
+    settings = app.state.settings
+    tokens = PortalTokens(settings.portal_token_secret, settings.portal_token_ttl_seconds)
+    app.state.portal_tokens = tokens
+
+    async def resolver(token: str) -> Caller | None:
+        return await app.state.portal_tokens.resolve(app.state.pool, token)
+
+    app.state.portal_token_resolver = resolver
+
+
+# --- the portal's view of its estimate -------------------------------------------------------
+#
+# The estimates table belongs to pricing (02xx migration, not landed when this was written), so
+# the read is schema-tolerant: the row as JSON (to_jsonb), looked up by id. portal_view keeps
+# only what a patient needs and scrubs the rest by key, at any depth: raw X12 and request
+# payloads are dropped, names and birth dates are dropped, member ids are masked to the last 4.
+# TODO(pricing integrator): once the estimates table is final, replace this with an explicit
+# mapping to a contracts type.
+
+_DROP_KEYS = frozenset(
+    {
+        "raw_270", "raw_271", "raw_x12", "x12", "request", "cache_key", "created_by", "issued_by",
+        "eligibility_check_id", "manual", "household", "change_seq", "change_xid",
+        "first_name", "last_name", "middle_name", "date_of_birth", "dob", "address", "phone", "email",
+        "subscriber_first_name", "subscriber_last_name", "subscriber_dob",
+        "dependent_first_name", "dependent_last_name", "dependent_dob", "patient_name",
+    }
+)
+_MASK_KEYS = frozenset({"member_id", "subscriber_member_id", "dependent_member_id"})
+
+
+def mask_member_id(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = str(value)
+    return "*" * max(len(text) - 4, 4) + text[-4:] if len(text) > 4 else "****"
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if key in _DROP_KEYS:
+                continue
+            out[key] = mask_member_id(item) if key in _MASK_KEYS else _scrub(item)
+        return out
+    if isinstance(value, list):
+        return [_scrub(item) for item in value]
+    return value
+
+
+async def read_estimate(pool: asyncpg.Pool | asyncpg.Connection, estimate_id: str) -> dict[str, Any] | None:
+    """The estimates row as a dict, or None (no such row, or no estimates table yet)."""
+    if len(estimate_id) > 100:
+        return None
+    if await pool.fetchval("SELECT to_regclass('estimates') IS NULL"):
+        return None
+    row = await pool.fetchval("SELECT to_jsonb(e) FROM estimates e WHERE e.id::text = $1", estimate_id)
+    return dict(row) if row is not None else None
+
+
+def estimate_patient_key(estimate: dict[str, Any]) -> str | None:
+    value = estimate.get("patient_key")
+    return value if isinstance(value, str) else None
+
+
+def portal_view(estimate: dict[str, Any]) -> dict[str, Any]:
+    """Minimum necessary for the patient: the estimate, with PHI beyond a masked member id removed."""
+    view = _scrub(estimate)
+    view.pop("patient_key", None)
+    view["estimate_id"] = str(view.pop("id", ""))
+    return view
