@@ -1,0 +1,297 @@
+"""PostgreSQL for self-pay: schedules and plan rules (versioned, immutable), accepted plans, issued GFEs.
+
+In force on a date: the version with the latest ``effective_from`` on or before the date (ties:
+the higher version) whose ``effective_to`` is null or not before it. A new version therefore
+supersedes the old one from its own ``effective_from``; rows are never changed.
+
+Fallbacks when an organization has nothing in force:
+
+- sliding fee: :func:`.sliding_fee.default_schedule` - the HRSA-style EXAMPLE table of
+  sliding-fee.md (``is_example`` = True, which every result repeats as a warning);
+- payment plans: :data:`DEFAULT_PLAN_RULES` - minimum monthly payment $25; terms 3, 6, 12 or
+  24 months; at most 6 months for a balance up to $1,000, 12 up to $5,000, 24 above; 0 % APR;
+  no down payment; each payment at most 5 % of monthly household income (the Ryan White-style
+  5 % affordability figure of sliding-fee.md, applied per month - an example choice, not law).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from contracts.selfpay import (
+    AcceptedPaymentPlan,
+    GoodFaithEstimate,
+    IssuedGoodFaithEstimate,
+    PaymentPlanOffer,
+    PaymentPlanRules,
+    PaymentPlanRulesCreate,
+    SlidingFeeSchedule,
+    SlidingFeeScheduleCreate,
+    SlidingFeeTier,
+    StoredPaymentPlanRules,
+    StoredSlidingFeeSchedule,
+    TermLimit,
+)
+from service.pricing.selfpay.affordability import AffordabilityConfig
+from service.pricing.selfpay.sliding_fee import default_schedule
+
+DEFAULT_PLAN_RULES = PaymentPlanRules(
+    minimum_monthly_payment=Decimal("25.00"),
+    term_limits=[
+        TermLimit(max_balance=Decimal("1000.00"), max_months=6),
+        TermLimit(max_balance=Decimal("5000.00"), max_months=12),
+        TermLimit(max_balance=None, max_months=24),
+    ],
+    allowed_terms_months=[3, 6, 12, 24],
+    down_payment_percent=Decimal("0"),
+    apr_percent=Decimal("0"),
+    max_percent_of_monthly_income=Decimal("5"),
+)
+
+_IN_FORCE = """organization_id = $1 AND effective_from <= $2 AND (effective_to IS NULL OR effective_to >= $2)
+               ORDER BY effective_from DESC, version DESC LIMIT 1"""
+
+
+def _schedule_from_row(row: asyncpg.Record) -> SlidingFeeSchedule:
+    return SlidingFeeSchedule(
+        organization_id=row["organization_id"],
+        name=row["name"],
+        effective_from=row["effective_from"],
+        effective_to=row["effective_to"],
+        applies_to=row["applies_to"],
+        proof_of_income_required=row["proof_of_income_required"],
+        tiers=msgspec.convert(row["tiers"], list[SlidingFeeTier]),
+        is_example=False,
+    )
+
+
+def _rules_from_row(row: asyncpg.Record) -> PaymentPlanRules:
+    return PaymentPlanRules(
+        minimum_monthly_payment=row["minimum_monthly_payment"],
+        term_limits=msgspec.convert(row["term_limits"], list[TermLimit]),
+        allowed_terms_months=list(row["allowed_terms_months"]),
+        down_payment_percent=row["down_payment_percent"].normalize(),
+        apr_percent=row["apr_percent"].normalize(),
+        max_percent_of_monthly_income=(
+            row["max_percent_of_monthly_income"].normalize() if row["max_percent_of_monthly_income"] is not None else None
+        ),
+    )
+
+
+async def schedule_in_force(
+    conn: asyncpg.Connection | asyncpg.Pool, on: dt.date, organization_id: str = "default"
+) -> tuple[SlidingFeeSchedule, int | None]:
+    row = await conn.fetchrow(f"SELECT * FROM sliding_fee_schedules WHERE {_IN_FORCE}", organization_id, on)
+    if row is None:
+        return default_schedule(organization_id, effective_from=dt.date(1900, 1, 1)), None
+    return _schedule_from_row(row), row["version"]
+
+
+async def rules_in_force(
+    conn: asyncpg.Connection | asyncpg.Pool, on: dt.date, organization_id: str = "default"
+) -> tuple[PaymentPlanRules, int | None]:
+    row = await conn.fetchrow(
+        """SELECT * FROM payment_plan_rules WHERE organization_id = $1 AND effective_from <= $2
+           ORDER BY effective_from DESC, version DESC LIMIT 1""",
+        organization_id, on,
+    )
+    if row is None:
+        return DEFAULT_PLAN_RULES, None
+    return _rules_from_row(row), row["version"]
+
+
+async def load_affordability_config(
+    conn: asyncpg.Connection | asyncpg.Pool, on: dt.date, organization_id: str = "default"
+) -> AffordabilityConfig:
+    """The sliding fee schedule and payment plan rules in force on ``on`` (fallbacks: module docstring)."""
+    schedule, schedule_version = await schedule_in_force(conn, on, organization_id)
+    rules, rules_version = await rules_in_force(conn, on, organization_id)
+    return AffordabilityConfig(
+        organization_id=organization_id,
+        schedule=schedule,
+        rules=rules,
+        schedule_version=schedule_version,
+        rules_version=rules_version,
+    )
+
+
+# --------------------------------------------------------------------------- admin: schedules and rules
+
+
+async def insert_schedule(
+    conn: asyncpg.Connection, body: SlidingFeeScheduleCreate, *, created_by: str, today: dt.date
+) -> StoredSlidingFeeSchedule:
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('sliding_fee_schedules:' || $1))", body.organization_id)
+        version = await conn.fetchval(
+            "SELECT coalesce(max(version), 0) + 1 FROM sliding_fee_schedules WHERE organization_id = $1",
+            body.organization_id,
+        )
+        row = await conn.fetchrow(
+            """INSERT INTO sliding_fee_schedules (organization_id, version, name, effective_from, effective_to,
+                   applies_to, proof_of_income_required, tiers, created_by)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING *""",
+            body.organization_id, version, body.name, body.effective_from, body.effective_to,
+            body.applies_to.value, body.proof_of_income_required, body.tiers, created_by,
+        )
+    current = await conn.fetchval(
+        f"SELECT id FROM sliding_fee_schedules WHERE {_IN_FORCE}", body.organization_id, today
+    )
+    return _stored_schedule(row, current)
+
+
+def _stored_schedule(row: asyncpg.Record, current_id: Any) -> StoredSlidingFeeSchedule:
+    return StoredSlidingFeeSchedule(
+        id=str(row["id"]),
+        version=row["version"],
+        schedule=_schedule_from_row(row),
+        current=row["id"] == current_id,
+        created_at=row["created_at"],
+        created_by=row["created_by"],
+    )
+
+
+async def list_schedules(
+    conn: asyncpg.Connection | asyncpg.Pool, *, today: dt.date, organization_id: str | None = None
+) -> list[StoredSlidingFeeSchedule]:
+    rows = await conn.fetch(
+        """SELECT s.*, (s.id = (SELECT c.id FROM sliding_fee_schedules c
+                                 WHERE c.organization_id = s.organization_id AND c.effective_from <= $1
+                                   AND (c.effective_to IS NULL OR c.effective_to >= $1)
+                                 ORDER BY c.effective_from DESC, c.version DESC LIMIT 1)) AS is_current
+           FROM sliding_fee_schedules s
+           WHERE $2::text IS NULL OR s.organization_id = $2
+           ORDER BY s.organization_id, s.version DESC""",
+        today, organization_id,
+    )
+    return [_stored_schedule(row, row["id"] if row["is_current"] else None) for row in rows]
+
+
+async def insert_rules(
+    conn: asyncpg.Connection, body: PaymentPlanRulesCreate, *, created_by: str, today: dt.date
+) -> StoredPaymentPlanRules:
+    r = body.rules
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('payment_plan_rules:' || $1))", body.organization_id)
+        version = await conn.fetchval(
+            "SELECT coalesce(max(version), 0) + 1 FROM payment_plan_rules WHERE organization_id = $1",
+            body.organization_id,
+        )
+        row = await conn.fetchrow(
+            """INSERT INTO payment_plan_rules (organization_id, version, effective_from, minimum_monthly_payment,
+                   term_limits, allowed_terms_months, down_payment_percent, apr_percent,
+                   max_percent_of_monthly_income, created_by)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING *""",
+            body.organization_id, version, body.effective_from, r.minimum_monthly_payment, r.term_limits,
+            r.allowed_terms_months, r.down_payment_percent, r.apr_percent, r.max_percent_of_monthly_income,
+            created_by,
+        )
+    rows = await list_rules(conn, today=today, organization_id=body.organization_id)
+    return next(stored for stored in rows if stored.id == str(row["id"]))
+
+
+async def list_rules(
+    conn: asyncpg.Connection | asyncpg.Pool, *, today: dt.date, organization_id: str | None = None
+) -> list[StoredPaymentPlanRules]:
+    rows = await conn.fetch(
+        """SELECT r.*, (r.id = (SELECT c.id FROM payment_plan_rules c
+                                 WHERE c.organization_id = r.organization_id AND c.effective_from <= $1
+                                 ORDER BY c.effective_from DESC, c.version DESC LIMIT 1)) AS is_current
+           FROM payment_plan_rules r
+           WHERE $2::text IS NULL OR r.organization_id = $2
+           ORDER BY r.organization_id, r.version DESC""",
+        today, organization_id,
+    )
+    return [
+        StoredPaymentPlanRules(
+            id=str(row["id"]),
+            organization_id=row["organization_id"],
+            version=row["version"],
+            effective_from=row["effective_from"],
+            rules=_rules_from_row(row),
+            current=bool(row["is_current"]),
+            created_at=row["created_at"],
+            created_by=row["created_by"],
+        )
+        for row in rows
+    ]
+
+
+# --------------------------------------------------------------------------- accepted plans and GFEs
+
+
+async def insert_accepted_plan(
+    conn: asyncpg.Connection,
+    *,
+    estimate_id: str,
+    level: str,
+    network: str,
+    plan: PaymentPlanOffer,
+    rules_version: int | None,
+    patient_key: str | None,
+    created_by: str,
+) -> AcceptedPaymentPlan:
+    row = await conn.fetchrow(
+        """INSERT INTO accepted_payment_plans (estimate_id, level, network, term_months, balance, schedule,
+               rules_version, patient_key, created_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id, created_at""",
+        estimate_id, level, network, plan.term_months, plan.balance, plan, rules_version, patient_key, created_by,
+    )
+    return AcceptedPaymentPlan(
+        id=str(row["id"]), estimate_id=estimate_id, level=level, network=network, balance=plan.balance, plan=plan,
+        rules_version=rules_version, created_at=row["created_at"], created_by=created_by,
+    )
+
+
+def new_gfe_id() -> str:
+    return str(uuid.uuid4())
+
+
+async def insert_gfe(
+    conn: asyncpg.Connection,
+    *,
+    gfe: GoodFaithEstimate,
+    estimate_id: str,
+    issued_by: str,
+    patient_key: str | None,
+) -> IssuedGoodFaithEstimate:
+    """Store an issued GFE as the next version for its estimate (call inside the caller's transaction)."""
+    await conn.execute("SELECT pg_advisory_xact_lock(hashtext('good_faith_estimates:' || $1))", estimate_id)
+    version = await conn.fetchval(
+        "SELECT coalesce(max(version), 0) + 1 FROM good_faith_estimates WHERE estimate_id = $1", estimate_id
+    )
+    row = await conn.fetchrow(
+        """INSERT INTO good_faith_estimates (id, estimate_id, version, issued_by, patient_key, content)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING *""",
+        uuid.UUID(gfe.gfe_id), estimate_id, version, issued_by, patient_key, gfe,
+    )
+    return _issued(row)
+
+
+def _issued(row: asyncpg.Record) -> IssuedGoodFaithEstimate:
+    return IssuedGoodFaithEstimate(
+        id=str(row["id"]),
+        estimate_id=row["estimate_id"],
+        version=row["version"],
+        issued_at=row["issued_at"],
+        issued_by=row["issued_by"],
+        gfe=msgspec.convert(row["content"], GoodFaithEstimate),
+    )
+
+
+async def get_gfe(conn: asyncpg.Connection | asyncpg.Pool, gfe_id: str) -> tuple[IssuedGoodFaithEstimate, str | None] | None:
+    """(the GFE, its patient key) or None."""
+    try:
+        key = uuid.UUID(gfe_id)
+    except ValueError:
+        return None
+    row = await conn.fetchrow("SELECT * FROM good_faith_estimates WHERE id = $1", key)
+    if row is None:
+        return None
+    return _issued(row), row["patient_key"]
