@@ -16,6 +16,7 @@ from contracts.access import (
     AuditEntry,
     AuditPage,
     ChangePage,
+    PortalEstimate,
     PortalTokenCreate,
     PortalTokenIssued,
 )
@@ -50,6 +51,17 @@ class AdminKeysController(Controller):
             raise NotFound(f"No active API key {key!r}.")
 
 
+def _timestamp(name: str, value: str | None) -> dt.datetime | None:
+    """Strict ISO 8601 (a bare number is not a time here); a date-time without zone is UTC."""
+    if value is None:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"{name} must be an ISO 8601 date-time such as 2026-01-31T09:00:00Z", field=name) from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+
+
 class AuditController(Controller):
     path = "/v1/admin/audit"
     tags = ["admin"]
@@ -61,12 +73,14 @@ class AuditController(Controller):
         self,
         request: Request,
         patient_key: Annotated[str | None, QueryParameter(max_length=64)] = None,
-        since: Annotated[dt.datetime | None, QueryParameter()] = None,
-        until: Annotated[dt.datetime | None, QueryParameter()] = None,
+        since: Annotated[str | None, QueryParameter(description="ISO 8601 date-time, inclusive", max_length=40)] = None,
+        until: Annotated[str | None, QueryParameter(description="ISO 8601 date-time, exclusive", max_length=40)] = None,
         after_id: Annotated[int, QueryParameter(ge=0)] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
     ) -> AuditPage:
-        if since and until and until < since:
+        since_at = _timestamp("since", since)
+        until_at = _timestamp("until", until)
+        if since_at and until_at and until_at < since_at:
             raise InvalidInput("until must not be before since", field="until")
         rows = await request.app.state.pool.fetch(
             """SELECT * FROM audit_log
@@ -77,8 +91,8 @@ class AuditController(Controller):
                ORDER BY id LIMIT $5""",
             after_id,
             patient_key,
-            since,
-            until,
+            since_at,
+            until_at,
             limit + 1,
         )
         entries = [AuditEntry(**dict(r)) for r in rows[:limit]]
@@ -145,7 +159,7 @@ class PortalController(Controller):
     security = [{"PortalToken": []}]
 
     @get("/estimate", operation_id="getPortalEstimate", summary="The one estimate this portal token names")
-    async def estimate(self, request: Request) -> dict[str, object]:
+    async def estimate(self, request: Request) -> PortalEstimate:
         caller = caller_of(request)
         if caller.estimate_scope is None:  # a portal-role API key, not a patient token: names no estimate
             raise NotFound("No estimate is linked to this caller; use a patient-portal token.")
