@@ -94,8 +94,21 @@ class Household(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields
     state: str | None = None
 
 
+class EstimatePatient(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """Who the estimate is for (PHI): kept with the estimate for re-display (e.g. a Good Faith Estimate)."""
+
+    first_name: Annotated[str, msgspec.Meta(min_length=1, max_length=35)]
+    last_name: Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
+    date_of_birth: dt.date | None = None
+    member_id: Annotated[str, msgspec.Meta(min_length=2, max_length=80)] | None = None
+
+
 class EstimateRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
-    """Exactly one benefits source: ``eligibility_check_id``, ``x12_271``, ``manual`` or ``self_pay``."""
+    """Exactly one benefits source: ``eligibility_check_id``, ``x12_271``, ``manual`` or ``self_pay``.
+
+    ``as_of`` is the estimate's "today" (the date the benefits' remaining amounts are as of and the
+    default course start); omitted = the server's date when the request arrives.
+    """
 
     eligibility_check_id: str | None = None
     x12_271: str | None = None
@@ -112,6 +125,8 @@ class EstimateRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_
     facility_type: FacilityType | None = None
     plan_code: str | None = None
     rate_table_version: str | None = None
+    patient: EstimatePatient | None = None
+    as_of: dt.date | None = None
 
 
 class LineKind(str, enum.Enum):
@@ -217,6 +232,9 @@ class EstimateResponse(msgspec.Struct, kw_only=True, frozen=True):
     estimate_id: str | None = None
     comparison: EstimateComparison
     benefits_source: str
+    #: Fee-schedule versions (ids) the rates came from; a later version never changes this estimate.
+    rate_version_ids: list[str] = []
+    created_at: dt.datetime | None = None
     disclaimer: str = (
         "This is an estimate based on the benefits and rates available today, not a guarantee of "
         "payment. Your actual cost depends on the services you receive and your plan's final processing."
@@ -224,7 +242,8 @@ class EstimateResponse(msgspec.Struct, kw_only=True, frozen=True):
 
 
 __all__ = [
-    "CapPeriod", "CostBreakdown", "CourseOfCare", "EstimateComparison", "EstimateRequest", "EstimateResponse",
+    "CapPeriod", "CostBreakdown", "CourseOfCare", "EstimateComparison", "EstimatePatient", "EstimateRequest",
+    "EstimateResponse",
     "ExplanationLine", "FacilityType", "FiguresUsed", "Household", "LevelEstimate", "LineKind",
     "ManualBenefitsEntry", "NetworkPreference", "Percent", "Phase", "ServiceDayOut", "Weekday",
 ]

@@ -1,0 +1,145 @@
+"""Estimates in PostgreSQL: insert once, read back exactly as given.
+
+An estimate row keeps the request, the benefits and a full copy of the rates it was computed
+with (plus the fee-schedule version ids), and the response as returned; :func:`load_estimate`
+gives all of it back typed. The row holds PHI (patient display fields, the request, the
+benefits): callers write an audit row for every read and write (see service.pricing.service).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from contracts.benefits import NormalizedBenefits
+from contracts.estimate import EstimateRequest, EstimateResponse
+from service.errors import NotFound
+from service.pricing.schedules import StoredRateTable, rate_table_to_dict, stored_rate_table_from_dict
+
+_encoder = msgspec.json.Encoder(decimal_format="string")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredEstimate:
+    """One stored estimate, typed. ``response`` is exactly what the caller was given at creation."""
+
+    id: uuid.UUID
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    created_by: str
+    patient_key: str | None
+    patient_first_name: str | None
+    patient_last_name: str | None
+    patient_dob: dt.date | None
+    benefits_source: str  # eligibility_check | x12_271 | manual | self_pay
+    eligibility_check_id: uuid.UUID | None
+    as_of: dt.date
+    request: EstimateRequest
+    benefits: NormalizedBenefits | None
+    rates: StoredRateTable
+    rate_version_ids: tuple[str, ...]
+    figures: dict[str, Any]
+    response: EstimateResponse
+    request_hash: str
+
+    @property
+    def patient_name(self) -> str | None:
+        if self.patient_first_name is None and self.patient_last_name is None:
+            return None
+        return " ".join(p for p in (self.patient_first_name, self.patient_last_name) if p)
+
+
+def request_hash(request: EstimateRequest, as_of: dt.date) -> str:
+    """sha256 of the canonical request and its as-of date: equal hashes = the same question asked."""
+    return hashlib.sha256(_encoder.encode(request) + b"|" + as_of.isoformat().encode()).hexdigest()
+
+
+def _json(value: Any) -> bytes:
+    return _encoder.encode(value)  # the pool's codec takes bytes as JSON text
+
+
+_SELECT = """SELECT id, created_at, updated_at, created_by, patient_key, patient_first_name, patient_last_name,
+                    patient_dob, benefits_source, eligibility_check_id, as_of, request::text AS request,
+                    benefits::text AS benefits, rates::text AS rates, rate_version_ids, figures::text AS figures,
+                    response::text AS response, request_hash
+             FROM estimates"""
+
+
+def _from_row(row: Mapping[str, Any]) -> StoredEstimate:
+    benefits = row["benefits"]
+    return StoredEstimate(
+        id=row["id"], created_at=row["created_at"], updated_at=row["updated_at"], created_by=row["created_by"],
+        patient_key=row["patient_key"], patient_first_name=row["patient_first_name"],
+        patient_last_name=row["patient_last_name"], patient_dob=row["patient_dob"],
+        benefits_source=row["benefits_source"], eligibility_check_id=row["eligibility_check_id"], as_of=row["as_of"],
+        request=msgspec.json.decode(row["request"], type=EstimateRequest),
+        benefits=None if benefits is None else msgspec.json.decode(benefits, type=NormalizedBenefits),
+        rates=stored_rate_table_from_dict(msgspec.json.decode(row["rates"])),
+        rate_version_ids=tuple(str(i) for i in row["rate_version_ids"]),
+        figures=msgspec.json.decode(row["figures"]),
+        response=msgspec.json.decode(row["response"], type=EstimateResponse),
+        request_hash=row["request_hash"],
+    )
+
+
+def _as_uuid(estimate_id: uuid.UUID | str) -> uuid.UUID:
+    if isinstance(estimate_id, uuid.UUID):
+        return estimate_id
+    try:
+        return uuid.UUID(str(estimate_id))
+    except ValueError:
+        raise NotFound(f"no estimate {str(estimate_id)[:40]!r}") from None
+
+
+async def find_estimate(conn: asyncpg.Connection | asyncpg.Pool, estimate_id: uuid.UUID | str) -> StoredEstimate | None:
+    row = await conn.fetchrow(_SELECT + " WHERE id = $1", _as_uuid(estimate_id))
+    return None if row is None else _from_row(row)
+
+
+async def load_estimate(pool_or_conn: asyncpg.Connection | asyncpg.Pool, estimate_id: uuid.UUID | str) -> StoredEstimate:
+    """The stored estimate (request, response, benefits, rates, created_at, patient fields); 404 problem if none.
+
+    Does not write an audit row: the caller does, with its own caller and action.
+    """
+    found = await find_estimate(pool_or_conn, estimate_id)
+    if found is None:
+        raise NotFound(f"no estimate {estimate_id}")
+    return found
+
+
+async def insert_estimate(
+    conn: asyncpg.Connection,
+    *,
+    estimate_id: uuid.UUID,
+    created_at: dt.datetime,
+    created_by: str,
+    patient_key: str | None,
+    request: EstimateRequest,
+    benefits_source: str,
+    eligibility_check_id: uuid.UUID | None,
+    as_of: dt.date,
+    benefits: NormalizedBenefits | None,
+    rates: StoredRateTable,
+    figures: Mapping[str, Any],
+    response: EstimateResponse,
+) -> None:
+    patient = request.patient
+    await conn.execute(
+        """INSERT INTO estimates (id, created_at, updated_at, created_by, patient_key, patient_first_name,
+                                  patient_last_name, patient_dob, benefits_source, eligibility_check_id, as_of,
+                                  request, benefits, rates, rate_version_ids, figures, response, request_hash)
+           VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::uuid[], $15, $16, $17)""",
+        estimate_id, created_at, created_by, patient_key,
+        patient.first_name if patient else None, patient.last_name if patient else None,
+        patient.date_of_birth if patient else None,
+        benefits_source, eligibility_check_id, as_of, _json(request), None if benefits is None else _json(benefits),
+        _json(rate_table_to_dict(rates)), list(rates.version_ids), _json(dict(figures)), _json(response),
+        request_hash(request, as_of),
+    )
