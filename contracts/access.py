@@ -72,3 +72,18 @@ class ChangePage(msgspec.Struct, kw_only=True, frozen=True):
     items: list[dict[str, object]]
     next_cursor: str
     has_more: bool
+
+
+class PortalEstimate(msgspec.Struct, kw_only=True, frozen=True):
+    """What the patient portal shows: one estimate, no name, no birth date, no raw 271."""
+
+    estimate_id: str
+    created_at: dt.datetime
+    as_of: dt.date
+    benefits_source: str
+    #: Last four characters only, e.g. ``********6789``.
+    member_id_masked: str | None = None
+    payer_name: str | None = None
+    plan_name: str | None = None
+    #: The estimate exactly as given to intake (an EstimateResponse), minus any PHI keys.
+    estimate: dict[str, object]

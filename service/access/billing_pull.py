@@ -44,7 +44,8 @@ FEEDS = {
     "eligibility-checks": Feed(
         "eligibility-checks", "eligibility_checks", "eligibility_check", ("raw_270", "raw_271", "request", "cache_key")
     ),
-    "estimates": Feed("estimates", "estimates", "estimate", ("raw_270", "raw_271", "request")),
+    # request may hold a raw 271; rates is a full copy of the rate table (not needed to bill).
+    "estimates": Feed("estimates", "estimates", "estimate", ("request", "rates", "request_hash")),
 }
 
 

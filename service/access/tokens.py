@@ -25,6 +25,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from contracts.access import PortalEstimate
 from service.access.roles import Caller, Role
 
 _PREFIX = "pt1"
@@ -160,63 +161,73 @@ def install(app: Any) -> None:
 
 # --- the portal's view of its estimate -------------------------------------------------------
 #
-# The estimates table belongs to pricing (02xx migration, not landed when this was written), so
-# the read is schema-tolerant: the row as JSON (to_jsonb), looked up by id. portal_view keeps
-# only what a patient needs and scrubs the rest by key, at any depth: raw X12 and request
-# payloads are dropped, names and birth dates are dropped, member ids are masked to the last 4.
-# TODO(pricing integrator): once the estimates table is final, replace this with an explicit
-# mapping to a contracts type.
+# Reads the estimates table of migration 0200_pricing.sql: id, created_at, as_of,
+# benefits_source, patient_key (for the audit row), request->'patient'->>'member_id' (shown
+# masked), benefits->>'payer_name' / 'plan_name', and response (the EstimateResponse as given).
+# Not read: patient names and date of birth, the request (may hold a raw 271), benefits rows,
+# rates. The response is scrubbed by key as a second line of defence should it ever carry PHI.
 
 _DROP_KEYS = frozenset(
     {
-        "raw_270", "raw_271", "raw_x12", "x12", "request", "cache_key", "created_by", "issued_by",
-        "eligibility_check_id", "manual", "household", "change_seq", "change_xid",
+        "raw_270", "raw_271", "raw_x12", "x12_271", "request", "patient", "patient_key",
         "first_name", "last_name", "middle_name", "date_of_birth", "dob", "address", "phone", "email",
+        "patient_first_name", "patient_last_name", "patient_dob",
         "subscriber_first_name", "subscriber_last_name", "subscriber_dob",
-        "dependent_first_name", "dependent_last_name", "dependent_dob", "patient_name",
+        "dependent_first_name", "dependent_last_name", "dependent_dob",
     }
 )
 _MASK_KEYS = frozenset({"member_id", "subscriber_member_id", "dependent_member_id"})
 
 
 def mask_member_id(value: Any) -> str | None:
+    """``XJH123456789`` → ``********6789``; four characters or fewer are masked entirely."""
     if value is None:
         return None
     text = str(value)
-    return "*" * max(len(text) - 4, 4) + text[-4:] if len(text) > 4 else "****"
+    return "*" * (len(text) - 4) + text[-4:] if len(text) > 4 else "****"
 
 
 def _scrub(value: Any) -> Any:
     if isinstance(value, dict):
-        out = {}
-        for key, item in value.items():
-            if key in _DROP_KEYS:
-                continue
-            out[key] = mask_member_id(item) if key in _MASK_KEYS else _scrub(item)
-        return out
+        return {
+            key: mask_member_id(item) if key in _MASK_KEYS else _scrub(item)
+            for key, item in value.items()
+            if key not in _DROP_KEYS
+        }
     if isinstance(value, list):
         return [_scrub(item) for item in value]
     return value
 
 
-async def read_estimate(pool: asyncpg.Pool | asyncpg.Connection, estimate_id: str) -> dict[str, Any] | None:
-    """The estimates row as a dict, or None (no such row, or no estimates table yet)."""
-    if len(estimate_id) > 100:
+async def read_estimate(pool: asyncpg.Pool | asyncpg.Connection, estimate_id: str) -> asyncpg.Record | None:
+    """The columns the portal may see (plus patient_key for the audit row), or None."""
+    try:
+        estimate_uuid = uuid.UUID(estimate_id)
+    except ValueError:
         return None
-    if await pool.fetchval("SELECT to_regclass('estimates') IS NULL"):
-        return None
-    row = await pool.fetchval("SELECT to_jsonb(e) FROM estimates e WHERE e.id::text = $1", estimate_id)
-    return dict(row) if row is not None else None
+    return await pool.fetchrow(
+        """SELECT id::text AS id, created_at, as_of, benefits_source, patient_key,
+                  request -> 'patient' ->> 'member_id' AS member_id,
+                  benefits ->> 'payer_name' AS payer_name, benefits ->> 'plan_name' AS plan_name,
+                  response
+           FROM estimates WHERE id = $1""",
+        estimate_uuid,
+    )
 
 
-def estimate_patient_key(estimate: dict[str, Any]) -> str | None:
-    value = estimate.get("patient_key")
-    return value if isinstance(value, str) else None
+def estimate_patient_key(estimate: asyncpg.Record) -> str | None:
+    return estimate["patient_key"]
 
 
-def portal_view(estimate: dict[str, Any]) -> dict[str, Any]:
-    """Minimum necessary for the patient: the estimate, with PHI beyond a masked member id removed."""
-    view = _scrub(estimate)
-    view.pop("patient_key", None)
-    view["estimate_id"] = str(view.pop("id", ""))
-    return view
+def portal_view(estimate: asyncpg.Record) -> PortalEstimate:
+    """Minimum necessary for the patient: the estimate as given, a masked member id, the payer."""
+    return PortalEstimate(
+        estimate_id=estimate["id"],
+        created_at=estimate["created_at"],
+        as_of=estimate["as_of"],
+        benefits_source=estimate["benefits_source"],
+        member_id_masked=mask_member_id(estimate["member_id"]),
+        payer_name=estimate["payer_name"],
+        plan_name=estimate["plan_name"],
+        estimate=_scrub(estimate["response"]),
+    )

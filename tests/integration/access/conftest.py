@@ -10,52 +10,34 @@ from typing import Any
 import msgspec
 import pytest
 
-# Until pricing's estimates migration lands, the portal tests run against this test-only table
-# (created only when no estimates table exists). It has the shape portal_view must cope with:
-# PHI columns, a raw 271 and the estimate as jsonb.
-_TEST_ESTIMATES = """
-CREATE TABLE estimates (
-    id                    uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-    patient_key           text,
-    member_id             text,
-    subscriber_first_name text,
-    subscriber_last_name  text,
-    subscriber_dob        date,
-    raw_271               text,
-    request               jsonb,
-    response              jsonb NOT NULL,
-    created_at            timestamptz NOT NULL DEFAULT now()
-);
-SELECT access_track_changes('estimates');
-"""
-
-
 @pytest.fixture(scope="session")
 def make_estimate(client, db) -> Callable[..., str]:  # noqa: ANN001
-    """Insert an estimate row and return its id (test-only table; see _TEST_ESTIMATES)."""
-    if db.fetchval("SELECT to_regclass('estimates') IS NULL"):
-        db.execute(_TEST_ESTIMATES)
-        db.execute("COMMENT ON TABLE estimates IS 'test-only (tests/integration/access/conftest.py)'")
-    elif db.fetchval("SELECT obj_description('estimates'::regclass) IS DISTINCT FROM 'test-only (tests/integration/access/conftest.py)'"):
-        pytest.skip("pricing's estimates table exists: make_estimate must create rows through its route or schema")
+    """Insert an estimate row (schema of 0200_pricing.sql) with PHI the portal must not show."""
 
     def make(member_id: str = "XJH123456789", first_name: str = "Ada", patient_key: str | None = None) -> str:
         estimate_id = uuid.uuid4()
+        request = {
+            "x12_271": "ISA*00*          *00*~EB*1*IND~",
+            "patient": {"first_name": first_name, "last_name": "Lovelace", "date_of_birth": "1980-02-03",
+                        "member_id": member_id},
+        }
         response = {
             "estimate_id": str(estimate_id),
-            "benefits_source": "clearinghouse",
-            "comparison": {"summary": "IOP is cheapest", "cheapest_patient_pays": "1234.50"},
-            "subscriber": {"member_id": member_id, "first_name": first_name},
+            "benefits_source": "x12_271",
+            "comparison": {"summary": "IOP is cheapest", "cheapest_patient_pays": "1234.50", "estimates": []},
+            "disclaimer": "This is an estimate.",
         }
         db.execute(
-            """INSERT INTO estimates (id, patient_key, member_id, subscriber_first_name, subscriber_last_name,
-                                      subscriber_dob, raw_271, request, response)
-               VALUES ($1, $2, $3, $4, 'Lovelace', '1980-02-03', 'ISA*00*~EB*1*IND~', $5, $6)""",
+            """INSERT INTO estimates (id, created_by, patient_key, patient_first_name, patient_last_name, patient_dob,
+                                      benefits_source, as_of, request, benefits, rates, rate_version_ids, figures,
+                                      response, request_hash)
+               VALUES ($1, 'test', $2, $3, 'Lovelace', '1980-02-03', 'x12_271', '2025-01-06', $4, $5, '{}', '{}',
+                       '{}', $6, 'test')""",
             estimate_id,
             patient_key or f"pk_test_{estimate_id.hex[:16]}",
-            member_id,
             first_name,
-            {"subscriber": {"member_id": member_id}},
+            request,
+            {"payer_name": "DEMO PPO", "plan_name": "GOLD 1000"},
             response,
         )
         return str(estimate_id)
