@@ -458,13 +458,18 @@ class AcceptedPaymentPlan(msgspec.Struct, kw_only=True, frozen=True):
 
 
 class GfeIssueRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """Issue a GFE from a stored estimate. Levels are alternatives: include only what is scheduled
+    (every included level is one line and adds to the total)."""
+
+    #: Levels to include ("iop", "php", "inpatient"), each one line of the GFE.
+    levels: Annotated[list[str], msgspec.Meta(min_length=1)]
     #: Required when the estimate does not carry the patient's name / date of birth.
     patient: GfePatient | None = None
     diagnosis_codes: list[str] = []
-    #: Levels to include; default every level in the estimate.
-    levels: list[str] | None = None
     #: "in" / "out"; default the first estimate of each level.
     network: str | None = None
+    #: Where the care is furnished; required until the service is configured with the provider's address.
+    service_location: GfeAddress | None = None
 
 
 class IssuedGoodFaithEstimate(msgspec.Struct, kw_only=True, frozen=True):
