@@ -29,7 +29,9 @@ from service.eligibility.benefits import normalize_271
 from service.eligibility.breaker import BreakerRegistry
 from service.eligibility.clearinghouse import ClearinghouseClient
 from service.eligibility.manual import ManualEntryError, benefits_from_manual
-from service.eligibility.x12.builder_270 import Dependent, EligibilityInquiry, Payer, Provider, Subscriber, build_270
+from service.eligibility.x12.builder_270 import (
+    Dependent, EligibilityInquiry, Payer, Provider, Subscriber, build_270, inquiry_segments,
+)
 from service.eligibility.x12.reader_271 import read_271
 from service.eligibility.x12.tokenizer import X12FormatError
 from service.eligibility.x12.writer import Envelope, X12ValueError
@@ -183,18 +185,18 @@ async def create_check(ctx: Context, req: EligibilityCheckRequest, *, refresh: b
         service_type_codes=stcs,
         trace_number=trace,
     )
-    try:  # validate every value (delimiters, lengths) before any I/O
-        raw_270 = build_270(inquiry, _envelope(settings, 1))
+    try:  # validate every value (delimiters, lengths) before any I/O; the real control number comes later
+        inquiry_segments(inquiry, created=dt.datetime(2000, 1, 1))
     except X12ValueError as exc:
         raise _x12_input_error(exc) from None
 
     if not refresh:
-        async with ctx.pool.acquire() as conn, conn.transaction():
-            cached = await store.find_cached(conn, key, settings.eligibility_cache_ttl_seconds)
-            if cached is not None:
-                await record(conn, caller=ctx.caller, action="eligibility.cache_hit", resource_type="eligibility_check",
-                             resource_id=cached["id"], patient=pkey, request_id=ctx.request_id)
-                return _to_resource(cached, from_cache=True), False
+        # A plain read (no transaction): a miss, the common case, costs one round trip.
+        cached = await store.find_cached(ctx.pool, key, settings.eligibility_cache_ttl_seconds)
+        if cached is not None:
+            await record(ctx.pool, caller=ctx.caller, action="eligibility.cache_hit", resource_type="eligibility_check",
+                         resource_id=cached["id"], patient=pkey, request_id=ctx.request_id)
+            return _to_resource(cached, from_cache=True), False
 
     if ctx.client is None:
         raise UpstreamError("No clearinghouse is configured or running.", status=503, slug="clearinghouse-unavailable",
