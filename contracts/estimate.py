@@ -22,6 +22,7 @@ from contracts.benefits import Level, Network, PayerClass
 from contracts.money import Money, Percent
 
 from contracts.eligibility import ManualBenefitsEntry
+from contracts.selfpay import AffordabilitySection
 
 PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
 
@@ -203,6 +204,8 @@ class LevelEstimate(msgspec.Struct, kw_only=True, frozen=True):
     assumptions: list[str] = []
     warnings: list[str] = []
     days: list[ServiceDayOut] = []
+    #: Sliding fee, balance and payment plans for this level (None when not computed).
+    affordability: AffordabilitySection | None = None
 
 
 class FiguresUsed(msgspec.Struct, kw_only=True, frozen=True):

@@ -497,3 +497,36 @@ def stored_rate_table_from_dict(data: Mapping[str, Any]) -> StoredRateTable:
                            payer_id=base.payer_id, plan_code=base.plan_code, demo=base.demo, basis=base.basis,
                            version_ids=tuple(data.get("version_ids") or ()),
                            versions_by_kind=dict(data.get("versions_by_kind") or {}))
+
+
+# --- import (CLI and REST share this) -----------------------------------------------------------
+
+
+def default_label(kind: str, payer_id: str | None, plan_code: str | None, effective_from: dt.date) -> str:
+    parts = [kind, payer_id, plan_code, effective_from.isoformat(), uuid.uuid4().hex[:6]]
+    return "-".join(p for p in parts if p)
+
+
+async def import_fee_schedule(conn: asyncpg.Connection, header: VersionHeader, raw_rows: Sequence[Mapping[str, Any]],
+                              *, created_by: str, row_numbers: Sequence[int] | None = None,
+                              dry_run: bool = False) -> StoredVersion:
+    """Validate every row (all problems at once, nothing stored if any) and store a new version."""
+    rows = validate_rows(header.kind, raw_rows, row_numbers=row_numbers, header_issues=validate_header(header))
+    if dry_run:
+        return StoredVersion(id=uuid.UUID(int=0), header=header, created_at=dt.datetime.now(dt.UTC),
+                             created_by=created_by, rows=tuple(rows))
+    return await create_version(conn, header, rows, created_by=created_by)
+
+
+def version_to_wire(version: StoredVersion, *, dry_run: bool = False) -> Any:
+    from contracts.fee_schedules import FeeScheduleRow, FeeScheduleVersion  # noqa: PLC0415
+
+    h = version.header
+    return FeeScheduleVersion(
+        id=None if dry_run else str(version.id), version=h.version, kind=h.kind, payer_id=h.payer_id,  # type: ignore[arg-type]
+        plan_code=h.plan_code, effective_from=h.effective_from, effective_to=h.effective_to, basis=h.basis,
+        demo=h.demo, created_at=None if dry_run else version.created_at,
+        created_by=None if dry_run else version.created_by, dry_run=dry_run,
+        rows=[FeeScheduleRow(level=r.level.value, revenue_code=r.revenue_code, hcpcs=r.hcpcs, basis=r.basis,
+                             **{c: r.amounts.get(c) for c in MONEY_COLUMNS}) for r in version.rows],
+    )

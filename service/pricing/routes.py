@@ -1,0 +1,89 @@
+"""REST: estimates (intake, billing) and fee schedules (admin). Thin: the work is in service.py / schedules.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from contracts.estimate import EstimateRequest, EstimateResponse
+from contracts.fee_schedules import FeeScheduleImport, FeeScheduleList, FeeScheduleVersion
+from service.access.audit import record
+from service.access.roles import Role, allow, caller_of
+from service.pricing import schedules
+from service.pricing.service import create_estimate, read_estimate
+
+
+def _request_id(request: Request[Any, Any, Any]) -> str | None:
+    return request.scope.get("state", {}).get("request_id")
+
+
+class EstimatesController(Controller):
+    path = "/v1/estimates"
+    tags = ["estimates"]
+    guards = [allow(Role.INTAKE, Role.BILLING)]
+    security = [{"ApiKey": []}]
+
+    @post("", operation_id="createEstimate", status_code=201,
+          summary="Estimate what the patient pays for IOP, PHP and inpatient care, side by side (stored)")
+    async def create(self, request: Request[Any, Any, Any], data: JSONBody[EstimateRequest]) -> EstimateResponse:
+        now = dt.datetime.now(dt.UTC)
+        # "today" is read here, at the edge, and handed to the pure engine (the request's as_of wins).
+        return await create_estimate(request.app.state.pool, data, caller=caller_of(request),
+                                     request_id=_request_id(request), today=dt.date.today(), now=now)
+
+    @get("/{estimate_id:uuid}", operation_id="getEstimate",
+         summary="An estimate exactly as it was given when it was made")
+    async def read(self, request: Request[Any, Any, Any], estimate_id: FromPath[UUID]) -> EstimateResponse:
+        return await read_estimate(request.app.state.pool, estimate_id, caller=caller_of(request),
+                                   request_id=_request_id(request))
+
+
+class FeeSchedulesController(Controller):
+    path = "/v1/admin/fee-schedules"
+    tags = ["admin"]
+    guards = [allow(Role.ADMIN)]
+    security = [{"ApiKey": []}]
+
+    @post("", operation_id="importFeeSchedule", status_code=201,
+          summary="Import a new fee-schedule version (chargemaster, contract, Medicare or Medicaid rates)",
+          description="Every row is checked; all problems are listed (row, column, reason) and nothing is stored "
+                      "if any row is bad. A version never changes once created: estimates already made keep "
+                      "their rates. With dry_run the rows are only checked.")
+    async def create(self, request: Request[Any, Any, Any], data: JSONBody[FeeScheduleImport]) -> FeeScheduleVersion:
+        header = schedules.VersionHeader(
+            version=data.version or schedules.default_label(data.kind, data.payer_id, data.plan_code,
+                                                            data.effective_from),
+            kind=data.kind, effective_from=data.effective_from, effective_to=data.effective_to,
+            payer_id=data.payer_id, plan_code=data.plan_code, basis=data.basis)
+        raw_rows = [msgspec.structs.asdict(row) for row in data.rows]
+        caller = caller_of(request)
+        pool = request.app.state.pool
+        async with pool.acquire() as conn:
+            stored = await schedules.import_fee_schedule(conn, header, raw_rows, dry_run=data.dry_run,
+                                                         created_by=caller.actor_id if caller else "anonymous")
+            if not data.dry_run:
+                await record(conn, caller=caller, action="fee_schedule.create", resource_type="fee_schedule",
+                             resource_id=stored.id, request_id=_request_id(request))
+        return schedules.version_to_wire(stored, dry_run=data.dry_run)
+
+    @get("", operation_id="listFeeSchedules", summary="Fee-schedule versions, newest first within each kind")
+    async def list(
+        self,
+        request: Request[Any, Any, Any],
+        kind: Annotated[str | None, QueryParameter(pattern="^(chargemaster|contract|medicare|medicaid)$")] = None,
+        payer_id: Annotated[str | None, QueryParameter(max_length=80)] = None,
+    ) -> FeeScheduleList:
+        versions = await schedules.list_versions(request.app.state.pool, kind=kind, payer_id=payer_id)
+        return FeeScheduleList(versions=[schedules.version_to_wire(v) for v in versions])
+
+    @get("/{version_id:uuid}", operation_id="getFeeSchedule", summary="One fee-schedule version with its rows")
+    async def read(self, request: Request[Any, Any, Any], version_id: FromPath[UUID]) -> FeeScheduleVersion:
+        return schedules.version_to_wire(await schedules.get_version(request.app.state.pool, version_id))
+
+
+CONTROLLERS = [EstimatesController, FeeSchedulesController]

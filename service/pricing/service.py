@@ -1,0 +1,214 @@
+"""Making an estimate: resolve the benefits source -> rates in force -> the pure engine -> affordability -> store.
+
+The edge (a route, a CLI) passes "today"; nothing here reads a clock. The estimate row and its
+audit row are written in one transaction. :func:`reproduce` re-runs the pure engine from what an
+estimate stored (request, benefits, its own copy of the rates, its as-of date), so a later
+fee-schedule version or benefits change never alters an estimate already made.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+import msgspec
+
+from contracts.benefits import NormalizedBenefits, Source
+from contracts.estimate import EstimateComparison, EstimateRequest, EstimateResponse, LevelEstimate
+from service.access.audit import patient_key, record
+from service.access.roles import Caller
+from service.errors import FieldError, InvalidInput, NotFound, Unprocessable
+from service.pricing.estimate import PricingInput, estimate_levels, pricing_input_from_request
+from service.pricing.program_figures import ProgramFigures, load_program_figures
+from service.pricing.schedules import StoredRateTable, rates_for
+from service.pricing.store import insert_estimate, load_estimate
+
+#: Days after a level's first service day that its first payment-plan payment falls due.
+FIRST_PAYMENT_AFTER_DAYS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedBenefits:
+    kind: str  # eligibility_check | x12_271 | manual | self_pay
+    benefits: NormalizedBenefits | None
+    patient_key: str | None = None
+    eligibility_check_id: uuid.UUID | None = None
+    payer_id: str | None = None
+
+
+def _prefixed(errors: list[tuple[str, str]], prefix: str) -> list[FieldError]:
+    return [FieldError(field=f"{prefix}.{f}" if not f.startswith("$") else f, reason=r) for f, r in errors]
+
+
+async def resolve_benefits(pool: asyncpg.Pool | asyncpg.Connection, request: EstimateRequest) -> ResolvedBenefits:
+    """The request's one benefits source as :class:`NormalizedBenefits` (None for self-pay)."""
+    if request.eligibility_check_id is not None:
+        from service.eligibility.service import get_check_benefits  # noqa: PLC0415
+
+        try:
+            check_id = uuid.UUID(request.eligibility_check_id)
+        except ValueError:
+            raise NotFound("No eligibility check with this id.", field="$.eligibility_check_id") from None
+        try:
+            benefits, facts = await get_check_benefits(pool, check_id)
+        except NotFound as exc:
+            raise NotFound(exc.detail or "No eligibility check with this id.", field="$.eligibility_check_id") from None
+        return ResolvedBenefits("eligibility_check", benefits, facts.get("patient_key"), check_id,
+                                facts.get("payer_id") or benefits.payer_id)
+    if request.x12_271 is not None:
+        from service.eligibility.benefits import normalize_271  # noqa: PLC0415
+        from service.eligibility.x12.reader_271 import read_271  # noqa: PLC0415
+        from service.eligibility.x12.tokenizer import X12FormatError  # noqa: PLC0415
+
+        try:
+            parsed = read_271(request.x12_271)
+        except X12FormatError as exc:
+            raise Unprocessable(f"x12_271 is not a readable 271: {exc.detail}", slug="not-a-271",
+                                errors=[FieldError(field="$.x12_271", reason=exc.detail)]) from None
+        benefits = normalize_271(parsed, source=Source.POSTED_271)
+        sub = parsed.subscriber.demographics if parsed.subscriber else None
+        dep = parsed.dependent.demographics if parsed.dependent else None
+        person = dep or sub
+        key = None
+        if person is not None and person.last_name:
+            key = patient_key(person.last_name, person.first_name or "", _iso_d8(person.date_of_birth) or "",
+                              sub.member_id if sub else None)
+        return ResolvedBenefits("x12_271", benefits, key, None, benefits.payer_id)
+    if request.manual is not None:
+        from service.eligibility.manual import ManualEntryError, benefits_from_manual  # noqa: PLC0415
+
+        try:
+            benefits = benefits_from_manual(request.manual)
+        except ManualEntryError as exc:
+            raise Unprocessable(exc.detail, slug="manual-benefits-invalid", title=exc.title,
+                                errors=_prefixed(exc.errors, "$.manual")) from None
+        return ResolvedBenefits("manual", benefits, None, None, request.manual.payer_id)
+    return ResolvedBenefits("self_pay", None)
+
+
+def _iso_d8(value: str | None) -> str | None:
+    try:
+        return dt.datetime.strptime(value or "", "%Y%m%d").date().isoformat()
+    except ValueError:
+        return None
+
+
+def _patient_key(request: EstimateRequest, resolved: ResolvedBenefits) -> str | None:
+    if resolved.patient_key is not None:
+        return resolved.patient_key
+    p = request.patient
+    if p is None:
+        return None
+    return patient_key(p.last_name, p.first_name, p.date_of_birth.isoformat() if p.date_of_birth else "", p.member_id)
+
+
+async def _pinned(conn: asyncpg.Pool | asyncpg.Connection, label: str | None) -> dict[str, str] | None:
+    if label is None:
+        return None
+    kind = await conn.fetchval("SELECT kind FROM fee_schedule_versions WHERE version = $1", label)
+    if kind is None:
+        raise Unprocessable(f"no fee-schedule version named {label[:120]!r}", field="$.rate_table_version")
+    return {kind: label}
+
+
+def _figures_used(comparison: EstimateComparison, table: StoredRateTable, extra: dict[str, Any]) -> dict[str, Any]:
+    f = comparison.figures
+    return {"medicare_calendar_years": f.medicare_calendar_years, "ipf_fiscal_years": f.ipf_fiscal_years,
+            "medicaid_basis": f.medicaid_basis, "poverty_guideline_year": f.poverty_guideline_year,
+            "rate_table_version": table.version, "rate_versions_by_kind": dict(table.versions_by_kind), **extra}
+
+
+def compute(inp: PricingInput, benefits: NormalizedBenefits | None, table: StoredRateTable,
+            figures: ProgramFigures) -> EstimateComparison:
+    """The pure engine (the one place both a new estimate and :func:`reproduce` call it)."""
+    return estimate_levels(inp, benefits, table, figures)
+
+
+async def _with_affordability(conn: asyncpg.Pool | asyncpg.Connection, comparison: EstimateComparison,
+                              request: EstimateRequest, as_of: dt.date) -> tuple[EstimateComparison, dict[str, Any]]:
+    try:
+        from service.pricing.selfpay.affordability import affordability_for_level, household_for_affordability  # noqa: PLC0415
+        from service.pricing.selfpay.store import load_affordability_config  # noqa: PLC0415
+    except ImportError:  # self-pay area not installed: the section stays None
+        return comparison, {}
+    config = await load_affordability_config(conn, as_of)
+    household = household_for_affordability(request.household)
+    levels: list[LevelEstimate] = []
+    for level in comparison.estimates:
+        section = affordability_for_level(
+            level, household=household, config=config, on=as_of, self_pay=request.self_pay,
+            first_due_date=level.first_service_date + dt.timedelta(days=FIRST_PAYMENT_AFTER_DAYS))
+        levels.append(msgspec.structs.replace(level, affordability=section))
+    used = {"affordability": {"organization_id": config.organization_id,
+                              "sliding_fee_schedule_version": config.schedule_version,
+                              "payment_plan_rules_version": config.rules_version}}
+    return msgspec.structs.replace(comparison, estimates=levels), used
+
+
+async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, caller: Caller | None,
+                          request_id: str | None, today: dt.date, now: dt.datetime) -> EstimateResponse:
+    """Compute, store and audit one estimate; return what the caller is shown (with its id)."""
+    as_of = request.as_of or today
+    figures = load_program_figures()
+    inp = pricing_input_from_request(request, default_start=as_of, figures=figures, benefits_as_of=as_of)
+    resolved = await resolve_benefits(pool, request)
+    on = min(c.start_date for c in inp.courses)
+    table = await rates_for(pool, payer_id=resolved.payer_id, plan_code=request.plan_code, on=on,
+                            pinned=await _pinned(pool, request.rate_table_version))
+    comparison = compute(inp, resolved.benefits, table, figures)
+    comparison, extra = await _with_affordability(pool, comparison, request, as_of)
+    estimate_id = uuid.uuid4()
+    response = EstimateResponse(estimate_id=str(estimate_id), comparison=comparison,
+                                benefits_source=resolved.kind, rate_version_ids=list(table.version_ids),
+                                created_at=now)
+    key = _patient_key(request, resolved)
+    async with pool.acquire() as conn, conn.transaction():
+        await insert_estimate(conn, estimate_id=estimate_id, created_at=now,
+                              created_by=caller.actor_id if caller else "anonymous", patient_key=key,
+                              request=request, benefits_source=resolved.kind,
+                              eligibility_check_id=resolved.eligibility_check_id, as_of=as_of,
+                              benefits=resolved.benefits, rates=table, figures=_figures_used(comparison, table, extra),
+                              response=response)
+        await record(conn, caller=caller, action="estimate.create", resource_type="estimate",
+                     resource_id=estimate_id, patient=key, request_id=request_id)
+    return response
+
+
+async def read_estimate(pool: asyncpg.Pool, estimate_id: uuid.UUID, *, caller: Caller | None,
+                        request_id: str | None) -> EstimateResponse:
+    """The estimate exactly as it was returned when made (audited; a miss is audited as not_found)."""
+    try:
+        stored = await load_estimate(pool, estimate_id)
+    except NotFound:
+        await record(pool, caller=caller, action="estimate.read", resource_type="estimate", resource_id=estimate_id,
+                     request_id=request_id, outcome="not_found")
+        raise
+    await record(pool, caller=caller, action="estimate.read", resource_type="estimate", resource_id=estimate_id,
+                 patient=stored.patient_key, request_id=request_id)
+    return stored.response
+
+
+async def reproduce(conn: asyncpg.Pool | asyncpg.Connection, estimate_id: uuid.UUID | str, *,
+                    figures: ProgramFigures | None = None) -> EstimateComparison:
+    """Re-run the pure engine from the stored request, benefits, rates copy and as-of date.
+
+    Returns the engine's comparison (without the affordability sections, which depend on the
+    organization's schedule); equal to the stored response's comparison with those removed.
+    """
+    stored = await load_estimate(conn, estimate_id)
+    figures = figures or load_program_figures()
+    inp = pricing_input_from_request(stored.request, default_start=stored.as_of, figures=figures,
+                                     benefits_as_of=stored.as_of)
+    return compute(inp, stored.benefits, stored.rates, figures)
+
+
+def without_affordability(comparison: EstimateComparison) -> EstimateComparison:
+    return msgspec.structs.replace(
+        comparison, estimates=[msgspec.structs.replace(e, affordability=None) for e in comparison.estimates])
+
+
+__all__ = ["create_estimate", "read_estimate", "reproduce", "resolve_benefits", "without_affordability",
+           "InvalidInput"]

@@ -1,0 +1,197 @@
+"""Estimates over REST with a real PostgreSQL: PPO, Medicare and Medicaid side by side, to the cent.
+
+Demo rates (service/pricing/demo_rates.json) per day:
+  IOP  0905/S9480: gross 400.00, contracted 300.00, Medicare 260.00 (3 services) / 370.00 (4+), Medicaid 180.00
+  PHP  0913/S0201: gross 750.00, contracted 550.00, Medicare 300.00 / 420.00 (4+ services), Medicaid 300.00
+  inpatient 0114:  gross 2000.00, contracted 1400.00, Medicare IPF per diem not on file -> FY2026 base 892.87,
+                   Medicaid 1000.00
+Default courses (levels-of-care.json): IOP 3 days x 3 h x 8 weeks = 24 days; PHP 5 days x 6 h x 3 weeks
+= 15 days; inpatient 10 days. Courses start Monday 2026-02-02; "today" (as_of) is 2026-01-26.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from service.pricing.service import reproduce, without_affordability
+from tests.integration.pricing.helpers import (estimate_body, medicaid_manual, medicare_manual, ppo_manual,
+                                               totals)
+
+pytestmark = pytest.mark.integration
+
+
+def _post(client, headers, body, role="intake"):  # noqa: ANN001, ANN202
+    return client.post("/v1/estimates", json=body, headers=headers[role])
+
+
+def test_ppo_medicare_medicaid_side_by_side_to_the_cent(client, headers) -> None:  # noqa: ANN001
+    ppo = _post(client, headers, estimate_body(manual=ppo_manual()))
+    assert ppo.status_code == 201, ppo.text
+    # PPO, $1,500 deductible then 20 %, OOP max $5,000 (never reached here):
+    #   IOP allowed 300.00/day: days 1-5 deductible 5 x 300.00 = 1500.00; days 6-24: 19 x (20% x 300.00 = 60.00)
+    #       = 1140.00 -> 2640.00
+    #   PHP allowed 550.00/day: days 1-2 deductible 1100.00; day 3 deductible 400.00 + 20% x 150.00 = 30.00;
+    #       days 4-15: 12 x (20% x 550.00 = 110.00) = 1320.00 -> 1500.00 + 30.00 + 1320.00 = 2850.00
+    #   inpatient allowed 1400.00/day: day 1 deductible 1400.00; day 2 deductible 100.00 + 20% x 1300.00 = 260.00;
+    #       days 3-10: 8 x 280.00 = 2240.00 -> 1500.00 + 260.00 + 2240.00 = 4000.00
+    assert totals(ppo.json()) == {"iop": "2640.00", "php": "2850.00", "inpatient": "4000.00"}
+    assert ppo.json()["comparison"]["cheapest_level"] == "iop"
+    assert ppo.json()["benefits_source"] == "manual"
+    assert any("entered by hand" in w for e in ppo.json()["comparison"]["estimates"] for w in e["warnings"])
+
+    mcr = _post(client, headers, estimate_body(manual=medicare_manual()))
+    assert mcr.status_code == 201, mcr.text
+    # Original Medicare, CY2026 Part B deductible 283.00, 20 % coinsurance; Part A deductible 1736.00:
+    #   IOP (3 h/day -> 3-services per diem 260.00): day 1 deductible 260.00 (23.00 left); day 2 deductible 23.00 +
+    #       20% x (260.00 - 23.00 = 237.00) = 47.40 -> 70.40; days 3-24: 22 x 52.00 = 1144.00
+    #       -> 260.00 + 70.40 + 1144.00 = 1474.40
+    #   PHP (6 h/day -> 4+-services per diem 420.00): day 1 deductible 283.00 + 20% x 137.00 = 27.40 -> 310.40;
+    #       days 2-15: 14 x 84.00 = 1176.00 -> 1486.40
+    #   inpatient (IPF FY2026 base 892.87/day): day 1 deductible 892.87, day 2 the rest 1736.00 - 892.87 = 843.13,
+    #       days 3-10 (benefit-period days 1-60) 0.00 -> 1736.00
+    assert totals(mcr.json()) == {"iop": "1474.40", "php": "1486.40", "inpatient": "1736.00"}
+    assert mcr.json()["comparison"]["figures"]["medicare_calendar_years"] == [2026]
+    assert mcr.json()["comparison"]["figures"]["ipf_fiscal_years"] == ["FY2026"]
+
+    mcd = _post(client, headers, estimate_body(manual=medicaid_manual()))
+    assert mcd.status_code == 201, mcd.text
+    # Medicaid at or below 100 % FPL, federal maxima (42 CFR 447.52): $4.00 per outpatient service day,
+    # $75.00 per inpatient stay; no household income given, so no 5 % cap:
+    #   IOP 24 x 4.00 = 96.00; PHP 15 x 4.00 = 60.00; inpatient one stay 75.00
+    assert totals(mcd.json()) == {"iop": "96.00", "php": "60.00", "inpatient": "75.00"}
+    assert mcd.json()["comparison"]["cheapest_level"] == "php"
+
+
+def test_same_request_twice_gives_same_numbers_and_get_returns_the_stored_estimate(client, headers, db) -> None:  # noqa: ANN001
+    body = estimate_body(manual=ppo_manual(), patient={"first_name": "Ana", "last_name": "Lee",
+                                                        "date_of_birth": "1990-04-01"})
+    first = _post(client, headers, body)
+    second = _post(client, headers, body, role="billing")
+    assert first.status_code == second.status_code == 201
+    a, b = first.json(), second.json()
+    assert a["estimate_id"] != b["estimate_id"]
+    assert a["comparison"] == b["comparison"]
+    got = client.get(f"/v1/estimates/{a['estimate_id']}", headers=headers["billing"])
+    assert got.status_code == 200
+    assert got.json() == a
+    row = db.fetchrow("SELECT patient_first_name, patient_dob, benefits_source, request_hash FROM estimates "
+                      "WHERE id = $1::uuid", a["estimate_id"])
+    assert row["patient_first_name"] == "Ana" and row["benefits_source"] == "manual"
+    assert row["request_hash"] == db.fetchval("SELECT request_hash FROM estimates WHERE id = $1::uuid",
+                                              b["estimate_id"])
+    actions = [r["action"] for r in db.fetch("SELECT action FROM audit_log WHERE resource_id = $1 ORDER BY id",
+                                             a["estimate_id"])]
+    assert actions == ["estimate.create", "estimate.read"]
+    pk = db.fetchval("SELECT patient_key FROM audit_log WHERE resource_id = $1 LIMIT 1", a["estimate_id"])
+    assert pk and pk.startswith("pk_")
+
+
+def test_reproduce_recomputes_the_same_numbers(client, headers) -> None:  # noqa: ANN001
+    made = _post(client, headers, estimate_body(manual=medicare_manual())).json()
+    pool = client.app.state.pool
+    again = client.blocking_portal.call(lambda: reproduce(pool, made["estimate_id"]))
+    import msgspec
+
+    from contracts.estimate import EstimateComparison
+
+    stored = msgspec.convert(made["comparison"], EstimateComparison, strict=False)
+    assert again == without_affordability(stored)
+
+
+def test_unknown_estimate_is_404_and_portal_and_admin_cannot_read(client, headers) -> None:  # noqa: ANN001
+    missing = client.get("/v1/estimates/00000000-0000-0000-0000-000000000001", headers=headers["intake"])
+    assert missing.status_code == 404
+    assert missing.headers["content-type"].startswith("application/problem+json")
+    made = _post(client, headers, estimate_body(self_pay=True)).json()
+    assert client.get(f"/v1/estimates/{made['estimate_id']}", headers=headers["admin"]).status_code == 403
+    assert client.post("/v1/estimates", json=estimate_body(self_pay=True)).status_code == 401
+
+
+def test_self_pay_uses_the_self_pay_rate(client, headers) -> None:  # noqa: ANN001
+    made = _post(client, headers, estimate_body(self_pay=True))
+    assert made.status_code == 201, made.text
+    # self-pay rates: IOP 24 x 300.00 = 7200.00; PHP 15 x 500.00 = 7500.00; inpatient 10 x 1500.00 = 15000.00
+    assert totals(made.json()) == {"iop": "7200.00", "php": "7500.00", "inpatient": "15000.00"}
+
+
+def test_bad_course_is_400_naming_the_field(client, headers) -> None:  # noqa: ANN001
+    body = estimate_body(manual=ppo_manual(), levels=["iop"],
+                         courses=[{"level": "iop", "days_per_week": 3, "hours_per_day": "30"}])
+    bad = _post(client, headers, body)
+    assert bad.status_code == 400, bad.text
+    assert bad.headers["content-type"].startswith("application/problem+json")
+    assert bad.json()["errors"][0]["field"] == "$.courses[0].hours_per_day"
+
+
+def test_wrong_type_is_400_naming_the_field(client, headers) -> None:  # noqa: ANN001
+    body = estimate_body(self_pay=True, courses=[{"level": "iop", "weeks": "many"}])
+    bad = _post(client, headers, body)
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["field"] == "$.courses[0].weeks"
+
+
+def test_two_benefit_sources_is_400(client, headers) -> None:  # noqa: ANN001
+    bad = _post(client, headers, estimate_body(self_pay=True, manual=ppo_manual()))
+    assert bad.status_code == 400
+    assert bad.json()["errors"][0]["field"] == "$.eligibility_check_id"
+
+
+def test_medicare_iop_at_25_hours_a_week_is_422_naming_the_rule(client, headers) -> None:  # noqa: ANN001
+    body = estimate_body(manual=medicare_manual(), levels=["iop"],
+                         courses=[{"level": "iop", "days_per_week": 5, "hours_per_day": "5"}])
+    bad = _post(client, headers, body)
+    assert bad.status_code == 422, bad.text
+    problem = bad.json()
+    assert problem["type"].endswith("course-not-coverable")
+    assert "19" in problem["detail"] and "25" in problem["detail"]
+
+
+def test_unknown_eligibility_check_is_404(client, headers) -> None:  # noqa: ANN001
+    for check_id in ("00000000-0000-0000-0000-00000000abcd", "not-a-uuid"):
+        bad = _post(client, headers, estimate_body(eligibility_check_id=check_id))
+        assert bad.status_code == 404, bad.text
+        assert bad.json()["errors"][0]["field"] == "$.eligibility_check_id"
+
+
+def test_estimate_from_a_sandbox_eligibility_check(client, headers) -> None:  # noqa: ANN001
+    check = client.post("/v1/eligibility/checks", headers=headers["intake"], json={
+        "payer_id": "SBPPO", "payer_name": "SANDBOX PPO",
+        "subscriber": {"first_name": "DANIEL", "last_name": "MILLER", "date_of_birth": "1980-01-15",
+                       "member_id": "PPO-FAM-006"},
+        "date_of_service": "2026-02-02"})
+    assert check.status_code in (200, 201), check.text
+    made = _post(client, headers, estimate_body(eligibility_check_id=check.json()["id"], levels=["iop"]))
+    assert made.status_code == 201, made.text
+    # Sandbox PPO-FAM-006 in network: deductible 900.00 remaining (family 2100.00), 20 %, OOP 4200.00 remaining.
+    #   IOP allowed 300.00: days 1-3 deductible 3 x 300.00 = 900.00; days 4-24: 21 x 60.00 = 1260.00 -> 2160.00
+    assert totals(made.json()) == {"iop": "2160.00"}
+    assert made.json()["benefits_source"] == "eligibility_check"
+
+
+def test_posted_271_source(client, headers) -> None:  # noqa: ANN001
+    from service.eligibility.sandbox.roster import ROSTER  # noqa: F401 - the sandbox authors the 271 below
+
+    check = client.post("/v1/eligibility/checks", headers=headers["intake"], json={
+        "payer_id": "SBMCD", "payer_name": "STATE MEDICAID",
+        "subscriber": {"first_name": "DIEGO", "last_name": "RAMIREZ", "date_of_birth": "1990-05-30",
+                       "member_id": "MCD-FFS-004"},
+        "date_of_service": "2026-02-02"})
+    assert check.status_code in (200, 201), check.text
+    x12 = client.get(f"/v1/eligibility/checks/{check.json()['id']}/x12", headers=headers["billing"])
+    if x12.status_code != 200:
+        pytest.skip("the eligibility area does not expose a check's raw 271")
+    raw = x12.json().get("raw_271") or x12.json().get("x12_271")
+    made = _post(client, headers, estimate_body(x12_271=raw, levels=["iop", "php"]))
+    assert made.status_code == 201, made.text
+    # Sandbox MCD-FFS-004: Medicaid, state copay 4.00 per visit for MH/A8/BB:
+    #   IOP 24 x 4.00 = 96.00; PHP 15 x 4.00 = 60.00
+    assert totals(made.json()) == {"iop": "96.00", "php": "60.00"}
+    assert made.json()["benefits_source"] == "x12_271"
+
+
+def test_not_a_271_is_422_naming_the_field(client, headers) -> None:  # noqa: ANN001
+    bad = _post(client, headers, estimate_body(x12_271="hello"))
+    assert bad.status_code == 422
+    assert bad.json()["errors"][0]["field"] == "$.x12_271"
