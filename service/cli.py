@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
+import msgspec
 
 from service.config import ConfigError, Settings, load_settings
 
@@ -146,4 +147,5 @@ def openapi_document(settings: Settings) -> dict[str, Any]:
 
     app = create_app(settings)
     _forbid_unknown_fields_in_schema(app)
-    return app.openapi_schema.to_schema()
+    # Through JSON and back, as it is served: Decimal examples/defaults become strings.
+    return msgspec.json.decode(msgspec.json.encode(app.openapi_schema.to_schema()))
