@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import msgspec
+
 from contracts.benefits import (
     Accumulator, Level, LevelBenefits, Limit, Network, NormalizedBenefits, Source,
 )
 from contracts.eligibility import ManualAccumulator, ManualBenefitsEntry, ManualCostShare
+from service.money import cents
 
 __all__ = ["ManualEntryError", "validate_manual_entry", "benefits_from_manual"]
 
@@ -34,8 +37,17 @@ class ManualEntryError(ValueError):
 
 
 def _money(value: Decimal | None, path: str, errors: list[tuple[str, str]]) -> None:
-    if value is not None and (not value.is_finite() or value < 0):
+    if value is None:
+        return
+    if not value.is_finite() or value < 0:
         errors.append((path, "must be a non-negative amount"))
+    elif value != value.quantize(Decimal("0.01")):
+        errors.append((path, "must be dollars and cents (at most two decimals)"))
+
+
+def _dollars(value: Decimal | None) -> Decimal | None:
+    """Validated money in the wire form: exactly two decimals ("3100" → "3100.00"); exact, no rounding."""
+    return None if value is None else cents(value)
 
 
 def _acc(acc: ManualAccumulator | None, path: str, errors: list[tuple[str, str]]) -> None:
@@ -95,7 +107,7 @@ def validate_manual_entry(entry: ManualBenefitsEntry) -> None:
 def _to_acc(acc: ManualAccumulator | None) -> Accumulator | None:
     if acc is None or (acc.total is None and acc.remaining is None):
         return None
-    return Accumulator(total=acc.total, remaining=acc.remaining)
+    return Accumulator(total=_dollars(acc.total), remaining=_dollars(acc.remaining))
 
 
 def _level(level: Level, network: Network, cs: ManualCostShare, note: str) -> LevelBenefits:
@@ -111,7 +123,7 @@ def _level(level: Level, network: Network, cs: ManualCostShare, note: str) -> Le
         oop_max_individual=_to_acc(cs.oop_max_individual),
         oop_max_family=_to_acc(cs.oop_max_family),
         coinsurance_percent=cs.coinsurance_percent,
-        copay=cs.copay,
+        copay=_dollars(cs.copay),
         copay_per=cs.copay_per,
         limit=limit,
         prior_authorization_required=cs.prior_authorization_required,
@@ -151,7 +163,11 @@ def benefits_from_manual(entry: ManualBenefitsEntry) -> NormalizedBenefits:
         plan_end=entry.plan_end,
         patient_is_dependent=entry.patient_is_dependent,
         levels=levels,
-        medicare=entry.medicare,
+        medicare=None if entry.medicare is None else msgspec.structs.replace(
+            entry.medicare,
+            part_a_deductible_remaining=_dollars(entry.medicare.part_a_deductible_remaining),
+            part_b_deductible_remaining=_dollars(entry.medicare.part_b_deductible_remaining),
+        ),
         medicaid=entry.medicaid,
         warnings=[MANUAL_WARNING, said, *entry.notes],
     )
