@@ -393,26 +393,13 @@ async def seed_demo_rates(conn: asyncpg.Connection | asyncpg.Pool) -> None:
 # --- lookup -------------------------------------------------------------------------------------
 
 
-_IN_FORCE = """SELECT {cols} FROM fee_schedule_versions
-               WHERE kind = $1 AND effective_from <= $2 AND (effective_to IS NULL OR $2 < effective_to)
-                 AND {scope}
-               ORDER BY demo, effective_from DESC, created_at DESC LIMIT 1"""
-
-
-async def _in_force(conn: asyncpg.Connection | asyncpg.Pool, kind: str, on: dt.date, payer_id: str | None,
-                    plan_code: str | None) -> Mapping[str, Any] | None:
-    cols = _VERSION_COLUMNS
-    scopes: list[tuple[str, tuple[Any, ...]]] = []
-    if payer_id is not None and plan_code is not None:
-        scopes.append(("payer_id = $3 AND plan_code = $4", (payer_id, plan_code)))
-    if payer_id is not None:
-        scopes.append(("payer_id = $3 AND plan_code IS NULL", (payer_id,)))
-    scopes.append(("payer_id IS NULL", ()))
-    for scope, args in scopes:
-        found = await conn.fetchrow(_IN_FORCE.format(cols=cols, scope=scope), kind, on, *args)
-        if found is not None:
-            return found
-    return None
+#: Per kind, the one version in force on $1: a plan's own beats its payer's, which beats the default
+#: (payer NULL); then a provider's own beats the demo; then the latest effective_from; then the latest created.
+_IN_FORCE = f"""SELECT DISTINCT ON (kind) {_VERSION_COLUMNS} FROM fee_schedule_versions
+    WHERE effective_from <= $1 AND (effective_to IS NULL OR $1 < effective_to)
+      AND (payer_id IS NULL OR (payer_id = $2 AND (plan_code IS NULL OR plan_code = $3)))
+    ORDER BY kind, (plan_code IS NOT NULL) DESC, (payer_id IS NOT NULL) DESC, demo, effective_from DESC,
+             created_at DESC"""
 
 
 async def rates_for(conn: asyncpg.Connection | asyncpg.Pool, *, payer_id: str | None, plan_code: str | None,
@@ -424,14 +411,9 @@ async def rates_for(conn: asyncpg.Connection | asyncpg.Pool, *, payer_id: str | 
     instead of the one in force (a request's ``rate_table_version``).
     """
     await seed_demo_rates(conn)
-    chosen: dict[str, Mapping[str, Any]] = {}
-    for kind in KINDS:
-        label = (pinned or {}).get(kind)
-        if label is not None:
-            found = await conn.fetchrow(f"SELECT {_VERSION_COLUMNS} FROM fee_schedule_versions WHERE version = $1",
-                                        label)
-        else:
-            found = await _in_force(conn, kind, on, payer_id, plan_code)
+    chosen: dict[str, Mapping[str, Any]] = {r["kind"]: r for r in await conn.fetch(_IN_FORCE, on, payer_id, plan_code)}
+    for kind, label in (pinned or {}).items():
+        found = await conn.fetchrow(f"SELECT {_VERSION_COLUMNS} FROM fee_schedule_versions WHERE version = $1", label)
         if found is not None:
             chosen[kind] = found
     if "chargemaster" not in chosen:

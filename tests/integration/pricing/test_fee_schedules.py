@@ -129,3 +129,35 @@ def test_cli_import_csv_reports_rows_and_dry_run_stores_nothing(client, settings
     assert args.handler(args, settings) == 0
     assert db.fetchval("SELECT count(*) FROM fee_schedule_rows r JOIN fee_schedule_versions v ON v.id = r.version_id "
                        "WHERE v.version = 'cli-charges-2032'") == 3
+
+
+def test_plan_contract_beats_payer_contract_beats_default_and_a_version_can_be_pinned(client, headers) -> None:  # noqa: ANN001
+    def contract(version: str, iop: str, plan: str | None = None) -> None:
+        body = {"kind": "contract", "payer_id": "PLANPPO", "effective_from": "2026-01-01", "version": version,
+                "rows": [{"level": "iop", "revenue_code": "0905", "hcpcs": "S9480",
+                          "contracted_in_network_per_day": iop}]}
+        if plan:
+            body["plan_code"] = plan
+        assert client.post("/v1/admin/fee-schedules", json=body, headers=headers["admin"]).status_code == 201
+
+    contract("planppo-all-2026", "250.00")
+    contract("planppo-gold-2026", "220.00", plan="GOLD")
+    manual = {**ppo_manual(), "payer_id": "PLANPPO"}
+
+    def iop(**extra) -> str:  # noqa: ANN003
+        r = client.post("/v1/estimates", json=estimate_body(manual=manual, levels=["iop"], **extra),
+                        headers=headers["intake"])
+        assert r.status_code == 201, r.text
+        return totals(r.json())["iop"]
+
+    # payer-wide 250.00/day: days 1-6 deductible 6 x 250.00 = 1500.00; days 7-24: 18 x 50.00 = 900.00 -> 2400.00
+    assert iop() == "2400.00"
+    # plan GOLD 220.00/day: days 1-6 deductible 1320.00; day 7 deductible 180.00 + 20% x 40.00 = 8.00 -> 188.00;
+    # days 8-24: 17 x 44.00 = 748.00 -> 1320.00 + 188.00 + 748.00 = 2256.00
+    assert iop(plan_code="GOLD") == "2256.00"
+    # pinned to the demo contract (300.00/day): 1500.00 + 19 x 60.00 = 2640.00
+    assert iop(plan_code="GOLD", rate_table_version="demo-2026-01-contract") == "2640.00"
+    unknown = client.post("/v1/estimates", headers=headers["intake"],
+                          json=estimate_body(manual=manual, rate_table_version="no-such-version"))
+    assert unknown.status_code == 422
+    assert unknown.json()["errors"][0]["field"] == "$.rate_table_version"
