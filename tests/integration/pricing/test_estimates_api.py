@@ -114,6 +114,10 @@ def test_self_pay_uses_the_self_pay_rate(client, headers) -> None:  # noqa: ANN0
     assert made.status_code == 201, made.text
     # self-pay rates: IOP 24 x 300.00 = 7200.00; PHP 15 x 500.00 = 7500.00; inpatient 10 x 1500.00 = 15000.00
     assert totals(made.json()) == {"iop": "7200.00", "php": "7500.00", "inpatient": "15000.00"}
+    for level in made.json()["comparison"]["estimates"]:
+        section = level["affordability"]
+        assert section is not None and section["self_pay"] is True
+        assert section["patient_responsibility"] == level["totals"]["patient_pays"]
 
 
 def test_bad_course_is_400_naming_the_field(client, headers) -> None:  # noqa: ANN001

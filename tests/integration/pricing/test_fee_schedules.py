@@ -161,3 +161,15 @@ def test_plan_contract_beats_payer_contract_beats_default_and_a_version_can_be_p
                           json=estimate_body(manual=manual, rate_table_version="no-such-version"))
     assert unknown.status_code == 422
     assert unknown.json()["errors"][0]["field"] == "$.rate_table_version"
+
+
+def test_cli_import_json_medicaid_rates(client, headers, settings, tmp_path, capsys) -> None:  # noqa: ANN001
+    rates = tmp_path / "medicaid.json"
+    rates.write_text('{"rows": [{"level": "iop", "revenue_code": "0905", "hcpcs": "S9480", "medicaid_per_day": 150.5},'
+                     ' {"level": "php", "revenue_code": "0913", "medicaid_per_day": "280.00"}]}')
+    args = build_parser().parse_args(["fees", "import", str(rates), "--kind", "medicaid", "--payer-id", "OHMCD",
+                                      "--effective-from", "2026-01-01", "--version", "oh-medicaid-2026"])
+    assert args.handler(args, settings) == 0, capsys.readouterr().err
+    listed = client.get("/v1/admin/fee-schedules?kind=medicaid&payer_id=OHMCD", headers=headers["admin"]).json()
+    assert [v["version"] for v in listed["versions"]] == ["oh-medicaid-2026"]
+
