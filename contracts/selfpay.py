@@ -224,7 +224,9 @@ class GfeProvider(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fiel
 
 class GfeItem(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
     description: str
-    service_code: str
+    #: CPT/HCPCS code; may be omitted for an institutional line billed by revenue code alone
+    #: (e.g. inpatient psychiatric room and board, revenue code 0114).
+    service_code: str | None = None
     service_code_system: CodeSystem = CodeSystem.HCPCS
     revenue_code: str | None = None
     period_start: dt.date
@@ -274,7 +276,7 @@ class GoodFaithEstimateRequest(msgspec.Struct, kw_only=True, frozen=True, forbid
 class GfeLine(msgspec.Struct, kw_only=True, frozen=True):
     line_number: int
     description: str
-    service_code: str
+    service_code: str | None
     service_code_system: CodeSystem
     revenue_code: str | None
     period_start: dt.date

@@ -37,6 +37,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     provider_npi: str = "1234567893"
     provider_name: str = "DEMO BEHAVIORAL HEALTH"
     provider_tin: str = "123456789"
+    provider_address_line: str = "100 DEMO WAY"
+    provider_city: str = "SACRAMENTO"
+    provider_state: str = "CA"
+    provider_postal_code: str = "95814"
     submitter_id: str = "DEMOSUBMITTER"
     receiver_id: str = "SANDBOXCH"
     log_level: str = "INFO"
@@ -147,6 +151,10 @@ VARIABLES: dict[str, tuple[str, Callable[[str, str], Any], str]] = {
     "PROVIDER_NPI": ("provider_npi", _npi, "NPI sent in 270s and printed on estimates"),
     "PROVIDER_NAME": ("provider_name", _text, "organization name"),
     "PROVIDER_TIN": ("provider_tin", _text, "tax id printed on Good Faith Estimates"),
+    "PROVIDER_ADDRESS_LINE": ("provider_address_line", _text, "street address where care is given (Good Faith Estimates)"),
+    "PROVIDER_CITY": ("provider_city", _text, "city of that address"),
+    "PROVIDER_STATE": ("provider_state", _choice(*"AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP".split()), "two-letter state of that address"),
+    "PROVIDER_POSTAL_CODE": ("provider_postal_code", _text, "ZIP code of that address"),
     "X12_SUBMITTER_ID": ("submitter_id", _x12_id, "ISA06 sender id"),
     "X12_RECEIVER_ID": ("receiver_id", _x12_id, "ISA08 receiver id"),
     "LOG_LEVEL": ("log_level", _choice("DEBUG", "INFO", "WARNING", "ERROR"), "log level"),

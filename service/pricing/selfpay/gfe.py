@@ -149,7 +149,10 @@ def build_gfe(request: GoodFaithEstimateRequest) -> GoodFaithEstimate:
             continue
         if not item.description.strip():
             err(f"{at}.description", "must not be empty")
-        if not _HCPCS.match(item.service_code):
+        if item.service_code is None:
+            if item.revenue_code is None:
+                err(f"{at}.service_code", "a line needs a CPT/HCPCS code or a revenue code")
+        elif not _HCPCS.match(item.service_code):
             err(f"{at}.service_code", f"{item.service_code!r} is not a 5-character CPT/HCPCS code")
         if item.revenue_code is not None and not _REVENUE.match(item.revenue_code):
             err(f"{at}.revenue_code", f"{item.revenue_code!r} is not a 4-digit revenue code")

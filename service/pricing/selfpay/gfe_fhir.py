@@ -96,7 +96,12 @@ def _claim(
         item: dict[str, Any] = {
             "sequence": sequence,
             "productOrService": {
-                "coding": [{"system": CODE_SYSTEMS[line.service_code_system], "code": line.service_code}],
+                # A revenue-code-only institutional line (room and board) names its revenue code here.
+                "coding": [
+                    {"system": CODE_SYSTEMS[line.service_code_system], "code": line.service_code}
+                    if line.service_code
+                    else {"system": REVENUE_SYSTEM, "code": line.revenue_code}
+                ],
                 "text": line.description,
             },
             "servicedPeriod": {"start": line.period_start.isoformat(), "end": line.period_end.isoformat()},

@@ -11,8 +11,7 @@ uninsured and self-pay patients - and list sliding fee discounts only for self-p
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
-from typing import Any
+from typing import Annotated, Any
 
 import asyncpg
 import msgspec
@@ -70,6 +69,16 @@ LEVEL_DESCRIPTIONS = {
     Level.PHP: "Partial hospitalization program (PHP) for mental health",
     Level.INPATIENT: "Inpatient psychiatric hospital care",
 }
+
+
+def _provider_address(settings: Any) -> GfeAddress:
+    """Where care is given, from the PROVIDER_ADDRESS_LINE / _CITY / _STATE / _POSTAL_CODE settings."""
+    return GfeAddress(
+        lines=[settings.provider_address_line],
+        city=settings.provider_city,
+        state=settings.provider_state,
+        postal_code=settings.provider_postal_code,
+    )
 
 
 class EstimatesUnavailable(ProblemError):
@@ -391,7 +400,7 @@ class SelfPayController(Controller):
             patient = data.patient or _patient_on_estimate(stored)
             if patient is None:
                 raise Unprocessable("the estimate has no patient name and date of birth; send them", field="$.patient")
-            location = data.service_location or getattr(settings, "provider_address", None)
+            location = data.service_location or _provider_address(settings)
             if not isinstance(location, GfeAddress):
                 raise Unprocessable(
                     "the provider's address is not configured; send the service location", field="$.service_location"
@@ -405,16 +414,16 @@ class SelfPayController(Controller):
                     raise InvalidInput("levels are repeated", field=f"$.levels[{i}]")
                 seen.add((level.level.value, level.network.value))
                 rates = _level_rates(stored, level.level)
-                if not rates.hcpcs:
+                if not rates.hcpcs and not rates.revenue_code:
                     raise Unprocessable(
-                        f"the rate table has no HCPCS code for {level.level.value}; a GFE line needs a service code",
+                        f"the rate table has no HCPCS or revenue code for {level.level.value}",
                         field=f"$.levels[{i}]",
                     )
                 unit = cents(rates.self_pay_per_day)
                 items.append(
                     GfeItem(
                         description=f"{LEVEL_DESCRIPTIONS[level.level]}, {level.service_days} days",
-                        service_code=rates.hcpcs, revenue_code=rates.revenue_code,
+                        service_code=rates.hcpcs or None, revenue_code=rates.revenue_code or None,
                         period_start=level.first_service_date, period_end=level.last_service_date,
                         quantity=level.service_days, unit_charge=unit,
                     )

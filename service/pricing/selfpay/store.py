@@ -10,8 +10,10 @@ Fallbacks when an organization has nothing in force:
   sliding-fee.md (``is_example`` = True, which every result repeats as a warning);
 - payment plans: :data:`DEFAULT_PLAN_RULES` - minimum monthly payment $25; terms 3, 6, 12 or
   24 months; at most 6 months for a balance up to $1,000, 12 up to $5,000, 24 above; 0 % APR;
-  no down payment; each payment at most 5 % of monthly household income (the Ryan White-style
-  5 % affordability figure of sliding-fee.md, applied per month - an example choice, not law).
+  no down payment; each payment at most 10 % of monthly household income (an organization's
+  example choice, not law: sliding-fee.md's Ryan White figures cap a year's total charges at
+  5-10 % of income, which is a different rule; 10 % a month lets a household at 128 % FPL spread
+  a $2,880 IOP balance over 12 months).
 """
 
 from __future__ import annotations
@@ -51,7 +53,7 @@ DEFAULT_PLAN_RULES = PaymentPlanRules(
     allowed_terms_months=[3, 6, 12, 24],
     down_payment_percent=Decimal("0"),
     apr_percent=Decimal("0"),
-    max_percent_of_monthly_income=Decimal("5"),
+    max_percent_of_monthly_income=Decimal("10"),
 )
 
 _IN_FORCE = """organization_id = $1 AND effective_from <= $2 AND (effective_to IS NULL OR effective_to >= $2)

@@ -7,8 +7,11 @@ Hand-computed figures (demo rates demo-2026-01; 2026 HHS guideline, 48 states + 
 - IOP default: 8 weeks x 3 days = 24 days x $300.00 self-pay = $7,200.00 -> 40 % = $2,880.00, discount $4,320.00.
 - PHP default: 15 days x $500.00 = $7,500.00 -> $3,000.00, discount $4,500.00.
 - Inpatient default: 10 days x $1,500.00 = $15,000.00 -> $6,000.00, discount $9,000.00.
-- Monthly income 35,000 / 12 = $2,916.67; the default rules allow payments up to 5 % of it = $145.83, so no
-  standard plan fits any of these balances (IOP $2,880 over the longest allowed 12 months is $240.00).
+- Monthly income 35,000 / 12 = $2,916.67; the default rules allow payments up to 10 % of it = $291.67, terms
+  3/6/12/24 with at most 12 months up to $5,000 and 24 above, minimum $25:
+  IOP $2,880: 3 -> $960, 6 -> $480 (too high), 12 -> $240.00 (fits)            -> offered: 12 months
+  PHP $3,000: 12 -> $250.00 (fits; 24 not allowed at or under $5,000)          -> offered: 12 months
+  Inpatient $6,000: 12 -> $500 (too high), 24 -> $250.00 (fits)                -> offered: 24 months
 """
 
 from __future__ import annotations
@@ -56,12 +59,12 @@ def acceptance(client: Any, headers: dict[str, dict[str, str]]) -> dict[str, Any
 
 
 def test_self_pay_comparison_with_fpl_tier_discount_and_plans(acceptance: dict[str, Any]) -> None:
-    expected = {  # level: (days, responsibility, discount, balance)
-        "iop": (24, "7200.00", "4320.00", "2880.00"),
-        "php": (15, "7500.00", "4500.00", "3000.00"),
-        "inpatient": (10, "15000.00", "9000.00", "6000.00"),
+    expected = {  # level: (days, responsibility, discount, balance, plan terms offered, monthly payment)
+        "iop": (24, "7200.00", "4320.00", "2880.00", [12], "240.00"),
+        "php": (15, "7500.00", "4500.00", "3000.00", [12], "250.00"),
+        "inpatient": (10, "15000.00", "9000.00", "6000.00", [24], "250.00"),
     }
-    for level, (days, responsibility, discount, balance) in expected.items():
+    for level, (days, responsibility, discount, balance, terms, payment) in expected.items():
         est = _level(acceptance, level)
         a = est["affordability"]
         assert est["service_days"] == days
@@ -76,9 +79,10 @@ def test_self_pay_comparison_with_fpl_tier_discount_and_plans(acceptance: dict[s
         assert a["discount"] == discount
         assert a["balance_after_discount"] == balance
         assert a["monthly_household_income"] == "2916.67"
-        assert a["payment_plan_rules"]["max_percent_of_monthly_income"] == "5"
-        assert a["payment_plans"] == []  # see the module docstring: 5 % of $2,916.67 = $145.83 a month
-        assert any("$145.83" in note for note in a["notes"])
+        assert a["payment_plan_rules"]["max_percent_of_monthly_income"] == "10"
+        assert [plan["term_months"] for plan in a["payment_plans"]] == terms
+        assert a["payment_plans"][0]["regular_payment"] == payment
+        assert a["payment_plans"][0]["total_paid"] == balance
 
 
 def test_acceptance_gfe_page_opens(client: Any, headers: dict[str, dict[str, str]], acceptance: dict[str, Any]) -> None:
@@ -227,7 +231,7 @@ def test_payment_plan_rules_admin(client: Any, headers: dict[str, dict[str, str]
     assert created.json()["version"] == 1 and created.json()["current"] is True
     listed = client.get("/v1/admin/payment-plan-rules", params={"organization_id": org}, headers=headers["admin"])
     assert [r["rules"]["minimum_monthly_payment"] for r in listed.json()["rules"]] == ["50.00"]
-    assert listed.json()["fallback"]["max_percent_of_monthly_income"] == "5"
+    assert listed.json()["fallback"]["max_percent_of_monthly_income"] == "10"
 
 
 # --------------------------------------------------------------------------- payment plans on an estimate
@@ -260,8 +264,8 @@ def test_payment_plan_accepted_with_schedule(client: Any, headers: dict[str, dic
         ({"size": 3, "annual_income": "20000", "state": "CA"}, 3, "minimum_monthly_payment"),
         # Tier C: $2,880 balance (<= $5,000) may run at most 12 months.
         ({"size": 3, "annual_income": "35000", "state": "CA"}, 24, "term_limits"),
-        # 12 x $240.00 > 5 % of $2,916.67 = $145.83.
-        ({"size": 3, "annual_income": "35000", "state": "CA"}, 12, "max_percent_of_monthly_income"),
+        # $2,880 over 6 months = $480.00 > 10 % of $2,916.67 = $291.67.
+        ({"size": 3, "annual_income": "35000", "state": "CA"}, 6, "max_percent_of_monthly_income"),
         ({"size": 3, "annual_income": "35000", "state": "CA"}, 9, "allowed_terms_months"),
     ],
 )
@@ -353,7 +357,7 @@ def test_gfe_page_for_portal_token_of_that_estimate_only(client: Any, headers: d
                       headers=token_for(acceptance["estimate_id"])).status_code == 403
 
 
-def test_gfe_needs_patient_location_and_a_service_code(client: Any, headers: dict[str, dict[str, str]]) -> None:
+def test_gfe_needs_a_patient_and_takes_location_and_codes_from_settings_and_rates(client: Any, headers: dict[str, dict[str, str]]) -> None:
     anonymous = _estimate(client, headers, patient=None, levels=["iop", "inpatient"])
     no_patient = _issue(client, headers, anonymous["estimate_id"])
     assert no_patient.status_code == 422 and no_patient.json()["errors"][0]["field"] == "$.patient"
@@ -361,14 +365,21 @@ def test_gfe_needs_patient_location_and_a_service_code(client: Any, headers: dic
                           patient={"name": "Sam Lee", "date_of_birth": "1985-01-02"})
     assert with_patient.status_code == 201
     assert with_patient.json()["gfe"]["patient"]["name"] == "Sam Lee"
+    # Without a service location the provider's configured address is used (PROVIDER_* settings; defaults here).
     no_location = client.post(f"/v1/estimates/{anonymous['estimate_id']}/good-faith-estimates",
                               json={"levels": ["iop"], "patient": {"name": "Sam Lee", "date_of_birth": "1985-01-02"}},
                               headers=headers["intake"])
-    assert no_location.status_code == 422 and no_location.json()["errors"][0]["field"] == "$.service_location"
-    # Demo rates have no HCPCS code for inpatient (revenue code 0114 only).
+    assert no_location.status_code == 201, no_location.text
+    address = no_location.json()["gfe"]["convening_provider"]["address"]
+    assert (address["lines"], address["city"], address["state"]) == (["100 DEMO WAY"], "SACRAMENTO", "CA")
+    # Inpatient room and board is billed by revenue code 0114 alone (no HCPCS): the line carries no service code.
     inpatient = _issue(client, headers, anonymous["estimate_id"], levels=["inpatient"],
                        patient={"name": "Sam Lee", "date_of_birth": "1985-01-02"})
-    assert inpatient.status_code == 422 and inpatient.json()["errors"][0]["field"] == "$.levels[0]"
+    assert inpatient.status_code == 201, inpatient.text
+    line = inpatient.json()["gfe"]["sections"][0]["lines"][0]
+    assert (line["service_code"], line["revenue_code"], line["quantity"]) == (None, "0114", 10)
+    # 10 days x $1,500.00 self-pay = $15,000.00
+    assert line["expected_charge"] == "15000.00"
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian chromium is not installed")
