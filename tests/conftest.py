@@ -16,6 +16,12 @@ from typing import Any
 
 import asyncpg
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# CI runs the same examples every time (a red build must reproduce); locally each run explores anew.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, print_blob=True)
+hypothesis_settings.register_profile("dev", deadline=None, print_blob=True)
+hypothesis_settings.load_profile("ci" if os.environ.get("CI") else "dev")
 
 from service.access.keys import create_key
 from service.access.roles import Role
