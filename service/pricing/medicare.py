@@ -202,7 +202,8 @@ def price_part_a(days: Sequence[ServiceDay], rates: LevelRates, details: Medicar
             notes.assume(f"Medicare allowed amount estimated: the facility's IPF per diem is not on file; the "
                          f"unadjusted IPF federal per diem base rate ({fy.label} {format_usd(per_diem)}) was used")
             if fy.fallback:
-                notes.warn(f"IPF figures for the date {day.date.isoformat()} are not loaded: {fy.label} used")
+                fiscal_year = day.date.year + 1 if day.date.month >= 10 else day.date.year  # federal FY from Oct 1
+                notes.warn(f"IPF figures for FY{fiscal_year} are not loaded: {fy.label} used")
         allowed = cents(per_diem)
         line = DayLine(number=day.number, date=day.date, hours=day.hours, gross=gross, allowed=allowed,
                        events_before=events, remaining_before=ded_room)

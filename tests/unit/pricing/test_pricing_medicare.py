@@ -140,3 +140,18 @@ def test_ipf_base_rate_used_when_no_facility_per_diem():
     assert comparison.estimates[0].totals.allowed == D("8928.70")
     assert comparison.estimates[0].totals.patient_pays == D("1736.00")
     assert comparison.figures.ipf_fiscal_years == ["FY2026"]
+
+
+def test_missing_ipf_fiscal_year_is_warned_once_not_per_day():
+    from dataclasses import replace
+
+    from pricing_support import RATES
+
+    inpatient = replace(RATES.levels[Level.INPATIENT], medicare_inpatient_per_diem=None)
+    rates = replace(RATES, levels={**RATES.levels, Level.INPATIENT: inpatient})
+    # Admitted Wed 2026-11-25: FY2027 (from 2026-10-01) is not in medicare.json, so FY2026 is used for all 10 days.
+    comparison = run(medicare(), CourseOfCare(level=Level.INPATIENT), rates=rates, start=dt.date(2026, 11, 25),
+                     facility_type="general_hospital_psychiatric_unit")
+    ipf_warnings = [w for w in comparison.estimates[0].warnings if w.startswith("IPF figures")]
+    assert ipf_warnings == ["IPF figures for FY2027 are not loaded: FY2026 used"]
+    assert comparison.estimates[0].totals.allowed == D("8928.70")  # 10 x $892.87
