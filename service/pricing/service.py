@@ -18,6 +18,7 @@ import msgspec
 
 from contracts.benefits import NormalizedBenefits, Source
 from contracts.estimate import EstimateComparison, EstimateRequest, EstimateResponse, LevelEstimate
+from service.money import format_usd
 from service.access.audit import patient_key, record
 from service.access.roles import Caller
 from service.errors import FieldError, InvalidInput, NotFound, Unprocessable
@@ -142,10 +143,18 @@ async def _with_affordability(conn: asyncpg.Pool | asyncpg.Connection, compariso
             level, household=household, config=config, on=as_of, self_pay=request.self_pay,
             first_due_date=level.first_service_date + dt.timedelta(days=FIRST_PAYMENT_AFTER_DAYS))
         levels.append(msgspec.structs.replace(level, affordability=section))
+    summary = comparison.summary
+    discounted = [lv for lv in levels if lv.affordability and lv.affordability.sliding_fee is not None
+                  and lv.affordability.discount > 0]
+    if discounted:  # what intake reads out should be what the caller would owe after the sliding fee
+        tier = discounted[0].affordability.sliding_fee.tier_code  # type: ignore[union-attr]
+        owed = "; ".join(f"{lv.level.value.upper()}: {format_usd(lv.affordability.balance_after_discount)}"  # type: ignore[union-attr]
+                         for lv in discounted)
+        summary += f" After the sliding-fee discount (tier {tier}): {owed}."
     used = {"affordability": {"organization_id": config.organization_id,
                               "sliding_fee_schedule_version": config.schedule_version,
                               "payment_plan_rules_version": config.rules_version}}
-    return msgspec.structs.replace(comparison, estimates=levels), used
+    return msgspec.structs.replace(comparison, estimates=levels, summary=summary), used
 
 
 async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, caller: Caller | None,

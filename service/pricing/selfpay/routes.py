@@ -434,10 +434,7 @@ class SelfPayController(Controller):
                     if fee is not None and fee.discount > 0:
                         discounts.append(
                             GfeDiscountLine(
-                                description=(
-                                    f"Sliding fee discount for {level.level.value.upper()}: tier {fee.tier_code} "
-                                    f"({fee.tier_label})"
-                                ),
+                                description=f"Sliding fee discount for {level.level.value.upper()} ({fee.tier_label})",
                                 amount=fee.discount, tier_code=fee.tier_code, provisional=fee.provisional,
                             )
                         )

@@ -83,6 +83,10 @@ def test_self_pay_comparison_with_fpl_tier_discount_and_plans(acceptance: dict[s
         assert [plan["term_months"] for plan in a["payment_plans"]] == terms
         assert a["payment_plans"][0]["regular_payment"] == payment
         assert a["payment_plans"][0]["total_paid"] == balance
+    # the summary intake reads out gives the discounted amounts
+    assert acceptance["comparison"]["summary"].endswith(
+        "After the sliding-fee discount (tier C): IOP: $2,880.00; PHP: $3,000.00; INPATIENT: $6,000.00."
+    )
 
 
 def test_acceptance_gfe_page_opens(client: Any, headers: dict[str, dict[str, str]], acceptance: dict[str, Any]) -> None:
