@@ -35,6 +35,7 @@ from service.eligibility.x12.builder_270 import (
 from service.eligibility.x12.reader_271 import read_271
 from service.eligibility.x12.tokenizer import X12FormatError
 from service.eligibility.x12.writer import Envelope, X12ValueError
+from service.access import metrics
 from service.errors import FieldError, InvalidInput, NotFound, Unprocessable, UpstreamError
 
 __all__ = [
@@ -194,6 +195,7 @@ async def create_check(ctx: Context, req: EligibilityCheckRequest, *, refresh: b
         # A plain read (no transaction): a miss, the common case, costs one round trip.
         cached = await store.find_cached(ctx.pool, key, settings.eligibility_cache_ttl_seconds)
         if cached is not None:
+            metrics.record_cache_hit("eligibility")
             await record(ctx.pool, caller=ctx.caller, action="eligibility.cache_hit", resource_type="eligibility_check",
                          resource_id=cached["id"], patient=pkey, request_id=ctx.request_id)
             return _to_resource(cached, from_cache=True), False
@@ -201,12 +203,19 @@ async def create_check(ctx: Context, req: EligibilityCheckRequest, *, refresh: b
     if ctx.client is None:
         raise UpstreamError("No clearinghouse is configured or running.", status=503, slug="clearinghouse-unavailable",
                             title="The payer is unavailable right now", retry_after_seconds=30)
+    if not refresh:
+        metrics.record_cache_miss("eligibility")
     control = await store.next_control_number(ctx.pool)
     raw_270 = build_270(inquiry, _envelope(settings, control))
-    reply = await ctx.client.exchange(req.payer_id, raw_270)
+    try:
+        reply = await ctx.client.exchange(req.payer_id, raw_270)
+    except UpstreamError as exc:
+        metrics.record_eligibility_outcome(req.payer_id, exc.slug)
+        raise
     benefits = normalize_271(reply.parsed, source=Source.CLEARINGHOUSE_271)
     benefits = _check_trace(reply.parsed, trace, benefits)
     status = _status(benefits)
+    metrics.record_eligibility_outcome(req.payer_id, status)
     new = store.NewCheck(
         source="clearinghouse", status=status, benefits=benefits, created_by=_actor(ctx),
         payer_id=req.payer_id.upper(), payer_name=benefits.payer_name or req.payer_name,

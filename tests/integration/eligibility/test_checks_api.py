@@ -119,3 +119,23 @@ def test_get_check_benefits_for_the_estimate_engine(client, headers):
     assert facts["check_id"] == out["id"] and facts["status"] == "active" and facts["source"] == "clearinghouse"
     assert facts["patient_key"] == out["patient"]["patient_key"]
     assert not any(k in facts for k in ("member_id", "last_name", "date_of_birth"))
+
+
+def _metric(client, name: str, **labels: str) -> float:
+    """The current value of one Prometheus counter series (0 before its first increment)."""
+    for line in client.get("/metrics").text.splitlines():
+        if line.startswith(f"{name}{{") and all(f'{k}="{v}"' in line for k, v in labels.items()):
+            return float(line.rsplit(" ", 1)[1])
+    return 0.0
+
+
+def test_eligibility_outcomes_and_cache_lookups_are_counted(client, headers):
+    body = body_for("PPO-FAM-006")
+    payer = body["payer_id"]
+    name = "eligibility_outcomes_total"
+    before_active = _metric(client, name, payer_id=payer, outcome="active")
+    before_hits = _metric(client, "cache_lookups_total", kind="eligibility", result="hit")
+    assert client.post("/v1/eligibility/checks", json=body, headers=headers["intake"]).status_code == 201
+    assert client.post("/v1/eligibility/checks", json=body, headers=headers["intake"]).status_code == 200  # cached
+    assert _metric(client, name, payer_id=payer, outcome="active") == before_active + 1
+    assert _metric(client, "cache_lookups_total", kind="eligibility", result="hit") == before_hits + 1
