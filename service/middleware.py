@@ -22,7 +22,8 @@ log = structlog.get_logger("service.access_log")
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
+def header(scope: Scope, name: bytes) -> str | None:
+    """A request header's value from an ASGI scope (``name`` lower-case bytes), or None."""
     for key, value in scope.get("headers", []):
         if key == name:
             return value.decode("latin-1")
@@ -39,7 +40,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = _header(scope, b"x-request-id")
+        incoming = header(scope, b"x-request-id")
         request_id = incoming if incoming and _REQUEST_ID_OK.match(incoming) else uuid.uuid4().hex
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
@@ -73,11 +74,11 @@ class RequestContextMiddleware:
     async def _authenticate(self, scope: Scope, state: dict[str, Any]) -> None:
         app_state = scope["app"].state
         pool = app_state.get("pool")
-        api_key = _header(scope, b"x-api-key")
+        api_key = header(scope, b"x-api-key")
         if api_key and pool is not None:
             state["caller"] = await caller_for_key(pool, api_key.strip())
             return
-        authorization = _header(scope, b"authorization")
+        authorization = header(scope, b"authorization")
         resolver = app_state.get("portal_token_resolver")
         if authorization and authorization.lower().startswith("bearer ") and resolver is not None:
             state["caller"] = await resolver(authorization[7:].strip())

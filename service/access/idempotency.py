@@ -34,6 +34,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.access import audit, metrics
 from service.access.ratelimit import send_problem
+from service.middleware import header
 
 log = structlog.get_logger("service.idempotency")
 
@@ -53,13 +54,6 @@ def request_hash(method: str, path: str, query: bytes, body: bytes) -> bytes:
 
 def _storable(status: int) -> bool:
     return 200 <= status < 300 or (400 <= status < 500 and status not in (409, 429))
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope.get("headers", []):
-        if key == name:
-            return value.decode("latin-1")
-    return None
 
 
 class _TooLarge(Exception):
@@ -91,7 +85,7 @@ class IdempotencyMiddleware:
         if scope["type"] != "http" or scope.get("method") != "POST":
             await self.app(scope, receive, send)
             return
-        key = _header(scope, b"idempotency-key")
+        key = header(scope, b"idempotency-key")
         caller = scope.get("state", {}).get("caller")
         pool: asyncpg.Pool | None = scope["app"].state.get("pool")
         if key is None or caller is None or pool is None:
@@ -105,7 +99,7 @@ class IdempotencyMiddleware:
             )
             return
         settings = scope["app"].state.settings
-        declared = _header(scope, b"content-length")
+        declared = header(scope, b"content-length")
         try:
             if declared is not None and declared.isdigit() and int(declared) > settings.max_body_bytes:
                 raise _TooLarge

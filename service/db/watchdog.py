@@ -6,31 +6,16 @@ it polls twice a second and exits as soon as its work is done.
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
 
-from service.db.embedded import _pg_ctl_stop
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:  # a killed but not yet reaped process is gone for our purpose
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return True
-    return "\nState:\tZ" not in status
+from service.db.embedded import _pg_ctl_stop, process_alive
 
 
 def main(argv: list[str]) -> int:
     service_pid, data_dir = int(argv[0]), Path(argv[1])
-    while _alive(service_pid):
+    while process_alive(service_pid):
         time.sleep(0.5)
     _pg_ctl_stop(data_dir)
     return 0

@@ -32,7 +32,7 @@ from service.eligibility.manual import ManualEntryError, benefits_from_manual
 from service.eligibility.x12.builder_270 import (
     Dependent, EligibilityInquiry, Payer, Provider, Subscriber, build_270, inquiry_segments,
 )
-from service.eligibility.x12.reader_271 import read_271
+from service.eligibility.x12.reader_271 import Parsed271, read_271
 from service.eligibility.x12.tokenizer import X12FormatError
 from service.eligibility.x12.writer import Envelope, X12ValueError
 from service.access import metrics
@@ -282,13 +282,18 @@ async def read_check_x12(ctx: Context, check_id: str) -> EligibilityX12:
     return EligibilityX12(id=str(cid), source=row["source"], raw_270=row["raw_270"], raw_271=row["raw_271"])
 
 
-async def parse_posted_271(ctx: Context, req: Parse271Request) -> EligibilityCheck:
+def read_held_271(text: str, *, field: str) -> tuple[Parsed271, NormalizedBenefits, str | None]:
+    """A 271 someone already holds → (parsed, normalized benefits, pseudonymous patient key).
+
+    Shared by ``POST /v1/eligibility/parse-271`` and estimates priced from a posted 271. A document
+    that is not a readable 271 is a 422 naming ``field``.
+    """
     try:
-        parsed = read_271(req.x12)
+        parsed = read_271(text)
     except X12FormatError as exc:
         raise Unprocessable(
             f"The document is not a readable 271: {exc.detail}",
-            errors=[FieldError(field="$.x12", reason=exc.detail)], slug="not-a-271",
+            errors=[FieldError(field=field, reason=exc.detail)], slug="not-a-271",
         ) from None
     benefits = normalize_271(parsed, source=Source.POSTED_271)
     sub = parsed.subscriber.demographics if parsed.subscriber else None
@@ -298,6 +303,13 @@ async def parse_posted_271(ctx: Context, req: Parse271Request) -> EligibilityChe
     if person is not None and person.last_name:
         pkey = patient_key(person.last_name, person.first_name or "", _iso_d8(person.date_of_birth) or "",
                            sub.member_id if sub else None)
+    return parsed, benefits, pkey
+
+
+async def parse_posted_271(ctx: Context, req: Parse271Request) -> EligibilityCheck:
+    parsed, benefits, pkey = read_held_271(req.x12, field="$.x12")
+    sub = parsed.subscriber.demographics if parsed.subscriber else None
+    dep = parsed.dependent.demographics if parsed.dependent else None
 
     def d8(value: str | None) -> dt.date | None:
         try:

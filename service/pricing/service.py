@@ -60,23 +60,9 @@ async def resolve_benefits(pool: asyncpg.Pool | asyncpg.Connection, request: Est
         return ResolvedBenefits("eligibility_check", benefits, facts.get("patient_key"), check_id,
                                 facts.get("payer_id") or benefits.payer_id)
     if request.x12_271 is not None:
-        from service.eligibility.benefits import normalize_271  # noqa: PLC0415
-        from service.eligibility.x12.reader_271 import read_271  # noqa: PLC0415
-        from service.eligibility.x12.tokenizer import X12FormatError  # noqa: PLC0415
+        from service.eligibility.service import read_held_271  # noqa: PLC0415
 
-        try:
-            parsed = read_271(request.x12_271)
-        except X12FormatError as exc:
-            raise Unprocessable(f"x12_271 is not a readable 271: {exc.detail}", slug="not-a-271",
-                                errors=[FieldError(field="$.x12_271", reason=exc.detail)]) from None
-        benefits = normalize_271(parsed, source=Source.POSTED_271)
-        sub = parsed.subscriber.demographics if parsed.subscriber else None
-        dep = parsed.dependent.demographics if parsed.dependent else None
-        person = dep or sub
-        key = None
-        if person is not None and person.last_name:
-            key = patient_key(person.last_name, person.first_name or "", _iso_d8(person.date_of_birth) or "",
-                              sub.member_id if sub else None)
+        _parsed, benefits, key = read_held_271(request.x12_271, field="$.x12_271")
         return ResolvedBenefits("x12_271", benefits, key, None, benefits.payer_id)
     if request.manual is not None:
         from service.eligibility.manual import ManualEntryError, benefits_from_manual  # noqa: PLC0415
@@ -88,13 +74,6 @@ async def resolve_benefits(pool: asyncpg.Pool | asyncpg.Connection, request: Est
                                 errors=_prefixed(exc.errors, "$.manual")) from None
         return ResolvedBenefits("manual", benefits, None, None, request.manual.payer_id)
     return ResolvedBenefits("self_pay", None)
-
-
-def _iso_d8(value: str | None) -> str | None:
-    try:
-        return dt.datetime.strptime(value or "", "%Y%m%d").date().isoformat()
-    except ValueError:
-        return None
 
 
 def _patient_key(request: EstimateRequest, resolved: ResolvedBenefits) -> str | None:

@@ -14,21 +14,13 @@ import httpx
 import pytest
 
 from service.db.embedded import postmaster_pid
+from service.db.embedded import process_alive as _alive
 
 
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    status = Path(f"/proc/{pid}/status")
-    return not (status.exists() and "\nState:\tZ" in status.read_text())
 
 
 def _wait(predicate, timeout: float) -> bool:
