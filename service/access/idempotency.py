@@ -15,6 +15,11 @@ Keys are scoped per caller (API key id, or portal token id), so two callers neve
 Rows live RETENTION (24 h); older rows count as absent and are deleted lazily. A claim whose
 process died is taken over once ``locked_until`` (request timeout + a margin) has passed.
 
+Credentials are never stored: a JSON response whose top level carries ``secret`` or ``token``
+(a new API key, a portal token) is stored with that value replaced by
+:data:`CREDENTIAL_NOT_STORED`, so a replay says the credential was shown once instead of
+handing it out again (revoke it and create a new one if the first response was lost).
+
 Limit of the guarantee: the handler's own transaction and the stored response are not one
 transaction. If the process dies after the handler committed but before the response was
 stored, the claim expires and a retry runs the handler again.
@@ -24,6 +29,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import re
 import time
 from typing import Any
@@ -50,6 +56,26 @@ def request_hash(method: str, path: str, query: bytes, body: bytes) -> bytes:
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)
     return digest.digest()
+
+
+CREDENTIAL_FIELDS = ("secret", "token")
+CREDENTIAL_NOT_STORED = "[not stored: shown only in the first response]"
+
+
+def without_credentials(body: bytes, content_type: str | None) -> bytes:
+    """The response body as it may be stored: credentials at the top level of a JSON object removed."""
+    if not content_type or "json" not in content_type or not body:
+        return body
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return body
+    if not isinstance(document, dict) or not any(isinstance(document.get(f), str) for f in CREDENTIAL_FIELDS):
+        return body
+    for name in CREDENTIAL_FIELDS:
+        if isinstance(document.get(name), str):
+            document[name] = CREDENTIAL_NOT_STORED
+    return json.dumps(document, separators=(",", ":")).encode()
 
 
 def _storable(status: int) -> bool:
@@ -193,7 +219,7 @@ class IdempotencyMiddleware:
                     key,
                     status,
                     captured["content_type"],
-                    b"".join(captured["chunks"]),
+                    without_credentials(b"".join(captured["chunks"]), captured["content_type"]),
                 )
                 stored = True
         finally:

@@ -12,24 +12,52 @@ def _key() -> str:
     return f"test-{uuid.uuid4()}"
 
 
-def test_ten_retries_create_one_key_and_return_the_first_response(client, headers, db) -> None:
-    key, name = _key(), f"idem {uuid.uuid4().hex[:8]}"
+MANUAL_CHECK = {
+    "subscriber": {"first_name": "IDEM", "last_name": "POTENT", "date_of_birth": "1980-02-03", "member_id": "IDEM-1"},
+    "benefits": {
+        "payer_name": "ACME PPO", "payer_class": "commercial", "insurance_type": "commercial_ppo", "active": True,
+        "in_network": {"coinsurance_percent": "20"}, "heard_from": {"representative_name": "Pat"},
+    },
+}
+
+
+def test_ten_retries_store_one_row_and_return_the_first_response(client, headers, db) -> None:
+    key = _key()
+    body = {**MANUAL_CHECK, "subscriber": {**MANUAL_CHECK["subscriber"], "member_id": f"IDEM-{uuid.uuid4().hex[:8]}"}}
     answers = [
-        client.post("/v1/admin/keys", json={"name": name, "role": "intake"}, headers={**headers["admin"], "Idempotency-Key": key})
+        client.post("/v1/eligibility/manual", json=body, headers={**headers["intake"], "Idempotency-Key": key})
         for _ in range(10)
     ]
-    assert {a.status_code for a in answers} == {201}
+    assert {a.status_code for a in answers} == {201}, answers[0].text
     assert len({a.content for a in answers}) == 1
     assert {a.headers["content-type"] for a in answers} == {answers[0].headers["content-type"]}
     assert "idempotent-replayed" not in answers[0].headers
     assert all(a.headers["idempotent-replayed"] == "true" for a in answers[1:])
-    assert db.fetchval("SELECT count(*) FROM api_keys WHERE name = $1", name) == 1
+    patient = answers[0].json()["patient"]["patient_key"]  # unique to this test's member id
+    assert db.fetchval("SELECT count(*) FROM eligibility_checks WHERE patient_key = $1", patient) == 1
     assert db.fetchval("SELECT count(*) FROM idempotency_keys WHERE key = $1", key) == 1
     replays = db.fetchval(
         "SELECT count(*) FROM audit_log WHERE action = 'idempotency.replay' AND request_id = ANY($1::text[])",
         [a.headers["x-request-id"] for a in answers],
     )
     assert replays == 9
+
+
+def test_retried_key_creation_makes_one_key_and_never_stores_its_secret(client, headers, db) -> None:
+    key, name = _key(), f"idem {uuid.uuid4().hex[:8]}"
+    answers = [
+        client.post("/v1/admin/keys", json={"name": name, "role": "intake"}, headers={**headers["admin"], "Idempotency-Key": key})
+        for _ in range(3)
+    ]
+    assert {a.status_code for a in answers} == {201}
+    secret = answers[0].json()["secret"]
+    assert secret.startswith("bek_")
+    assert db.fetchval("SELECT count(*) FROM api_keys WHERE name = $1", name) == 1
+    stored = bytes(db.fetchval("SELECT response_body FROM idempotency_keys WHERE key = $1", key))
+    assert secret.encode() not in stored
+    for replay in answers[1:]:
+        assert replay.json()["secret"] == "[not stored: shown only in the first response]"
+        assert replay.json()["prefix"] == answers[0].json()["prefix"]
 
 
 def test_same_key_with_another_body_is_422(client, headers, db) -> None:
@@ -101,15 +129,17 @@ def test_expired_keys_count_as_new(client, headers, db) -> None:
 
 
 def test_a_restarted_app_replays_the_stored_response(client, headers, second_app, db) -> None:
-    key, name = _key(), f"restart {uuid.uuid4().hex[:8]}"
-    h = {**headers["admin"], "Idempotency-Key": key}
-    first = client.post("/v1/admin/keys", json={"name": name, "role": "intake"}, headers=h)
+    key = _key()
+    h = {**headers["intake"], "Idempotency-Key": key}
+    body = {**MANUAL_CHECK, "subscriber": {**MANUAL_CHECK["subscriber"], "member_id": f"RESTART-{uuid.uuid4().hex[:8]}"}}
+    first = client.post("/v1/eligibility/manual", json=body, headers=h)
+    assert first.status_code == 201, first.text
     with second_app() as restarted:
-        again = restarted.post("/v1/admin/keys", json={"name": name, "role": "intake"}, headers=h)
+        again = restarted.post("/v1/eligibility/manual", json=body, headers=h)
     assert again.status_code == 201
     assert again.content == first.content
     assert again.headers["idempotent-replayed"] == "true"
-    assert db.fetchval("SELECT count(*) FROM api_keys WHERE name = $1", name) == 1
+    assert db.fetchval("SELECT count(*) FROM eligibility_checks WHERE id = $1::uuid", first.json()["id"]) == 1
 
 
 def test_bad_key_and_no_key(client, headers) -> None:
