@@ -93,6 +93,9 @@ class Household(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields
     annual_income: Money | None = None
     monthly_income: Money | None = None
     state: str | None = None
+    #: Intake saw proof of income (pay stubs, tax return ...): the sliding-fee discount is final,
+    #: not provisional.
+    proof_of_income_seen: bool = False
 
 
 class EstimatePatient(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):

@@ -120,7 +120,8 @@ async def _with_affordability(conn: asyncpg.Pool | asyncpg.Connection, compariso
     for level in comparison.estimates:
         section = affordability_for_level(
             level, household=household, config=config, on=as_of, self_pay=request.self_pay,
-            first_due_date=level.first_service_date + dt.timedelta(days=FIRST_PAYMENT_AFTER_DAYS))
+            first_due_date=level.first_service_date + dt.timedelta(days=FIRST_PAYMENT_AFTER_DAYS),
+            proof_of_income_seen=bool(request.household and request.household.proof_of_income_seen))
         levels.append(msgspec.structs.replace(level, affordability=section))
     summary = comparison.summary
     discounted = [lv for lv in levels if lv.affordability and lv.affordability.sliding_fee is not None

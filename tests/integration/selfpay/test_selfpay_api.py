@@ -400,3 +400,12 @@ def test_gfe_page_renders_in_a_headless_browser(client: Any, headers: dict[str, 
     assert result.returncode == 0, result.stderr[-2000:]
     assert "Ana &lt;b&gt; O'Neil &amp; Sons" in result.stdout  # the DOM has text, not a <b> element
     assert "1234567893" in result.stdout
+
+
+def test_proof_of_income_seen_makes_the_discount_final(client: Any, headers: dict[str, dict[str, str]]) -> None:
+    household = {"size": 3, "annual_income": "35000", "state": "CA", "proof_of_income_seen": True}
+    estimate = _estimate(client, headers, household=household, levels=["iop"])
+    fee = _level(estimate, "iop")["affordability"]["sliding_fee"]
+    assert fee["tier_code"] == "C" and fee["provisional"] is False
+    # still 24 x $300.00 = $7,200.00 at 40 % = $2,880.00
+    assert _level(estimate, "iop")["affordability"]["balance_after_discount"] == "2880.00"
