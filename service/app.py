@@ -79,7 +79,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     app = Litestar(
         route_handlers=_controllers(),
         # Outermost first: request id/auth, metrics, rate limit, idempotency, timeout (access area).
-        middleware=[RequestContextMiddleware, MetricsMiddleware, RateLimitMiddleware, IdempotencyMiddleware, TimeoutMiddleware],
+        middleware=[MetricsMiddleware, RateLimitMiddleware, IdempotencyMiddleware, TimeoutMiddleware],
         exception_handlers=exception_handlers(),
         lifespan=[lifespan],
         on_startup=[_forbid_unknown_fields_in_schema],
@@ -105,6 +105,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
     )
     portal_tokens.install(app)  # app.state.portal_token_resolver for Bearer portal tokens
+    # Outermost, around the router too: unmatched paths (404/405) also get a request id and an access-log line,
+    # and every route middleware below already knows the caller.
+    app.asgi_handler = RequestContextMiddleware(app.asgi_handler)
     return app
 
 

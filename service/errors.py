@@ -13,6 +13,7 @@ from typing import Any
 import msgspec
 import structlog
 from litestar import MediaType, Request, Response
+from litestar.types import Scope, Send
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -217,6 +218,34 @@ def _handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respo
         detail="Something went wrong on our side. Quote the request id when reporting it.",
     )
     return problem_response(request, problem)
+
+
+async def send_problem(
+    scope: Scope,
+    send: Send,
+    *,
+    status: int,
+    slug: str,
+    title: str,
+    detail: str | None = None,
+    retry_after: int | None = None,
+) -> None:
+    """Answer a problem straight from ASGI middleware (outside the route handlers' error mapping)."""
+    problem = Problem(
+        type=TYPE_BASE + slug,
+        title=title,
+        status=status,
+        detail=detail,
+        instance=scope.get("path"),
+        request_id=scope.get("state", {}).get("request_id"),
+        retry_after_seconds=retry_after,
+    )
+    body = msgspec.json.encode(problem)
+    headers = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]
+    if retry_after is not None:
+        headers.append((b"retry-after", str(retry_after).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body, "more_body": False})
 
 
 def exception_handlers() -> dict[type[Exception] | int, Any]:

@@ -16,6 +16,7 @@ import structlog
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.access.keys import caller_for_key
+from service.errors import send_problem
 
 log = structlog.get_logger("service.access_log")
 
@@ -46,7 +47,15 @@ class RequestContextMiddleware:
         state["request_id"] = request_id
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
-        await self._authenticate(scope, state)
+        try:
+            await self._authenticate(scope, state)
+        except Exception as exc:  # noqa: BLE001 - outside the app's error handlers: answer here
+            log.error("authentication_failed", exc_type=type(exc).__name__)
+            await send_problem(
+                scope, send, status=503, slug="service-unavailable", title="The service cannot check credentials now",
+                detail="The database is not reachable. Try again shortly.", retry_after=5,
+            )
+            return
 
         status_holder: dict[str, int] = {"status": 500}
         started = time.perf_counter()

@@ -39,7 +39,7 @@ import structlog
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.access import audit, metrics
-from service.access.ratelimit import send_problem
+from service.errors import send_problem
 from service.middleware import header
 
 log = structlog.get_logger("service.idempotency")

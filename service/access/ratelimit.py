@@ -20,38 +20,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import msgspec
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.access import metrics
-from service.errors import PROBLEM_MEDIA_TYPE, TYPE_BASE, Problem
-
-
-async def send_problem(
-    scope: Scope,
-    send: Send,
-    *,
-    status: int,
-    slug: str,
-    title: str,
-    detail: str | None = None,
-    retry_after: int | None = None,
-) -> None:
-    problem = Problem(
-        type=TYPE_BASE + slug,
-        title=title,
-        status=status,
-        detail=detail,
-        instance=scope.get("path"),
-        request_id=scope.get("state", {}).get("request_id"),
-        retry_after_seconds=retry_after,
-    )
-    body = msgspec.json.encode(problem)
-    headers = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]
-    if retry_after is not None:
-        headers.append((b"retry-after", str(retry_after).encode()))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body, "more_body": False})
+from service.errors import send_problem
 
 
 def caller_key(scope: Scope) -> str:

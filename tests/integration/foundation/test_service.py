@@ -127,3 +127,10 @@ def test_every_route_has_an_operation_id(client) -> None:
 def test_closed_request_schemas_say_so(client) -> None:
     schemas = client.get("/schema/openapi.json").json()["components"]["schemas"]
     assert schemas["ApiKeyCreate"]["additionalProperties"] is False
+
+
+def test_unknown_route_gets_a_request_id(client) -> None:
+    response = client.get("/v1/definitely-not-a-route", headers={"X-Request-ID": "unmatched-route-01"})
+    assert response.status_code == 404
+    assert response.headers["x-request-id"] == "unmatched-route-01"
+    assert response.json()["request_id"] == "unmatched-route-01"
