@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -138,6 +139,12 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
+    if args.command != "serve":
+        # Commands print their answer on stdout (a key's secret, a listing): logs go to stderr, quietly.
+        from service.logging import configure_logging  # noqa: PLC0415
+
+        level = settings.log_level if "LOG_LEVEL" in os.environ else "WARNING"
+        configure_logging(level, settings.log_format, stream=sys.stderr)
     return int(args.handler(args, settings) or 0)
 
 
