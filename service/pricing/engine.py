@@ -205,10 +205,16 @@ def accumulate_commercial(
         if state is None:
             current = year == current_plan_year
             pick = 1 if current else 0
+            if not terms.limit_resets and previous_year is not None:
+                # A lifetime/episode limit is not renewed by a new plan year: carry what is left.
+                limit = states[previous_year].limit
+            elif current or not terms.limit_resets:
+                limit = terms.limit_remaining
+            else:
+                limit = terms.limit_total
             state = _YearState(
                 ded_ind=terms.ded_ind[pick], ded_fam=terms.ded_fam[pick], oop_ind=terms.oop_ind[pick],
-                oop_fam=terms.oop_fam[pick],
-                limit=terms.limit_remaining if current or not terms.limit_resets else terms.limit_total,
+                oop_fam=terms.oop_fam[pick], limit=limit,
             )
             states[year] = state
             if previous_year is not None:

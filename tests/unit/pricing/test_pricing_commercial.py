@@ -154,3 +154,25 @@ def test_both_networks_side_by_side():
     assert [(e.network, e.totals.patient_pays) for e in comparison.estimates] == [
         # in: 24 x $20 = $480; out: 24 x (50% x $250 + $150 balance) = 24 x $275 = $6,600
         (Network.IN, D("480.00")), (Network.OUT, D("6600.00"))]
+
+
+def test_lifetime_limit_is_not_renewed_by_a_new_plan_year():
+    lb = level_benefits(copay=D(10), limit=Limit(quantity=20, remaining=5, unit="visits", period="lifetime"))
+    course = CourseOfCare(level=Level.IOP, weeks=4, start_date=dt.date(2025, 12, 15))
+    est = one(commercial(lb), course)
+    # Mon/Wed/Fri from Mon 2025-12-15: Dec 15, 17, 19, 22, 24, 26, 29, 31, Jan 2, 5, 7, 9 = 12 days.
+    # A lifetime limit with 5 visits left: days 1-5 covered, 5 x $10 copay = $50; days 6-12 past it,
+    # the new plan year on Jan 1 does not renew it: 7 x $250 self-pay = $1,750. Patient $1,800.
+    assert est.totals.copay == D("50.00")
+    assert est.totals.over_limit == D("1750.00")
+    assert est.totals.patient_pays == D("1800.00")
+
+
+def test_yearly_limit_starts_again_in_a_new_plan_year():
+    lb = level_benefits(copay=D(10), limit=Limit(quantity=20, remaining=5, unit="visits", period="calendar_year"))
+    course = CourseOfCare(level=Level.IOP, weeks=4, start_date=dt.date(2025, 12, 15))
+    est = one(commercial(lb), course)
+    # 2025: days 1-5 covered ($50), days 6-8 (Dec 26, 29, 31) past the limit 3 x $250 = $750;
+    # 2026: the full 20 visits again, days 9-12 covered 4 x $10 = $40. Patient $840.
+    assert est.totals.over_limit == D("750.00")
+    assert est.totals.patient_pays == D("840.00")
