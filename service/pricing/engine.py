@@ -196,7 +196,10 @@ def accumulate_commercial(
     balance = max(gross - allowed, ZERO) if out_of_network else ZERO
     bb_text = (f"; plus a possible balance bill of {format_usd(balance)} a day (charge {format_usd(gross)} minus "
                f"allowed {format_usd(allowed)}), not capped by your out-of-pocket maximum") if balance else ""
-    copay_taken = False
+    per_stay = terms.copay_per == "admission"
+    # A per-admission copay is owed once for the stay: what a day's allowed amount cannot hold
+    # (the deductible took it) is taken on the next days until the whole copay is charged.
+    stay_copay_left = cents(terms.copay) if terms.copay is not None and per_stay else None
     previous_year: dt.date | None = None
     for day in days:
         year = plan_year_of(day.date)
@@ -251,11 +254,11 @@ def accumulate_commercial(
         ded = min(allowed, ded_room) if ded_room is not None else ZERO
         rest = allowed - ded
         copay = ZERO
-        if terms.copay is not None:
-            per_stay = terms.copay_per == "admission"
-            if not (per_stay and copay_taken):
-                copay = min(cents(terms.copay), rest)
-                copay_taken = True
+        if stay_copay_left is not None:
+            copay = min(stay_copay_left, rest)
+            stay_copay_left -= copay
+        elif terms.copay is not None:
+            copay = min(cents(terms.copay), rest)
         rest -= copay
         coins = cents(percent_of(rest, pct)) if pct else ZERO
         share = ded + copay + coins
@@ -313,6 +316,9 @@ def _describe(line: DayLine, pct: Decimal, terms: PlanTerms, capped: bool, oop_m
     elif parts == ["copay"]:
         per = {"admission": "for the stay"}.get(terms.copay_per, "a day")
         line.kind, line.label = "copay", f"{format_usd(line.copay)} copay {per}{bb}"
+        if terms.copay_per == "admission" and terms.copay is not None and line.copay < cents(terms.copay):
+            line.label = (f"{format_usd(line.copay)}, the rest of the {format_usd(terms.copay)} copay for the stay"
+                          f"{bb}")
     elif not parts:
         line.kind, line.label = "plan_pays_all", f"no cost sharing: the plan pays {format_usd(allowed)} a day{bb}"
     else:

@@ -176,3 +176,24 @@ def test_yearly_limit_starts_again_in_a_new_plan_year():
     # 2026: the full 20 visits again, days 9-12 covered 4 x $10 = $40. Patient $840.
     assert est.totals.over_limit == D("750.00")
     assert est.totals.patient_pays == D("840.00")
+
+
+def test_copay_per_admission_not_lost_when_the_deductible_takes_the_first_day():
+    lb = level_benefits(level=Level.INPATIENT, copay=D(250), copay_per="admission",
+                        deductible_individual=acc(3000, 1500))
+    est = one(commercial(lb), CourseOfCare(level=Level.INPATIENT))
+    # allowed $1,500 a day. Day 1: $1,500 deductible (nothing left for the copay that day);
+    # day 2: the $250 copay for the stay; days 3-10 $0. Patient $1,500 + $250 = $1,750.
+    assert est.totals.deductible == D("1500.00")
+    assert est.totals.copay == D("250.00")
+    assert est.totals.patient_pays == D("1750.00")
+
+
+def test_copay_per_admission_split_when_a_day_has_less_room_than_the_copay():
+    lb = level_benefits(level=Level.INPATIENT, copay=D(250), copay_per="admission",
+                        deductible_individual=acc(3000, 1400))
+    est = one(commercial(lb), CourseOfCare(level=Level.INPATIENT))
+    # Day 1: $1,400 deductible + $100 of the copay (all that is left of $1,500); day 2: the other $150.
+    # Patient $1,400 + $250 = $1,650; the stay's copay is still $250 in all.
+    assert est.totals.copay == D("250.00")
+    assert est.totals.patient_pays == D("1650.00")
