@@ -7,7 +7,9 @@ agency payment (10 % for 101-150 %, 20 % above 150 %). Fixed amounts are the reg
 base amounts and are labelled "federal base maximum (not indexed)". All of it is capped at
 5 % of household income per month or quarter (the state chooses; default month) - the cap
 counts only this course (other household cost sharing is unknown, and is said so).
-Exempt people pay $0.
+Exempt people pay $0. A day/visit/hour limit is read as for commercial plans (remaining,
+else quantity - used, else all of the quantity, assumed and said); days past it are at the
+self-pay rate.
 """
 
 from __future__ import annotations
@@ -47,9 +49,19 @@ def price_medicaid(days: Sequence[ServiceDay], *, allowed_per_day: Decimal, gros
                              label=f"not covered by Medicaid: self-pay rate {format_usd(self_pay)} a day") for d in days]
     if benefits is not None and benefits.prior_authorization_required:
         notes.warn("prior authorization required by Medicaid for this level")
-    limit = None
-    if benefits is not None and benefits.limit is not None and benefits.limit.remaining is not None:
-        limit = benefits.limit.remaining
+    limit: Decimal | None = None
+    limit_unit = "days"
+    if benefits is not None and benefits.limit is not None:
+        lim = benefits.limit
+        limit_unit = lim.unit
+        # As for commercial plans: remaining as reported, else quantity - used, else (assumed) all of it.
+        if lim.remaining is not None:
+            limit = Decimal(lim.remaining)
+        elif lim.quantity is not None and lim.used is not None:
+            limit = Decimal(max(lim.quantity - lim.used, 0))
+        elif lim.quantity is not None:
+            limit = Decimal(lim.quantity)
+            notes.assume(f"Medicaid limit used so far not reported: assumed all {lim.quantity} {lim.unit} remain")
     cap_amount: Decimal | None = None
     if monthly_income is not None:
         months = 3 if cap_period_name == "quarter" else 1
@@ -81,12 +93,13 @@ def price_medicaid(days: Sequence[ServiceDay], *, allowed_per_day: Decimal, gros
     stay_charged = False
     for day in days:
         if limit is not None:
-            if limit <= 0:
+            units = day.hours if limit_unit == "hours" else Decimal(1)
+            if limit < units:
                 lines.append(self_pay_day(day, gross, self_pay, bucket="over_limit", kind="over_limit",
                                           label=f"past the Medicaid limit: self-pay rate {format_usd(self_pay)} a day"))
                 notes.warn("the course runs past the Medicaid day/visit limit")
                 continue
-            limit -= 1
+            limit -= units
         line = DayLine(number=day.number, date=day.date, hours=day.hours, gross=gross, allowed=allowed)
         if charge_kind == "percent":
             due = cents(percent_of(allowed, pct))

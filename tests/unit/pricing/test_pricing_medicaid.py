@@ -59,3 +59,33 @@ def test_band_from_household_income():
     first, _ = load_program_figures().poverty_years[2026].regions["contiguous_48_and_dc"]
     est = one(medicaid(), IOP, household={"size": 1, "annual_income": str(first * D("0.9"))})
     assert est.totals.patient_pays == D("96.00")  # 24 x $4
+
+
+def test_day_limit_from_quantity_and_used():
+    from pricing_support import Limit
+
+    lb = level_benefits(limit=Limit(quantity=10, used=8, unit="days"))
+    est = one(medicaid("at_or_below_100", levels=[lb]), CourseOfCare(level=Level.IOP, weeks=2))
+    # 10 - 8 = 2 days left: days 1-2 at $4 = $8; days 3-6 past the limit at the $250 self-pay rate = $1,000.
+    assert est.totals.copay == D("8.00")
+    assert est.totals.over_limit == D("1000.00")
+    assert est.totals.patient_pays == D("1008.00")
+
+
+def test_day_limit_with_only_a_quantity_assumes_all_remain_and_says_so():
+    from pricing_support import Limit
+
+    lb = level_benefits(limit=Limit(quantity=4, unit="days"))  # as a manual entry gives it
+    est = one(medicaid("at_or_below_100", levels=[lb]), CourseOfCare(level=Level.IOP, weeks=2))
+    # 4 days covered at $4 = $16; days 5-6 at $250 = $500. Patient $516.
+    assert est.totals.patient_pays == D("516.00")
+    assert any("limit used so far not reported" in a for a in est.assumptions)
+
+
+def test_hour_limit_counts_hours():
+    from pricing_support import Limit
+
+    lb = level_benefits(limit=Limit(quantity=12, used=3, unit="hours"))
+    est = one(medicaid("at_or_below_100", levels=[lb]), CourseOfCare(level=Level.IOP, weeks=2))
+    # 9 hours left, 3-hour days: days 1-3 covered ($12); days 4-6 past it, 3 x $250 = $750. Patient $762.
+    assert est.totals.patient_pays == D("762.00")
