@@ -45,7 +45,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from contracts.benefits import (
     BenefitRow, InsuranceType, MedicaidDetails, MedicareDetails, Network, NormalizedBenefits, PayerClass,
@@ -73,18 +73,19 @@ _CATEGORIES = (
 )
 
 
+#: X12 R (decimal) as the TR3 uses it: optional minus, ASCII digits, optional decimal point, at most 18
+#: digits (EB07 is R 1/18). No exponent, no NaN/Infinity, no other scripts' digits: Decimal() accepts
+#: "1E+999999999", and int() of that builds a billion-digit number (the request never ends).
+_X12_DECIMAL = re.compile(r"-?(?=[0-9.]{1,19}\Z)(?:[0-9]+\.?[0-9]*|\.[0-9]+)\Z")
+
+
 def _decimal(value: str, what: str, warnings: list[str]) -> Decimal | None:
     if not value:
         return None
-    try:
-        d = Decimal(value)
-    except InvalidOperation:
+    if not _X12_DECIMAL.match(value):
         warnings.append(f"{what} is not a number and was ignored")
         return None
-    if not d.is_finite():
-        warnings.append(f"{what} is not a number and was ignored")
-        return None
-    return d
+    return Decimal(value)
 
 
 def _percent(fraction: Decimal) -> Decimal:
@@ -249,10 +250,8 @@ def _entity_name(eb: EBLoop) -> str | None:
 
 
 def _int(value: str) -> int | None:
-    try:
-        return int(Decimal(value))
-    except (InvalidOperation, ValueError):
-        return None
+    d = _decimal(value, "a quantity", [])
+    return None if d is None else int(d)
 
 
 def _medicare(loops: list[EBLoop], member_dates, warnings: list[str]) -> MedicareDetails:

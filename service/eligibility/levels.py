@@ -63,6 +63,8 @@ FAMILY_LEVELS = frozenset({"FAM", "ESP", "ECH", "SPC", "TWO"})
 TOTAL_PERIODS = ("22", "23", "21", "25", "26", "")
 _PRIOR_AUTH = re.compile(r"PRIOR\s*AUTH|PRE-?\s*AUTH|PRE-?\s*CERT|PRECERTIF", re.IGNORECASE)
 _LIMIT_UNITS = {"DY": "days", "VS": "visits", "HS": "hours"}
+#: HSD02 (R 1/15) as a plain ASCII number; str.isdigit() also accepts "\u00b2", which Decimal() refuses.
+_HSD_QUANTITY = re.compile(r"(?=[0-9.]{1,15}\Z)(?:[0-9]+\.?[0-9]*|\.[0-9]+)\Z")
 
 
 def _applies(row: BenefitRow, network: Network) -> bool:
@@ -182,7 +184,7 @@ def _limit(ch: _Chooser) -> Limit | None:
     for r in ch.chosen:
         for hsd in r.delivery:
             parts = hsd.split("*")
-            if parts and parts[0] in _LIMIT_UNITS and len(parts) > 1 and parts[1].replace(".", "", 1).isdigit():
+            if parts and parts[0] in _LIMIT_UNITS and len(parts) > 1 and _HSD_QUANTITY.match(parts[1]):
                 period = TIME_PERIODS.get(parts[4]) if len(parts) > 4 else None
                 return Limit(quantity=int(Decimal(parts[1])), unit=_LIMIT_UNITS[parts[0]], period=period)
     return None

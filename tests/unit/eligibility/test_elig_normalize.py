@@ -190,3 +190,37 @@ def test_dependent_benefits_flagged():
     nb = benefits_from_271(make_271([eb("1", "IND", ["30"], "HM")], dependent=True))
     assert nb.patient_is_dependent is True and nb.benefit_rows[0].code == "1"
     assert nb.insurance_type == InsuranceType.COMMERCIAL_HMO
+
+
+def test_numbers_x12_does_not_allow_are_ignored_with_a_warning_not_a_crash():
+    # EB08 "1E+30" made the percent quantize raise InvalidOperation (a 500 on parse-271);
+    # EB10 "1E+999999999" made int() build a billion-digit integer (the request never ended);
+    # HSD02 "\u00b2" passes str.isdigit() but is no number.
+    text = make_271([
+        eb("1", "", ["30"], "PR"),
+        eb("A", "", ["MH"], "PR", pct="1E+30", net="Y"),
+        eb("F", "", ["A7"], "PR", period="32", qq="DY", qty="1E+999999999"),
+        eb("F", "", ["MH"], "MA", period="33", qq="DY", qty="1E+999999999"),
+        eb("C", "IND", ["30"], "PR", period="23", amt="-1E-999999999"),
+        eb("B", "", ["BB"], "PR", period="27", amt="25"),
+        ["HSD", "DY", "2", "WK"],
+    ])
+    nb = benefits_from_271(text.replace("HSD*DY*2*WK", "HSD*DY*\u00b2*WK"))
+    rows = nb.benefit_rows
+    assert rows[1].percent is None and rows[2].quantity is None and rows[4].amount is None
+    assert sum("not a number" in w for w in nb.warnings) >= 3
+    php = level(nb, Level.PHP, Network.IN)
+    assert php.copay == Decimal("25") and php.limit is None
+
+
+def test_plain_x12_decimals_still_read():
+    nb = benefits_from_271(make_271([
+        eb("A", "", ["MH"], "PR", pct=".2", net="Y"),
+        eb("C", "IND", ["30"], "PR", period="23", amt="1500", net="Y"),
+        eb("C", "IND", ["30"], "PR", period="24", amt="250.5", net="Y"),
+        eb("F", "", ["MH"], "PR", period="23", qq="VS", qty="30."),
+    ]))
+    iop = level(nb, Level.IOP, Network.IN)
+    assert iop.coinsurance_percent == Decimal("20")
+    assert iop.deductible_individual.remaining == Decimal("1249.5")  # 1500 - 250.5
+    assert iop.limit.quantity == 30 and iop.limit.unit == "visits"
