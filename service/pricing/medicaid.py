@@ -114,6 +114,7 @@ def price_medicaid(days: Sequence[ServiceDay], *, allowed_per_day: Decimal, gros
         due = min(due, allowed)
         if exempt:
             line.kind, line.label = "waived", "exempt from Medicaid cost sharing: you pay $0.00"
+            line.waived = due  # what the copay/coinsurance would have been
             line.payer = allowed
             lines.append(line)
             continue

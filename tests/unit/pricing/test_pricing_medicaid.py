@@ -89,3 +89,12 @@ def test_hour_limit_counts_hours():
     est = one(medicaid("at_or_below_100", levels=[lb]), CourseOfCare(level=Level.IOP, weeks=2))
     # 9 hours left, 3-hour days: days 1-3 covered ($12); days 4-6 past it, 3 x $250 = $750. Patient $762.
     assert est.totals.patient_pays == D("762.00")
+
+
+def test_exempt_shows_the_cost_sharing_it_waives():
+    est = one(medicaid("above_150"), CourseOfCare(level=Level.IOP, weeks=1), medicaid_exempt=True)
+    # would be 20% x $200 = $40 a day x 3 days = $120; exempt -> patient $0, $120 shown as waived
+    assert est.totals.patient_pays == D("0.00")
+    assert est.totals.waived_cost_sharing == D("120.00")
+    assert est.totals.payer_pays == D("600.00")
+    assert "$120.00 in all, which you do not pay" in est.explanation[0].text
