@@ -282,7 +282,7 @@ def parse_271_segments(tok: Tokenized) -> Parsed271:
                 procedure=":".join(split_components(elements[12], d)) or None,
             )
             member.benefits.append(eb)
-        elif in_ls:
+        elif in_ls and sid != "HL":
             if sid == "LE":
                 in_ls, entity = False, None
             elif sid == "NM1":
@@ -303,6 +303,9 @@ def parse_271_segments(tok: Tokenized) -> Parsed271:
             else:
                 skipped.add(sid)
         elif sid == "HL":
+            if in_ls:  # a missing LE must not hide the next loop (e.g. the dependent's 2000D)
+                warnings.append("LS*2120 was not closed by LE before the next HL")
+                in_ls, entity = False, None
             code = _get(seg, 3)
             eb = None
             level = code

@@ -116,3 +116,24 @@ def test_unknown_codes_and_2110_children_are_kept():
     assert rej.retryable is True and rej.loop == "2110C"
     assert nb.rejections[0].retryable is True
     assert any("EB01 code 'ZZ'" in w for w in nb.warnings)
+
+
+def test_an_unclosed_ls_does_not_swallow_the_next_hl_loop():
+    # LS*2120 with no LE: the dependent's HL, NM1 and benefits used to be read as 2120 content.
+    text = make_271([
+        ["EB", "1", "", "30", "PR"],
+        ["LS", "2120"],
+        ["NM1", "P3", "1", "JONES", "MARCUS"],
+        ["HL", "4", "3", "23", "0"],
+        ["NM1", "03", "1", "DOE", "SAM"],
+        ["EB", "1", "", "MH", "PR"],
+        ["AAA", "Y", "", "77", "C"],
+    ])
+    p = read_271(text)
+    assert p.dependent is not None and p.dependent.demographics.first_name == "SAM"
+    assert [eb.service_types for eb in p.dependent.benefits] == [["MH"]]
+    assert [eb.service_types for eb in p.subscriber.benefits] == [["30"]]
+    assert p.subscriber.benefits[0].entities[0].name == "JONES"
+    assert p.dependent.benefits[0].rejections[0].reason_code == "77"
+    assert "LS*2120 was not closed by LE before the next HL" in p.warnings
+    assert not any("HL was not expected" in w for w in p.warnings)
