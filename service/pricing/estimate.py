@@ -169,8 +169,10 @@ def _price_level(inp: PricingInput, course: Course, network: Network, benefits: 
         details = benefits.medicaid
         band = CATEGORY_TO_BAND.get(details.cost_sharing_category or "") if details else None
         exempt = inp.medicaid_exempt or bool(details and details.cost_sharing_category == "exempt")
-        if band is None and inp.annual_income is not None and inp.household_size:
-            percent, year = figures.poverty_percent(household_size=inp.household_size, annual_income=inp.annual_income,
+        annual = inp.annual_income if inp.annual_income is not None else (
+            inp.monthly_income * 12 if inp.monthly_income is not None else None)
+        if band is None and annual is not None and inp.household_size:
+            percent, year = figures.poverty_percent(household_size=inp.household_size, annual_income=annual,
                                                     state=inp.state or (details.state if details else None),
                                                     on=days[0].date)
             band = band_for_percent(percent)

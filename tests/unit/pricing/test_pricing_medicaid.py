@@ -98,3 +98,12 @@ def test_exempt_shows_the_cost_sharing_it_waives():
     assert est.totals.waived_cost_sharing == D("120.00")
     assert est.totals.payer_pays == D("600.00")
     assert "$120.00 in all, which you do not pay" in est.explanation[0].text
+
+
+def test_band_from_monthly_income_when_annual_not_given():
+    # Household of 1, $1,000 a month = $12,000 a year; the guideline in force on Jan 5 2026 is 2025's
+    # $15,650 (2026's takes effect Jan 13) -> 76.7% -> at or below 100%: $4 a day.
+    # 24 days x $4 = $96; the cap 5% x $1,000 = $50 a month: Jan 12 days x $4 = $48, Feb 12 x $4 = $48.
+    est = one(medicaid(), IOP, household={"size": 1, "monthly_income": "1000"})
+    assert est.totals.patient_pays == D("96.00")
+    assert any("poverty guideline" in a for a in est.assumptions)
