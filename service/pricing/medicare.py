@@ -240,7 +240,11 @@ def price_part_a(days: Sequence[ServiceDay], rates: LevelRates, details: Medicar
             if details.medigap_pays_part_a:
                 notes.warn("Medigap plans usually cover up to 365 more hospital days after Medicare's are used; "
                            "not included here")
-        if line.deductible and line.coinsurance:
+        if line.deductible and not line.coinsurance and line.kind in ("coinsurance", "reserve"):
+            # the deductible took the whole per diem: nothing is left for the day's coinsurance
+            line.kind, line.label = "deductible", (f"Part A deductible (CY{my.year} "
+                                                   f"{format_usd(my.part_a_deductible)} per benefit period)")
+        elif line.deductible and line.coinsurance:
             line.kind = "cost_share"
             line.label = (f"{format_usd(line.deductible)} toward the Part A deductible + {line.label}: you pay "
                           f"{format_usd(line.deductible + line.coinsurance)}")
