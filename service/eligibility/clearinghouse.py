@@ -15,8 +15,9 @@ with the same :meth:`ClearinghouseClient.exchange` signature.
 Failure handling:
 
 - retried with jittered exponential back-off (``stamina``), up to ``attempts`` tries:
-  connection errors and connect timeouts, HTTP 5xx, HTTP 429 (its Retry-After is honoured up
-  to ``wait_max``), and a 271 whose AAA says "try again later" (reason 42 / 80 with follow-up
+  connection errors and connect timeouts, HTTP 5xx, HTTP 429 (a Retry-After - delay-seconds or
+  an HTTP-date - is waited when it is at most ``wait_max``; a longer one ends the retries and
+  is passed on, capped at an hour), and a 271 whose AAA says "try again later" (reason 42 / 80 with follow-up
   P, R or none). A read timeout is not retried: the payer may still be working on it and the
   caller (intake staff on the phone) would wait attempts x read timeout.
 - every failure becomes an :class:`UpstreamError` problem: **502** a 271 that does not parse
@@ -32,6 +33,9 @@ Logs carry the payer id, attempt numbers, HTTP status and timings, never the X12
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
+import math
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -86,14 +90,32 @@ def timed_out(detail: str) -> UpstreamError:
     return UpstreamError(detail, status=504, slug="clearinghouse-timeout", title="The payer did not answer in time")
 
 
+#: Longest Retry-After passed on to our caller; a clearinghouse asking for longer is asked again after an hour.
+MAX_RETRY_AFTER_SECONDS = 3600
+
+
 def _retry_after_header(response: httpx.Response) -> float | None:
-    value = response.headers.get("retry-after")
-    if value is None:
+    """Seconds from Retry-After (RFC 9110: delay-seconds or an HTTP-date), else None.
+
+    Only ASCII digits count as delay-seconds: ``float()`` would take "inf", "nan" or "1e400".
+    """
+    value = (response.headers.get("retry-after") or "").strip()
+    if not value:
         return None
+    if value.isascii() and value.isdigit():
+        return float(min(int(value[:12]), MAX_RETRY_AFTER_SECONDS))
     try:
-        return max(0.0, float(value))
-    except ValueError:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    seconds = (when - dt.datetime.now(dt.timezone.utc)).total_seconds()
+    return min(max(0.0, seconds), float(MAX_RETRY_AFTER_SECONDS))
+
+
+def _whole_seconds(value: float) -> int:
+    return max(1, min(math.ceil(value), MAX_RETRY_AFTER_SECONDS))
 
 
 class ClearinghouseClient:
@@ -129,7 +151,8 @@ class ClearinghouseClient:
         if not isinstance(exc, _Transient):
             return False
         if exc.retry_after is not None:
-            return min(exc.retry_after, self.wait_max)
+            # Never ask again sooner than told; a wait longer than wait_max ends the retries (503 + Retry-After).
+            return exc.retry_after if exc.retry_after <= self.wait_max else False
         return True
 
     async def exchange(self, payer_id: str, x12_270: str) -> ClearinghouseReply:
@@ -159,7 +182,7 @@ class ClearinghouseClient:
         except _Transient as exc:
             breaker.on_failure()
             log.warning("clearinghouse_gave_up", payer_id=breaker.payer_id, attempts=tries, kind=exc.kind)
-            retry_after = int(exc.retry_after) if exc.retry_after else max(1, int(self.breakers.reset_seconds))
+            retry_after = _whole_seconds(exc.retry_after if exc.retry_after else self.breakers.reset_seconds)
             raise unavailable(f"{exc.detail} (after {tries} attempts). Try again later.", retry_after) from None
         except UpstreamError as exc:
             if exc.status == 502 and exc.slug == "clearinghouse-refused":
