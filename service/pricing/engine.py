@@ -282,8 +282,9 @@ def accumulate_commercial(
                 setattr(state, attr, getattr(state, attr) - share)
         if ded and ded_room is not None and ded == ded_room and state.ded_fam is not None and state.ded_fam == 0 \
                 and (state.ded_ind is None or state.ded_ind > 0):
-            line.events_after.append(f"Family deductible met on day {day.number} ({short_date(day.date)}) before your "
-                                     "individual deductible: no more deductible this plan year")
+            before = " before your individual deductible" if state.ded_ind is not None else ""
+            line.events_after.append(f"Family deductible met on day {day.number} ({short_date(day.date)}){before}: "
+                                     "no more deductible this plan year")
         _describe(line, pct, terms, capped, oop_room is not None and oop_room == 0, bb_text, is_inpatient)
         if not state.oop_reached and oop_room is not None and oop_room > 0 and share == oop_room:
             state.oop_reached = True

@@ -197,3 +197,20 @@ def test_copay_per_admission_split_when_a_day_has_less_room_than_the_copay():
     # Patient $1,400 + $250 = $1,650; the stay's copay is still $250 in all.
     assert est.totals.copay == D("250.00")
     assert est.totals.patient_pays == D("1650.00")
+
+
+def test_family_only_deductible_met_does_not_mention_an_individual_deductible():
+    lb = level_benefits(deductible_family=acc(3000, 500), coinsurance_percent=D(20))
+    est = one(commercial(lb), CourseOfCare(level=Level.IOP, weeks=1))
+    # day 1 $300 deductible; day 2 $200 deductible + 20% x $100 = $20; day 3 $60. Patient $580.
+    assert est.totals.patient_pays == D("580.00")
+    events = [line.text for line in est.explanation if line.kind.value == "event"]
+    assert events == ["Family deductible met on day 2 (Jan 7): no more deductible this plan year"]
+
+
+def test_limit_without_a_total_reads_without_a_blank_number():
+    lb = level_benefits(copay=D(10), limit=Limit(remaining=2, unit="days"))
+    est = one(commercial(lb), CourseOfCare(level=Level.IOP, weeks=1))
+    # days 1-2: 2 x $10 = $20; day 3 past the limit: $250. Patient $270.
+    assert est.totals.patient_pays == D("270.00")
+    assert est.explanation[-1].text == "Day 3 (Jan 9): past your plan's days limit: self-pay rate $250.00 a day"
