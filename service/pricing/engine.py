@@ -230,11 +230,10 @@ def accumulate_commercial(
             previous_year = year
         units = day.hours if terms.limit_unit == "hours" else Decimal(1)
         if state.limit is not None and state.limit < units:
+            limit_words = (f"{net_word}limit of {terms.limit_total} {terms.limit_unit}"
+                           if terms.limit_total is not None else f"{net_word}{terms.limit_unit} limit")
             line = self_pay_day(day, gross, self_pay, bucket="over_limit", kind="over_limit",
-                                label=f"past your plan's {net_word}limit of "
-                                      f"{terms.limit_total if terms.limit_total is not None else ''} "
-                                      f"{terms.limit_unit}: self-pay rate {format_usd(self_pay)} a day")
-            line.label = " ".join(line.label.split())
+                                label=f"past your plan's {limit_words}: self-pay rate {format_usd(self_pay)} a day")
             if not any(ln.kind == "over_limit" for ln in lines):
                 events.append(f"Plan limit reached: from day {day.number} ({short_date(day.date)}) the plan pays "
                               "nothing for this level")
