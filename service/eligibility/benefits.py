@@ -52,6 +52,7 @@ from contracts.benefits import (
     Rejection, Source,
 )
 from service.eligibility.levels import choose_levels
+from service.money import cents
 from service.eligibility.x12 import codes
 from service.eligibility.x12.reader_271 import AAA, EBLoop, Parsed271, read_271
 
@@ -86,6 +87,16 @@ def _decimal(value: str, what: str, warnings: list[str]) -> Decimal | None:
         warnings.append(f"{what} is not a number and was ignored")
         return None
     return Decimal(value)
+
+
+def _money(value: str, what: str, warnings: list[str]) -> Decimal | None:
+    """An EB07 amount in the wire form every source shares: exactly two decimals ("1500" -> 1500.00)."""
+    d = _decimal(value, what, warnings)
+    if d is None:
+        return None
+    if d != d.quantize(Decimal("0.01")):
+        warnings.append(f"{what} had more than two decimals and was rounded to cents")
+    return cents(d)
 
 
 def _percent(fraction: Decimal) -> Decimal:
@@ -136,7 +147,7 @@ def to_rejection(aaa: AAA) -> Rejection:
 
 def to_benefit_row(eb: EBLoop, warnings: list[str]) -> BenefitRow:
     e = eb.eb
-    amount = _decimal(e(7), "an EB07 amount", warnings)
+    amount = _money(e(7), "an EB07 amount", warnings)
     if amount is not None and amount < 0:
         warnings.append("a negative EB07 amount was ignored")
         amount = None
@@ -269,7 +280,7 @@ def _medicare(loops: list[EBLoop], member_dates, warnings: list[str]) -> Medicar
                 break
         for eb in loops:
             if eb.eb(1) == "C" and eb.eb(4) == part and eb.eb(6) == "29" and eb.eb(7):
-                out[f"{key}_deductible_remaining"] = _decimal(eb.eb(7), "a deductible amount", warnings)
+                out[f"{key}_deductible_remaining"] = _money(eb.eb(7), "a deductible amount", [])
                 break
     limit = used = remaining = None
     all_msgs = [m for eb in loops for m in eb.messages]

@@ -151,7 +151,7 @@ def _accumulator(ch: _Chooser, code: str, family: bool, what: str) -> Accumulato
         ytd = [r for r in rows if r.time_period == "24"]
         if ytd:
             met = ch.take(ytd, f"{what} met year to date").amount
-            remaining = max(total_row.amount - met, Decimal("0"))
+            remaining = max(total_row.amount - met, Decimal("0.00"))
             ch.notes.append(f"{what} remaining computed as total - year-to-date (EB06 24)")
     if total_row is None and remaining is None:
         return None

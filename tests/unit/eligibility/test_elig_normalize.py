@@ -224,3 +224,29 @@ def test_plain_x12_decimals_still_read():
     assert iop.coinsurance_percent == Decimal("20")
     assert iop.deductible_individual.remaining == Decimal("1249.5")  # 1500 - 250.5
     assert iop.limit.quantity == 30 and iop.limit.unit == "visits"
+
+
+def test_271_money_is_two_decimal_strings_on_the_wire_like_every_other_source():
+    # Payers send X12 R without trailing zeros ("1500", "25.5"); the contract promises "1500.00".
+    import msgspec
+
+    nb = benefits_from_271(make_271([
+        eb("1", "", ["30"], "MB"),
+        eb("1", "", ["30"], "MA"),
+        eb("C", "IND", ["30", "MH"], "MB", period="23", amt="257"),
+        eb("C", "IND", ["30", "MH"], "MB", period="24", amt="57.5"),
+        eb("C", "IND", ["30"], "MA", period="29", amt="1632"),
+        eb("B", "", ["MH"], "MB", period="27", amt="12.345"),
+    ], payer="MEDICARE"))
+    wire = msgspec.json.decode(msgspec.json.encode(nb))
+    iop = [lv for lv in wire["levels"] if lv["level"] == "iop" and lv["network"] == "in"][0]
+    assert iop["deductible_individual"] == {"total": "257.00", "remaining": "199.50", "period": "calendar_year"}
+    assert iop["copay"] == "12.35"  # 12.345 half up, with a warning
+    assert [r["amount"] for r in wire["benefit_rows"]][2:] == ["257.00", "57.50", "1632.00", "12.35"]
+    assert wire["medicare"]["part_a_deductible_remaining"] == "1632.00"
+    assert any("more than two decimals" in w for w in nb.warnings)
+    over = benefits_from_271(make_271([
+        eb("C", "IND", ["30"], "PR", period="23", amt="100"), eb("C", "IND", ["30"], "PR", period="24", amt="150"),
+    ]))
+    # 100 - 150 met is clamped to nothing left
+    assert msgspec.json.encode(over.levels[0].deductible_individual.remaining) == b'"0.00"'
