@@ -9,7 +9,8 @@ Medicare (payer class from EB04 MA/MB/MP/CP/QM/HN or 12-16/41-47 on a non-R row)
 
 - Part A / Part B dates: EB*1 rows with EB04 MA / MB; begin = DTP 307 (RD8 start or D8),
   346 or 356; end = RD8 end of 307, or 347 / 357.
-- Part A / Part B deductible remaining: EB*C with EB04 MA / MB and EB06 29, amount EB07.
+- Part A / Part B deductible remaining: EB*C with EB04 MA / MB and EB06 29, amount EB07; without
+  a 29 row, the plan amount (EB06 22/23/21/25/26 or none) minus the year-to-date (24) row.
 - Psychiatric (freestanding hospital, 190-day) lifetime days: an EB*F row whose EB03
   includes A7, CG or MH, with EB09 DY and
 
@@ -51,7 +52,7 @@ from contracts.benefits import (
     BenefitRow, InsuranceType, MedicaidDetails, MedicareDetails, Network, NormalizedBenefits, PayerClass,
     Rejection, Source,
 )
-from service.eligibility.levels import choose_levels
+from service.eligibility.levels import TOTAL_PERIODS, choose_levels
 from service.money import cents
 from service.eligibility.x12 import codes
 from service.eligibility.x12.reader_271 import AAA, EBLoop, Parsed271, read_271
@@ -265,6 +266,22 @@ def _int(value: str) -> int | None:
     return None if d is None else int(d)
 
 
+def _medicare_deductible_remaining(loops: list[EBLoop], part: str) -> Decimal | None:
+    """The EB06 29 row, else the plan amount (22/23/21/25/26/none) - year to date (24), like levels.py."""
+    by_period: dict[str, Decimal] = {}
+    for eb in loops:
+        if eb.eb(1) == "C" and eb.eb(4) == part:
+            amount = _money(eb.eb(7), "a deductible amount", [])
+            if amount is not None:
+                by_period.setdefault(eb.eb(6), amount)
+    if "29" in by_period:
+        return by_period["29"]
+    total = next((by_period[p] for p in TOTAL_PERIODS if p in by_period), None)
+    if total is not None and "24" in by_period:
+        return max(total - by_period["24"], Decimal("0.00"))
+    return None
+
+
 def _medicare(loops: list[EBLoop], member_dates, warnings: list[str]) -> MedicareDetails:
     out: dict = {}
     for part, key in (("MA", "part_a"), ("MB", "part_b")):
@@ -278,10 +295,7 @@ def _medicare(loops: list[EBLoop], member_dates, warnings: list[str]) -> Medicar
                     d.get("307", (None, None))[1], d.get("347", (None, None))[0], d.get("357", (None, None))[0]
                 )
                 break
-        for eb in loops:
-            if eb.eb(1) == "C" and eb.eb(4) == part and eb.eb(6) == "29" and eb.eb(7):
-                out[f"{key}_deductible_remaining"] = _money(eb.eb(7), "a deductible amount", [])
-                break
+        out[f"{key}_deductible_remaining"] = _medicare_deductible_remaining(loops, part)
     limit = used = remaining = None
     all_msgs = [m for eb in loops for m in eb.messages]
     for eb in loops:

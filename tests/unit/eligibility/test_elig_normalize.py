@@ -250,3 +250,19 @@ def test_271_money_is_two_decimal_strings_on_the_wire_like_every_other_source():
     ]))
     # 100 - 150 met is clamped to nothing left
     assert msgspec.json.encode(over.levels[0].deductible_individual.remaining) == b'"0.00"'
+
+
+def test_medicare_deductible_remaining_is_plan_minus_year_to_date_when_no_29_row():
+    # Reference: remaining = the EB06 29 row, else plan amount - year to date (24). A Medicare payer that
+    # sends 23 + 24 left part_b_deductible_remaining None, so pricing assumed the whole deductible was due.
+    nb = benefits_from_271(make_271([
+        eb("1", "", ["30"], "MA"), eb("1", "", ["30"], "MB"),
+        eb("C", "IND", ["30"], "MB", period="23", amt="283"),
+        eb("C", "IND", ["30"], "MB", period="24", amt="163"),
+        eb("C", "IND", ["30"], "MA", period="26", amt="1736"),
+        eb("C", "IND", ["30"], "MA", period="24", amt="2000"),
+    ], payer="MEDICARE"))
+    assert nb.medicare.part_b_deductible_remaining == Decimal("120.00")  # 283 - 163
+    assert nb.medicare.part_a_deductible_remaining == Decimal("0.00")  # 1736 - 2000, nothing left
+    # the IOP level (Part B) agrees with the Medicare details
+    assert level(nb, Level.IOP, Network.IN).deductible_individual.remaining == Decimal("120.00")
