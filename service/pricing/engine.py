@@ -298,7 +298,9 @@ def _describe(line: DayLine, pct: Decimal, terms: PlanTerms, capped: bool, oop_m
     allowed = line.allowed
     share = line.deductible + line.copay + line.coinsurance
     if oop_met and share == 0:
-        line.kind, line.label = "oop_met", f"out-of-pocket maximum met: you pay $0.00, the plan pays {format_usd(allowed)} a day{bb}"
+        # with a balance bill the patient does pay something: do not read out "you pay $0.00"
+        owed = "no more cost sharing" if bb else "you pay $0.00"
+        line.kind, line.label = "oop_met", f"out-of-pocket maximum met: {owed}, the plan pays {format_usd(allowed)} a day{bb}"
         return
     parts = [k for k in ("deductible", "copay", "coinsurance") if getattr(line, k)]
     if capped:

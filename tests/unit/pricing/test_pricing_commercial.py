@@ -214,3 +214,15 @@ def test_limit_without_a_total_reads_without_a_blank_number():
     # days 1-2: 2 x $10 = $20; day 3 past the limit: $250. Patient $270.
     assert est.totals.patient_pays == D("270.00")
     assert est.explanation[-1].text == "Day 3 (Jan 9): past your plan's days limit: self-pay rate $250.00 a day"
+
+
+def test_out_of_network_after_oop_met_does_not_say_you_pay_nothing():
+    lb = level_benefits(network=Network.OUT, coinsurance_percent=D(40), oop_max_individual=acc(2000, 0))
+    est = one(commercial(lb), CourseOfCare(level=Level.IOP, weeks=1), network="out")
+    # OOP already met: no cost sharing, but the $400 - $250 = $150 balance bill a day remains: 3 x $150 = $450
+    assert est.totals.patient_pays == D("450.00") and est.totals.balance_bill == D("450.00")
+    text = est.explanation[0].text
+    assert "you pay $0.00" not in text
+    assert text.startswith("Days 1\u20133 (Jan 5\u2013Jan 9): out-of-pocket maximum met: no more cost sharing, the plan "
+                           "pays $250.00 a day; plus a possible balance bill of $150.00 a day")
+    assert text.endswith("$450.00 in all")
