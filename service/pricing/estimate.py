@@ -246,6 +246,12 @@ def _level_estimate(inp: PricingInput, course: Course, network: Network, benefit
         notes.warn(f"DEMO rates ({table.version}): not the provider's chargemaster or contracted rates")
     if benefits is not None and benefits.source is Source.MANUAL:
         notes.warn("benefits were entered by hand: confirm them with the payer")
+    coverage_ends = benefits.eligibility_end if benefits is not None and not inp.self_pay else None
+    if coverage_ends is not None:
+        after = sum(1 for line in lines if line.date > coverage_ends)
+        if after:
+            notes.warn(f"coverage ends {coverage_ends.isoformat()} per the payer: {after} service day(s) after that "
+                       "are priced as if still covered; confirm coverage before scheduling them")
     patient = _sum(lines, "patient")
     hours = _sum(lines, "hours")
     weeks = course.weeks

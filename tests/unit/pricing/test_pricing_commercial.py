@@ -226,3 +226,16 @@ def test_out_of_network_after_oop_met_does_not_say_you_pay_nothing():
     assert text.startswith("Days 1\u20133 (Jan 5\u2013Jan 9): out-of-pocket maximum met: no more cost sharing, the plan "
                            "pays $250.00 a day; plus a possible balance bill of $150.00 a day")
     assert text.endswith("$450.00 in all")
+
+
+def test_days_after_coverage_ends_are_flagged():
+    import msgspec
+
+    lb = level_benefits(coinsurance_percent=D(20))
+    benefits = msgspec.structs.replace(commercial(lb), eligibility_end=dt.date(2026, 1, 31))
+    est = one(benefits, IOP)
+    # Mon/Wed/Fri from Mon 2026-01-05: January has 12 of the 24 days (5,7,9,...,30); 12 fall after Jan 31.
+    assert "coverage ends 2026-01-31 per the payer: 12 service day(s) after that are priced as if still covered; " \
+           "confirm coverage before scheduling them" in est.warnings
+    # without an end date there is no such warning
+    assert not any(w.startswith("coverage ends") for w in one(commercial(lb), IOP).warnings)
