@@ -107,6 +107,10 @@ def tokenize(text: str) -> Tokenized:
     if not isinstance(text, str):
         raise X12FormatError("expected X12 text")
     text = text.lstrip(_WS + "\ufeff")
+    nul = text.find("\x00")
+    if nul >= 0:
+        # Not in any X12 character set, and PostgreSQL text/jsonb cannot store it.
+        raise X12FormatError(f"the document contains a NUL character (position {nul + 1})")
     delimiters, _, warnings = _read_isa(text)
     sep = delimiters.element
     term = delimiters.segment

@@ -114,3 +114,13 @@ def test_manual_entry_contract_errors_name_fields(client, headers):
     r = client.post("/v1/eligibility/manual", json=bad, headers=headers["intake"])
     assert r.status_code == 400 and "$.benefits.payer_class" in r.text
     assert client.post("/v1/eligibility/manual", json=MANUAL, headers=headers["portal"]).status_code == 403
+
+
+def test_posted_271_with_a_nul_character_is_422_not_500(client, headers):
+    text = (SAMPLES / "lfh-demo.271")
+    if not text.exists():
+        pytest.skip("shared samples absent")
+    r = client.post("/v1/eligibility/parse-271", json={"x12": text.read_text().replace("GOLD 123", "GOLD\x00123")},
+                    headers=headers["billing"])
+    assert r.status_code == 422, r.text
+    assert "NUL" in r.json()["detail"] and r.json()["errors"][0]["field"] == "$.x12"

@@ -82,3 +82,10 @@ def test_tokenizer_and_reader_only_raise_x12formaterror_on_x12_like_text(text):
             read_271(candidate)
         except X12FormatError:
             pass
+
+
+def test_a_nul_character_is_a_format_error_not_a_database_failure():
+    # PostgreSQL text/jsonb cannot hold U+0000: a posted 271 with one was a 500 when stored.
+    for text in (ISA_CARET + "GS*HB~ST*271*1~MSG*HEL\x00LO~", ISA_CARET.replace("*", "\x00")):
+        with pytest.raises(X12FormatError, match="NUL"):
+            tokenize(text)
