@@ -17,7 +17,7 @@ from contracts.benefits import (
 from contracts.eligibility import ManualAccumulator, ManualBenefitsEntry, ManualCostShare
 from service.money import cents
 
-__all__ = ["ManualEntryError", "validate_manual_entry", "benefits_from_manual"]
+__all__ = ["ManualEntryError", "validate_manual_entry", "benefits_from_manual", "nul_errors"]
 
 MANUAL_WARNING = "benefits entered by hand"
 
@@ -34,6 +34,19 @@ class ManualEntryError(ValueError):
         self.field = errors[0][0]
         self.detail = "; ".join(f"{f}: {r}" for f, r in errors)
         super().__init__(self.detail)
+
+
+def nul_errors(value: object, path: str = "") -> list[tuple[str, str]]:
+    """(path, reason) for every text holding U+0000 (PostgreSQL text and jsonb cannot store it)."""
+    if isinstance(value, msgspec.Struct):
+        value = msgspec.to_builtins(value)
+    if isinstance(value, str):
+        return [(path, "contains a NUL character")] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [e for k, v in value.items() for e in nul_errors(v, f"{path}.{k}" if path else str(k))]
+    if isinstance(value, list):
+        return [e for i, v in enumerate(value) for e in nul_errors(v, f"{path}[{i}]")]
+    return []
 
 
 def _money(value: Decimal | None, path: str, errors: list[tuple[str, str]]) -> None:
@@ -71,7 +84,7 @@ def _cost_share(cs: ManualCostShare, path: str, errors: list[tuple[str, str]]) -
 
 def validate_manual_entry(entry: ManualBenefitsEntry) -> None:
     """Raise :class:`ManualEntryError` listing every problem (field paths as in the JSON body)."""
-    errors: list[tuple[str, str]] = []
+    errors: list[tuple[str, str]] = nul_errors(entry)
     _cost_share(entry.in_network, "in_network", errors)
     if entry.out_of_network is not None:
         _cost_share(entry.out_of_network, "out_of_network", errors)

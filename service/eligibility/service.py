@@ -28,7 +28,7 @@ from service.eligibility import store
 from service.eligibility.benefits import normalize_271
 from service.eligibility.breaker import BreakerRegistry
 from service.eligibility.clearinghouse import ClearinghouseClient
-from service.eligibility.manual import ManualEntryError, benefits_from_manual
+from service.eligibility.manual import ManualEntryError, benefits_from_manual, nul_errors
 from service.eligibility.x12.builder_270 import (
     Dependent, EligibilityInquiry, Payer, Provider, Subscriber, build_270, inquiry_segments,
 )
@@ -350,10 +350,15 @@ def _first_trace(parsed: Any) -> str | None:
 
 
 async def create_manual_check(ctx: Context, req: ManualCheckRequest) -> EligibilityCheck:
+    person_errors = [FieldError(field=f"$.{f}", reason=r)
+                     for part in ("subscriber", "dependent") for f, r in nul_errors(getattr(req, part), part)]
     try:
         benefits = benefits_from_manual(req.benefits)
+        exc_errors: list[tuple[str, str]] = []
     except ManualEntryError as exc:
-        errors = [FieldError(field=_manual_path(f), reason=r) for f, r in exc.errors]
+        exc_errors = exc.errors
+    if person_errors or exc_errors:
+        errors = person_errors + [FieldError(field=_manual_path(f), reason=r) for f, r in exc_errors]
         raise Unprocessable(
             "; ".join(f"{e.field}: {e.reason}" for e in errors), errors=errors, slug="manual-benefits-invalid",
             title=ManualEntryError.title,

@@ -124,3 +124,15 @@ def test_posted_271_with_a_nul_character_is_422_not_500(client, headers):
                     headers=headers["billing"])
     assert r.status_code == 422, r.text
     assert "NUL" in r.json()["detail"] and r.json()["errors"][0]["field"] == "$.x12"
+
+
+def test_manual_entry_with_a_nul_character_is_422_naming_the_field(client, headers):
+    import copy
+
+    body = copy.deepcopy(MANUAL)
+    body["subscriber"]["last_name"] = "CAL\x00LER"
+    body["benefits"]["notes"] = ["fine", "b\x00d"]
+    r = client.post("/v1/eligibility/manual", json=body, headers=headers["intake"])
+    assert r.status_code == 422, r.text
+    fields = [e["field"] for e in r.json()["errors"]]
+    assert fields == ["$.subscriber.last_name", "$.benefits.notes[1]"]

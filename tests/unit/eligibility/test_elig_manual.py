@@ -70,3 +70,14 @@ def test_wire_types_forbid_unknown_fields_and_limit_lengths():
                             type=EligibilityCheckRequest)
     with pytest.raises(msgspec.ValidationError):
         msgspec.json.decode(msgspec.json.encode({**base, "service_type_codes": ["MH*"]}), type=EligibilityCheckRequest)
+
+
+def test_a_nul_character_in_any_text_is_refused_with_its_field():
+    # PostgreSQL jsonb cannot store U+0000: such an entry was a 500 when the check was stored.
+    bad = entry(payer_name="Acme\x00", notes=["ok", "b\x00d"],
+                heard_from={"representative_name": "P\x00t", "reference_number": "CALL-778"})
+    with pytest.raises(ManualEntryError) as exc:
+        benefits_from_manual(bad)
+    fields = [f for f, _ in exc.value.errors]
+    assert fields == ["payer_name", "heard_from.representative_name", "notes[1]"]
+    assert all("NUL" in reason for _, reason in exc.value.errors)
