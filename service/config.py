@@ -16,6 +16,9 @@ from urllib.parse import urlparse
 
 import msgspec
 
+from service.eligibility.x12.builder_270 import npi_is_valid
+from service.eligibility.x12.writer import DEFAULT_DELIMITERS, X12ValueError, check_value
+
 
 class ConfigError(ValueError):
     """A configuration variable is missing or malformed; the message names it."""
@@ -117,15 +120,30 @@ def _choice(*choices: str) -> Callable[[str, str], str]:
 
 
 def _npi(name: str, raw: str) -> str:
-    if len(raw) != 10 or not raw.isdigit():
+    if len(raw) != 10 or not (raw.isascii() and raw.isdigit()):
         raise ConfigError(f"{name} must be a 10-digit NPI, got {len(raw)} characters")
+    if not npi_is_valid(raw):
+        raise ConfigError(f"{name} is not a valid NPI (its check digit does not match)")
     return raw
 
 
 def _x12_id(name: str, raw: str) -> str:
-    if not raw or len(raw) > 15 or not all(c.isalnum() or c == " " for c in raw):
+    # ASCII only: str.isalnum() also accepts letters and digits no X12 interchange can carry
+    if not raw or len(raw) > 15 or not all((c.isascii() and c.isalnum()) or c == " " for c in raw):
         raise ConfigError(f"{name} must be 1-15 letters, digits or spaces (an X12 interchange id)")
     return raw
+
+
+def _x12_name(name: str, raw: str) -> str:
+    """A name sent in every 270 (NM103, at most 60 characters of the X12 character set, no delimiter)."""
+    value = _text(name, raw)
+    try:
+        check_value(value, DEFAULT_DELIMITERS, name)
+    except X12ValueError as exc:
+        raise ConfigError(f"{name} {exc.reason} (it is sent in every 270)") from None
+    if len(value) > 60:
+        raise ConfigError(f"{name} must be at most 60 characters (it is sent in every 270)")
+    return value
 
 
 def _text(name: str, raw: str) -> str:
@@ -149,7 +167,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str, str], Any], str]] = {
     "BREAKER_RESET_SECONDS": ("breaker_reset_seconds", _float, "seconds a payer's open circuit waits"),
     "ELIGIBILITY_CACHE_TTL_SECONDS": ("eligibility_cache_ttl_seconds", lambda n, r: _int(n, r), "reuse a stored check this long"),
     "PROVIDER_NPI": ("provider_npi", _npi, "NPI sent in 270s and printed on estimates"),
-    "PROVIDER_NAME": ("provider_name", _text, "organization name"),
+    "PROVIDER_NAME": ("provider_name", _x12_name, "organization name"),
     "PROVIDER_TIN": ("provider_tin", _text, "tax id printed on Good Faith Estimates"),
     "PROVIDER_ADDRESS_LINE": ("provider_address_line", _text, "street address where care is given (Good Faith Estimates)"),
     "PROVIDER_CITY": ("provider_city", _text, "city of that address"),
