@@ -134,3 +134,21 @@ def test_unknown_route_gets_a_request_id(client) -> None:
     assert response.status_code == 404
     assert response.headers["x-request-id"] == "unmatched-route-01"
     assert response.json()["request_id"] == "unmatched-route-01"
+
+
+def test_nul_character_in_any_body_is_400_not_500(client, headers) -> None:
+    for path, role, body in (
+        ("/v1/admin/keys", "admin", b'{"name": "front\\u0000desk", "role": "intake"}'),
+        ("/v1/estimates", "intake", b'{"self_pay": true, "patient": {"first_name": "A\\u0000", "last_name": "B"}}'),
+    ):
+        response = client.post(path, content=body, headers={**headers[role], "Content-Type": "application/json"})
+        assert response.status_code == 400, (path, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert "NUL" in response.json()["detail"]
+    # an escaped backslash followed by the text "u0000" is ordinary text, not a NUL
+    ok = client.post(
+        "/v1/admin/keys", content=b'{"name": "path C:\\\\u0000x", "role": "intake"}',
+        headers={**headers["admin"], "Content-Type": "application/json"},
+    )
+    assert ok.status_code == 201, ok.text
+    assert ok.json()["name"] == "path C:\\u0000x"
