@@ -12,11 +12,12 @@ import time
 import uuid
 from typing import Any
 
+import msgspec
 import structlog
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.access.keys import caller_for_key
-from service.errors import InvalidInput, send_problem
+from service.errors import FieldError, InvalidInput, send_problem
 
 log = structlog.get_logger("service.access_log")
 
@@ -34,20 +35,46 @@ def header(scope: Scope, name: bytes) -> str | None:
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
 
 
+def _nul_paths(value: Any, path: str = "$") -> list[str]:
+    """JSON paths of every string (or object key) holding a NUL character."""
+    if isinstance(value, str):
+        return [path] if "\x00" in value else []
+    if isinstance(value, dict):
+        found = []
+        for key, item in value.items():
+            child = f"{path}.{key}"
+            found += [child] if "\x00" in key else _nul_paths(item, child)
+        return found
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in _nul_paths(item, f"{path}[{i}]")]
+    return []
+
+
 def _refusing_nul(receive: Receive) -> Receive:
     """Bodies may not carry the NUL character (JSON ``\\u0000``): PostgreSQL text cannot store it, and
-    no name, id or X12 document legitimately holds one. Refused as a 400 naming the body, never a 500."""
-    tail = b""
+    no name, id or X12 document legitimately holds one. Refused as a 400 naming each field, never a 500."""
+    seen: list[bytes] = []
 
     async def checked() -> Message:
-        nonlocal tail
         message = await receive()
-        if message["type"] == "http.request":
-            chunk = message.get("body", b"")
-            window = tail + chunk
-            if b"\x00" in chunk or _JSON_NUL.search(window):
-                raise InvalidInput("Text must not contain the NUL character (\\u0000).", field="$")
-            tail = window[-16:]
+        if message["type"] != "http.request":
+            return message
+        seen.append(message.get("body", b""))
+        window = b"".join(seen[-2:])
+        if b"\x00" in seen[-1] or _JSON_NUL.search(window):
+            more = message.get("more_body", False)
+            while more:  # read the rest to name every field (bodies are bounded by MAX_BODY_BYTES)
+                rest = await receive()
+                seen.append(rest.get("body", b""))
+                more = rest.get("more_body", False)
+            try:
+                paths = _nul_paths(msgspec.json.decode(b"".join(seen))) or ["$"]
+            except msgspec.DecodeError:
+                paths = ["$"]
+            reason = "must not contain the NUL character (\\u0000)"
+            raise InvalidInput(
+                f"Text {reason}: {', '.join(paths)}.", errors=[FieldError(field=p, reason=reason) for p in paths]
+            )
         return message
 
     return checked

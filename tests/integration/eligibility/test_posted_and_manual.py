@@ -116,23 +116,23 @@ def test_manual_entry_contract_errors_name_fields(client, headers):
     assert client.post("/v1/eligibility/manual", json=MANUAL, headers=headers["portal"]).status_code == 403
 
 
-def test_posted_271_with_a_nul_character_is_422_not_500(client, headers):
+def test_posted_271_with_a_nul_character_is_400_not_500(client, headers):
     text = (SAMPLES / "lfh-demo.271")
     if not text.exists():
         pytest.skip("shared samples absent")
     r = client.post("/v1/eligibility/parse-271", json={"x12": text.read_text().replace("GOLD 123", "GOLD\x00123")},
                     headers=headers["billing"])
-    assert r.status_code == 422, r.text
+    assert r.status_code == 400, r.text
     assert "NUL" in r.json()["detail"] and r.json()["errors"][0]["field"] == "$.x12"
 
 
-def test_manual_entry_with_a_nul_character_is_422_naming_the_field(client, headers):
+def test_manual_entry_with_a_nul_character_is_400_naming_the_fields(client, headers):
     import copy
 
     body = copy.deepcopy(MANUAL)
     body["subscriber"]["last_name"] = "CAL\x00LER"
     body["benefits"]["notes"] = ["fine", "b\x00d"]
     r = client.post("/v1/eligibility/manual", json=body, headers=headers["intake"])
-    assert r.status_code == 422, r.text
+    assert r.status_code == 400, r.text
     fields = [e["field"] for e in r.json()["errors"]]
     assert fields == ["$.subscriber.last_name", "$.benefits.notes[1]"]
