@@ -309,7 +309,13 @@ def parse_271_segments(tok: Tokenized) -> Parsed271:
             code = _get(seg, 3)
             eb = None
             level = code
-            if code == "22":
+            if code in ("22", "23") and (out.subscriber if code == "22" else out.dependent) is not None:
+                # One inquiry, one patient: a second 2000C/2000D loop is not merged into the first.
+                loop = "2000C subscriber" if code == "22" else "2000D dependent"
+                warnings.append(f"the 271 has more than one {loop} loop; only the first was read: "
+                                "check that the response is for this patient")
+                member = None
+            elif code == "22":
                 member = out.subscriber = MemberLoop("C")
             elif code == "23":
                 member = out.dependent = MemberLoop("D")

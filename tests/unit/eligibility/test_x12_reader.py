@@ -137,3 +137,23 @@ def test_an_unclosed_ls_does_not_swallow_the_next_hl_loop():
     assert p.dependent.benefits[0].rejections[0].reason_code == "77"
     assert "LS*2120 was not closed by LE before the next HL" in p.warnings
     assert not any("HL was not expected" in w for w in p.warnings)
+
+
+def test_a_second_subscriber_loop_is_not_read_over_the_first() -> None:
+    """One inquiry is about one patient: a second 2000C (here inactive) must not replace the first."""
+    from pathlib import Path as _Path
+
+    from service.eligibility.benefits import benefits_from_271 as _benefits
+
+    sample = _Path(__file__).resolve().parents[3].parent / "shared" / "samples" / "x12" / "lfh-subscriber-health-benefit-check.271"
+    if not sample.exists():
+        import pytest as _pytest
+
+        _pytest.skip("shared samples absent")
+    lines = sample.read_text().splitlines()
+    end = next(k for k, line in enumerate(lines) if line.startswith("SE*"))
+    doc = "\n".join(lines[:end] + ["HL*4*2*22*0~", "NM1*IL*1*DOE*JANE****MI*999~", "EB*6~"] + lines[end:])
+    benefits = _benefits(doc)
+    assert benefits.active is True  # JOHN SMITH's active coverage, not JANE DOE's EB*6
+    assert len(benefits.benefit_rows) == 5  # the first subscriber's five EB rows only
+    assert any("more than one 2000C subscriber loop" in w for w in benefits.warnings)
