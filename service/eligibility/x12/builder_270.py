@@ -8,7 +8,8 @@ dependent HL 23 + TRN, NM1*03, DMG, INS, DTP*291, EQ... The trace (TRN) and the 
 EQ: one EQ (one 2110 loop) per service type code. X279A1 allows repeating EQ01, but payers
 differ in how many repetitions they answer; separate loops are understood by every payer.
 
-Every input value is validated before anything is written: a value containing a delimiter,
+Person names are transliterated to the X12 character set first (JOSÉ → JOSE). Every input value
+is validated before anything is written: a value containing a delimiter,
 a control character or a character outside the X12 character set raises
 :class:`X12ValueError` whose ``field`` names the input (``subscriber.last_name``), so input
 can never change the document structure.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from service.eligibility.x12.tokenizer import Delimiters
@@ -27,7 +29,7 @@ from service.eligibility.x12.writer import (
 
 __all__ = [
     "Payer", "Provider", "Subscriber", "Dependent", "EligibilityInquiry", "build_270", "inquiry_segments",
-    "npi_is_valid", "RELATIONSHIP_CODES",
+    "npi_is_valid", "plain_letters", "RELATIONSHIP_CODES",
 ]
 
 _STC = re.compile(r"[A-Z0-9]{1,2}\Z")
@@ -108,6 +110,25 @@ def _text(value: str, d: Delimiters, field_name: str, max_len: int, min_len: int
     return value.upper()
 
 
+# Letters with no combining-mark decomposition, spelled the way payers file them.
+_LATIN_LETTERS = str.maketrans({"ß": "SS", "Æ": "AE", "æ": "AE", "Ø": "O", "ø": "O", "Œ": "OE", "œ": "OE",
+                                "Ł": "L", "ł": "L", "Đ": "D", "đ": "D", "Þ": "TH", "þ": "TH", "ı": "I"})
+
+
+def plain_letters(value: str) -> str:
+    """Accents dropped (José → Jose, Müller → Muller, Strauß → StraSS); other text unchanged."""
+    if value.isascii():
+        return value
+    decomposed = unicodedata.normalize("NFKD", value.translate(_LATIN_LETTERS))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def _person_name(value: str, d: Delimiters, field_name: str, max_len: int) -> str:
+    """A person's name in the X12 character set, as payers file names: plain upper-case letters.
+    Anything still outside the set after :func:`plain_letters` is refused."""
+    return _text(plain_letters(value) if isinstance(value, str) else value, d, field_name, max_len)
+
+
 def _id(value: str, d: Delimiters, field_name: str, max_len: int, min_len: int = 2) -> str:
     value = _text(value, d, field_name, max_len, min_len)
     if " " in value:
@@ -132,8 +153,8 @@ def inquiry_segments(q: EligibilityInquiry, d: Delimiters = DEFAULT_DELIMITERS, 
     prov_name = _text(q.provider.name, d, "provider.name", 60)
     prov_first = _text(q.provider.first_name, d, "provider.first_name", 35) if q.provider.first_name else None
     sub = q.subscriber
-    s_last = _text(sub.last_name, d, "subscriber.last_name", 60)
-    s_first = _text(sub.first_name, d, "subscriber.first_name", 35)
+    s_last = _person_name(sub.last_name, d, "subscriber.last_name", 60)
+    s_first = _person_name(sub.first_name, d, "subscriber.first_name", 35)
     s_dob = _date(sub.date_of_birth, "subscriber.date_of_birth")
     member_id = _id(sub.member_id, d, "subscriber.member_id", 80)
     dos = _date(q.date_of_service, "date_of_service")
@@ -156,8 +177,8 @@ def inquiry_segments(q: EligibilityInquiry, d: Delimiters = DEFAULT_DELIMITERS, 
 
     dep = q.dependent
     if dep is not None:
-        d_last = _text(dep.last_name, d, "dependent.last_name", 60)
-        d_first = _text(dep.first_name, d, "dependent.first_name", 35)
+        d_last = _person_name(dep.last_name, d, "dependent.last_name", 60)
+        d_first = _person_name(dep.first_name, d, "dependent.first_name", 35)
         d_dob = _date(dep.date_of_birth, "dependent.date_of_birth")
         if dep.date_of_birth > q.date_of_service:
             raise X12ValueError("dependent.date_of_birth", "is after the date of service")
