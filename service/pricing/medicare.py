@@ -9,8 +9,8 @@ calendar year of the date of service.
 Inpatient (Part A): the benefit-period deductible, spread over the first days' per diems
 until paid (patient pays the lesser of the deductible and the stay's allowed amounts);
 benefit-period days 1-60 nothing more, 61-90 the daily coinsurance, 91-150 lifetime reserve
-days at the reserve coinsurance while reserve days remain, beyond that the patient pays the
-per diem. In a freestanding psychiatric hospital days past the 190-day lifetime limit are not
+days at the reserve coinsurance while reserve days remain, beyond that Medicare pays nothing
+and the day is billed at the provider's self-pay rate. In a freestanding psychiatric hospital days past the 190-day lifetime limit are not
 covered (self-pay rate) and do not use benefit-period days. Figures are those of the year
 the benefit period began.
 
@@ -232,10 +232,14 @@ def price_part_a(days: Sequence[ServiceDay], rates: LevelRates, details: Medicar
                                                 f"(CY{my.year})")
             notes.warn("the stay uses lifetime reserve days, which never renew")
         else:
-            line.over_limit = allowed
-            line.deductible = ZERO
-            line.kind, line.label = "exhausted", (f"Medicare Part A hospital days used up (no lifetime reserve days "
-                                                  f"left): you pay the full {format_usd(allowed)} a day")
+            # Medicare pays nothing for the day: like any uncovered day, it is billed at the provider's self-pay
+            # rate (not the Medicare per diem, which binds only what Medicare pays). No deductible is taken.
+            ded_room += ded
+            exhausted = self_pay_day(day, gross, self_pay, bucket="over_limit", kind="exhausted",
+                                     label=f"Medicare Part A hospital days used up (no lifetime reserve days left): "
+                                           f"not covered, self-pay rate {format_usd(self_pay)} a day")
+            exhausted.events_before, exhausted.remaining_before = line.events_before, line.remaining_before
+            line = exhausted
             notes.warn("the stay runs past the Part A days Medicare pays for: those days are the patient's to pay")
             if details.medigap_pays_part_a:
                 notes.warn("Medigap plans usually cover up to 365 more hospital days after Medicare's are used; "

@@ -77,15 +77,19 @@ def test_benefit_period_days_used_shift_day_61():
     assert any(line.text.startswith("Day 11 (Jan 15) is day 61") for line in est.explanation)
 
 
-def test_reserve_days_run_out_then_patient_pays_per_diem():
+def test_reserve_days_run_out_then_patient_pays_the_self_pay_rate():
     course = CourseOfCare(level=Level.INPATIENT, length_of_stay_days=15)
     est = one(medicare(benefit_period_days_used=85, part_a_deductible_remaining=D(0),
                        lifetime_reserve_days_remaining=5), course,
               facility_type="general_hospital_psychiatric_unit")
-    # bp days 86-90: 5 x $434 = $2,170; 91-95 reserve 5 x $868 = $4,340; 96-100 no reserve:
-    # 5 x $1,000 per diem = $5,000 over limit. Total $11,510.
-    assert est.totals.over_limit == D("5000.00")
-    assert est.totals.patient_pays == D("11510.00")
+    # bp days 86-90: 5 x $434 = $2,170; 91-95 reserve 5 x $868 = $4,340; 96-100 no reserve, Medicare pays
+    # nothing: 5 x $1,200 self-pay rate = $6,000 over limit. Total $12,510.
+    assert est.totals.over_limit == D("6000.00")
+    assert est.totals.patient_pays == D("12510.00")
+    # Medicare pays the per diem less the coinsurance on the 10 covered days:
+    # 5 x ($1,000 - $434) + 5 x ($1,000 - $868) = $2,830 + $660 = $3,490; nothing on days 96-100.
+    assert est.totals.payer_pays == D("3490.00")
+    assert est.totals.allowed == D("10000.00")  # 10 covered days x $1,000
 
 
 def test_190_day_lifetime_limit_in_freestanding_psychiatric_hospital():
