@@ -256,7 +256,8 @@ def _check_trace(parsed: Any, trace: str, benefits: NormalizedBenefits) -> Norma
     return benefits
 
 
-async def read_check(ctx: Context, check_id: str) -> EligibilityCheck:
+async def _read_audited(ctx: Context, check_id: str, action: str) -> asyncpg.Record:
+    """One stored check by id (404 for an unknown or malformed id), audited in the same transaction."""
     cid = store.parse_id(check_id)
     if cid is None:
         raise NotFound("No eligibility check with this id.")
@@ -264,22 +265,18 @@ async def read_check(ctx: Context, check_id: str) -> EligibilityCheck:
         row = await store.fetch_check(conn, cid)
         if row is None:
             raise NotFound("No eligibility check with this id.")
-        await record(conn, caller=ctx.caller, action="eligibility.read", resource_type="eligibility_check",
+        await record(conn, caller=ctx.caller, action=action, resource_type="eligibility_check",
                      resource_id=cid, patient=row["patient_key"], request_id=ctx.request_id)
-    return _to_resource(row)
+    return row
+
+
+async def read_check(ctx: Context, check_id: str) -> EligibilityCheck:
+    return _to_resource(await _read_audited(ctx, check_id, "eligibility.read"))
 
 
 async def read_check_x12(ctx: Context, check_id: str) -> EligibilityX12:
-    cid = store.parse_id(check_id)
-    if cid is None:
-        raise NotFound("No eligibility check with this id.")
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        row = await store.fetch_check(conn, cid)
-        if row is None:
-            raise NotFound("No eligibility check with this id.")
-        await record(conn, caller=ctx.caller, action="eligibility.read_x12", resource_type="eligibility_check",
-                     resource_id=cid, patient=row["patient_key"], request_id=ctx.request_id)
-    return EligibilityX12(id=str(cid), source=row["source"], raw_270=row["raw_270"], raw_271=row["raw_271"])
+    row = await _read_audited(ctx, check_id, "eligibility.read_x12")
+    return EligibilityX12(id=str(row["id"]), source=row["source"], raw_270=row["raw_270"], raw_271=row["raw_271"])
 
 
 def read_held_271(text: str, *, field: str) -> tuple[Parsed271, NormalizedBenefits, str | None]:
