@@ -141,9 +141,14 @@ def _field_errors_from_validation(exc: ValidationException) -> list[FieldError]:
     return errors
 
 
+def request_id_of(scope: Any) -> str | None:
+    """The request id the request-context middleware put in the ASGI scope (None outside a request)."""
+    return scope.get("state", {}).get("request_id")
+
+
 def problem_response(request: Request[Any, Any, Any], problem: Problem, headers: dict[str, str] | None = None) -> Response[bytes]:
     problem.instance = problem.instance or request.url.path
-    problem.request_id = problem.request_id or request.scope.get("state", {}).get("request_id")
+    problem.request_id = problem.request_id or request_id_of(request.scope)
     all_headers = dict(headers or {})
     if problem.retry_after_seconds is not None:
         all_headers.setdefault("Retry-After", str(problem.retry_after_seconds))
@@ -174,15 +179,13 @@ def _handle_validation(request: Request[Any, Any, Any], exc: ValidationException
     return problem_response(request, problem)
 
 
+# Framework HTTP errors answered with the same slug and title as our own problem classes.
 _HTTP_SLUGS = {
-    400: ("bad-request", "Bad request"),
-    401: ("unauthorized", "A valid API key or portal token is required"),
-    403: ("forbidden", "Your role may not do this"),
-    404: ("not-found", "No such resource"),
+    **{cls.status: (cls.slug, cls.title) for cls in (Unauthorized, Forbidden, NotFound, TooManyRequests)},
+    400: ("bad-request", "Bad request"),  # its title only screens out a bare "Bad Request" detail
     405: ("method-not-allowed", "Method Not Allowed"),
     413: ("body-too-large", "The request body is too large"),
     415: ("unsupported-media-type", "Unsupported media type"),
-    429: ("rate-limited", "Too many requests"),
 }
 
 
@@ -237,7 +240,7 @@ async def send_problem(
         status=status,
         detail=detail,
         instance=scope.get("path"),
-        request_id=scope.get("state", {}).get("request_id"),
+        request_id=request_id_of(scope),
         retry_after_seconds=retry_after,
     )
     body = msgspec.json.encode(problem)

@@ -39,7 +39,7 @@ import structlog
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.access import audit, metrics
-from service.errors import send_problem
+from service.errors import request_id_of, send_problem
 from service.middleware import header
 
 log = structlog.get_logger("service.idempotency")
@@ -175,7 +175,7 @@ class IdempotencyMiddleware:
         # The stored response may hold PHI: its replay is a disclosure like the first answer.
         await audit.record(
             pool, caller=caller, action="idempotency.replay", resource_type="http_response",
-            resource_id=f"POST {scope.get('path', '')}", request_id=scope.get("state", {}).get("request_id"),
+            resource_id=f"POST {scope.get('path', '')}", request_id=request_id_of(scope),
         )
         headers = [(b"content-length", str(len(body)).encode()), (b"idempotent-replayed", b"true")]
         if row["content_type"]:

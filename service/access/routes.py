@@ -27,7 +27,7 @@ from service.access.metrics import MetricsController
 
 from service.access.roles import Role, allow, caller_of
 from service.access.tokens import estimate_patient_key, portal_view, read_estimate, revoke_token
-from service.errors import InvalidInput, NotFound
+from service.errors import InvalidInput, NotFound, request_id_of
 
 class AdminKeysController(Controller):
     path = "/v1/admin/keys"
@@ -99,9 +99,6 @@ class AuditController(Controller):
         return AuditPage(entries=entries, next_after_id=entries[-1].id if len(rows) > limit else None)
 
 
-def _request_id(request: Request) -> str | None:
-    return request.scope.get("state", {}).get("request_id")
-
 
 class PortalTokensController(Controller):
     path = "/v1"
@@ -129,7 +126,7 @@ class PortalTokensController(Controller):
             )
             await audit.record(
                 conn, caller=caller, action="portal_token.issue", resource_type="estimate", resource_id=estimate_id,
-                patient=estimate_patient_key(estimate), request_id=_request_id(request),
+                patient=estimate_patient_key(estimate), request_id=request_id_of(request.scope),
             )
         return PortalTokenIssued(id=issued.id, estimate_id=estimate_id, token=issued.token, expires_at=issued.expires_at)
 
@@ -148,7 +145,7 @@ class PortalTokensController(Controller):
                 raise NotFound(f"No active portal token {token_id!r}.")
             await audit.record(
                 conn, caller=caller, action="portal_token.revoke", resource_type="estimate", resource_id=estimate_id,
-                request_id=_request_id(request),
+                request_id=request_id_of(request.scope),
             )
 
 
@@ -167,7 +164,7 @@ class PortalController(Controller):
         estimate = await read_estimate(pool, caller.estimate_scope)
         await audit.record(
             pool, caller=caller, action="estimate.read", resource_type="estimate", resource_id=caller.estimate_scope,
-            patient=estimate_patient_key(estimate) if estimate else None, request_id=_request_id(request),
+            patient=estimate_patient_key(estimate) if estimate else None, request_id=request_id_of(request.scope),
             outcome="success" if estimate else "not_found",
         )
         if estimate is None:
@@ -207,7 +204,7 @@ class BillingPullController(Controller):
 async def _pull(request: Request, feed: str, cursor: str | None, limit: int) -> ChangePage:
     page = await pull(
         request.app.state.pool, FEEDS[feed], cursor=cursor, limit=limit, caller=caller_of(request),
-        request_id=_request_id(request),
+        request_id=request_id_of(request.scope),
     )
     return ChangePage(items=page.items, next_cursor=page.next_cursor, has_more=page.has_more)
 

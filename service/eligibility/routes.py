@@ -12,6 +12,7 @@ from contracts.eligibility import EligibilityCheckRequest, Parse271Request
 from contracts.eligibility_api import EligibilityCheck, EligibilityX12, ManualCheckRequest
 from service.access.roles import Role, allow, caller_of
 from service.eligibility import service
+from service.errors import request_id_of
 
 
 def _ctx(request: Request) -> service.Context:
@@ -21,7 +22,7 @@ def _ctx(request: Request) -> service.Context:
         settings=state.settings,
         client=service.client_for(state),
         caller=caller_of(request),
-        request_id=request.scope.get("state", {}).get("request_id"),
+        request_id=request_id_of(request.scope),
     )
 
 

@@ -14,12 +14,10 @@ from contracts.estimate import EstimateRequest, EstimateResponse
 from contracts.fee_schedules import FeeScheduleImport, FeeScheduleList, FeeScheduleVersion
 from service.access.audit import record
 from service.access.roles import Role, allow, caller_of
+from service.errors import request_id_of
 from service.pricing import schedules
 from service.pricing.service import create_estimate, read_estimate
 
-
-def _request_id(request: Request[Any, Any, Any]) -> str | None:
-    return request.scope.get("state", {}).get("request_id")
 
 
 class EstimatesController(Controller):
@@ -34,13 +32,13 @@ class EstimatesController(Controller):
         now = dt.datetime.now(dt.UTC)
         # "today" is read here, at the edge, and handed to the pure engine (the request's as_of wins).
         return await create_estimate(request.app.state.pool, data, caller=caller_of(request),
-                                     request_id=_request_id(request), today=dt.date.today(), now=now)
+                                     request_id=request_id_of(request.scope), today=dt.date.today(), now=now)
 
     @get("/{estimate_id:uuid}", operation_id="getEstimate",
          summary="An estimate exactly as it was given when it was made")
     async def read(self, request: Request[Any, Any, Any], estimate_id: FromPath[UUID]) -> EstimateResponse:
         return await read_estimate(request.app.state.pool, estimate_id, caller=caller_of(request),
-                                   request_id=_request_id(request))
+                                   request_id=request_id_of(request.scope))
 
 
 class FeeSchedulesController(Controller):
@@ -68,7 +66,7 @@ class FeeSchedulesController(Controller):
                                                          created_by=caller.actor_id if caller else "anonymous")
             if not data.dry_run:
                 await record(conn, caller=caller, action="fee_schedule.create", resource_type="fee_schedule",
-                             resource_id=stored.id, request_id=_request_id(request))
+                             resource_id=stored.id, request_id=request_id_of(request.scope))
         return schedules.version_to_wire(stored, dry_run=data.dry_run)
 
     @get("", operation_id="listFeeSchedules", summary="Fee-schedule versions, newest first within each kind")

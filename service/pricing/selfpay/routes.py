@@ -46,7 +46,7 @@ from contracts.selfpay import (
 )
 from service.access.audit import patient_key, record
 from service.access.roles import Caller, Role, allow, caller_of
-from service.errors import FieldError, InvalidInput, NotFound, ProblemError, Unprocessable
+from service.errors import FieldError, InvalidInput, NotFound, ProblemError, Unprocessable, request_id_of
 from service.money import cents, percent_of
 from service.pricing.selfpay import store
 from service.pricing.selfpay.affordability import affordability_for_level, household_for_affordability
@@ -88,9 +88,6 @@ class EstimatesUnavailable(ProblemError):
 def _pool(request: Request) -> asyncpg.Pool:
     return request.app.state.pool
 
-
-def _request_id(request: Request) -> str | None:
-    return request.scope.get("state", {}).get("request_id")
 
 
 def _today() -> dt.date:
@@ -373,7 +370,7 @@ class SelfPayController(Controller):
                 )
                 await record(
                     conn, caller=caller, action="payment_plan.create", resource_type="estimate",
-                    resource_id=estimate_id, patient=_patient_key_of(stored, patient), request_id=_request_id(request),
+                    resource_id=estimate_id, patient=_patient_key_of(stored, patient), request_id=request_id_of(request.scope),
                 )
         return accepted
 
@@ -463,7 +460,7 @@ class SelfPayController(Controller):
                 )
                 await record(
                     conn, caller=caller, action="good_faith_estimate.issue", resource_type="good_faith_estimate",
-                    resource_id=issued.id, patient=key, request_id=_request_id(request),
+                    resource_id=issued.id, patient=key, request_id=request_id_of(request.scope),
                 )
         return issued
 
@@ -513,13 +510,13 @@ async def _read_gfe(request: Request, gfe_id: str, action: str) -> IssuedGoodFai
     if found is None:
         await record(
             pool, caller=caller, action=action, resource_type="good_faith_estimate", resource_id=gfe_id,
-            request_id=_request_id(request), outcome="not_found",
+            request_id=request_id_of(request.scope), outcome="not_found",
         )
         raise NotFound(f"no Good Faith Estimate {gfe_id}")
     issued, key = found
     await record(
         pool, caller=caller, action=action, resource_type="good_faith_estimate", resource_id=issued.id, patient=key,
-        request_id=_request_id(request),
+        request_id=request_id_of(request.scope),
     )
     return issued
 
