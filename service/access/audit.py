@@ -22,6 +22,14 @@ def patient_key(last_name: str, first_name: str, date_of_birth: str, member_id: 
     return "pk_" + hashlib.sha256(normalized.encode()).hexdigest()[:32]
 
 
+def mask_member_id(value: object) -> str | None:
+    """Minimum necessary: ``XJH123456789`` → ``********6789``; four characters or fewer are masked entirely."""
+    if value is None or value == "":
+        return None
+    text = str(value)
+    return "*" * (len(text) - 4) + text[-4:] if len(text) > 4 else "****"
+
+
 async def record(
     conn: asyncpg.Connection | asyncpg.Pool,
     *,

@@ -26,6 +26,7 @@ import asyncpg
 import msgspec
 
 from contracts.access import PortalEstimate
+from service.access.audit import mask_member_id
 from service.access.roles import Caller, Role
 
 _PREFIX = "pt1"
@@ -177,14 +178,6 @@ _DROP_KEYS = frozenset(
     }
 )
 _MASK_KEYS = frozenset({"member_id", "subscriber_member_id", "dependent_member_id"})
-
-
-def mask_member_id(value: Any) -> str | None:
-    """``XJH123456789`` → ``********6789``; four characters or fewer are masked entirely."""
-    if value is None:
-        return None
-    text = str(value)
-    return "*" * (len(text) - 4) + text[-4:] if len(text) > 4 else "****"
 
 
 def _scrub(value: Any) -> Any:

@@ -22,7 +22,7 @@ import structlog
 from contracts.benefits import NormalizedBenefits, Source
 from contracts.eligibility import EligibilityCheckRequest, Parse271Request
 from contracts.eligibility_api import EligibilityCheck, EligibilityX12, ManualCheckRequest, PatientSummary
-from service.access.audit import patient_key, record
+from service.access.audit import mask_member_id, patient_key, record
 from service.access.roles import Caller
 from service.eligibility import store
 from service.eligibility.benefits import normalize_271
@@ -40,7 +40,7 @@ from service.errors import FieldError, InvalidInput, NotFound, Unprocessable, Up
 
 __all__ = [
     "Context", "create_check", "read_check", "read_check_x12", "parse_posted_271", "create_manual_check",
-    "get_check_benefits", "mask_member_id", "client_for",
+    "get_check_benefits", "client_for",
 ]
 
 log = structlog.get_logger("service.eligibility")
@@ -73,13 +73,6 @@ def client_for(state: Any) -> ClearinghouseClient | None:
         client = ClearinghouseClient.from_settings(http, url, settings, breakers)
         state.eligibility_client = client
     return client
-
-
-def mask_member_id(member_id: str | None) -> str | None:
-    if not member_id:
-        return None
-    keep = 4 if len(member_id) > 4 else max(len(member_id) - 2, 0)
-    return "*" * (len(member_id) - keep) + member_id[len(member_id) - keep :]
 
 
 def _status(benefits: NormalizedBenefits) -> str:

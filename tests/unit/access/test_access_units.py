@@ -13,7 +13,8 @@ from service.access import metrics
 from service.access.billing_pull import decode_cursor, encode_cursor
 from service.access.idempotency import _storable, request_hash
 from service.access.ratelimit import TimeoutMiddleware, TokenBuckets
-from service.access.tokens import PortalTokens, _scrub, mask_member_id
+from service.access.audit import mask_member_id
+from service.access.tokens import PortalTokens, _scrub
 from service.config import load_settings
 from service.errors import InvalidInput, exception_handlers
 
