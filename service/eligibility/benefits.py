@@ -106,9 +106,10 @@ def _percent(fraction: Decimal) -> Decimal:
 
 
 @functools.lru_cache(maxsize=4096)
-def _d8(value: str) -> dt.date | None:
+def parse_d8(value: str | None) -> dt.date | None:
+    """An X12 D8 date (CCYYMMDD) or None if absent or unreadable."""
     # strptime is ~10x slower and dominated normalization time
-    if len(value) != 8 or not value.isdigit():
+    if value is None or len(value) != 8 or not value.isdigit():
         return None
     try:
         return dt.date(int(value[:4]), int(value[4:6]), int(value[6:]))
@@ -120,8 +121,8 @@ def parse_date_value(fmt: str, value: str) -> tuple[dt.date | None, dt.date | No
     """(start, end) from a DTP D8 / RD8 value; (date, None) for D8; (None, None) if unreadable."""
     if fmt == "RD8" or (len(value) == 17 and value[8] == "-"):
         start, _, end = value.partition("-")
-        return _d8(start), _d8(end)
-    return _d8(value), None
+        return parse_d8(start), parse_d8(end)
+    return parse_d8(value), None
 
 
 def _iso(fmt: str, value: str) -> str:

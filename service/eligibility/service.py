@@ -25,7 +25,7 @@ from contracts.eligibility_api import EligibilityCheck, EligibilityX12, ManualCh
 from service.access.audit import mask_member_id, patient_key, record
 from service.access.roles import Caller
 from service.eligibility import store
-from service.eligibility.benefits import normalize_271
+from service.eligibility.benefits import normalize_271, parse_d8
 from service.eligibility.breaker import BreakerRegistry
 from service.eligibility.clearinghouse import ClearinghouseClient
 from service.eligibility.manual import ManualEntryError, benefits_from_manual, nul_errors
@@ -301,20 +301,14 @@ async def parse_posted_271(ctx: Context, req: Parse271Request) -> EligibilityChe
     sub = parsed.subscriber.demographics if parsed.subscriber else None
     dep = parsed.dependent.demographics if parsed.dependent else None
 
-    def d8(value: str | None) -> dt.date | None:
-        try:
-            return dt.datetime.strptime(value or "", "%Y%m%d").date()
-        except ValueError:
-            return None
-
     status = _status(benefits)
     new = store.NewCheck(
         source="posted_271", status=status, benefits=benefits, created_by=_actor(ctx),
         payer_id=(benefits.payer_id or "").upper() or None, payer_name=benefits.payer_name,
         subscriber_first_name=sub.first_name if sub else None, subscriber_last_name=sub.last_name if sub else None,
-        subscriber_dob=d8(sub.date_of_birth) if sub else None, member_id=sub.member_id if sub else None,
+        subscriber_dob=parse_d8(sub.date_of_birth) if sub else None, member_id=sub.member_id if sub else None,
         dependent_first_name=dep.first_name if dep else None, dependent_last_name=dep.last_name if dep else None,
-        dependent_dob=d8(dep.date_of_birth) if dep else None, raw_271=req.x12, patient_key=pkey,
+        dependent_dob=parse_d8(dep.date_of_birth) if dep else None, raw_271=req.x12, patient_key=pkey,
         trace_number=_first_trace(parsed),
     )
     async with ctx.pool.acquire() as conn, conn.transaction():
@@ -326,10 +320,8 @@ async def parse_posted_271(ctx: Context, req: Parse271Request) -> EligibilityChe
 
 
 def _iso_d8(value: str | None) -> str | None:
-    try:
-        return dt.datetime.strptime(value or "", "%Y%m%d").date().isoformat()
-    except ValueError:
-        return None
+    parsed = parse_d8(value)
+    return parsed.isoformat() if parsed else None
 
 
 def _first_trace(parsed: Any) -> str | None:

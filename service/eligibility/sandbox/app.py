@@ -45,6 +45,7 @@ import json
 from collections import Counter
 from typing import Any
 
+from service.eligibility.benefits import parse_d8
 from service.eligibility.sandbox.roster import FAILURE_MEMBERS, Member, benefit_segments, find_member
 from service.eligibility.x12.reader_270 import Parsed270, read_270
 from service.eligibility.x12.tokenizer import X12FormatError
@@ -59,13 +60,6 @@ def _d8(value: dt.date) -> str:
     return value.strftime("%Y%m%d")
 
 
-def _parse_d8(value: str | None) -> dt.date | None:
-    try:
-        return dt.datetime.strptime(value or "", "%Y%m%d").date()
-    except ValueError:
-        return None
-
-
 def author_271(
     q: Parsed270,
     *,
@@ -74,7 +68,7 @@ def author_271(
     force_payer_aaa: tuple[str, str] | None = None,
 ) -> str:
     """The sandbox payer's 271 for one parsed 270 (``now`` is an input: no clock here)."""
-    dos = _parse_d8(q.date_of_service) or now.date()
+    dos = parse_d8(q.date_of_service) or now.date()
     sub = q.subscriber
     member = find_member(sub.member_id)
     payer_name = member.payer_name if member else (q.payer_name or "SANDBOX PAYER")
@@ -102,7 +96,7 @@ def author_271(
             (d for d in member.dependents
              if (q.dependent.last_name or "").upper() == d.last_name
              and (q.dependent.first_name or "").upper() == d.first_name
-             and _parse_d8(q.dependent.date_of_birth) == d.date_of_birth),
+             and parse_d8(q.dependent.date_of_birth) == d.date_of_birth),
             None,
         )
     has_child = dependent_match is not None
@@ -150,7 +144,7 @@ def _match(member: Member | None, q: Parsed270) -> str | None:
         return "75"
     if (q.subscriber.last_name or "").strip().upper() != member.last_name:
         return "73"
-    if _parse_d8(q.subscriber.date_of_birth) != member.date_of_birth:
+    if parse_d8(q.subscriber.date_of_birth) != member.date_of_birth:
         return "58"
     return None
 
