@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from contracts.benefits import Accumulator, LevelBenefits
+from contracts.benefits import Accumulator, LevelBenefits, Limit
 from service.money import ZERO, cents, format_usd, percent_of
 from service.pricing.course import ServiceDay
 
@@ -80,6 +80,18 @@ def self_pay_day(day: ServiceDay, gross: Decimal, rate: Decimal, *, bucket: str,
     line = DayLine(number=day.number, date=day.date, hours=day.hours, gross=cents(gross), kind=kind, label=label)
     setattr(line, bucket, cents(rate))
     return line
+
+
+def remaining_of_limit(lim: Limit, what: str, notes: Notes) -> Decimal | None:
+    """What is left of a day/visit/hour limit: as reported, else quantity - used, else (assumed) all of it."""
+    if lim.remaining is not None:
+        return Decimal(lim.remaining)
+    if lim.quantity is not None and lim.used is not None:
+        return Decimal(max(lim.quantity - lim.used, 0))
+    if lim.quantity is not None:
+        notes.assume(f"{what} used so far not reported: assumed all {lim.quantity} {lim.unit} remain")
+        return Decimal(lim.quantity)
+    return None
 
 
 def _min_known(*values: Decimal | None) -> Decimal | None:
@@ -144,13 +156,7 @@ def resolve_terms(lb: LevelBenefits, notes: Notes, network_word: str) -> PlanTer
         unit = lim.unit
         resets = (lim.period or "").lower() not in {"lifetime", "episode", "admission"}
         limit_total = Decimal(lim.quantity) if lim.quantity is not None else None
-        if lim.remaining is not None:
-            limit_remaining = Decimal(lim.remaining)
-        elif lim.quantity is not None and lim.used is not None:
-            limit_remaining = Decimal(max(lim.quantity - lim.used, 0))
-        elif lim.quantity is not None:
-            limit_remaining = Decimal(lim.quantity)
-            notes.assume(f"{level} limit used so far not reported: assumed all {lim.quantity} {unit} remain")
+        limit_remaining = remaining_of_limit(lim, f"{level} limit", notes)
     if lb.prior_authorization_required:
         notes.warn(f"prior authorization required for {level} {network_word}: without it the plan may pay nothing")
     return PlanTerms(covered=covered, ded_ind=ded_ind, ded_fam=ded_fam, oop_ind=oop_ind, oop_fam=oop_fam,

@@ -21,7 +21,7 @@ from contracts.benefits import LevelBenefits
 from service.money import ZERO, cents, format_usd, percent_of
 from service.pricing.calendar import cap_period, cap_period_label
 from service.pricing.course import ServiceDay
-from service.pricing.engine import DayLine, Notes, self_pay_day, short_date
+from service.pricing.engine import DayLine, Notes, remaining_of_limit, self_pay_day, short_date
 from service.pricing.program_figures import MedicaidMaxima
 
 BAND_WORDS = {"<=100": "at or below 100% of the poverty level", "101-150": "101-150% of the poverty level",
@@ -54,14 +54,7 @@ def price_medicaid(days: Sequence[ServiceDay], *, allowed_per_day: Decimal, gros
     if benefits is not None and benefits.limit is not None:
         lim = benefits.limit
         limit_unit = lim.unit
-        # As for commercial plans: remaining as reported, else quantity - used, else (assumed) all of it.
-        if lim.remaining is not None:
-            limit = Decimal(lim.remaining)
-        elif lim.quantity is not None and lim.used is not None:
-            limit = Decimal(max(lim.quantity - lim.used, 0))
-        elif lim.quantity is not None:
-            limit = Decimal(lim.quantity)
-            notes.assume(f"Medicaid limit used so far not reported: assumed all {lim.quantity} {lim.unit} remain")
+        limit = remaining_of_limit(lim, "Medicaid limit", notes)  # read as for commercial plans
     cap_amount: Decimal | None = None
     if monthly_income is not None:
         months = 3 if cap_period_name == "quarter" else 1
