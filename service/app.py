@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import msgspec
@@ -12,6 +11,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
+from service import installed_modules
 from service.config import Settings, load_settings
 from service.errors import exception_handlers
 from service.health import HealthController
@@ -37,13 +37,7 @@ ROUTE_MODULES = (
 
 def _controllers() -> list[Any]:
     found: list[Any] = [HealthController]
-    for name in ROUTE_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
+    for module in installed_modules(ROUTE_MODULES):
         found.extend(module.CONTROLLERS)
     return found
 

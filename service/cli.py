@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import importlib
 import os
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -19,6 +18,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
+from service import installed_modules
 from service.config import ConfigError, Settings, load_settings
 
 #: Modules that add commands: each has ``register(subparsers) -> None``.
@@ -120,13 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     openapi.add_argument("--write", metavar="PATH", help="write to PATH instead of standard output")
     openapi.set_defaults(handler=_openapi)
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:
-                continue
-            raise
+    for module in installed_modules(COMMAND_MODULES):
         module.register(sub)
     return parser
 
