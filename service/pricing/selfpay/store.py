@@ -126,15 +126,23 @@ async def load_affordability_config(
 # --------------------------------------------------------------------------- admin: schedules and rules
 
 
+async def _next_version(conn: asyncpg.Connection, table: str, organization_id: str) -> int:
+    """The organization's next version number in ``table`` (one of this module's versioned tables).
+
+    Call inside the insert's transaction: the advisory lock serializes concurrent inserts per
+    organization until it commits.
+    """
+    await conn.execute(f"SELECT pg_advisory_xact_lock(hashtext('{table}:' || $1))", organization_id)
+    return await conn.fetchval(
+        f"SELECT coalesce(max(version), 0) + 1 FROM {table} WHERE organization_id = $1", organization_id
+    )
+
+
 async def insert_schedule(
     conn: asyncpg.Connection, body: SlidingFeeScheduleCreate, *, created_by: str, today: dt.date
 ) -> StoredSlidingFeeSchedule:
     async with conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('sliding_fee_schedules:' || $1))", body.organization_id)
-        version = await conn.fetchval(
-            "SELECT coalesce(max(version), 0) + 1 FROM sliding_fee_schedules WHERE organization_id = $1",
-            body.organization_id,
-        )
+        version = await _next_version(conn, "sliding_fee_schedules", body.organization_id)
         row = await conn.fetchrow(
             """INSERT INTO sliding_fee_schedules (organization_id, version, name, effective_from, effective_to,
                    applies_to, proof_of_income_required, tiers, created_by)
@@ -180,11 +188,7 @@ async def insert_rules(
 ) -> StoredPaymentPlanRules:
     r = body.rules
     async with conn.transaction():
-        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('payment_plan_rules:' || $1))", body.organization_id)
-        version = await conn.fetchval(
-            "SELECT coalesce(max(version), 0) + 1 FROM payment_plan_rules WHERE organization_id = $1",
-            body.organization_id,
-        )
+        version = await _next_version(conn, "payment_plan_rules", body.organization_id)
         row = await conn.fetchrow(
             """INSERT INTO payment_plan_rules (organization_id, version, effective_from, minimum_monthly_payment,
                    term_limits, allowed_terms_months, down_payment_percent, apr_percent,
