@@ -7,6 +7,7 @@ from a previous run and can be run against a shared server safely.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
 import tempfile
@@ -52,13 +53,13 @@ def postgres_server_url() -> Iterator[str]:
         embedded.stop()
 
 
-@pytest.fixture(scope="session")
-def database_url(postgres_server_url: str) -> Iterator[str]:
-    """A fresh, empty database for this test session (dropped at the end)."""
-    name = f"benefits_test_{os.getpid()}_{secrets.token_hex(3)}"
+@contextlib.contextmanager
+def fresh_database(server_url: str, prefix: str) -> Iterator[str]:
+    """Create an empty database on the server, yield its URL, drop it afterwards."""
+    name = f"{prefix}_{os.getpid()}_{secrets.token_hex(3)}"
 
     async def run(sql: str) -> None:
-        conn = await asyncpg.connect(postgres_server_url)
+        conn = await asyncpg.connect(server_url)
         try:
             await conn.execute(sql)
         finally:
@@ -66,9 +67,16 @@ def database_url(postgres_server_url: str) -> Iterator[str]:
 
     asyncio.run(run(f'CREATE DATABASE "{name}"'))
     try:
-        yield _with_database(postgres_server_url, name)
+        yield _with_database(server_url, name)
     finally:
         asyncio.run(run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(scope="session")
+def database_url(postgres_server_url: str) -> Iterator[str]:
+    """A fresh, empty database for this test session (dropped at the end)."""
+    with fresh_database(postgres_server_url, "benefits_test") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -3,31 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import secrets
 
 import asyncpg
 import pytest
 
 from service.db import migrate
 from service.db.migrate import MigrationError, apply_migrations
+from tests.conftest import fresh_database
 
 
 @pytest.fixture()
 def scratch_url(postgres_server_url: str):
-    name = f"scratch_{secrets.token_hex(4)}"
-
-    async def run(sql: str) -> None:
-        conn = await asyncpg.connect(postgres_server_url)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
-
-    asyncio.run(run(f'CREATE DATABASE "{name}"'))
-    from tests.conftest import _with_database
-
-    yield _with_database(postgres_server_url, name)
-    asyncio.run(run(f'DROP DATABASE "{name}" WITH (FORCE)'))
+    with fresh_database(postgres_server_url, "scratch") as url:
+        yield url
 
 
 def test_apply_twice_applies_once_and_refuses_an_edited_file(scratch_url, monkeypatch) -> None:

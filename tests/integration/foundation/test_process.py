@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -39,11 +41,12 @@ def _ready(port: int) -> bool:
         return False
 
 
-@pytest.mark.parametrize("kill_signal", [signal.SIGTERM, signal.SIGKILL])
-def test_serve_then_kill_leaves_no_postgres(tmp_path: Path, kill_signal: int) -> None:
+@contextlib.contextmanager
+def _serving(data_dir: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, dict[str, str]]]:
+    """`python -m service serve` on a free port and its own embedded data directory, ready to answer."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CLEARINGHOUSE_URL"}}
-    env.update({"EMBEDDED_PG_DIR": str(tmp_path / "pg"), "LOG_LEVEL": "WARNING"})
+    env.update({"EMBEDDED_PG_DIR": str(data_dir), "LOG_LEVEL": "WARNING"})
     proc = subprocess.Popen(
         [sys.executable, "-m", "service", "serve", "--port", str(port)],
         env=env,
@@ -52,30 +55,30 @@ def test_serve_then_kill_leaves_no_postgres(tmp_path: Path, kill_signal: int) ->
     )
     try:
         assert _wait(lambda: _ready(port), 60), "service did not become ready within 60 s"
+        yield proc, port, env
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.mark.parametrize("kill_signal", [signal.SIGTERM, signal.SIGKILL])
+def test_serve_then_kill_leaves_no_postgres(tmp_path: Path, kill_signal: int) -> None:
+    with _serving(tmp_path / "pg") as (proc, _port, _env):
         pg_pid = postmaster_pid(tmp_path / "pg")
         assert pg_pid is not None and _alive(pg_pid)
         proc.send_signal(kill_signal)
         proc.wait(timeout=30)
         assert _wait(lambda: not _alive(pg_pid), 15), f"postgres {pg_pid} outlived the service ({kill_signal!r})"
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
 
 
 def test_cli_command_beside_a_running_service_leaves_its_database_up(tmp_path: Path) -> None:
     """`keys create` while `serve` runs on the same embedded data directory must not stop the service's PostgreSQL."""
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CLEARINGHOUSE_URL"}}
-    env.update({"EMBEDDED_PG_DIR": str(tmp_path / "pg"), "LOG_LEVEL": "WARNING"})
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "service", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        assert _wait(lambda: _ready(port), 60)
+    with _serving(tmp_path / "pg") as (_proc, port, env):
         created = subprocess.run(
             [sys.executable, "-m", "service", "keys", "create", "--name", "front desk", "--role", "intake"],
             env=env, capture_output=True, text=True, timeout=60,
@@ -87,6 +90,3 @@ def test_cli_command_beside_a_running_service_leaves_its_database_up(tmp_path: P
         # and the key the CLI created works against the running service
         response = httpx.get(f"http://127.0.0.1:{port}/v1/admin/keys", headers={"X-API-Key": secret}, timeout=5)
         assert response.status_code == 403  # authenticated as intake; admin-only route
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
