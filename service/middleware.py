@@ -18,6 +18,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.access.keys import caller_for_key
 from service.errors import FieldError, InvalidInput, send_problem
+from service.text import nul_paths
 
 log = structlog.get_logger("service.access_log")
 
@@ -33,21 +34,6 @@ def header(scope: Scope, name: bytes) -> str | None:
 
 
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
-
-
-def _nul_paths(value: Any, path: str = "$") -> list[str]:
-    """JSON paths of every string (or object key) holding a NUL character."""
-    if isinstance(value, str):
-        return [path] if "\x00" in value else []
-    if isinstance(value, dict):
-        found = []
-        for key, item in value.items():
-            child = f"{path}.{key}"
-            found += [child] if "\x00" in key else _nul_paths(item, child)
-        return found
-    if isinstance(value, list):
-        return [p for i, item in enumerate(value) for p in _nul_paths(item, f"{path}[{i}]")]
-    return []
 
 
 def _refusing_nul(receive: Receive) -> Receive:
@@ -68,7 +54,7 @@ def _refusing_nul(receive: Receive) -> Receive:
                 seen.append(rest.get("body", b""))
                 more = rest.get("more_body", False)
             try:
-                paths = _nul_paths(msgspec.json.decode(b"".join(seen))) or ["$"]
+                paths = nul_paths(msgspec.json.decode(b"".join(seen))) or ["$"]
             except msgspec.DecodeError:
                 paths = ["$"]
             reason = "must not contain the NUL character (\\u0000)"

@@ -16,6 +16,7 @@ from contracts.benefits import (
 )
 from contracts.eligibility import ManualAccumulator, ManualBenefitsEntry, ManualCostShare
 from service.money import cents
+from service.text import nul_paths
 
 __all__ = ["ManualEntryError", "validate_manual_entry", "benefits_from_manual", "nul_errors"]
 
@@ -38,15 +39,7 @@ class ManualEntryError(ValueError):
 
 def nul_errors(value: object, path: str = "") -> list[tuple[str, str]]:
     """(path, reason) for every text holding U+0000 (PostgreSQL text and jsonb cannot store it)."""
-    if isinstance(value, msgspec.Struct):
-        value = msgspec.to_builtins(value)
-    if isinstance(value, str):
-        return [(path, "contains a NUL character")] if "\x00" in value else []
-    if isinstance(value, dict):
-        return [e for k, v in value.items() for e in nul_errors(v, f"{path}.{k}" if path else str(k))]
-    if isinstance(value, list):
-        return [e for i, v in enumerate(value) for e in nul_errors(v, f"{path}[{i}]")]
-    return []
+    return [(found, "contains a NUL character") for found in nul_paths(value, path)]
 
 
 def _money(value: Decimal | None, path: str, errors: list[tuple[str, str]]) -> None:
