@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from decimal import Decimal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -137,6 +138,100 @@ class Rejection(msgspec.Struct, kw_only=True, frozen=True):
     retryable: bool = False
 
 
+class Contact(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """A number or address intake gives out: the payer's prior-authorization line, the MCO's member
+    services, a Medicare Advantage plan's provider line. From a 271 (2120 NM1 + N3/N4 + PER) or typed in.
+
+    Not PHI: these are the payer's or plan's own contacts.
+    """
+
+    #: What the contact is for, in words: "prior_authorization", "member_services", "plan", "payer",
+    #: "utilization_management", "other_payer", "primary_care_provider", ...
+    role: Annotated[str, msgspec.Meta(max_length=40)]
+    name: Annotated[str, msgspec.Meta(max_length=120)] | None = None
+    entity_code: Annotated[str, msgspec.Meta(max_length=3)] | None = None  # NM101 as sent (PR, X3, Y2, P3 ...)
+    identifier: Annotated[str, msgspec.Meta(max_length=80)] | None = None  # NM109 (payer id, H-contract ...)
+    phone: Annotated[str, msgspec.Meta(max_length=40)] | None = None
+    phone_extension: Annotated[str, msgspec.Meta(max_length=20)] | None = None
+    fax: Annotated[str, msgspec.Meta(max_length=40)] | None = None
+    email: Annotated[str, msgspec.Meta(max_length=120)] | None = None
+    url: Annotated[str, msgspec.Meta(max_length=200)] | None = None
+    address_lines: Annotated[list[Annotated[str, msgspec.Meta(max_length=55)]], msgspec.Meta(max_length=2)] = []
+    city: Annotated[str, msgspec.Meta(max_length=30)] | None = None
+    state: Annotated[str, msgspec.Meta(max_length=2)] | None = None
+    postal_code: Annotated[str, msgspec.Meta(max_length=15)] | None = None
+
+
+class CoverageOrder(str, enum.Enum):
+    """Where another plan pays relative to the plan that answered (the 271's payer, or the plan entered).
+
+    From 2120 NM101 on an ``EB*R`` row: PRP = primary (pays *before* the answering plan), SEP = secondary,
+    TTP = tertiary. For Medicare, an EB04 Medicare Secondary Payer type (12-16, 41-47) makes the named plan
+    primary even when NM101 is absent.
+    """
+
+    PRIMARY = "primary"
+    SECONDARY = "secondary"
+    TERTIARY = "tertiary"
+    UNKNOWN = "unknown"
+
+
+class OtherPayerKind(str, enum.Enum):
+    """What kind of plan another payer is (decides the coordination-of-benefits rule)."""
+
+    EMPLOYER_GROUP = "employer_group"  # MSP 12 working aged, 13 ESRD, 16 group disability, 43 ...
+    MEDIGAP = "medigap"  # Medicare supplement (EB04 MP / plan letter A-N)
+    MEDICAID = "medicaid"  # full Medicaid or a Medicare Savings Program (QMB ...)
+    MEDICARE = "medicare"
+    MEDICARE_ADVANTAGE = "medicare_advantage"
+    COMMERCIAL = "commercial"
+    LIABILITY = "liability"  # no-fault, liability, workers' compensation (MSP 14, 15, 41, 42, 47 ...)
+    PART_D = "part_d"  # prescription drug plan: never coordinates with facility care
+    OTHER = "other"
+
+
+class OtherPayer(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """Another plan the patient has, as the payer reported it (``EB*R`` + 2120) or intake entered it.
+
+    A 271 can list several; each keeps its own order, type and dates. Member ids of the other plan are PHI
+    and are not carried here.
+    """
+
+    order: CoverageOrder = CoverageOrder.UNKNOWN
+    kind: OtherPayerKind = OtherPayerKind.OTHER
+    name: Annotated[str, msgspec.Meta(max_length=120)] | None = None
+    payer_id: Annotated[str, msgspec.Meta(max_length=80)] | None = None
+    insurance_type_code: Annotated[str, msgspec.Meta(max_length=3)] | None = None  # EB04 as sent
+    insurance_type_description: Annotated[str, msgspec.Meta(max_length=120)] | None = None
+    #: Medicare supplement plan letter (A-N) when ``kind`` is medigap and it is known.
+    medigap_plan: Annotated[str, msgspec.Meta(pattern=r"^[A-N]$")] | None = None
+    group_number: Annotated[str, msgspec.Meta(max_length=50)] | None = None
+    begin: dt.date | None = None
+    end: dt.date | None = None
+    contacts: list[Contact] = []
+    #: "271" (reported by the payer that answered) or "manual" (typed in by intake).
+    source: Literal["271", "manual"] = "271"
+
+
+class CopayTier(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """A per-day copay for a range of days of one stay ("$400 a day for days 1-5, then $0")."""
+
+    first_day: Annotated[int, msgspec.Meta(ge=1)]
+    last_day: Annotated[int, msgspec.Meta(ge=1)] | None = None  # None = every later day
+    amount: Money
+
+
+class TelehealthCostShare(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """Cost sharing the plan states for services by telehealth (place of service 02/10)."""
+
+    copay: Money | None = None
+    copay_per: Literal["day", "visit"] | None = None
+    coinsurance_percent: Percent | None = None
+    deductible_applies: bool | None = None
+    #: Where it came from, in words ("271 MSG on STC MH", "manual entry").
+    source: Annotated[str, msgspec.Meta(max_length=120)] | None = None
+
+
 class LevelBenefits(msgspec.Struct, kw_only=True, frozen=True):
     """One clear set of numbers for one level of care and one network.
 
@@ -159,7 +254,35 @@ class LevelBenefits(msgspec.Struct, kw_only=True, frozen=True):
     copay_per: str | None = None  # "day" | "visit" | "admission"
     limit: Limit | None = None
     prior_authorization_required: bool | None = None
+    #: Plan design (None = the payer did not say; pricing then states its assumption).
+    #: False = the deductible is waived for this level (cost sharing starts on day 1).
+    deductible_applies: bool | None = None
+    #: True = both the copay and the coinsurance apply; False = the copay replaces the coinsurance.
+    copay_with_coinsurance: bool | None = None
+    #: Day-tiered copays within a stay; when present they replace ``copay`` for the days they cover.
+    copay_tiers: list[CopayTier] = []
+    #: False = the family deductible is not embedded (no one meets the plan year alone).
+    family_deductible_embedded: bool | None = None
+    telehealth: TelehealthCostShare | None = None
     notes: list[str] = []
+
+
+class MedicareAdvantagePlan(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """A Medicare Advantage (Part C) enrolment, as HETS reports it (``EB*R**30*IN|HM``, ``REF*18`` H/R/E).
+
+    The plan, not Original Medicare, prices the care: its own deductible, copays and MOOP.
+    """
+
+    #: Contract (and plan benefit package) number from ``REF*18``: H1234, H1234 001, R5678, E0654 ...
+    contract_number: Annotated[str, msgspec.Meta(max_length=30)] | None = None
+    plan_name: Annotated[str, msgspec.Meta(max_length=120)] | None = None
+    payer_id: Annotated[str, msgspec.Meta(max_length=80)] | None = None
+    insurance_type_code: Annotated[str, msgspec.Meta(max_length=3)] | None = None  # EB04: IN (5010), HM (4010)
+    enrolled_from: dt.date | None = None  # DTP*290
+    enrolled_to: dt.date | None = None
+    #: MCO bill option from MSG ("MCO BILL OPTION CODE A"...), as sent.
+    bill_option: Annotated[str, msgspec.Meta(max_length=80)] | None = None
+    contacts: list[Contact] = []
 
 
 class MedicareDetails(msgspec.Struct, kw_only=True, frozen=True):
@@ -175,9 +298,20 @@ class MedicareDetails(msgspec.Struct, kw_only=True, frozen=True):
     lifetime_reserve_days_remaining: int | None = None
     #: Inpatient days already used in the current benefit period (affects day 61 / 91).
     benefit_period_days_used: int | None = None
+    #: Lifetime totals as the payer states them (EB06 32); None = not sent (the law: 60 reserve, 190 psychiatric).
+    lifetime_reserve_days_total: int | None = None
+    psychiatric_lifetime_days_total: int | None = None
+    #: Current benefit period (DTP*435 / DTP*348 on the Part A rows) and its days left.
+    benefit_period_begin: dt.date | None = None
+    benefit_period_end: dt.date | None = None
+    #: Full-coverage hospital days left (of 60) and coinsurance days left (of 30) in the benefit period.
+    benefit_period_full_days_remaining: int | None = None
+    benefit_period_coinsurance_days_remaining: int | None = None
     qmb: bool = False
-    medicare_advantage_plan: str | None = None
-    secondary_payer: str | None = None
+    #: Part C enrolment: when set, the plan prices the care, not Original Medicare.
+    advantage: MedicareAdvantagePlan | None = None
+    #: Part D contract (``EB*R**88*OT`` with ``REF*18`` S....): noted, never a payer for facility care.
+    part_d_contract: Annotated[str, msgspec.Meta(max_length=30)] | None = None
     #: Medigap plan that pays the Part A deductible and coinsurance.
     medigap_pays_part_a: bool = False
     #: Medigap plan that pays the Part B coinsurance (plans A-G/ N-style cost sharing aside).
@@ -214,4 +348,8 @@ class NormalizedBenefits(msgspec.Struct, kw_only=True, frozen=True):
     rejections: list[Rejection] = []
     medicare: MedicareDetails | None = None
     medicaid: MedicaidDetails | None = None
+    #: Every other plan the payer reported (or intake entered), each with its order; Part D excluded.
+    other_payers: list[OtherPayer] = []
+    #: Numbers to give out: prior authorization, MCO member services, plan contacts (from 2120 / PER).
+    contacts: list[Contact] = []
     warnings: list[str] = []

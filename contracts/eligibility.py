@@ -14,7 +14,10 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from contracts.benefits import InsuranceType, Level, MedicaidDetails, MedicareDetails, PayerClass
+from contracts.benefits import (
+    Contact, CopayTier, InsuranceType, Level, MedicaidDetails, MedicareDetails, OtherPayer, PayerClass,
+    TelehealthCostShare,
+)
 from contracts.money import Money, Percent
 
 LastName = Annotated[str, msgspec.Meta(min_length=1, max_length=60)]
@@ -94,6 +97,16 @@ class ManualCostShare(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_
     limit_period: Annotated[str, msgspec.Meta(max_length=40)] | None = None
     prior_authorization_required: bool | None = None
     covered: bool | None = None
+    #: Plan design, as the representative said it (None = not asked; pricing states its assumption).
+    #: False = the deductible is waived for this level (or the whole plan, plan-wide).
+    deductible_applies: bool | None = None
+    #: True = the copay and the coinsurance both apply; False = the copay instead of the coinsurance.
+    copay_with_coinsurance: bool | None = None
+    #: Day-tiered copays within a stay ("$400 a day for days 1-5, then $0").
+    copay_tiers: Annotated[list[CopayTier], msgspec.Meta(max_length=10)] = []
+    #: False = the family deductible is not embedded.
+    family_deductible_embedded: bool | None = None
+    telehealth: TelehealthCostShare | None = None
 
 
 class ManualLevelOverride(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
@@ -129,4 +142,8 @@ class ManualBenefitsEntry(msgspec.Struct, kw_only=True, frozen=True, forbid_unkn
     medicare: MedicareDetails | None = None
     medicaid: MedicaidDetails | None = None
     heard_from: HeardFrom
+    #: Other plans the caller has (a second plan, Medigap with its letter, Medicaid), each with its order.
+    other_payers: Annotated[list[OtherPayer], msgspec.Meta(max_length=3)] = []
+    #: Numbers the representative gave (prior authorization, member services).
+    contacts: Annotated[list[Contact], msgspec.Meta(max_length=10)] = []
     notes: Annotated[list[ShortText], msgspec.Meta(max_length=20)] = []

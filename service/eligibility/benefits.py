@@ -49,8 +49,8 @@ import re
 from decimal import Decimal
 
 from contracts.benefits import (
-    BenefitRow, InsuranceType, MedicaidDetails, MedicareDetails, Network, NormalizedBenefits, PayerClass,
-    Rejection, Source,
+    BenefitRow, InsuranceType, MedicaidDetails, MedicareAdvantagePlan, MedicareDetails, Network,
+    NormalizedBenefits, OtherPayer, PayerClass, Rejection, Source,
 )
 from service.eligibility.levels import TOTAL_PERIODS, choose_levels
 from service.money import cents
@@ -331,19 +331,30 @@ def _medicare(loops: list[EBLoop], member_dates, warnings: list[str]) -> Medicar
     out["psychiatric_lifetime_days_remaining"] = remaining
     out["qmb"] = any(eb.eb(4) == "QM" for eb in loops) or any(_QMB.search(m) for m in all_msgs)
     for eb in loops:
+        plan_name = None
         if eb.eb(4) == "HN":
-            out.setdefault("medicare_advantage_plan", _entity_name(eb) or eb.eb(5) or None)
+            plan_name = _entity_name(eb) or eb.eb(5) or None
         elif eb.eb(1) in codes.ACTIVE_CODES and eb.eb(4) in ("MA", "MB") and eb.eb(5):
-            out.setdefault("medicare_advantage_plan", eb.eb(5))
+            plan_name = eb.eb(5)
+        if plan_name and "advantage" not in out:
+            out["advantage"] = MedicareAdvantagePlan(plan_name=plan_name, insurance_type_code=eb.eb(4) or None)
         if eb.eb(1) == "R" and eb.eb(4) != "HN":
-            name = _entity_name(eb) or eb.eb(5) or None
             if eb.eb(4) == "MH":
                 out["medigap_pays_part_a"] = True
             elif eb.eb(4) == "MI":
                 out["medigap_pays_part_b_coinsurance"] = True
-            if name and "secondary_payer" not in out:
-                out["secondary_payer"] = name
     return MedicareDetails(**out)
+
+
+def _other_payers(loops: list[EBLoop]) -> list[OtherPayer]:
+    """Every ``EB*R`` row naming another plan (order and type are read in full by the X12 issue's work)."""
+    found: list[OtherPayer] = []
+    for eb in loops:
+        if eb.eb(1) == "R" and eb.eb(4) != "HN":
+            name = _entity_name(eb) or eb.eb(5) or None
+            if name:
+                found.append(OtherPayer(name=name, insurance_type_code=eb.eb(4) or None))
+    return found
 
 
 def _medicaid(loops: list[EBLoop], warnings: list[str]) -> MedicaidDetails:
@@ -468,6 +479,7 @@ def normalize_271(parsed: Parsed271, *, source: Source = Source.CLEARINGHOUSE_27
         rejections=rejections,
         medicare=medicare,
         medicaid=medicaid,
+        other_payers=_other_payers(all_loops),
         warnings=warnings,
     )
 

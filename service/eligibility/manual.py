@@ -73,6 +73,23 @@ def _cost_share(cs: ManualCostShare, path: str, errors: list[tuple[str, str]]) -
     _money(cs.copay, f"{path}.copay", errors)
     if cs.copay is not None and cs.copay_per is None:
         errors.append((f"{path}.copay_per", "say whether the copay is per day, visit or admission"))
+    last_day = 0
+    for i, tier in enumerate(cs.copay_tiers):
+        _money(tier.amount, f"{path}.copay_tiers[{i}].amount", errors)
+        if tier.first_day <= last_day:
+            errors.append((f"{path}.copay_tiers[{i}].first_day", "tiers must be in day order without overlap"))
+        if tier.last_day is not None and tier.last_day < tier.first_day:
+            errors.append((f"{path}.copay_tiers[{i}].last_day", "must not be before first_day"))
+        if tier.last_day is None and i != len(cs.copay_tiers) - 1:
+            errors.append((f"{path}.copay_tiers[{i}].last_day", "only the last tier may be open-ended"))
+        last_day = tier.last_day if tier.last_day is not None else 10**9
+    if cs.telehealth is not None:
+        _money(cs.telehealth.copay, f"{path}.telehealth.copay", errors)
+        pct = cs.telehealth.coinsurance_percent
+        if pct is not None and not (0 <= pct <= 100):
+            errors.append((f"{path}.telehealth.coinsurance_percent", "must be between 0 and 100"))
+        if cs.telehealth.copay is not None and cs.telehealth.copay_per is None:
+            errors.append((f"{path}.telehealth.copay_per", "say whether the copay is per day or visit"))
 
 
 def validate_manual_entry(entry: ManualBenefitsEntry) -> None:
@@ -133,6 +150,12 @@ def _level(level: Level, network: Network, cs: ManualCostShare, note: str) -> Le
         copay_per=cs.copay_per,
         limit=limit,
         prior_authorization_required=cs.prior_authorization_required,
+        deductible_applies=cs.deductible_applies,
+        copay_with_coinsurance=cs.copay_with_coinsurance,
+        copay_tiers=[msgspec.structs.replace(t, amount=_dollars(t.amount)) for t in cs.copay_tiers],
+        family_deductible_embedded=cs.family_deductible_embedded,
+        telehealth=None if cs.telehealth is None else msgspec.structs.replace(
+            cs.telehealth, copay=_dollars(cs.telehealth.copay), source=cs.telehealth.source or "entered by hand"),
         notes=[note],
     )
 
@@ -175,5 +198,7 @@ def benefits_from_manual(entry: ManualBenefitsEntry) -> NormalizedBenefits:
             part_b_deductible_remaining=_dollars(entry.medicare.part_b_deductible_remaining),
         ),
         medicaid=entry.medicaid,
+        other_payers=[msgspec.structs.replace(o, source="manual") for o in entry.other_payers],
+        contacts=list(entry.contacts),
         warnings=[MANUAL_WARNING, said, *entry.notes],
     )

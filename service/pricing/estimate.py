@@ -125,7 +125,7 @@ def _self_pay_lines(days, rates: LevelRates, label: str, bucket: str = "self_pay
 
 def _is_medicare_advantage(benefits: NormalizedBenefits) -> bool:
     return benefits.insurance_type is InsuranceType.MEDICARE_ADVANTAGE or bool(
-        benefits.medicare and benefits.medicare.medicare_advantage_plan)
+        benefits.medicare and benefits.medicare.advantage)
 
 
 def _price_level(inp: PricingInput, course: Course, network: Network, benefits: NormalizedBenefits | None,
@@ -142,9 +142,8 @@ def _price_level(inp: PricingInput, course: Course, network: Network, benefits: 
 
     if payer is PayerClass.MEDICARE and not _is_medicare_advantage(benefits):
         details = benefits.medicare or MedicareDetails()
-        if details.secondary_payer:
-            notes.warn(f"secondary coverage ({details.secondary_payer}) may pay part of the Medicare cost sharing; "
-                       "not included")
+        for other in benefits.other_payers:
+            notes.warn(f"other coverage ({other.name}) may pay part of the Medicare cost sharing; not included")
         if level is Level.INPATIENT:
             if benefits.insurance_type is InsuranceType.MEDICARE_PART_B:
                 notes.warn("Medicare Part B only: inpatient hospital care is a Part A benefit")

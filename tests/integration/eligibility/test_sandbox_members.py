@@ -37,7 +37,7 @@ def test_medicare_qmb(client, headers):
     b = check(client, headers, "MCR-QMB-002")["benefits"]
     assert b["payer_class"] == "medicare"
     assert b["medicare"]["qmb"] is True
-    assert b["medicare"]["secondary_payer"] == "STATE MEDICAID"
+    assert [o["name"] for o in b["other_payers"]] == ["STATE MEDICAID"]
     assert b["medicare"]["part_b_deductible_remaining"] == "283.00"  # 2026, nothing met
 
 

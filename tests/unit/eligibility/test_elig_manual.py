@@ -81,3 +81,32 @@ def test_a_nul_character_in_any_text_is_refused_with_its_field():
     fields = [f for f, _ in exc.value.errors]
     assert fields == ["payer_name", "heard_from.representative_name", "notes[1]"]
     assert all("NUL" in reason for _, reason in exc.value.errors)
+
+
+def test_manual_plan_design_other_payers_and_contacts_are_carried():
+    nb = benefits_from_manual(entry(
+        levels=[{"level": "inpatient", "network": "in", "cost_share": {
+            "deductible_applies": False, "copay_with_coinsurance": False,
+            "copay_tiers": [{"first_day": 1, "last_day": 5, "amount": "400"}, {"first_day": 6, "amount": "0"}],
+            "telehealth": {"copay": "10", "copay_per": "day"}}}],
+        other_payers=[{"order": "secondary", "kind": "medigap", "name": "Acme Supplement", "medigap_plan": "G"}],
+        contacts=[{"role": "prior_authorization", "name": "Acme UM", "phone": "8005550100"}],
+    ))
+    inp_in = [x for x in nb.levels if x.level == Level.INPATIENT and x.network == Network.IN][0]
+    assert inp_in.deductible_applies is False and inp_in.copay_with_coinsurance is False
+    assert [(t.first_day, t.last_day, t.amount) for t in inp_in.copay_tiers] == [
+        (1, 5, Decimal("400.00")), (6, None, Decimal("0.00"))]
+    assert inp_in.telehealth.copay == Decimal("10.00") and inp_in.telehealth.source == "entered by hand"
+    assert [(o.order.value, o.medigap_plan, o.source) for o in nb.other_payers] == [("secondary", "G", "manual")]
+    assert nb.contacts[0].phone == "8005550100"
+
+
+def test_manual_copay_tiers_must_be_in_order_and_only_the_last_open():
+    with pytest.raises(ManualEntryError) as err:
+        benefits_from_manual(entry(in_network={"copay_tiers": [
+            {"first_day": 1, "amount": "400"}, {"first_day": 3, "last_day": 2, "amount": "1.005"}]}))
+    fields = [f for f, _ in err.value.errors]
+    assert "in_network.copay_tiers[0].last_day" in fields
+    assert "in_network.copay_tiers[1].first_day" in fields
+    assert "in_network.copay_tiers[1].last_day" in fields
+    assert "in_network.copay_tiers[1].amount" in fields

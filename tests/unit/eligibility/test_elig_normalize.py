@@ -127,8 +127,8 @@ def test_medicare_parts_deductibles_days_and_other_payer():
     assert m.part_b_deductible_remaining == Decimal("100")
     assert (m.psychiatric_lifetime_days_used, m.psychiatric_lifetime_days_remaining) == (40, 150)  # 190 - 150
     assert m.lifetime_reserve_days_remaining == 60
-    assert m.secondary_payer == "ACME GROUP HEALTH"
-    assert m.qmb is False and m.medicare_advantage_plan is None
+    assert [o.name for o in nb.other_payers] == ["ACME GROUP HEALTH"]
+    assert m.qmb is False and m.advantage is None
 
 
 def test_medicare_levels_pick_the_part_for_the_level():
@@ -148,8 +148,8 @@ def test_medicare_qmb_from_message_and_advantage_from_hn():
         ["LS", "2120"], ["NM1", "PRP", "2", "SUNNY HEALTH MA PLAN"], ["LE", "2120"],
     ]))
     assert ma.insurance_type == InsuranceType.MEDICARE_ADVANTAGE
-    assert ma.medicare.medicare_advantage_plan == "SUNNY HEALTH MA PLAN"
-    assert ma.medicare.secondary_payer is None
+    assert ma.medicare.advantage.plan_name == "SUNNY HEALTH MA PLAN"
+    assert ma.other_payers == []
 
 
 def test_medicaid_managed_care_and_cost_sharing_category():
