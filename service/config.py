@@ -7,6 +7,7 @@ The README's configuration table is the user-facing copy of ``VARIABLES`` below.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from collections.abc import Callable, Mapping
@@ -56,6 +57,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     auth_required: bool = True
     db_pool_min: int = 1
     db_pool_max: int = 10
+    program_federal_holidays: bool = True
+    program_closed_dates: dict[dt.date, str] = {}
 
     @property
     def uses_embedded_postgres(self) -> bool:
@@ -146,6 +149,15 @@ def _x12_name(name: str, raw: str) -> str:
     return value
 
 
+def _closed_dates(name: str, raw: str) -> dict[dt.date, str]:
+    from service.pricing.closures import parse_closed_dates  # noqa: PLC0415 (pure helper, no import cycle)
+
+    try:
+        return parse_closed_dates(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be YYYY-MM-DD[=reason] items separated by commas: {exc}") from None
+
+
 def _text(name: str, raw: str) -> str:
     if not raw.strip():
         raise ConfigError(f"{name} must not be empty")
@@ -185,6 +197,8 @@ VARIABLES: dict[str, tuple[str, Callable[[str, str], Any], str]] = {
     "AUTH_REQUIRED": ("auth_required", _bool, "require API keys (false only for local demos)"),
     "DB_POOL_MIN": ("db_pool_min", lambda n, r: _int(n, r, minimum=1), "asyncpg pool minimum"),
     "DB_POOL_MAX": ("db_pool_max", lambda n, r: _int(n, r, minimum=1), "asyncpg pool maximum"),
+    "PROGRAM_FEDERAL_HOLIDAYS": ("program_federal_holidays", _bool, "IOP/PHP closed on US federal holidays (sessions move to the next program day)"),
+    "PROGRAM_CLOSED_DATES": ("program_closed_dates", _closed_dates, "the provider's own closed days, `2026-12-24=Christmas Eve,2026-12-31`"),
 }
 
 

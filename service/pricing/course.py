@@ -23,6 +23,7 @@ from decimal import Decimal
 from contracts.benefits import Level
 from contracts.estimate import CourseOfCare, Weekday
 from service.errors import InvalidInput, Unprocessable
+from service.pricing.closures import MAX_CLOSED_RUN_DAYS, NO_CLOSURES, ProgramCalendar
 from service.pricing.program_figures import LevelDefaults, MedicareRules
 
 _WEEKDAY_INDEX = {w: i for i, w in enumerate(Weekday)}
@@ -76,6 +77,8 @@ class ServiceDay:
     number: int  # 1-based within the course
     date: dt.date
     hours: Decimal
+    #: closed days (date, why) passed over since the previous program day (see ``closures.py``)
+    after_closures: tuple[tuple[dt.date, str], ...] = ()
 
 
 INPATIENT_HOURS_PER_DAY = Decimal(24)
@@ -188,21 +191,39 @@ def check_medicare_program_hours(course: Course, rules: MedicareRules) -> None:
                 field=f"{where}.hours_per_day")
 
 
-def service_days(course: Course) -> tuple[ServiceDay, ...]:
-    """The dated service days of a course, in order."""
+def service_days(course: Course, calendar: ProgramCalendar = NO_CLOSURES) -> tuple[ServiceDay, ...]:
+    """The dated service days of a course, in order; outpatient sessions skip the calendar's closed days.
+
+    Each phase holds ``weeks x days_per_week`` sessions on its weekly pattern; a closed pattern day
+    moves the session to the next open pattern day, and the next phase starts on the program-week
+    boundary after the phase's last session (without closures: exactly ``weeks`` weeks later).
+    """
     if course.is_inpatient:
         start = course.start_date
         return tuple(ServiceDay(number=i + 1, date=start + dt.timedelta(days=i), hours=INPATIENT_HOURS_PER_DAY)
                      for i in range(course.length_of_stay_days or 0))
     days: list[ServiceDay] = []
     week_start = course.start_date
-    number = 0
     for phase in course.phases:
-        for _ in range(phase.weeks):
-            for offset in range(7):
-                date = week_start + dt.timedelta(days=offset)
-                if date.weekday() in phase.weekdays:
-                    number += 1
-                    days.append(ServiceDay(number=number, date=date, hours=phase.hours_per_day))
-            week_start += dt.timedelta(days=7)
+        wanted = phase.weeks * phase.days_per_week
+        held = 0
+        skipped: list[tuple[dt.date, str]] = []
+        date = week_start
+        while held < wanted:
+            if date.weekday() in phase.weekdays:
+                reason = calendar.closure(date)
+                if reason is not None:
+                    skipped.append((date, reason))
+                    if (date - skipped[0][0]).days > MAX_CLOSED_RUN_DAYS:
+                        raise InvalidCourse(f"the program is closed on every course day from "
+                                            f"{skipped[0][0].isoformat()}: check the program's closed dates",
+                                            field=f"{course.field_path}.start_date")
+                else:
+                    held += 1
+                    days.append(ServiceDay(number=len(days) + 1, date=date, hours=phase.hours_per_day,
+                                           after_closures=tuple(skipped)))
+                    skipped = []
+            date += dt.timedelta(days=1)
+        weeks_used = -(-(date - week_start).days // 7)  # ceiling: a partly used program week counts whole
+        week_start += dt.timedelta(days=7 * weeks_used)
     return tuple(days)

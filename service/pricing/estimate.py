@@ -27,7 +27,9 @@ from contracts.estimate import (CostBreakdown, CourseOfCare, EstimateComparison,
 from service.errors import InvalidInput
 from service.money import ZERO, cents, format_usd
 from service.pricing.calendar import plan_year_start
-from service.pricing.course import Course, build_course, check_medicare_program_hours, service_days
+from service.pricing.closure_notes import note_closures
+from service.pricing.closures import NO_CLOSURES, ProgramCalendar
+from service.pricing.course import Course, ServiceDay, build_course, check_medicare_program_hours, service_days
 from service.pricing.engine import DayLine, Notes, accumulate_commercial, resolve_terms, self_pay_day
 from service.pricing.explain import explain
 from service.pricing.medicaid import CATEGORY_TO_BAND, band_for_percent, price_medicaid
@@ -58,10 +60,13 @@ class PricingInput:
     benefits_as_of: dt.date | None = None
     include_days: bool = True
     warnings: tuple[str, ...] = field(default=())  # from course validation
+    #: the day programs' closed days (federal holidays, the provider's own closures); see closures.py
+    calendar: ProgramCalendar = NO_CLOSURES
 
 
 def pricing_input_from_request(request: EstimateRequest, *, default_start: dt.date, figures: ProgramFigures,
-                               benefits_as_of: dt.date | None = None) -> PricingInput:
+                               benefits_as_of: dt.date | None = None,
+                               calendar: ProgramCalendar = NO_CLOSURES) -> PricingInput:
     """Validate and convert a wire request. Raises :class:`InvalidInput` naming the field."""
     sources = [name for name, given in (("eligibility_check_id", request.eligibility_check_id is not None),
                                         ("x12_271", request.x12_271 is not None),
@@ -97,7 +102,7 @@ def pricing_input_from_request(request: EstimateRequest, *, default_start: dt.da
         monthly_income=household.monthly_income if household else None,
         state=household.state if household else None, medicaid_exempt=request.medicaid_exempt,
         medicaid_cap_period=request.medicaid_cap_period.value, facility_type=request.facility_type,
-        benefits_as_of=benefits_as_of, warnings=tuple(notes),
+        benefits_as_of=benefits_as_of, warnings=tuple(notes), calendar=calendar,
     )
 
 
@@ -128,9 +133,9 @@ def _is_medicare_advantage(benefits: NormalizedBenefits) -> bool:
         benefits.medicare and benefits.medicare.advantage)
 
 
-def _price_level(inp: PricingInput, course: Course, network: Network, benefits: NormalizedBenefits | None,
-                 rates: LevelRates, figures: ProgramFigures, notes: Notes, used: _Used) -> tuple[list[DayLine], PayerClass]:
-    days = service_days(course)
+def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], network: Network,
+                 benefits: NormalizedBenefits | None, rates: LevelRates, figures: ProgramFigures, notes: Notes,
+                 used: _Used) -> tuple[list[DayLine], PayerClass]:
     level = course.level
     if inp.self_pay or benefits is None or benefits.payer_class is PayerClass.SELF_PAY:
         return _self_pay_lines(days, rates, "self-pay"), PayerClass.SELF_PAY
@@ -236,7 +241,9 @@ def _level_estimate(inp: PricingInput, course: Course, network: Network, benefit
                     table: RateTable, figures: ProgramFigures, used: _Used) -> LevelEstimate:
     notes = Notes()
     rates = table.for_level(course.level)
-    lines, payer = _price_level(inp, course, network, benefits, rates, figures, notes, used)
+    days = service_days(course, inp.calendar)
+    lines, payer = _price_level(inp, course, days, network, benefits, rates, figures, notes, used)
+    note_closures(lines, days, course, inp.calendar, notes)
     first, last = lines[0].date, lines[-1].date
     if first < table.effective_date:
         notes.warn(f"rate table {table.version} takes effect {table.effective_date.isoformat()}, after the first "

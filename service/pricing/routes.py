@@ -16,7 +16,7 @@ from service.access.audit import record
 from service.access.roles import Role, allow, caller_of
 from service.errors import request_id_of
 from service.pricing import schedules
-from service.pricing.service import create_estimate, read_estimate
+from service.pricing.service import create_estimate, program_calendar, read_estimate
 
 
 
@@ -32,7 +32,8 @@ class EstimatesController(Controller):
         now = dt.datetime.now(dt.UTC)
         # "today" is read here, at the edge, and handed to the pure engine (the request's as_of wins).
         return await create_estimate(request.app.state.pool, data, caller=caller_of(request),
-                                     request_id=request_id_of(request.scope), today=dt.date.today(), now=now)
+                                     request_id=request_id_of(request.scope), today=dt.date.today(), now=now,
+                                     calendar=program_calendar(request.app.state.settings))
 
     @get("/{estimate_id:uuid}", operation_id="getEstimate",
          summary="An estimate exactly as it was given when it was made")

@@ -22,6 +22,8 @@ from service.money import format_usd
 from service.access.audit import patient_key, record
 from service.access.roles import Caller
 from service.errors import FieldError, InvalidInput, NotFound, Unprocessable
+from service.config import Settings
+from service.pricing.closures import ProgramCalendar
 from service.pricing.estimate import PricingInput, estimate_levels, pricing_input_from_request
 from service.pricing.program_figures import ProgramFigures, load_program_figures
 from service.pricing.schedules import StoredRateTable, rates_for
@@ -137,18 +139,27 @@ async def _with_affordability(conn: asyncpg.Pool | asyncpg.Connection, compariso
     return msgspec.structs.replace(comparison, estimates=levels, summary=summary), used
 
 
+def program_calendar(settings: Settings) -> ProgramCalendar:
+    """The day programs' closed days as the settings give them (federal holidays, the provider's own)."""
+    return ProgramCalendar(federal_holidays=settings.program_federal_holidays,
+                           closed_dates=dict(settings.program_closed_dates))
+
+
 async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, caller: Caller | None,
-                          request_id: str | None, today: dt.date, now: dt.datetime) -> EstimateResponse:
+                          request_id: str | None, today: dt.date, now: dt.datetime,
+                          calendar: ProgramCalendar) -> EstimateResponse:
     """Compute, store and audit one estimate; return what the caller is shown (with its id)."""
     as_of = request.as_of or today
     figures = load_program_figures()
-    inp = pricing_input_from_request(request, default_start=as_of, figures=figures, benefits_as_of=as_of)
+    inp = pricing_input_from_request(request, default_start=as_of, figures=figures, benefits_as_of=as_of,
+                                     calendar=calendar)
     resolved = await resolve_benefits(pool, request)
     on = min(c.start_date for c in inp.courses)
     table = await rates_for(pool, payer_id=resolved.payer_id, plan_code=request.plan_code, on=on,
                             pinned=await _pinned(pool, request.rate_table_version))
     comparison = compute(inp, resolved.benefits, table, figures)
     comparison, extra = await _with_affordability(pool, comparison, request, as_of)
+    extra["program_calendar"] = calendar.to_dict()
     estimate_id = uuid.uuid4()
     response = EstimateResponse(estimate_id=str(estimate_id), comparison=comparison,
                                 benefits_source=resolved.kind, rate_version_ids=list(table.version_ids),
@@ -190,7 +201,8 @@ async def reproduce(conn: asyncpg.Pool | asyncpg.Connection, estimate_id: uuid.U
     stored = await load_estimate(conn, estimate_id)
     figures = figures or load_program_figures()
     inp = pricing_input_from_request(stored.request, default_start=stored.as_of, figures=figures,
-                                     benefits_as_of=stored.as_of)
+                                     benefits_as_of=stored.as_of,
+                                     calendar=ProgramCalendar.from_dict(stored.figures.get("program_calendar")))
     return compute(inp, stored.benefits, stored.rates, figures)
 
 

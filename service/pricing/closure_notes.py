@@ -1,0 +1,27 @@
+"""Say where a course runs over the program's closed days (see ``closures.py`` for the rule). Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from service.pricing.closures import ProgramCalendar, closure_words
+from service.pricing.course import Course, ServiceDay, service_days
+from service.pricing.engine import DayLine, Notes, short_date
+
+
+def note_closures(lines: Sequence[DayLine], days: Sequence[ServiceDay], course: Course, calendar: ProgramCalendar,
+                  notes: Notes) -> None:
+    """An explanation event before each day that follows a closure, and one warning with the new last day."""
+    skipped = [closed for day in days for closed in day.after_closures]
+    if not skipped:
+        return
+    by_number = {line.number: line for line in lines}
+    for day in days:
+        if day.after_closures and day.number in by_number:
+            by_number[day.number].events_before.insert(0, (
+                f"The program is closed on {closure_words(day.after_closures)}: no session then, so day "
+                f"{day.number} is {day.date:%a} {short_date(day.date)}"))
+    planned_last = service_days(course)[-1].date
+    notes.warn(f"{course.level.value.upper()} runs over {len(skipped)} closed day(s), "
+               f"{closure_words(skipped)}: the course keeps its {len(days)} program days and ends "
+               f"{days[-1].date:%a} {short_date(days[-1].date)} instead of {planned_last:%a} {short_date(planned_last)}")
