@@ -83,6 +83,10 @@ def _status(benefits: NormalizedBenefits) -> str:
     return "rejected" if benefits.rejections else "unknown"
 
 
+#: The check status of a set of benefits (active, inactive, rejected, unknown), for pricing's refusal.
+check_status = _status
+
+
 def message_for(benefits: NormalizedBenefits, status: str) -> str:
     """Plain words for intake staff."""
     payer = benefits.payer_name or "The payer"

@@ -31,6 +31,8 @@ class Notes:
 
     assumptions: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    #: Kinds of rate figures the level was priced with (chargemaster, contract, medicare, medicaid).
+    rates_used: set[str] = field(default_factory=lambda: {"chargemaster"})
 
     def assume(self, text: str) -> None:
         if text not in self.assumptions:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from contracts.benefits import (InsuranceType, Level, LevelBenefits, MedicareDetails, Network,
-                                NormalizedBenefits, PayerClass, Source)
+                                NormalizedBenefits, OtherPayer, OtherPayerKind, PayerClass, Source)
 from contracts.estimate import (CostBreakdown, CourseOfCare, EstimateComparison, EstimateRequest, FacilityType,
                                 FiguresUsed, LevelEstimate, NetworkPreference, ServiceDayOut)
 from service.errors import InvalidInput
@@ -64,10 +64,8 @@ class PricingInput:
     calendar: ProgramCalendar = NO_CLOSURES
 
 
-def pricing_input_from_request(request: EstimateRequest, *, default_start: dt.date, figures: ProgramFigures,
-                               benefits_as_of: dt.date | None = None,
-                               calendar: ProgramCalendar = NO_CLOSURES) -> PricingInput:
-    """Validate and convert a wire request. Raises :class:`InvalidInput` naming the field."""
+def check_one_source(request: EstimateRequest) -> None:
+    """Exactly one benefits source, or a 400 naming it."""
     sources = [name for name, given in (("eligibility_check_id", request.eligibility_check_id is not None),
                                         ("x12_271", request.x12_271 is not None),
                                         ("manual", request.manual is not None),
@@ -75,6 +73,13 @@ def pricing_input_from_request(request: EstimateRequest, *, default_start: dt.da
     if len(sources) != 1:
         raise InvalidInput("give exactly one benefits source: eligibility_check_id, x12_271, manual or self_pay "
                            f"(got {', '.join(sources) or 'none'})", field="$.eligibility_check_id")
+
+
+def pricing_input_from_request(request: EstimateRequest, *, default_start: dt.date, figures: ProgramFigures,
+                               benefits_as_of: dt.date | None = None,
+                               calendar: ProgramCalendar = NO_CLOSURES) -> PricingInput:
+    """Validate and convert a wire request. Raises :class:`InvalidInput` naming the field."""
+    check_one_source(request)
     levels = list(request.levels) if request.levels else list(ALL_LEVELS)
     if len(set(levels)) != len(levels):
         raise InvalidInput("levels are repeated", field="$.levels")
@@ -133,6 +138,15 @@ def _is_medicare_advantage(benefits: NormalizedBenefits) -> bool:
         benefits.medicare and benefits.medicare.advantage)
 
 
+def _included_with_medicare(other: OtherPayer, details: MedicareDetails) -> bool:
+    """Whether the Medicare pricing already counts what this other payer pays (so no "not included" warning)."""
+    if other.kind is OtherPayerKind.MEDICAID:
+        return details.qmb
+    if other.kind is OtherPayerKind.MEDIGAP:
+        return details.medigap_pays_part_a or details.medigap_pays_part_b_coinsurance
+    return other.kind is OtherPayerKind.PART_D  # a drug plan never pays facility care: nothing to include
+
+
 def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], network: Network,
                  benefits: NormalizedBenefits | None, rates: LevelRates, figures: ProgramFigures, notes: Notes,
                  used: _Used) -> tuple[list[DayLine], PayerClass]:
@@ -148,12 +162,16 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
     if payer is PayerClass.MEDICARE and not _is_medicare_advantage(benefits):
         details = benefits.medicare or MedicareDetails()
         for other in benefits.other_payers:
-            notes.warn(f"other coverage ({other.name}) may pay part of the Medicare cost sharing; not included")
+            if not _included_with_medicare(other, details):
+                notes.warn(f"other coverage ({other.name or other.kind.value}) may pay part of the Medicare cost "
+                           "sharing; not included")
         if level is Level.INPATIENT:
             if benefits.insurance_type is InsuranceType.MEDICARE_PART_B:
                 notes.warn("Medicare Part B only: inpatient hospital care is a Part A benefit")
                 return _self_pay_lines(days, rates, "not covered without Medicare Part A", "not_covered",
                                        "not_covered"), payer
+            if rates.medicare_inpatient_per_diem is not None:
+                notes.rates_used.add("medicare")
             freestanding = None if inp.facility_type is None else (
                 inp.facility_type is FacilityType.FREESTANDING_PSYCHIATRIC_HOSPITAL)
             return price_part_a(days, rates, details, figures, freestanding_psychiatric=freestanding, notes=notes,
@@ -163,6 +181,7 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
             return _self_pay_lines(days, rates, "not covered without Medicare Part B", "not_covered",
                                    "not_covered"), payer
         check_medicare_program_hours(course, figures.medicare_rules)
+        notes.rates_used.add("medicare")
         return price_part_b(days, rates, details, figures, current_year=as_of.year, notes=notes,
                             years_used=used.medicare_years), payer
 
@@ -189,6 +208,7 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
         monthly = inp.monthly_income if inp.monthly_income is not None else (
             inp.annual_income / 12 if inp.annual_income is not None else None)
         used.medicaid_basis = figures.medicaid.label
+        notes.rates_used.add("medicaid")
         return price_medicaid(days, allowed_per_day=rates.medicaid_per_day, gross_per_day=rates.gross_charge_per_day,
                               self_pay_per_day=rates.self_pay_per_day, inpatient=level is Level.INPATIENT,
                               benefits=_find_benefits(benefits, level, Network.IN), band=band or ">150",
@@ -208,13 +228,14 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
     if lb.fell_back_to_plan:
         notes.assume(f"the payer gave no behavioral-health amounts: the plan-level (STC 30) {word} figures were used")
     terms = resolve_terms(lb, notes, word)
-    if payer is PayerClass.MEDICARE and rates.contracted_in_network_per_day is None:
-        if level is Level.INPATIENT and rates.medicare_inpatient_per_diem is not None:
-            allowed, assumption = rates.medicare_inpatient_per_diem, "allowed amount estimated: Medicare per diem used"
-        else:
-            allowed, assumption = commercial_allowed(rates, out)
+    if payer is PayerClass.MEDICARE and rates.contracted_in_network_per_day is None \
+            and level is Level.INPATIENT and rates.medicare_inpatient_per_diem is not None:
+        allowed, assumption = rates.medicare_inpatient_per_diem, "allowed amount estimated: Medicare per diem used"
+        notes.rates_used.add("medicare")
     else:
         allowed, assumption = commercial_allowed(rates, out)
+        if allowed != rates.gross_charge_per_day or not assumption:
+            notes.rates_used.add("contract")
     if assumption:
         notes.assume(assumption)
     if out:
@@ -248,8 +269,14 @@ def _level_estimate(inp: PricingInput, course: Course, network: Network, benefit
     if first < table.effective_date:
         notes.warn(f"rate table {table.version} takes effect {table.effective_date.isoformat()}, after the first "
                    "service day; its rates were used anyway")
-    if table.demo:
-        notes.warn(f"DEMO rates ({table.version}): not the provider's chargemaster or contracted rates")
+    demo = sorted(kind for kind in notes.rates_used if table.is_demo(kind))
+    if demo:
+        notes.warn(f"DEMO rates ({table.version}): the {' and '.join(demo)} figures used are not the provider's own")
+    above = [line for line in lines if line.allowed > line.gross > 0]
+    if above:
+        notes.warn(f"the allowed amount {format_usd(above[0].allowed)} a day is above the provider's charge "
+                   f"{format_usd(above[0].gross)} on {len(above)} day(s): check the fee schedule (payers rarely "
+                   "allow more than the charge)")
     if benefits is not None and benefits.source is Source.MANUAL:
         notes.warn("benefits were entered by hand: confirm them with the payer")
     coverage_ends = benefits.eligibility_end if benefits is not None and not inp.self_pay else None

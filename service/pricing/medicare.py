@@ -66,7 +66,8 @@ def _waive(line: DayLine, details: MedicareDetails, *, part_a: bool) -> None:
         else:
             line.kind = "waived"
             line.label = f"Part B coinsurance {format_usd(line.waived)} a day is paid by your Medigap plan: you pay $0.00"
-    line.payer = line.allowed - line.deductible - line.coinsurance
+    # Medicare pays the allowed amount less the cost sharing, whoever covers that cost sharing.
+    line.payer = line.allowed - line.deductible - line.coinsurance - line.waived
 
 
 def price_part_b(days: Sequence[ServiceDay], rates: LevelRates, details: MedicareDetails, figures: ProgramFigures,

@@ -59,6 +59,13 @@ class RateTable:
     plan_code: str | None = None
     demo: bool = False
     basis: str | None = None
+    #: Which kinds of figures (chargemaster, contract, medicare, medicaid) are DEMO values; empty with
+    #: ``demo`` set = all of them (a table built from demo_rates.json, or stored before kinds were recorded).
+    demo_kinds: frozenset[str] = frozenset()
+
+    def is_demo(self, kind: str) -> bool:
+        """Whether figures of this kind are DEMO values (so an estimate priced with them must say so)."""
+        return self.demo and (not self.demo_kinds or kind in self.demo_kinds)
 
     def for_level(self, level: Level) -> LevelRates:
         found = self.levels.get(level)
@@ -118,7 +125,8 @@ def rate_table_from_dict(data: Mapping[str, Any]) -> RateTable:
         )
     return RateTable(version=data["version"], effective_date=dt.date.fromisoformat(data["effective_date"]),
                      levels=levels, payer_id=data.get("payer_id"), plan_code=data.get("plan_code"),
-                     demo=bool(data.get("demo")), basis=data.get("basis"))
+                     demo=bool(data.get("demo")), basis=data.get("basis"),
+                     demo_kinds=frozenset(data.get("demo_kinds") or ()))
 
 
 @functools.cache

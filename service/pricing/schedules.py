@@ -443,6 +443,7 @@ async def rates_for(conn: asyncpg.Connection | asyncpg.Pool, *, payer_id: str | 
     return StoredRateTable(
         version=" + ".join(labels), effective_date=max(chosen[k]["effective_from"] for k in chosen), levels=levels,
         payer_id=payer_id, plan_code=plan_code, demo=any(chosen[k]["demo"] for k in chosen),
+        demo_kinds=frozenset(k for k in chosen if chosen[k]["demo"]),
         basis="; ".join(f"{k}: {chosen[k]['version']}" for k in KINDS if k in chosen),
         version_ids=tuple(str(i) for i in ids), versions_by_kind={k: chosen[k]["version"] for k in chosen},
     )
@@ -458,6 +459,7 @@ def rate_table_to_dict(table: RateTable) -> dict[str, Any]:
 
     out: dict[str, Any] = {
         "version": table.version, "effective_date": table.effective_date.isoformat(), "demo": table.demo,
+        "demo_kinds": sorted(table.demo_kinds),
         "basis": table.basis, "payer_id": table.payer_id, "plan_code": table.plan_code, "levels": {},
     }
     if isinstance(table, StoredRateTable):
@@ -477,6 +479,7 @@ def stored_rate_table_from_dict(data: Mapping[str, Any]) -> StoredRateTable:
     base = rate_table_from_dict(data)
     return StoredRateTable(version=base.version, effective_date=base.effective_date, levels=base.levels,
                            payer_id=base.payer_id, plan_code=base.plan_code, demo=base.demo, basis=base.basis,
+                           demo_kinds=base.demo_kinds,
                            version_ids=tuple(data.get("version_ids") or ()),
                            versions_by_kind=dict(data.get("versions_by_kind") or {}))
 

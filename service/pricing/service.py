@@ -24,7 +24,7 @@ from service.access.roles import Caller
 from service.errors import FieldError, InvalidInput, NotFound, Unprocessable
 from service.config import Settings
 from service.pricing.closures import ProgramCalendar
-from service.pricing.estimate import PricingInput, estimate_levels, pricing_input_from_request
+from service.pricing.estimate import PricingInput, check_one_source, estimate_levels, pricing_input_from_request
 from service.pricing.program_figures import ProgramFigures, load_program_figures
 from service.pricing.schedules import StoredRateTable, rates_for
 from service.pricing.store import insert_estimate, load_estimate
@@ -40,6 +40,25 @@ class ResolvedBenefits:
     patient_key: str | None = None
     eligibility_check_id: uuid.UUID | None = None
     payer_id: str | None = None
+    #: The date of service the payer answered for (a stored check's), None when not known.
+    date_of_service: dt.date | None = None
+
+
+class CheckNotQuotable(Unprocessable):
+    slug, title = "eligibility-not-quotable", "These benefits cannot be priced"
+
+
+def _refuse_unanswered(benefits: NormalizedBenefits, status: str, field: str) -> None:
+    """A check the payer rejected, or answered without saying whether coverage is active, is no basis for a
+    quote: pricing it would silently show the caller as self-pay. Say what to fix instead."""
+    if status not in ("rejected", "unknown"):
+        return
+    from service.eligibility.service import message_for  # noqa: PLC0415
+
+    fix = ("correct the member id, name or date of birth and run a new eligibility check"
+           if status == "rejected" else "confirm coverage with the payer by phone")
+    raise CheckNotQuotable(f"{message_for(benefits, status)} No estimate was made: {fix}, or enter the benefits "
+                           "by hand (manual), or quote self-pay (self_pay: true).", field=field)
 
 
 def _prefixed(errors: list[tuple[str, str]], prefix: str) -> list[FieldError]:
@@ -59,12 +78,14 @@ async def resolve_benefits(pool: asyncpg.Pool | asyncpg.Connection, request: Est
             benefits, facts = await get_check_benefits(pool, check_id)
         except NotFound as exc:
             raise NotFound(exc.detail or "No eligibility check with this id.", field="$.eligibility_check_id") from None
+        _refuse_unanswered(benefits, facts.get("status") or _status_of(benefits), "$.eligibility_check_id")
         return ResolvedBenefits("eligibility_check", benefits, facts.get("patient_key"), check_id,
-                                facts.get("payer_id") or benefits.payer_id)
+                                facts.get("payer_id") or benefits.payer_id, facts.get("date_of_service"))
     if request.x12_271 is not None:
         from service.eligibility.service import read_held_271  # noqa: PLC0415
 
         _parsed, benefits, key = read_held_271(request.x12_271, field="$.x12_271")
+        _refuse_unanswered(benefits, _status_of(benefits), "$.x12_271")
         return ResolvedBenefits("x12_271", benefits, key, None, benefits.payer_id)
     if request.manual is not None:
         from service.eligibility.manual import ManualEntryError, benefits_from_manual  # noqa: PLC0415
@@ -76,6 +97,12 @@ async def resolve_benefits(pool: asyncpg.Pool | asyncpg.Connection, request: Est
                                 errors=_prefixed(exc.errors, "$.manual")) from None
         return ResolvedBenefits("manual", benefits, None, None, request.manual.payer_id)
     return ResolvedBenefits("self_pay", None)
+
+
+def _status_of(benefits: NormalizedBenefits) -> str:
+    from service.eligibility.service import check_status  # noqa: PLC0415
+
+    return check_status(benefits)
 
 
 def _patient_key(request: EstimateRequest, resolved: ResolvedBenefits) -> str | None:
@@ -103,6 +130,23 @@ def _figures_used(comparison: EstimateComparison, table: StoredRateTable, extra:
             "rate_table_version": table.version, "rate_versions_by_kind": dict(table.versions_by_kind), **extra}
 
 
+def _course_dates(request: EstimateRequest, resolved: ResolvedBenefits, as_of: dt.date) -> dict[str, dt.date]:
+    """Where a course starts when the request gives no start date, and the date the benefits' remaining amounts
+    are as of: the date of service the payer answered for (a stored check's), else the estimate's as-of date.
+    Starting on the server's date instead could cross into another plan year and charge a second deductible."""
+    dos = resolved.date_of_service
+    return {"course_default_start": dos or as_of, "benefits_as_of": request.as_of or dos or as_of}
+
+
+def _iso(dates: dict[str, dt.date]) -> dict[str, str]:
+    return {k: v.isoformat() for k, v in dates.items()}
+
+
+def _stored_date(figures: dict[str, Any], key: str, fallback: dt.date) -> dt.date:
+    value = figures.get(key)
+    return dt.date.fromisoformat(value) if value else fallback
+
+
 def compute(inp: PricingInput, benefits: NormalizedBenefits | None, table: StoredRateTable,
             figures: ProgramFigures) -> EstimateComparison:
     """The pure engine (the one place both a new estimate and :func:`reproduce` call it)."""
@@ -110,18 +154,21 @@ def compute(inp: PricingInput, benefits: NormalizedBenefits | None, table: Store
 
 
 async def _with_affordability(conn: asyncpg.Pool | asyncpg.Connection, comparison: EstimateComparison,
-                              request: EstimateRequest, as_of: dt.date) -> tuple[EstimateComparison, dict[str, Any]]:
+                              request: EstimateRequest) -> tuple[EstimateComparison, dict[str, Any]]:
     try:
         from service.pricing.selfpay.affordability import affordability_for_level, household_for_affordability  # noqa: PLC0415
         from service.pricing.selfpay.store import load_affordability_config  # noqa: PLC0415
     except ImportError:  # self-pay area not installed: the section stays None
         return comparison, {}
-    config = await load_affordability_config(conn, as_of)
+    # The poverty guideline and the sliding-fee schedule are those in force on the date of service (the first
+    # service day), as the engine's Medicaid band is, not on the day the estimate is made.
+    first_day = min(level.first_service_date for level in comparison.estimates)
+    config = await load_affordability_config(conn, first_day)
     household = household_for_affordability(request.household)
     levels: list[LevelEstimate] = []
     for level in comparison.estimates:
         section = affordability_for_level(
-            level, household=household, config=config, on=as_of, self_pay=request.self_pay,
+            level, household=household, config=config, on=level.first_service_date, self_pay=request.self_pay,
             first_due_date=level.first_service_date + dt.timedelta(days=FIRST_PAYMENT_AFTER_DAYS),
             proof_of_income_seen=bool(request.household and request.household.proof_of_income_seen))
         levels.append(msgspec.structs.replace(level, affordability=section))
@@ -151,14 +198,16 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
     """Compute, store and audit one estimate; return what the caller is shown (with its id)."""
     as_of = request.as_of or today
     figures = load_program_figures()
-    inp = pricing_input_from_request(request, default_start=as_of, figures=figures, benefits_as_of=as_of,
-                                     calendar=calendar)
+    check_one_source(request)
     resolved = await resolve_benefits(pool, request)
+    dates = _course_dates(request, resolved, as_of)
+    inp = pricing_input_from_request(request, default_start=dates["course_default_start"], figures=figures,
+                                     benefits_as_of=dates["benefits_as_of"], calendar=calendar)
     on = min(c.start_date for c in inp.courses)
     table = await rates_for(pool, payer_id=resolved.payer_id, plan_code=request.plan_code, on=on,
                             pinned=await _pinned(pool, request.rate_table_version))
     comparison = compute(inp, resolved.benefits, table, figures)
-    comparison, extra = await _with_affordability(pool, comparison, request, as_of)
+    comparison, extra = await _with_affordability(pool, comparison, request)
     extra["program_calendar"] = calendar.to_dict()
     estimate_id = uuid.uuid4()
     response = EstimateResponse(estimate_id=str(estimate_id), comparison=comparison,
@@ -170,7 +219,8 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
                               created_by=caller.actor_id if caller else "anonymous", patient_key=key,
                               request=request, benefits_source=resolved.kind,
                               eligibility_check_id=resolved.eligibility_check_id, as_of=as_of,
-                              benefits=resolved.benefits, rates=table, figures=_figures_used(comparison, table, extra),
+                              benefits=resolved.benefits, rates=table,
+                              figures=_figures_used(comparison, table, {**extra, **_iso(dates)}),
                               response=response)
         await record(conn, caller=caller, action="estimate.create", resource_type="estimate",
                      resource_id=estimate_id, patient=key, request_id=request_id)
@@ -200,9 +250,10 @@ async def reproduce(conn: asyncpg.Pool | asyncpg.Connection, estimate_id: uuid.U
     """
     stored = await load_estimate(conn, estimate_id)
     figures = figures or load_program_figures()
-    inp = pricing_input_from_request(stored.request, default_start=stored.as_of, figures=figures,
-                                     benefits_as_of=stored.as_of,
-                                     calendar=ProgramCalendar.from_dict(stored.figures.get("program_calendar")))
+    inp = pricing_input_from_request(
+        stored.request, default_start=_stored_date(stored.figures, "course_default_start", stored.as_of),
+        figures=figures, benefits_as_of=_stored_date(stored.figures, "benefits_as_of", stored.as_of),
+        calendar=ProgramCalendar.from_dict(stored.figures.get("program_calendar")))
     return compute(inp, stored.benefits, stored.rates, figures)
 
 

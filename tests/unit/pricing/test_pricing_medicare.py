@@ -44,7 +44,8 @@ def test_qmb_owes_nothing_and_shows_what_was_waived():
     # would-be $1,280 (see the first test) -> $0 by law
     assert est.totals.patient_pays == D("0.00")
     assert est.totals.waived_cost_sharing == D("1280.00")
-    assert est.totals.payer_pays == D("6000.00")
+    # Medicare pays the allowed amount less the cost sharing it does not pay: 6000.00 - 1280.00 = 4720.00
+    assert est.totals.payer_pays == D("4720.00")
     assert "Qualified Medicare Beneficiary" in est.explanation[0].text
 
 
