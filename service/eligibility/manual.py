@@ -1,7 +1,9 @@
 """Benefits entered by hand (heard from a payer's phone line) -> :class:`NormalizedBenefits`.
 
 The in-network (and optional out-of-network) cost share applies to every level of care;
-a :class:`ManualLevelOverride` replaces it for one level and network. The result says
+a :class:`ManualLevelOverride` replaces it for one level and network, except the plan-wide
+deductible and out-of-pocket maximum (and whether the family deductible is embedded), which
+it keeps unless it states its own. The result says
 ``source=manual`` and warns "benefits entered by hand".
 """
 
@@ -160,6 +162,20 @@ def _level(level: Level, network: Network, cs: ManualCostShare, note: str) -> Le
     )
 
 
+#: Plan-wide facts a per-level override inherits when it does not state them itself: a representative who
+#: gives "inpatient: $500 per admission" has not said the deductible and out-of-pocket maximum went away.
+_PLAN_WIDE = ("deductible_individual", "deductible_family", "oop_max_individual", "oop_max_family",
+              "family_deductible_embedded")
+
+
+def _with_plan_wide(override: ManualCostShare, plan_wide: ManualCostShare | None) -> ManualCostShare:
+    if plan_wide is None:
+        return override
+    inherited = {name: getattr(plan_wide, name) for name in _PLAN_WIDE
+                 if getattr(override, name) is None and getattr(plan_wide, name) is not None}
+    return msgspec.structs.replace(override, **inherited) if inherited else override
+
+
 def benefits_from_manual(entry: ManualBenefitsEntry) -> NormalizedBenefits:
     """Validate and convert. Raises :class:`ManualEntryError`."""
     validate_manual_entry(entry)
@@ -169,7 +185,9 @@ def benefits_from_manual(entry: ManualBenefitsEntry) -> NormalizedBenefits:
         for network, plan_wide in ((Network.IN, entry.in_network), (Network.OUT, entry.out_of_network)):
             cs = overrides.get((level, network))
             if cs is not None:
-                levels.append(_level(level, network, cs, "entered by hand for this level"))
+                levels.append(_level(level, network, _with_plan_wide(cs, plan_wide),
+                                     "entered by hand for this level (the plan-wide deductible and out-of-pocket "
+                                     "maximum apply unless stated for it)"))
             elif plan_wide is not None:
                 levels.append(_level(level, network, plan_wide, "entered by hand for the whole plan"))
     heard = entry.heard_from

@@ -8,9 +8,13 @@ and the balance bill (charge - allowed) is added separately, never capped. Not c
 past a day/visit limit -> the self-pay rate, outside the accumulators.
 
 Every day's amounts are rounded with ``service.money.cents``; totals are sums of rounded days.
-Copays are taken after any deductible on that day (a plan that waives the deductible for
-copay services shows a $0 deductible); when a plan reports both a copay and a coinsurance,
-both apply (copay first) and an assumption says so.
+Plan design (``LevelBenefits``): ``deductible_applies=False`` waives the deductible for the level
+(cost sharing from day 1, the deductible neither charged nor used up); a copay is per day, per
+visit (one a program day) or per admission (owed once a stay); day-tiered copays
+(``copay_tiers``, by day of the stay) win over the flat copay on the days they cover; with both a
+copay and a coinsurance, ``copay_with_coinsurance=False`` drops the coinsurance on copay days,
+True takes both (copay first), None takes both and says it assumed so; a family deductible that
+is not embedded (``family_deductible_embedded=False``) replaces the individual one.
 """
 
 from __future__ import annotations
@@ -61,6 +65,8 @@ class DayLine:
     self_pay: Decimal = ZERO
     balance_bill: Decimal = ZERO
     waived: Decimal = ZERO  # cost sharing paid by someone else (QMB law, Medigap, Medicaid exemption)
+    #: the day-tiered copay that applied (first day, last day, amount), for the explanation
+    copay_tier: tuple[int, int | None, Decimal] | None = None
     kind: str = "cost_share"
     label: str = ""
     #: deductible remaining before this day (deductible groups read it on their first day)
@@ -117,6 +123,19 @@ class PlanTerms:
     limit_remaining: Decimal | None
     limit_unit: str
     limit_resets: bool
+    #: False = the plan waives the deductible for this level (cost sharing starts on day 1).
+    deductible_applies: bool = True
+    #: True = the copay replaces the coinsurance on the days a copay applies.
+    copay_replaces_coinsurance: bool = False
+    #: Day-tiered copays within a stay: (first day, last day or None, amount); they win over ``copay``.
+    copay_tiers: tuple[tuple[int, int | None, Decimal], ...] = ()
+
+    def copay_tier(self, day_number: int) -> tuple[int, int | None, Decimal] | None:
+        for tier in self.copay_tiers:
+            first, last, _amount = tier
+            if day_number >= first and (last is None or day_number <= last):
+                return tier
+        return None
 
 
 def _accumulator(acc: Accumulator | None, name: str, notes: Notes) -> tuple[Decimal | None, Decimal | None]:
@@ -137,19 +156,36 @@ def resolve_terms(lb: LevelBenefits, notes: Notes, network_word: str) -> PlanTer
         notes.assume(f"the payer did not say whether {level} is covered {network_word}; assumed covered")
     ded_ind = _accumulator(lb.deductible_individual, f"{network_word} individual deductible", notes)
     ded_fam = _accumulator(lb.deductible_family, f"{network_word} family deductible", notes)
+    if lb.family_deductible_embedded is False and ded_fam != (None, None) and ded_ind != (None, None):
+        # Not embedded: one person's spending never ends the deductible alone, only the family's total does.
+        notes.assume(f"the {network_word} family deductible is not embedded: the family's "
+                     f"{format_usd(ded_fam[1])} remaining applies, not the individual {format_usd(ded_ind[1])}")
+        ded_ind = (None, None)
+    deductible_applies = lb.deductible_applies is not False
+    if not deductible_applies and covered and (ded_ind != (None, None) or ded_fam != (None, None)):
+        notes.assume(f"the plan waives the {network_word} deductible for {level}: cost sharing starts on day 1 "
+                     "(the deductible is neither charged nor used up)")
     oop_ind = _accumulator(lb.oop_max_individual, f"{network_word} individual out-of-pocket maximum", notes)
     oop_fam = _accumulator(lb.oop_max_family, f"{network_word} family out-of-pocket maximum", notes)
-    if covered and ded_ind == (None, None) and ded_fam == (None, None):
+    if covered and deductible_applies and ded_ind == (None, None) and ded_fam == (None, None):
         notes.assume(f"no {network_word} deductible reported: assumed none applies to {level}")
     if covered and oop_ind == (None, None) and oop_fam == (None, None):
         notes.warn(f"no {network_word} out-of-pocket maximum reported: amounts are not capped")
     coins = lb.coinsurance_percent
-    if covered and coins is None and lb.copay is None:
+    tiers = tuple((t.first_day, t.last_day, t.amount) for t in lb.copay_tiers)
+    has_copay = lb.copay is not None or bool(tiers)
+    if covered and coins is None and not has_copay:
         notes.assume(f"no {network_word} coinsurance or copay reported for {level}: assumed the plan pays the rest "
                      "after the deductible")
-    if lb.copay is not None and coins:
-        notes.assume("the plan reports both a copay and a coinsurance: the copay is taken first, then the "
-                     "coinsurance on the rest")
+    replaces = False
+    if has_copay and coins:
+        if lb.copay_with_coinsurance is False:
+            replaces = True
+            notes.assume(f"per the plan, the {network_word} copay replaces the {_pct(coins)} coinsurance on the "
+                         "days a copay applies")
+        elif lb.copay_with_coinsurance is None:
+            notes.assume("the plan reports both a copay and a coinsurance without saying whether both apply: the "
+                         "copay is taken first, then the coinsurance on the rest")
     limit_total = limit_remaining = None
     unit = "days"
     resets = True
@@ -163,7 +199,8 @@ def resolve_terms(lb: LevelBenefits, notes: Notes, network_word: str) -> PlanTer
         notes.warn(f"prior authorization required for {level} {network_word}: without it the plan may pay nothing")
     return PlanTerms(covered=covered, ded_ind=ded_ind, ded_fam=ded_fam, oop_ind=oop_ind, oop_fam=oop_fam,
                      coinsurance_percent=coins or ZERO, copay=lb.copay, copay_per=(lb.copay_per or "day").lower(),
-                     limit_total=limit_total, limit_remaining=limit_remaining, limit_unit=unit, limit_resets=resets)
+                     limit_total=limit_total, limit_remaining=limit_remaining, limit_unit=unit, limit_resets=resets,
+                     deductible_applies=deductible_applies, copay_replaces_coinsurance=replaces, copay_tiers=tiers)
 
 
 @dataclass(slots=True)
@@ -255,19 +292,27 @@ def accumulate_commercial(
 
         line = DayLine(number=day.number, date=day.date, hours=day.hours, gross=gross, allowed=allowed,
                        events_before=events, balance_bill=balance)
-        ded_room = _min_known(state.ded_ind, state.ded_fam)
+        ded_room = _min_known(state.ded_ind, state.ded_fam) if terms.deductible_applies else None
         oop_room = _min_known(state.oop_ind, state.oop_fam)
         line.remaining_before = ded_room
         ded = min(allowed, ded_room) if ded_room is not None else ZERO
         rest = allowed - ded
         copay = ZERO
-        if stay_copay_left is not None:
+        tier = terms.copay_tier(day.number)
+        copay_applies = True
+        if tier is not None:
+            copay = min(cents(tier[2]), rest)
+            line.copay_tier = tier
+        elif stay_copay_left is not None:
             copay = min(stay_copay_left, rest)
             stay_copay_left -= copay
         elif terms.copay is not None:
             copay = min(cents(terms.copay), rest)
+        else:
+            copay_applies = False
         rest -= copay
-        coins = cents(percent_of(rest, pct)) if pct else ZERO
+        day_pct = ZERO if terms.copay_replaces_coinsurance and copay_applies else pct
+        coins = cents(percent_of(rest, day_pct)) if day_pct else ZERO
         share = ded + copay + coins
         capped = False
         if oop_room is not None and share > oop_room:
@@ -292,7 +337,7 @@ def accumulate_commercial(
             before = " before your individual deductible" if state.ded_ind is not None else ""
             line.events_after.append(f"Family deductible met on day {day.number} ({short_date(day.date)}){before}: "
                                      "no more deductible this plan year")
-        _describe(line, pct, terms, capped, oop_room is not None and oop_room == 0, bb_text, is_inpatient)
+        _describe(line, day_pct, terms, capped, oop_room is not None and oop_room == 0, bb_text, is_inpatient)
         if not state.oop_reached and oop_room is not None and oop_room > 0 and share == oop_room:
             state.oop_reached = True
             line.events_after.append(f"Out-of-pocket maximum reached on day {day.number} ({short_date(day.date)}): "
@@ -323,8 +368,12 @@ def _describe(line: DayLine, pct: Decimal, terms: PlanTerms, capped: bool, oop_m
         line.kind = "coinsurance"
         base = allowed - line.copay
         line.label = f"{_pct(pct)} coinsurance of {format_usd(base)} = {format_usd(line.coinsurance)} a day{bb}"
+    elif parts == ["copay"] and line.copay_tier is not None:
+        first, last, _amount = line.copay_tier
+        days = f"days {first}\u2013{last}" if last is not None else f"day {first} on"
+        line.kind, line.label = "copay", f"{format_usd(line.copay)} copay a day ({days} of the stay){bb}"
     elif parts == ["copay"]:
-        per = {"admission": "for the stay"}.get(terms.copay_per, "a day")
+        per = {"admission": "for the stay", "visit": "a visit"}.get(terms.copay_per, "a day")
         line.kind, line.label = "copay", f"{format_usd(line.copay)} copay {per}{bb}"
         if terms.copay_per == "admission" and terms.copay is not None and line.copay < cents(terms.copay):
             line.label = (f"{format_usd(line.copay)}, the rest of the {format_usd(terms.copay)} copay for the stay"

@@ -34,6 +34,8 @@ from service.pricing.engine import DayLine, Notes, accumulate_commercial, resolv
 from service.pricing.explain import explain
 from service.pricing.medicaid import CATEGORY_TO_BAND, band_for_percent, price_medicaid
 from service.pricing.medicare import price_part_a, price_part_b
+from service.pricing.plan_design import (advantage_notes, is_medicare_advantage, require_advantage_terms,
+                                         without_office_copay)
 from service.pricing.program_figures import ProgramFigures
 from service.pricing.rates import LevelRates, RateTable, commercial_allowed
 
@@ -62,6 +64,8 @@ class PricingInput:
     warnings: tuple[str, ...] = field(default=())  # from course validation
     #: the day programs' closed days (federal holidays, the provider's own closures); see closures.py
     calendar: ProgramCalendar = NO_CLOSURES
+    #: The request field the benefits came from (named in a refusal about them).
+    benefits_field: str = "$.eligibility_check_id"
 
 
 def check_one_source(request: EstimateRequest) -> None:
@@ -108,7 +112,13 @@ def pricing_input_from_request(request: EstimateRequest, *, default_start: dt.da
         state=household.state if household else None, medicaid_exempt=request.medicaid_exempt,
         medicaid_cap_period=request.medicaid_cap_period.value, facility_type=request.facility_type,
         benefits_as_of=benefits_as_of, warnings=tuple(notes), calendar=calendar,
+        benefits_field=_benefits_field(request),
     )
+
+
+def _benefits_field(request: EstimateRequest) -> str:
+    return ("$.x12_271" if request.x12_271 is not None else "$.manual" if request.manual is not None
+            else "$.eligibility_check_id")
 
 
 @dataclass(slots=True)
@@ -133,9 +143,6 @@ def _self_pay_lines(days, rates: LevelRates, label: str, bucket: str = "self_pay
             for d in days]
 
 
-def _is_medicare_advantage(benefits: NormalizedBenefits) -> bool:
-    return benefits.insurance_type is InsuranceType.MEDICARE_ADVANTAGE or bool(
-        benefits.medicare and benefits.medicare.advantage)
 
 
 def _included_with_medicare(other: OtherPayer, details: MedicareDetails) -> bool:
@@ -159,7 +166,7 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
     as_of = inp.benefits_as_of or days[0].date
     payer = benefits.payer_class
 
-    if payer is PayerClass.MEDICARE and not _is_medicare_advantage(benefits):
+    if payer is PayerClass.MEDICARE and not is_medicare_advantage(benefits):
         details = benefits.medicare or MedicareDetails()
         for other in benefits.other_payers:
             if not _included_with_medicare(other, details):
@@ -216,11 +223,16 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
                               maxima=figures.medicaid, notes=notes), payer
 
     # Commercial (and Medicare Advantage, which has its own plan benefits).
-    if payer is PayerClass.MEDICARE:
-        notes.warn("Medicare Advantage plan: priced with the plan's own benefits, not Original Medicare's rules")
+    advantage = payer is PayerClass.MEDICARE
+    if advantage:
+        require_advantage_terms(benefits, inp.benefits_field)
     out = network is Network.OUT
     word = "out-of-network" if out else "in-network"
     lb = _find_benefits(benefits, level, network)
+    if lb is not None:
+        lb = without_office_copay(benefits, lb, notes)
+        if advantage:
+            advantage_notes(benefits, lb, notes)
     if lb is None:
         notes.warn(f"no {word} benefits reported for {level.value.upper()}: shown at the self-pay rate until benefits "
                    "are confirmed")
@@ -243,7 +255,7 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
                    "allowed amount (balance billing), which does not count toward your out-of-pocket maximum")
     plan_begin = benefits.plan_begin
     year_of = lambda d: plan_year_start(d, plan_begin)  # noqa: E731
-    if not out and lb.oop_max_individual and lb.oop_max_individual.total is not None:
+    if not out and not advantage and lb.oop_max_individual and lb.oop_max_individual.total is not None:
         limit = figures.aca_self_only.get(year_of(days[0].date).year)
         if limit is not None and lb.oop_max_individual.total > limit:
             notes.warn(f"the reported in-network out-of-pocket maximum {format_usd(lb.oop_max_individual.total)} is "
@@ -318,7 +330,7 @@ def _networks(inp: PricingInput, benefits: NormalizedBenefits | None, notes: Not
               NetworkPreference.BOTH: [Network.IN, Network.OUT]}[inp.network]
     commercial_like = benefits is not None and not inp.self_pay and (
         benefits.payer_class is PayerClass.COMMERCIAL
-        or (benefits.payer_class is PayerClass.MEDICARE and _is_medicare_advantage(benefits)))
+        or (benefits.payer_class is PayerClass.MEDICARE and is_medicare_advantage(benefits)))
     if not commercial_like and Network.OUT in wanted:
         if benefits is not None and not inp.self_pay and benefits.payer_class is not PayerClass.SELF_PAY:
             notes.warn("networks apply to commercial and Medicare Advantage plans only: one estimate is shown")
