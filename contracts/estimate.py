@@ -59,12 +59,36 @@ class Weekday(str, enum.Enum):
     SUN = "sun"
 
 
+class Delivery(str, enum.Enum):
+    """How an outpatient course is delivered: at the program, by telehealth from home, or a weekly mix."""
+
+    IN_PERSON = "in_person"
+    TELEHEALTH = "telehealth"
+    HYBRID = "hybrid"
+
+
+class MedicareVirtualBilling(str, enum.Enum):
+    """How a hospital bills Medicare for program sessions a patient joins from home (never as the per diem).
+
+    ``hospital_remote_services``: mental health services furnished remotely by hospital staff (HCPCS
+    C7900-C7902, OPPS; hospital outpatient departments only). ``professional_telehealth``: the practitioners'
+    own telehealth services under the physician fee schedule (group psychotherapy 90853 per session).
+    """
+
+    HOSPITAL_REMOTE_SERVICES = "hospital_remote_services"
+    PROFESSIONAL_TELEHEALTH = "professional_telehealth"
+
+
 class Phase(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
     """One step of a step-down schedule."""
 
     weeks: int
     days_per_week: int
     hours_per_day: Decimal
+    #: How this phase is delivered; omitted = the course's ``delivery``.
+    delivery: Delivery | None = None
+    #: Hybrid only: how many of each week's days are by telehealth (the week's last ones).
+    telehealth_days_per_week: int | None = None
 
 
 class CourseOfCare(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
@@ -86,6 +110,12 @@ class CourseOfCare(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fie
     length_of_stay_days: int | None = None
     include_weekends: bool | None = None
     weekdays: list[Weekday] | None = None
+    #: IOP / PHP only. A hybrid week has ``telehealth_days_per_week`` virtual days (the week's last program days,
+    #: unless ``telehealth_weekdays`` names them). Two courses of one level may be compared when their
+    #: delivery differs (in-person IOP beside virtual IOP).
+    delivery: Delivery = Delivery.IN_PERSON
+    telehealth_days_per_week: int | None = None
+    telehealth_weekdays: list[Weekday] | None = None
 
 
 class Household(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
@@ -127,6 +157,9 @@ class EstimateRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_
     medicaid_cap_period: CapPeriod = CapPeriod.MONTH
     #: Inpatient facility; None = unknown (a Medicare estimate then warns about the 190-day limit).
     facility_type: FacilityType | None = None
+    #: Original Medicare, virtual program days: how they are billed. None = hospital remote services for a
+    #: hospital outpatient department (or unknown facility), professional telehealth for a CMHC.
+    medicare_virtual_billing: MedicareVirtualBilling | None = None
     plan_code: str | None = None
     rate_table_version: str | None = None
     patient: EstimatePatient | None = None
@@ -178,6 +211,8 @@ class ServiceDayOut(msgspec.Struct, kw_only=True, frozen=True):
     day: int
     date: dt.date
     hours: Decimal
+    #: True for a day the patient joins by telehealth.
+    telehealth: bool = False
     gross: Money
     allowed: Money
     payer_pays: Money
@@ -195,7 +230,10 @@ class LevelEstimate(msgspec.Struct, kw_only=True, frozen=True):
     level: Level
     network: Network
     payer_class: PayerClass
+    delivery: Delivery = Delivery.IN_PERSON
     service_days: int
+    #: Of ``service_days``, those joined by telehealth.
+    telehealth_days: int = 0
     treatment_hours: Decimal
     weeks: Decimal
     first_service_date: dt.date
@@ -248,8 +286,8 @@ class EstimateResponse(msgspec.Struct, kw_only=True, frozen=True):
 
 
 __all__ = [
-    "CapPeriod", "CostBreakdown", "CourseOfCare", "EstimateComparison", "EstimatePatient", "EstimateRequest",
+    "CapPeriod", "CostBreakdown", "CourseOfCare", "Delivery", "EstimateComparison", "EstimatePatient", "EstimateRequest",
     "EstimateResponse",
     "ExplanationLine", "FacilityType", "FiguresUsed", "Household", "LevelEstimate", "LineKind",
-    "ManualBenefitsEntry", "NetworkPreference", "Percent", "Phase", "ServiceDayOut", "Weekday",
+    "ManualBenefitsEntry", "MedicareVirtualBilling", "NetworkPreference", "Percent", "Phase", "ServiceDayOut", "Weekday",
 ]

@@ -8,6 +8,11 @@ each weekday once, a course always has exactly ``weeks x days_per_week`` service
 whatever weekday it starts on. Inpatient: every day from admission for the length of stay
 (the discharge day is not a billed day).
 
+Delivery: a course (or each step-down phase) is in person, by telehealth, or hybrid. A hybrid week
+has ``telehealth_days_per_week`` virtual days, by default the last program days of the week
+(Mon/Wed/Fri with one virtual day: Friday is virtual), or the ``telehealth_weekdays`` named.
+Every service day says whether it is virtual; an inpatient stay is always in person.
+
 Refused (400, naming the field): impossible values (days/week outside 1-7, hours/day not in
 (0, 24], weeks outside 1-52, length of stay outside 1-365, 6-7 days/week without weekends).
 Refused for Medicare coverage only (422, citing the rule): IOP outside 9-19 h/week, PHP
@@ -21,7 +26,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from contracts.benefits import Level
-from contracts.estimate import CourseOfCare, Weekday
+from contracts.estimate import CourseOfCare, Delivery, Weekday
 from service.errors import InvalidInput, Unprocessable
 from service.pricing.closures import MAX_CLOSED_RUN_DAYS, NO_CLOSURES, ProgramCalendar
 from service.pricing.program_figures import LevelDefaults, MedicareRules
@@ -49,6 +54,7 @@ class PhasePlan:
     days_per_week: int
     hours_per_day: Decimal
     weekdays: tuple[int, ...]  # 0 = Monday
+    telehealth_weekdays: tuple[int, ...] = ()  # of ``weekdays``, those joined by telehealth
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +78,16 @@ class Course:
         return Decimal(sum(p.weeks for p in self.phases))
 
 
+    @property
+    def delivery(self) -> Delivery:
+        """In person, telehealth or hybrid, from the days actually planned."""
+        if not any(p.telehealth_weekdays for p in self.phases):
+            return Delivery.IN_PERSON
+        if all(p.telehealth_weekdays == p.weekdays for p in self.phases):
+            return Delivery.TELEHEALTH
+        return Delivery.HYBRID
+
+
 @dataclass(frozen=True, slots=True)
 class ServiceDay:
     number: int  # 1-based within the course
@@ -79,6 +95,7 @@ class ServiceDay:
     hours: Decimal
     #: closed days (date, why) passed over since the previous program day (see ``closures.py``)
     after_closures: tuple[tuple[dt.date, str], ...] = ()
+    telehealth: bool = False
 
 
 INPATIENT_HOURS_PER_DAY = Decimal(24)
@@ -103,10 +120,13 @@ def build_course(wire: CourseOfCare | None, level: Level, *, default_start: dt.d
         if wire.include_weekends is False:
             raise InvalidCourse("an inpatient stay includes every day; include_weekends cannot be false",
                                 field=f"{path}.include_weekends")
-        for name in ("weeks", "days_per_week", "phases", "weekdays"):
+        for name in ("weeks", "days_per_week", "phases", "weekdays", "telehealth_days_per_week",
+                     "telehealth_weekdays"):
             if getattr(wire, name):
                 raise InvalidCourse(f"{name} does not apply to an inpatient stay; use length_of_stay_days",
                                     field=f"{path}.{name}")
+        if wire.delivery is not Delivery.IN_PERSON:
+            raise InvalidCourse("an inpatient stay is in person", field=f"{path}.delivery")
         return Course(level=level, start_date=start, length_of_stay_days=los, field_path=path)
 
     if wire.length_of_stay_days is not None:
@@ -124,17 +144,24 @@ def build_course(wire: CourseOfCare | None, level: Level, *, default_start: dt.d
         if any(v is not None for v in (wire.weeks, wire.days_per_week, wire.hours_per_day)):
             raise InvalidCourse("give either phases or weeks/days_per_week/hours_per_day, not both",
                                 field=f"{path}.phases")
-        raw = [(p.weeks, p.days_per_week, p.hours_per_day, f"{path}.phases[{i}]") for i, p in enumerate(wire.phases)]
+        raw = [(p.weeks, p.days_per_week, p.hours_per_day, f"{path}.phases[{i}]", p.delivery or wire.delivery,
+                p.telehealth_days_per_week if p.telehealth_days_per_week is not None else wire.telehealth_days_per_week)
+               for i, p in enumerate(wire.phases)]
     else:
         raw = [(
             wire.weeks if wire.weeks is not None else defaults.weeks,
             wire.days_per_week if wire.days_per_week is not None else defaults.days_per_week,
             wire.hours_per_day if wire.hours_per_day is not None else defaults.hours_per_day,
-            path,
+            path, wire.delivery, wire.telehealth_days_per_week,
         )]
+    virtual_named = None
+    if wire.telehealth_weekdays:
+        virtual_named = tuple(sorted({_WEEKDAY_INDEX[w] for w in wire.telehealth_weekdays}))
+        if len(virtual_named) != len(wire.telehealth_weekdays):
+            raise InvalidCourse("telehealth weekdays are repeated", field=f"{path}.telehealth_weekdays")
     phases = []
     total_weeks = 0
-    for weeks, days, hours, where in raw:
+    for weeks, days, hours, where, delivery, virtual_count in raw:
         if weeks is None or not 1 <= weeks <= MAX_WEEKS:
             raise InvalidCourse(f"weeks must be 1-{MAX_WEEKS}, got {weeks}", field=f"{where}.weeks")
         if days is None or not 1 <= days <= 7:
@@ -153,7 +180,9 @@ def build_course(wire: CourseOfCare | None, level: Level, *, default_start: dt.d
                                     field=f"{where}.days_per_week")
             pattern = _PATTERNS[days]
         total_weeks += weeks
-        phases.append(PhasePlan(weeks=weeks, days_per_week=days, hours_per_day=hours, weekdays=pattern))
+        virtual = _telehealth_weekdays(pattern, delivery, virtual_count, virtual_named, where, path)
+        phases.append(PhasePlan(weeks=weeks, days_per_week=days, hours_per_day=hours, weekdays=pattern,
+                                telehealth_weekdays=virtual))
         _typical_range_notes(level, days, hours, where, defaults, notes)
     if total_weeks > MAX_WEEKS:
         raise InvalidCourse(f"the phases add up to {total_weeks} weeks; at most {MAX_WEEKS}", field=f"{path}.phases")
@@ -161,6 +190,33 @@ def build_course(wire: CourseOfCare | None, level: Level, *, default_start: dt.d
         notes.append(f"{level.value.upper()} course of {total_weeks} weeks is outside the provider's typical "
                      f"{defaults.typical_weeks[0]}-{defaults.typical_weeks[1]} weeks")
     return Course(level=level, start_date=start, phases=tuple(phases), field_path=path)
+
+
+def _telehealth_weekdays(pattern: tuple[int, ...], delivery: Delivery, count: int | None,
+                         named: tuple[int, ...] | None, where: str, path: str) -> tuple[int, ...]:
+    """Which of a phase's weekdays are joined by telehealth (see the module docstring)."""
+    if delivery is Delivery.IN_PERSON:
+        if count:
+            raise InvalidCourse("telehealth days need delivery hybrid or telehealth",
+                                field=f"{where}.telehealth_days_per_week")
+        return ()
+    if delivery is Delivery.TELEHEALTH:
+        if count is not None and count != len(pattern):
+            raise InvalidCourse(f"a telehealth course has all {len(pattern)} days by telehealth; use hybrid for a mix",
+                                field=f"{where}.telehealth_days_per_week")
+        return pattern
+    if named is not None:
+        if not set(named) < set(pattern):
+            raise InvalidCourse("hybrid telehealth weekdays must be some, not all, of the program weekdays",
+                                field=f"{path}.telehealth_weekdays")
+        if count is not None and count != len(named):
+            raise InvalidCourse(f"{len(named)} telehealth weekdays named for {count} telehealth days a week",
+                                field=f"{where}.telehealth_days_per_week")
+        return named
+    if count is None or not 1 <= count < len(pattern):
+        raise InvalidCourse(f"a hybrid week of {len(pattern)} days needs 1-{len(pattern) - 1} telehealth days a week"
+                            f", got {count}", field=f"{where}.telehealth_days_per_week")
+    return pattern[len(pattern) - count:]
 
 
 def _typical_range_notes(level: Level, days: int, hours: Decimal, where: str, defaults: LevelDefaults,
@@ -221,7 +277,8 @@ def service_days(course: Course, calendar: ProgramCalendar = NO_CLOSURES) -> tup
                 else:
                     held += 1
                     days.append(ServiceDay(number=len(days) + 1, date=date, hours=phase.hours_per_day,
-                                           after_closures=tuple(skipped)))
+                                           after_closures=tuple(skipped),
+                                           telehealth=date.weekday() in phase.telehealth_weekdays))
                     skipped = []
             date += dt.timedelta(days=1)
         weeks_used = -(-(date - week_start).days // 7)  # ceiling: a partly used program week counts whole

@@ -19,6 +19,7 @@ is not embedded (``family_deductible_embedded=False``) replaces the individual o
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -55,6 +56,7 @@ class DayLine:
     date: dt.date
     hours: Decimal
     gross: Decimal
+    telehealth: bool = False  # joined by telehealth (see service.pricing.telehealth)
     allowed: Decimal = ZERO
     payer: Decimal = ZERO
     deductible: Decimal = ZERO
@@ -85,7 +87,8 @@ def short_date(day: dt.date) -> str:
 
 
 def self_pay_day(day: ServiceDay, gross: Decimal, rate: Decimal, *, bucket: str, label: str, kind: str) -> DayLine:
-    line = DayLine(number=day.number, date=day.date, hours=day.hours, gross=cents(gross), kind=kind, label=label)
+    line = DayLine(number=day.number, date=day.date, hours=day.hours, gross=cents(gross), kind=kind, label=label,
+                   telehealth=day.telehealth)
     setattr(line, bucket, cents(rate))
     return line
 
@@ -203,6 +206,27 @@ def resolve_terms(lb: LevelBenefits, notes: Notes, network_word: str) -> PlanTer
                      deductible_applies=deductible_applies, copay_replaces_coinsurance=replaces, copay_tiers=tiers)
 
 
+def telehealth_terms(lb: LevelBenefits, terms: PlanTerms, notes: Notes) -> PlanTerms:
+    """The terms for days joined by telehealth: the plan's stated telehealth cost sharing, else the in-person
+    terms (said). Accumulators, limits and coverage stay the plan's own."""
+    stated = lb.telehealth
+    if stated is None:
+        notes.assume(f"the plan states no telehealth cost sharing for {lb.level.value.upper()}: telehealth days are "
+                     "priced on the in-person terms")
+        return terms
+    source = f" ({stated.source})" if stated.source else ""
+    notes.assume(f"telehealth days use the plan's telehealth cost sharing{source}")
+    return dataclasses.replace(
+        terms,
+        copay=stated.copay,
+        copay_per=(stated.copay_per or "day") if stated.copay is not None else terms.copay_per,
+        coinsurance_percent=stated.coinsurance_percent if stated.coinsurance_percent is not None else (
+            ZERO if stated.copay is not None else terms.coinsurance_percent),
+        deductible_applies=terms.deductible_applies if stated.deductible_applies is None else stated.deductible_applies,
+        copay_tiers=() if stated.copay is not None else terms.copay_tiers,
+    )
+
+
 @dataclass(slots=True)
 class _YearState:
     ded_ind: Decimal | None
@@ -225,8 +249,10 @@ def accumulate_commercial(
     out_of_network: bool,
     is_inpatient: bool,
     notes: Notes,
+    virtual_terms: PlanTerms | None = None,
 ) -> list[DayLine]:
-    """Price each day of a course under one plan's terms (see the module docstring)."""
+    """Price each day of a course under one plan's terms (see the module docstring); days joined by
+    telehealth use ``virtual_terms`` (from :func:`telehealth_terms`) when given."""
     gross = cents(gross_per_day)
     allowed = cents(allowed_per_day)
     self_pay = cents(self_pay_per_day)
@@ -237,7 +263,6 @@ def accumulate_commercial(
         return [self_pay_day(d, gross, self_pay, bucket="not_covered", kind="not_covered",
                              label=f"{label}: self-pay rate {format_usd(self_pay)} a day") for d in days]
     states: dict[dt.date, _YearState] = {}
-    pct = terms.coinsurance_percent
     balance = max(gross - allowed, ZERO) if out_of_network else ZERO
     bb_text = (f"; plus a possible balance bill of {format_usd(balance)} a day (charge {format_usd(gross)} minus "
                f"allowed {format_usd(allowed)}), not capped by your out-of-pocket maximum") if balance else ""
@@ -291,14 +316,15 @@ def accumulate_commercial(
             state.limit -= units
 
         line = DayLine(number=day.number, date=day.date, hours=day.hours, gross=gross, allowed=allowed,
-                       events_before=events, balance_bill=balance)
-        ded_room = _min_known(state.ded_ind, state.ded_fam) if terms.deductible_applies else None
+                       events_before=events, balance_bill=balance, telehealth=day.telehealth)
+        day_terms = virtual_terms if day.telehealth and virtual_terms is not None else terms
+        ded_room = _min_known(state.ded_ind, state.ded_fam) if day_terms.deductible_applies else None
         oop_room = _min_known(state.oop_ind, state.oop_fam)
         line.remaining_before = ded_room
         ded = min(allowed, ded_room) if ded_room is not None else ZERO
         rest = allowed - ded
         copay = ZERO
-        tier = terms.copay_tier(day.number)
+        tier = day_terms.copay_tier(day.number)
         copay_applies = True
         if tier is not None:
             copay = min(cents(tier[2]), rest)
@@ -306,12 +332,12 @@ def accumulate_commercial(
         elif stay_copay_left is not None:
             copay = min(stay_copay_left, rest)
             stay_copay_left -= copay
-        elif terms.copay is not None:
-            copay = min(cents(terms.copay), rest)
+        elif day_terms.copay is not None:
+            copay = min(cents(day_terms.copay), rest)
         else:
             copay_applies = False
         rest -= copay
-        day_pct = ZERO if terms.copay_replaces_coinsurance and copay_applies else pct
+        day_pct = ZERO if day_terms.copay_replaces_coinsurance and copay_applies else day_terms.coinsurance_percent
         coins = cents(percent_of(rest, day_pct)) if day_pct else ZERO
         share = ded + copay + coins
         capped = False
@@ -337,7 +363,9 @@ def accumulate_commercial(
             before = " before your individual deductible" if state.ded_ind is not None else ""
             line.events_after.append(f"Family deductible met on day {day.number} ({short_date(day.date)}){before}: "
                                      "no more deductible this plan year")
-        _describe(line, day_pct, terms, capped, oop_room is not None and oop_room == 0, bb_text, is_inpatient)
+        _describe(line, day_pct, day_terms, capped, oop_room is not None and oop_room == 0, bb_text, is_inpatient)
+        if day.telehealth:
+            line.label = f"telehealth day: {line.label}"
         if not state.oop_reached and oop_room is not None and oop_room > 0 and share == oop_room:
             state.oop_reached = True
             line.events_after.append(f"Out-of-pocket maximum reached on day {day.number} ({short_date(day.date)}): "

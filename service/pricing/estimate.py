@@ -20,17 +20,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from contracts.benefits import (InsuranceType, Level, LevelBenefits, MedicareDetails, Network,
+from contracts.benefits import (InsuranceType, Level, LevelBenefits, MedicaidDetails, MedicareDetails, Network,
                                 NormalizedBenefits, OtherPayer, OtherPayerKind, PayerClass, Source)
-from contracts.estimate import (CostBreakdown, CourseOfCare, EstimateComparison, EstimateRequest, FacilityType,
-                                FiguresUsed, LevelEstimate, NetworkPreference, ServiceDayOut)
+from contracts.estimate import (CostBreakdown, CourseOfCare, Delivery, EstimateComparison, EstimateRequest,
+                                FacilityType, FiguresUsed, LevelEstimate, MedicareVirtualBilling, NetworkPreference,
+                                ServiceDayOut)
 from service.errors import InvalidInput
 from service.money import ZERO, cents, format_usd
 from service.pricing.calendar import plan_year_start
 from service.pricing.closure_notes import note_closures
 from service.pricing.closures import NO_CLOSURES, ProgramCalendar
 from service.pricing.course import Course, ServiceDay, build_course, check_medicare_program_hours, service_days
-from service.pricing.engine import DayLine, Notes, accumulate_commercial, resolve_terms, self_pay_day
+from service.pricing.engine import (DayLine, Notes, accumulate_commercial, resolve_terms, self_pay_day,
+                                    telehealth_terms)
 from service.pricing.explain import explain
 from service.pricing.medicaid import CATEGORY_TO_BAND, band_for_percent, price_medicaid
 from service.pricing.medicare import price_part_a, price_part_b
@@ -38,6 +40,7 @@ from service.pricing.plan_design import (advantage_notes, is_medicare_advantage,
                                          without_office_copay)
 from service.pricing.program_figures import ProgramFigures
 from service.pricing.rates import LevelRates, RateTable, commercial_allowed
+from service.pricing.telehealth import medicaid_parity, medicare_virtual_billing
 
 ALL_LEVELS = (Level.IOP, Level.PHP, Level.INPATIENT)
 REFERENCE_FILES = ["medicare.json", "medicaid.json", "poverty-guidelines.json", "aca.json", "levels-of-care.json"]
@@ -58,6 +61,7 @@ class PricingInput:
     medicaid_exempt: bool = False
     medicaid_cap_period: str = "month"
     facility_type: FacilityType | None = None
+    medicare_virtual_billing: MedicareVirtualBilling | None = None
     #: the date the benefits' "remaining" amounts are as of (default: the first service day)
     benefits_as_of: dt.date | None = None
     include_days: bool = True
@@ -87,22 +91,26 @@ def pricing_input_from_request(request: EstimateRequest, *, default_start: dt.da
     levels = list(request.levels) if request.levels else list(ALL_LEVELS)
     if len(set(levels)) != len(levels):
         raise InvalidInput("levels are repeated", field="$.levels")
-    by_level: dict[Level, tuple[int, CourseOfCare]] = {}
+    # One course per level, or several of one level when their delivery differs (in-person IOP beside virtual).
+    by_level: dict[Level, list[tuple[int, CourseOfCare]]] = {}
     for i, course in enumerate(request.courses):
-        if course.level in by_level:
-            raise InvalidInput(f"two courses for {course.level.value}", field=f"$.courses[{i}].level")
         if course.level not in levels:
             raise InvalidInput(f"a course for {course.level.value}, which is not among the requested levels",
                                field=f"$.courses[{i}].level")
-        by_level[course.level] = (i, course)
+        same = by_level.setdefault(course.level, [])
+        if any(other.delivery is course.delivery for _, other in same):
+            raise InvalidInput(f"two {course.delivery.value.replace('_', '-')} courses for {course.level.value}: "
+                               "courses of one level are compared only when their delivery differs",
+                               field=f"$.courses[{i}].delivery")
+        same.append((i, course))
     notes: list[str] = []
     courses = []
     start = request.start_date or default_start
     for level in levels:
-        index, wire = by_level.get(level, (None, None))
-        path = f"$.courses[{index}]" if index is not None else f"$.courses[{level.value}]"
-        courses.append(build_course(wire, level, default_start=start, defaults=figures.level_defaults[level],
-                                    path=path, warnings=notes))
+        for index, wire in by_level.get(level, [(None, None)]):
+            path = f"$.courses[{index}]" if index is not None else f"$.courses[{level.value}]"
+            courses.append(build_course(wire, level, default_start=start, defaults=figures.level_defaults[level],
+                                        path=path, warnings=notes))
     household = request.household
     return PricingInput(
         courses=tuple(courses), network=request.network, self_pay=request.self_pay,
@@ -111,6 +119,7 @@ def pricing_input_from_request(request: EstimateRequest, *, default_start: dt.da
         monthly_income=household.monthly_income if household else None,
         state=household.state if household else None, medicaid_exempt=request.medicaid_exempt,
         medicaid_cap_period=request.medicaid_cap_period.value, facility_type=request.facility_type,
+        medicare_virtual_billing=request.medicare_virtual_billing,
         benefits_as_of=benefits_as_of, warnings=tuple(notes), calendar=calendar,
         benefits_field=_benefits_field(request),
     )
@@ -119,6 +128,9 @@ def pricing_input_from_request(request: EstimateRequest, *, default_start: dt.da
 def _benefits_field(request: EstimateRequest) -> str:
     return ("$.x12_271" if request.x12_271 is not None else "$.manual" if request.manual is not None
             else "$.eligibility_check_id")
+
+
+_DELIVERY_WORDS = {Delivery.IN_PERSON: "", Delivery.TELEHEALTH: " by telehealth", Delivery.HYBRID: " (hybrid)"}
 
 
 @dataclass(slots=True)
@@ -189,8 +201,10 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
                                    "not_covered"), payer
         check_medicare_program_hours(course, figures.medicare_rules)
         notes.rates_used.add("medicare")
+        billing = (medicare_virtual_billing(inp.medicare_virtual_billing, inp.facility_type)
+                   if any(d.telehealth for d in days) else None)
         return price_part_b(days, rates, details, figures, current_year=as_of.year, notes=notes,
-                            years_used=used.medicare_years), payer
+                            years_used=used.medicare_years, virtual_billing=billing), payer
 
     if payer is PayerClass.MEDICAID:
         if rates.medicaid_per_day is None:
@@ -216,11 +230,14 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
             inp.annual_income / 12 if inp.annual_income is not None else None)
         used.medicaid_basis = figures.medicaid.label
         notes.rates_used.add("medicaid")
-        return price_medicaid(days, allowed_per_day=rates.medicaid_per_day, gross_per_day=rates.gross_charge_per_day,
-                              self_pay_per_day=rates.self_pay_per_day, inpatient=level is Level.INPATIENT,
-                              benefits=_find_benefits(benefits, level, Network.IN), band=band or ">150",
-                              exempt=exempt, monthly_income=monthly, cap_period_name=inp.medicaid_cap_period,
-                              maxima=figures.medicaid, notes=notes), payer
+        covered_days, virtual_not_covered = _medicaid_telehealth(days, figures, details, inp, rates, notes)
+        lines = price_medicaid(covered_days, allowed_per_day=rates.medicaid_per_day,
+                               gross_per_day=rates.gross_charge_per_day, self_pay_per_day=rates.self_pay_per_day,
+                               inpatient=level is Level.INPATIENT, benefits=_find_benefits(benefits, level, Network.IN),
+                               band=band or ">150", exempt=exempt, monthly_income=monthly,
+                               cap_period_name=inp.medicaid_cap_period, maxima=figures.medicaid,
+                               notes=notes) if covered_days else []
+        return sorted([*lines, *virtual_not_covered], key=lambda line: line.number), payer
 
     # Commercial (and Medicare Advantage, which has its own plan benefits).
     advantage = payer is PayerClass.MEDICARE
@@ -260,10 +277,33 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
         if limit is not None and lb.oop_max_individual.total > limit:
             notes.warn(f"the reported in-network out-of-pocket maximum {format_usd(lb.oop_max_individual.total)} is "
                        f"above the ACA limit {format_usd(limit)}; check the benefits")
+    virtual = telehealth_terms(lb, terms, notes) if any(d.telehealth for d in days) else None
     return accumulate_commercial(days, terms, allowed_per_day=allowed, gross_per_day=rates.gross_charge_per_day,
                                  self_pay_per_day=rates.self_pay_per_day, plan_year_of=year_of,
                                  current_plan_year=year_of(as_of), out_of_network=out,
-                                 is_inpatient=level is Level.INPATIENT, notes=notes), payer
+                                 is_inpatient=level is Level.INPATIENT, notes=notes, virtual_terms=virtual), payer
+
+
+def _medicaid_telehealth(days: Sequence[ServiceDay], figures: ProgramFigures, details: MedicaidDetails | None,
+                         inp: PricingInput, rates: LevelRates, notes: Notes,
+                         ) -> tuple[list[ServiceDay], list[DayLine]]:
+    """(days Medicaid pays, virtual days it does not) under the state's telehealth setting (telehealth.json)."""
+    if not any(d.telehealth for d in days):
+        return list(days), []
+    state = (details.state if details else None) or inp.state
+    parity = medicaid_parity(figures.telehealth, state)
+    where = f"{state.upper()} Medicaid" if state else "the state's Medicaid program"
+    if parity is None:
+        notes.assume(f"whether {where} pays telehealth program days like in-person days is not known: they are "
+                     "priced as in person")
+        notes.warn(f"confirm with {where} (or the managed-care plan) that telehealth program days are covered")
+        return list(days), []
+    if parity:
+        notes.assume(f"{where} pays telehealth program days like in-person days (state setting)")
+        return list(days), []
+    notes.warn(f"{where} does not cover telehealth program days (state setting): they are shown at the self-pay rate")
+    return [d for d in days if not d.telehealth], _self_pay_lines(
+        [d for d in days if d.telehealth], rates, f"telehealth day not covered by {where}", "not_covered", "not_covered")
 
 
 def _sum(lines: Sequence[DayLine], attr: str) -> Decimal:
@@ -308,13 +348,15 @@ def _level_estimate(inp: PricingInput, course: Course, network: Network, benefit
         waived_cost_sharing=_sum(lines, "waived"),
     )
     explanation = explain(lines)
-    days_out = [ServiceDayOut(day=d.number, date=d.date, hours=d.hours, gross=d.gross, allowed=d.allowed,
+    days_out = [ServiceDayOut(day=d.number, date=d.date, hours=d.hours, telehealth=d.telehealth, gross=d.gross,
+                              allowed=d.allowed,
                               payer_pays=d.payer, patient_pays=d.patient, deductible=d.deductible, copay=d.copay,
                               coinsurance=d.coinsurance, not_covered=d.not_covered + d.self_pay,
                               over_limit=d.over_limit, balance_bill=d.balance_bill, waived_cost_sharing=d.waived)
                 for d in lines] if inp.include_days else []
     return LevelEstimate(
-        level=course.level, network=network, payer_class=payer, service_days=len(lines), treatment_hours=hours,
+        level=course.level, network=network, payer_class=payer, delivery=course.delivery, service_days=len(lines),
+        telehealth_days=sum(1 for line in lines if line.telehealth), treatment_hours=hours,
         weeks=weeks.quantize(Decimal("0.01")), first_service_date=first, last_service_date=last, totals=totals,
         patient_pays_per_week=cents(patient / weeks) if weeks else patient,
         patient_pays_per_treatment_hour=cents(patient / hours) if hours else patient,
@@ -351,7 +393,7 @@ def estimate_levels(inp: PricingInput, benefits: NormalizedBenefits | None, rate
                  for course in inp.courses for network in _networks(inp, benefits, notes)]
     cheapest = min(estimates, key=lambda e: e.totals.patient_pays)
     parts = "; ".join(
-        f"{e.level.value.upper()}{' out of network' if e.network is Network.OUT else ''}: "
+        f"{e.level.value.upper()}{_DELIVERY_WORDS[e.delivery]}{' out of network' if e.network is Network.OUT else ''}: "
         f"{format_usd(e.totals.patient_pays)} for {e.service_days} days" for e in estimates)
     summary = (f"{parts}. Lowest for the patient: {cheapest.level.value.upper()}"
                f"{' out of network' if cheapest.network is Network.OUT else ''} "

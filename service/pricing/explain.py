@@ -4,6 +4,10 @@ Consecutive days with the same treatment (same kind and wording) form one line: 
 (Jan 12-Feb 20): 20% coinsurance of $400.00 = $80.00 a day, $1,600.00 in all". Milestones
 (out-of-pocket maximum reached, new plan year, limit reached) are lines of their own and
 always end a run.
+
+A hybrid course (some days in person, some by telehealth) is told as two runs of days, the
+in-person days first, then the telehealth days ("24 in-person days, day 1 to day 35 (...)"), so
+a week that alternates does not become one line per day.
 """
 
 from __future__ import annotations
@@ -24,16 +28,21 @@ _KINDS = {
 }
 
 
-def _span(first: DayLine, last: DayLine) -> str:
+def _span(group: Sequence[DayLine]) -> str:
+    first, last = group[0], group[-1]
     if first is last:
         return f"Day {first.number} ({short_date(first.date)})"
-    return f"Days {first.number}\u2013{last.number} ({short_date(first.date)}\u2013{short_date(last.date)})"
+    dates = f"{short_date(first.date)}\u2013{short_date(last.date)}"
+    if last.number - first.number + 1 != len(group):  # one stream of a hybrid course: not every day between
+        kind = "telehealth" if first.telehealth else "in-person"
+        return f"{len(group)} {kind} days, day {first.number} to day {last.number} ({dates})"
+    return f"Days {first.number}\u2013{last.number} ({dates})"
 
 
 def _group_text(group: Sequence[DayLine]) -> tuple[str, Decimal]:
-    first, last = group[0], group[-1]
+    first = group[0]
     total = sum((d.patient for d in group), ZERO)
-    span = _span(first, last)
+    span = _span(group)
     if first.kind == "deductible":
         remaining = first.remaining_before
         deductible = sum((d.deductible for d in group), ZERO)
@@ -54,6 +63,13 @@ def _group_text(group: Sequence[DayLine]) -> tuple[str, Decimal]:
 
 
 def explain(lines: Sequence[DayLine]) -> list[ExplanationLine]:
+    virtual = [line for line in lines if line.telehealth]
+    if virtual and len(virtual) != len(lines):
+        return [*_explain_run([line for line in lines if not line.telehealth]), *_explain_run(virtual)]
+    return _explain_run(lines)
+
+
+def _explain_run(lines: Sequence[DayLine]) -> list[ExplanationLine]:
     out: list[ExplanationLine] = []
     group: list[DayLine] = []
 

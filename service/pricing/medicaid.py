@@ -93,7 +93,8 @@ def price_medicaid(days: Sequence[ServiceDay], *, allowed_per_day: Decimal, gros
                 notes.warn("the course runs past the Medicaid day/visit limit")
                 continue
             limit -= units
-        line = DayLine(number=day.number, date=day.date, hours=day.hours, gross=gross, allowed=allowed)
+        line = DayLine(number=day.number, date=day.date, hours=day.hours, gross=gross, allowed=allowed,
+                       telehealth=day.telehealth)
         if charge_kind == "percent":
             due = cents(percent_of(allowed, pct))
             what = f"Medicaid coinsurance {pct.normalize():f}% of the {format_usd(allowed)} Medicaid payment"

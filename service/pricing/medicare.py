@@ -26,12 +26,14 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from contracts.benefits import MedicareDetails
+from contracts.estimate import MedicareVirtualBilling
 from service.money import ZERO, cents, format_usd, percent_of
 from service.pricing.calendar import benefit_period_starts
 from service.pricing.course import ServiceDay
 from service.pricing.engine import DayLine, Notes, self_pay_day, short_date
 from service.pricing.program_figures import MedicareYear, ProgramFigures
-from service.pricing.rates import LevelRates, medicare_outpatient_per_diem
+from service.pricing.rates import LevelRates, RatesMissing, medicare_outpatient_per_diem
+from service.pricing.telehealth import VirtualDayPrice, medicare_virtual_day
 
 QMB_TEXT = "as a Qualified Medicare Beneficiary (QMB) you owe $0.00 of it by law"
 
@@ -71,8 +73,9 @@ def _waive(line: DayLine, details: MedicareDetails, *, part_a: bool) -> None:
 
 
 def price_part_b(days: Sequence[ServiceDay], rates: LevelRates, details: MedicareDetails, figures: ProgramFigures,
-                 *, current_year: int, notes: Notes, years_used: set[int]) -> list[DayLine]:
-    """IOP / PHP days under Part B (see the module docstring)."""
+                 *, current_year: int, notes: Notes, years_used: set[int],
+                 virtual_billing: MedicareVirtualBilling | None = None) -> list[DayLine]:
+    """IOP / PHP days under Part B (see the module docstring); virtual days per ``service.pricing.telehealth``."""
     gross = cents(rates.gross_charge_per_day)
     remaining: dict[int, Decimal] = {}
     lines: list[DayLine] = []
@@ -92,19 +95,24 @@ def price_part_b(days: Sequence[ServiceDay], rates: LevelRates, details: Medicar
                               f"Part B deductible starts again at {format_usd(my.part_b_deductible)}")
                 notes.warn("the course crosses 1 January: the Part B deductible starts again and the new year's "
                            "Medicare figures apply")
-        rate, which = medicare_outpatient_per_diem(rates, day.hours)
-        allowed = cents(rate)
+        if day.telehealth:
+            virtual = _virtual_day(day, figures, virtual_billing, notes)
+            allowed, rate_words, opps = virtual.allowed, virtual.words, virtual.opps
+        else:
+            rate, which = medicare_outpatient_per_diem(rates, day.hours)
+            allowed, opps = cents(rate), True
+            rate_words = f"the {format_usd(allowed)} Medicare rate ({which})"
         room = remaining[day.date.year]
         ded = min(allowed, room)
         coins = cents(percent_of(allowed - ded, my.part_b_coinsurance_percent))
-        capped = coins > my.part_a_deductible
+        capped = opps and coins > my.part_a_deductible
         if capped:
             coins = cents(my.part_a_deductible)
         remaining[day.date.year] = room - ded
         line = DayLine(number=day.number, date=day.date, hours=day.hours, gross=gross, allowed=allowed,
-                       deductible=ded, coinsurance=coins, remaining_before=room, events_before=events)
+                       telehealth=day.telehealth, deductible=ded, coinsurance=coins, remaining_before=room,
+                       events_before=events)
         pct = f"{my.part_b_coinsurance_percent.normalize():f}%"
-        rate_words = f"the {format_usd(allowed)} Medicare rate ({which})"
         if ded and not coins:
             line.kind, line.label = "deductible", "Part B deductible"
         elif ded:
@@ -118,6 +126,29 @@ def price_part_b(days: Sequence[ServiceDay], rates: LevelRates, details: Medicar
         _waive(line, details, part_a=False)
         lines.append(line)
     return lines
+
+
+def _virtual_day(day: ServiceDay, figures: ProgramFigures, billing: MedicareVirtualBilling | None,
+                 notes: Notes) -> VirtualDayPrice:
+    """A program day joined from home: never the per diem (telehealth.json has the rule and its sources)."""
+    if figures.telehealth is None or billing is None:
+        raise RatesMissing("no Medicare figures for program days joined by telehealth", field="$.courses")
+    year = figures.telehealth.medicare_year(day.date.year)
+    if year.fallback:
+        notes.warn(f"Medicare CY{day.date.year} telehealth rates are not loaded: CY{year.year} rates used")
+    if year.demo:
+        notes.warn(f"Medicare CY{year.year} telehealth rates are DEMO figures: import them from the CMS payment files")
+    if billing is MedicareVirtualBilling.PROFESSIONAL_TELEHEALTH:
+        notes.assume("virtual days: the practitioners bill one group psychotherapy telehealth session (90853) per "
+                     "hour of programming under the physician fee schedule")
+        notes.assume("Medicare pays the IOP/PHP per diem only for services at the program; sessions you join from "
+                     "home are your practitioners' telehealth services: Part B deductible, then 20% coinsurance")
+    else:
+        notes.assume("Medicare pays the IOP/PHP per diem only for services at the program; sessions you join from "
+                     "home are billed by the hospital as remote mental health services (C7900-C7902): Part B "
+                     "deductible, then 20% coinsurance")
+    price = medicare_virtual_day(day.hours, year, billing)
+    return VirtualDayPrice(allowed=price.allowed, opps=price.opps, words=f"telehealth day: {price.words}")
 
 
 def price_part_a(days: Sequence[ServiceDay], rates: LevelRates, details: MedicareDetails, figures: ProgramFigures,

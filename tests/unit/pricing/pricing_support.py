@@ -76,5 +76,6 @@ def one(benefits, course: CourseOfCare, **kw):
     return comparison.estimates[0]
 
 
-__all__ = ["D", "CourseOfCare", "FacilityType", "Level", "Limit", "Network", "NetworkPreference", "PricingInput",
+__all__ = ["D", "FIGURES", "RATES", "CourseOfCare", "FacilityType", "Level", "Limit", "Network", "NetworkPreference",
+           "PricingInput", "request",
            "acc", "commercial", "level_benefits", "medicaid", "medicare", "one", "run", "dt"]
