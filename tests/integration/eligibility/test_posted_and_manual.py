@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-SAMPLES = Path(__file__).parents[3].parent / "shared" / "samples" / "x12"
-SAMPLE_271S = sorted(SAMPLES.glob("*.271")) if SAMPLES.is_dir() else []
+from tests.corpus import X12_CORPUS as SAMPLES, public_samples
+
+SAMPLE_271S = public_samples("*.271")
 
 
-@pytest.mark.skipif(not SAMPLE_271S, reason="shared/samples/x12 is not beside the repository")
 @pytest.mark.parametrize("path", SAMPLE_271S, ids=lambda p: p.name)
 def test_posted_sample_271_parses(client, headers, db, path):
     r = client.post("/v1/eligibility/parse-271", json={"x12": path.read_text()}, headers=headers["billing"])
@@ -53,8 +53,6 @@ def test_posted_271_built_by_the_sandbox(client, headers):
 )
 def test_not_a_271_is_422_naming_the_problem(client, headers, text, words):
     if isinstance(text, Path):
-        if not text.exists():
-            pytest.skip("shared samples absent")
         text = text.read_text()
     r = client.post("/v1/eligibility/parse-271", json={"x12": text}, headers=headers["billing"])
     assert r.status_code == 422, r.text
@@ -117,9 +115,7 @@ def test_manual_entry_contract_errors_name_fields(client, headers):
 
 
 def test_posted_271_with_a_nul_character_is_400_not_500(client, headers):
-    text = (SAMPLES / "lfh-demo.271")
-    if not text.exists():
-        pytest.skip("shared samples absent")
+    text = SAMPLES / "lfh-demo.271"
     r = client.post("/v1/eligibility/parse-271", json={"x12": text.read_text().replace("GOLD 123", "GOLD\x00123")},
                     headers=headers["billing"])
     assert r.status_code == 400, r.text

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from service.eligibility.x12.writer import Envelope, write_interchange
+from tests.corpus import X12_CORPUS, public_samples  # noqa: F401 - re-exported for the tests
 
-SAMPLES = Path("/work/shared/samples/x12")
+#: The public samples, copied into the corpus (tests/data/x12/README.md gives sources and licences).
+SAMPLES = X12_CORPUS
 CREATED = dt.datetime(2026, 1, 5, 9, 30)
 
 

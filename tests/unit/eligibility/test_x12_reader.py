@@ -6,9 +6,9 @@ from service.eligibility.benefits import benefits_from_271
 from service.eligibility.x12.reader_270 import read_270
 from service.eligibility.x12.reader_271 import read_271
 
-from .helpers import SAMPLES, make_271
+from .helpers import SAMPLES, make_271, public_samples
 
-SAMPLE_271 = sorted(SAMPLES.glob("*.271"))
+SAMPLE_271 = public_samples("*.271")
 
 
 @pytest.mark.parametrize("path", SAMPLE_271, ids=lambda p: p.name)
@@ -20,7 +20,7 @@ def test_every_271_sample_normalizes_without_losing_an_eb_row(path):
     assert len(nb.levels) == (6 if eb_count else 0)
 
 
-@pytest.mark.parametrize("path", sorted(SAMPLES.glob("*.270")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", public_samples("*.270"), ids=lambda p: p.name)
 def test_every_270_sample_reads(path):
     p = read_270(path.read_text())
     assert p.service_type_codes == ["30"]
@@ -141,15 +141,9 @@ def test_an_unclosed_ls_does_not_swallow_the_next_hl_loop():
 
 def test_a_second_subscriber_loop_is_not_read_over_the_first() -> None:
     """One inquiry is about one patient: a second 2000C (here inactive) must not replace the first."""
-    from pathlib import Path as _Path
-
     from service.eligibility.benefits import benefits_from_271 as _benefits
 
-    sample = _Path(__file__).resolve().parents[3].parent / "shared" / "samples" / "x12" / "lfh-subscriber-health-benefit-check.271"
-    if not sample.exists():
-        import pytest as _pytest
-
-        _pytest.skip("shared samples absent")
+    sample = SAMPLES / "lfh-subscriber-health-benefit-check.271"
     lines = sample.read_text().splitlines()
     end = next(k for k, line in enumerate(lines) if line.startswith("SE*"))
     doc = "\n".join(lines[:end] + ["HL*4*2*22*0~", "NM1*IL*1*DOE*JANE****MI*999~", "EB*6~"] + lines[end:])

@@ -1,6 +1,6 @@
 """Property tests: real 271s, mutated, never make the reader fail with anything but X12FormatError.
 
-Two properties over the sample 271s (``/work/shared/samples/x12``) and hand-written Medicare /
+Two properties over the sample 271s (``tests/data/x12``) and hand-written Medicare /
 Medicaid / PPO 271s:
 
 1. structural mutations (drop, duplicate, swap, shuffle segments; drop, blank or replace
@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, assume, given, settings, strategies as st
 from service.eligibility.benefits import benefits_from_271
 from service.eligibility.x12.tokenizer import X12FormatError, tokenize
 
-from .helpers import SAMPLES, make_271
+from .helpers import SAMPLES, make_271, public_samples
 
 
 def _eb(code, lvl="", stc=(), ins="", desc="", period="", amt="", pct="", qq="", qty="", auth="", net=""):
@@ -75,7 +75,7 @@ HAND_WRITTEN = [
         dependent=True,
     ),
 ]
-DOCUMENTS = [p.read_text() for p in sorted(SAMPLES.glob("*.271"))] + HAND_WRITTEN
+DOCUMENTS = [p.read_text() for p in public_samples("*.271")] + HAND_WRITTEN
 
 # Values a payer (or a broken payer) might put in an element, numeric ones above all.
 ODD_VALUES = st.one_of(

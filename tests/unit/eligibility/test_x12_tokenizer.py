@@ -6,14 +6,14 @@ from hypothesis import given, settings, strategies as st
 from service.eligibility.x12.reader_271 import read_271
 from service.eligibility.x12.tokenizer import X12FormatError, expect_transaction, tokenize
 
-from .helpers import SAMPLES
+from .helpers import SAMPLES, public_samples
 
 ISA_CARET = (
     "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *260105*0930*^*00501*000000042*0*T*:~"
 )
 
 
-@pytest.mark.parametrize("path", sorted(SAMPLES.glob("*.27[01]")), ids=lambda p: p.name)
+@pytest.mark.parametrize("path", public_samples("*.27[01]"), ids=lambda p: p.name)
 def test_every_sample_tokenizes_with_delimiters_from_its_isa(path):
     text = path.read_text()
     tok = tokenize(text)
