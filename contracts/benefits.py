@@ -118,7 +118,12 @@ class BenefitRow(msgspec.Struct, kw_only=True, frozen=True):
     authorization_required: bool | None = None  # EB11 Y/N (U -> None)
     network: Network = Network.BOTH  # EB12
     procedure: str | None = None  # EB13 as sent (composite joined with ':')
-    dates: dict[str, str] = {}  # DTP qualifier -> D8 / RD8 value as ISO date or "start/end"
+    dates: dict[str, str] = {}  # DTP qualifier -> D8 / RD8 value as ISO date or "start/end" (the first sent)
+    #: Qualifiers the payer sent more than once on this row -> every value in order (the first is in ``dates``).
+    repeated_dates: dict[str, list[str]] = {}
+    #: This row's own coverage dates (DTP 307/356/346/291/292 begin; 307/357/347/291/292 end), not the inquiry's.
+    coverage_begin: dt.date | None = None
+    coverage_end: dt.date | None = None
     messages: list[str] = []  # MSG
     delivery: list[str] = []  # HSD segments, raw, element-joined with '*'
     references: dict[str, str] = {}  # REF qualifier -> value

@@ -17,9 +17,10 @@ IOP / PHP / inpatient x in-network / out-of-network):
 2. Network: a row applies to IN when EB12 is Y, to OUT when N, to both when W or absent
    (and to both, with a note, when U).
 3. Duplicates: rows are keyed on (EB01, STC, EB02, EB12, EB06, EB04, MSG) plus their
-   amount/percent/quantity; identical keys are one row. When several rows still compete for one figure the first one sent wins and
-   a note says so. For Medicare, when rows of the level's part exist (EB04 MA for
-   inpatient, MB for IOP/PHP) the other part's rows are ignored for that figure.
+   amount/percent/quantity; identical keys are one row. When several rows still compete for one figure the
+   first one sent wins and a note says so. For Medicare, the other part's rows never supply a level: Part A
+   (EB04 MA) rows only inpatient, Part B (MB) rows only IOP and PHP. Rows about one procedure (EB13) are
+   not level or plan rows and are skipped.
 4. Figures:
 
    - deductible (EB01 C) and OOP maximum (EB01 G), individual (EB02 IND/EMP/absent) and
@@ -85,7 +86,8 @@ def _dedupe(rows: Iterable[BenefitRow]) -> list[BenefitRow]:
 
 class _Chooser:
     def __init__(self, rows: list[BenefitRow], level: Level, network: Network) -> None:
-        self.rows = [r for r in rows if _applies(r, network)]
+        # A row about one procedure (EB13) says nothing about the plan or the level of care.
+        self.rows = [r for r in rows if _applies(r, network) and not r.procedure]
         self.by_stc: dict[str, list[BenefitRow]] = {}
         for r in self.rows:
             for stc in r.service_type_codes or ("30",):  # a row without EB03 is plan level
@@ -100,13 +102,9 @@ class _Chooser:
             self.notes.append("some rows had network 'unknown' (EB12 U) and were applied to both networks")
 
     def rows_for(self, stc: str, pred: Callable[[BenefitRow], bool]) -> list[BenefitRow]:
-        found = [r for r in self.by_stc.get(stc, ()) if pred(r)]
-        # Medicare: the level's part first (stable sort keeps the payer's order otherwise).
-        # Medicare: when the level's part (MA inpatient, MB IOP/PHP) answers, the other part's rows are ignored.
-        if any(r.insurance_type_code == self.part for r in found):
-            other = "MB" if self.part == "MA" else "MA"
-            found = [r for r in found if r.insurance_type_code != other]
-        return found
+        # Medicare: the other part's rows never supply this level (no IOP copay from a hospital-day row).
+        other = "MB" if self.part == "MA" else "MA"
+        return [r for r in self.by_stc.get(stc, ()) if r.insurance_type_code != other and pred(r)]
 
     def find(self, what: str, pred: Callable[[BenefitRow], bool], *, financial: bool = True):
         codes = LEVEL_SERVICE_TYPES[self.level] + (PLAN_SERVICE_TYPES if financial else ())

@@ -19,7 +19,7 @@ import asyncpg
 import msgspec
 import structlog
 
-from contracts.benefits import NormalizedBenefits, Source
+from contracts.benefits import CoverageOrder, NormalizedBenefits, Source
 from contracts.eligibility import EligibilityCheckRequest, Parse271Request
 from contracts.eligibility_api import EligibilityCheck, EligibilityX12, ManualCheckRequest, PatientSummary
 from service.access.audit import mask_member_id, patient_key, record
@@ -96,7 +96,7 @@ def message_for(benefits: NormalizedBenefits, status: str) -> str:
         auth = [lv.level.value.upper() for lv in benefits.levels if lv.prior_authorization_required and lv.network.value == "in"]
         if auth:
             text += f" Prior authorization is required for {', '.join(dict.fromkeys(auth))}."
-        return text
+        return text + _coverage_order_words(benefits, payer)
     if status == "inactive":
         return f"Coverage with {payer} is not active on the date of service."
     if status == "rejected":
@@ -111,6 +111,30 @@ def message_for(benefits: NormalizedBenefits, status: str) -> str:
             text += " Check the member ID, name and date of birth against the insurance card and try again."
         return text
     return f"{payer} answered without saying whether coverage is active; confirm by phone."
+
+
+def _coverage_order_words(benefits: NormalizedBenefits, payer: str) -> str:
+    """Who pays: a Medicare Advantage plan instead of Original Medicare, other plans before or after."""
+    text = ""
+    advantage = benefits.medicare.advantage if benefits.medicare else None
+    if advantage is not None:
+        contract = f" (contract {advantage.contract_number})" if advantage.contract_number else ""
+        text += (f" Medicare Advantage: {advantage.plan_name or 'a Medicare Advantage plan'}{contract} "
+                 "pays instead of Original Medicare; bill the plan.")
+    for other in benefits.other_payers:
+        name = other.name or "another plan"
+        if other.order is CoverageOrder.PRIMARY:
+            text += f" {name} pays first; {payer} pays second."
+        elif other.order is CoverageOrder.SECONDARY:
+            text += f" {name} pays after {payer}."
+        elif other.order is CoverageOrder.TERTIARY:
+            text += f" {name} pays third."
+        else:
+            text += f" The patient also has {name}; ask which plan pays first."
+    auth_line = next((c.phone for c in benefits.contacts if c.role == "prior_authorization" and c.phone), None)
+    if auth_line:
+        text += f" Prior authorization line: {auth_line}."
+    return text
 
 
 def _to_resource(row: asyncpg.Record, *, from_cache: bool = False) -> EligibilityCheck:

@@ -10,15 +10,18 @@ PHI: names, member ids, dates of birth, addresses and identifying REFs of the su
 dependent are kept in :class:`Demographics`, apart from coverage and benefits, so callers can
 store or log the coverage without them.
 
-Envelope problems (SE01 count, ST02 != SE02, ISA13 != IEA02, GS06 != GE02, GS08 without the
-A1 suffix, extra transactions) are warnings; only a document that is not a 271 raises
-:class:`X12FormatError`.
+Envelope problems (SE01 count, ST02 != SE02, ISA13 != IEA02, GS06 != GE02, a missing GE or IEA,
+GS08 without the A1 suffix, extra transactions) are warnings. :class:`X12FormatError` (a 422 naming the
+problem) is raised for a document that is not a 271, a transaction cut off before its SE, an EB03 that is
+not an X12 service type code (swapped separators), an NM1 whose elements a stray separator shifted (NM109
+without NM108), and an EB13 composite that cannot be read when ISA11 and ISA16 are the same character.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from service.eligibility.x12 import codes
 from service.eligibility.x12.tokenizer import (
     Delimiters, Tokenized, X12FormatError, expect_transaction, split_components, split_repetitions, tokenize,
 )
@@ -221,8 +224,14 @@ def check_envelope(tok: Tokenized, set_id: str, expected_functional_id: str) -> 
     if _get(st, 3) and info.version and _get(st, 3) != info.version:
         warnings.append("ST03 differs from GS08")
     if se_idx is None:
-        warnings.append("no SE segment closes the transaction")
-        se_idx = len(segs)
+        # Cut off mid-file: the benefits that were not received could change the answer, so nothing is read.
+        missing = ["SE"] + (["GE"] if gs is not None and ge is None else []) + (["IEA"] if iea is None else [])
+        last = segs[-1][0]
+        raise X12FormatError(
+            f"the {set_id} transaction is incomplete: no SE segment closes it (missing: {', '.join(missing)}); "
+            f"the document ends after segment {len(segs) - st_idx} of the transaction ({last}). "
+            "Ask the sender for the complete response"
+        )
     else:
         se = segs[se_idx]
         count = se_idx - st_idx + 1
@@ -244,6 +253,37 @@ def check_envelope(tok: Tokenized, set_id: str, expected_functional_id: str) -> 
     if sum(1 for s in segs if s[0] == "ISA") > 1:
         warnings.append("more than one interchange (ISA); only the first was read")
     return info, st_idx, se_idx, warnings
+
+
+def _service_types(value: str, d: Delimiters, loop: str) -> list[str]:
+    found = split_repetitions(value, d)
+    for code in found:
+        if code not in codes.SERVICE_TYPES:
+            raise X12FormatError(
+                f"an EB03 in loop 2110{loop} is not an X12 service type code (a value of {len(code)} characters"
+                f"{', with separators in it' if not code.isalnum() else ''}); the separators may be swapped "
+                "or the ISA may declare the wrong ones",
+            )
+    return found
+
+
+def _procedure(value: str, d: Delimiters, loop: str) -> str | None:
+    parts = split_components(value, d)
+    if parts and d.shared_repetition_component and parts[0] not in codes.PRODUCT_ID_QUALIFIERS:
+        raise X12FormatError(
+            f"an EB13 procedure in loop 2110{loop} cannot be read: ISA11 and ISA16 are the same character, "
+            "and its first component is not a product/service id qualifier (HC, AD, CJ, ID, IV, N4, ZZ)",
+        )
+    return ":".join(parts) or None
+
+
+def _check_nm1(seg: list[str], loop: str) -> None:
+    """An id (NM109) without its qualifier (NM108) means a separator inside a name shifted every element."""
+    if _get(seg, 9) and not _get(seg, 8):
+        raise X12FormatError(
+            f"the NM1 segment of loop {loop} has an identifier (NM109) but no identifier qualifier (NM108): "
+            "an element separator inside a name probably shifted its elements",
+        )
 
 
 def read_271(text: str) -> Parsed271:
@@ -278,14 +318,15 @@ def parse_271_segments(tok: Tokenized) -> Parsed271:
             eb = EBLoop(
                 loop="2110" + member.loop,
                 elements=elements,
-                service_types=split_repetitions(elements[2], d),
-                procedure=":".join(split_components(elements[12], d)) or None,
+                service_types=_service_types(elements[2], d, member.loop),
+                procedure=_procedure(elements[12], d, member.loop),
             )
             member.benefits.append(eb)
         elif in_ls and sid != "HL":
             if sid == "LE":
                 in_ls, entity = False, None
             elif sid == "NM1":
+                _check_nm1(seg, "2120" + (member.loop if member else ""))
                 entity = RelatedEntity(
                     entity_code=_get(seg, 1), entity_type=_opt(seg, 2), name=_opt(seg, 3),
                     first_name=_opt(seg, 4), id_qualifier=_opt(seg, 8), id=_opt(seg, 9),
@@ -357,6 +398,7 @@ def parse_271_segments(tok: Tokenized) -> Parsed271:
         elif member is not None:
             demo = member.demographics
             if sid == "NM1":
+                _check_nm1(seg, "2100" + member.loop)
                 demo.entity_code, demo.last_name, demo.first_name = _opt(seg, 1), _opt(seg, 3), _opt(seg, 4)
                 demo.middle_name, demo.member_id_qualifier, demo.member_id = _opt(seg, 5), _opt(seg, 8), _opt(seg, 9)
             elif sid == "TRN":
@@ -383,6 +425,7 @@ def parse_271_segments(tok: Tokenized) -> Parsed271:
         elif level in ("20", "21"):
             party = payer if level == "20" else receiver
             if sid == "NM1":
+                _check_nm1(seg, party.loop)
                 party.entity_code, party.name, party.first_name = _opt(seg, 1), _opt(seg, 3), _opt(seg, 4)
                 party.id_qualifier, party.id = _opt(seg, 8), _opt(seg, 9)
             elif sid == "REF":

@@ -47,7 +47,12 @@ class Delimiters:
     segment: str = "~"
 
     def all(self) -> tuple[str, ...]:
-        return tuple(c for c in (self.element, self.repetition, self.component, self.segment) if c)
+        return tuple(dict.fromkeys(c for c in (self.element, self.repetition, self.component, self.segment) if c))
+
+    @property
+    def shared_repetition_component(self) -> bool:
+        """ISA11 and ISA16 are the same character (read as repetitions; composites need a check)."""
+        return self.repetition is not None and self.repetition == self.component
 
 
 @dataclass(slots=True)
@@ -96,8 +101,15 @@ def _read_isa(text: str) -> tuple[Delimiters, int, list[str]]:
     repetition: str | None = rep if (len(rep) == 1 and version >= "00501" and not rep.isalnum()) else None
     if terminator.isalnum() or component.isalnum():
         raise X12FormatError("the ISA segment's component separator or segment terminator is a letter or digit")
-    chosen = [c for c in (sep, repetition, component, terminator) if c]
-    if len(set(chosen)) != len(chosen):
+    if repetition is not None and repetition == component:
+        # Many real files (HETS among them) put '^' in both ISA11 and ISA16. Read it as the repetition
+        # separator; a composite element is still split on it, and the reader refuses one it cannot read.
+        warnings.append(
+            "ISA11 (repetition separator) and ISA16 (component separator) are the same character; "
+            "read as the repetition separator"
+        )
+    chosen = [c for c in (sep, repetition, terminator) if c]
+    if len(set(chosen)) != len(chosen) or component in (sep, terminator):
         raise X12FormatError("the ISA declares the same character for two different delimiters")
     return Delimiters(sep, repetition, component, terminator), pos + 3, warnings
 

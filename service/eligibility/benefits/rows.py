@@ -1,0 +1,205 @@
+"""EB loops and AAA segments -> contract rows: numbers, dates and rejections as sent, decoded not interpreted.
+
+Shared by the Medicare, Medicaid, commercial and other-payer readers beside it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from decimal import Decimal
+
+from contracts.benefits import BenefitRow, Network, Rejection
+from service.eligibility.x12 import codes
+from service.eligibility.x12.reader_271 import AAA, EBLoop, RelatedEntity
+from service.money import cents
+
+__all__ = [
+    "to_benefit_row", "to_rejection", "parse_d8", "parse_date_value", "row_dates", "first", "entity_name",
+    "decimal", "money", "quantity", "clip", "COVERAGE_BEGIN", "COVERAGE_END",
+]
+
+_NETWORK = {"Y": Network.IN, "N": Network.OUT, "W": Network.BOTH, "U": Network.UNKNOWN, "": Network.BOTH}
+#: NM108 qualifiers of a person's own id (member id, unique health id): PHI, never carried into the contract.
+PERSONAL_ID_QUALIFIERS = frozenset({"MI", "II", "34", "ZZ"})
+#: DTP qualifiers giving a row's own coverage dates, in preference order (begin: RD8 start or D8).
+COVERAGE_BEGIN = ("307", "356", "346", "291", "292")
+COVERAGE_END = ("307", "357", "347", "291", "292")
+_END_ONLY = {"357": "356", "347": "346"}
+
+#: X12 R (decimal) as the TR3 uses it: optional minus, ASCII digits, optional decimal point, at most 18
+#: digits (EB07 is R 1/18). No exponent, no NaN/Infinity, no other scripts' digits: Decimal() accepts
+#: "1E+999999999", and int() of that builds a billion-digit number (the request never ends).
+_X12_DECIMAL = re.compile(r"-?(?=[0-9.]{1,19}\Z)(?:[0-9]+\.?[0-9]*|\.[0-9]+)\Z")
+
+
+def clip(value: str | None, limit: int) -> str | None:
+    """A payer's free text cut to the contract's maximum length (the stored check must decode again)."""
+    if not value:
+        return None
+    return value[:limit]
+
+
+def decimal(value: str, what: str, warnings: list[str]) -> Decimal | None:
+    if not value:
+        return None
+    if not _X12_DECIMAL.match(value):
+        warnings.append(f"{what} is not a number and was ignored")
+        return None
+    return Decimal(value)
+
+
+def money(value: str, what: str, warnings: list[str]) -> Decimal | None:
+    """An EB07 amount in the wire form every source shares: exactly two decimals ("1500" -> 1500.00)."""
+    d = decimal(value, what, warnings)
+    if d is None:
+        return None
+    if d != d.quantize(Decimal("0.01")):
+        warnings.append(f"{what} had more than two decimals and was rounded to cents")
+    return cents(d)
+
+
+def quantity(value: str) -> int | None:
+    d = decimal(value, "a quantity", [])
+    return None if d is None else int(d)
+
+
+def _percent(fraction: Decimal) -> Decimal:
+    p = fraction * 100
+    return p.quantize(Decimal(1)) if p == p.to_integral_value() else p.normalize()
+
+
+@functools.lru_cache(maxsize=4096)
+def parse_d8(value: str | None) -> dt.date | None:
+    """An X12 D8 date (CCYYMMDD) or None if absent or unreadable."""
+    # strptime is ~10x slower and dominated normalization time
+    if value is None or len(value) != 8 or not value.isdigit():
+        return None
+    try:
+        return dt.date(int(value[:4]), int(value[4:6]), int(value[6:]))
+    except ValueError:
+        return None
+
+
+def parse_date_value(fmt: str, value: str) -> tuple[dt.date | None, dt.date | None]:
+    """(start, end) from a DTP D8 / RD8 value; (date, None) for D8; (None, None) if unreadable."""
+    if fmt == "RD8" or (len(value) == 17 and value[8] == "-"):
+        start, _, end = value.partition("-")
+        return parse_d8(start), parse_d8(end)
+    return parse_d8(value), None
+
+
+def _iso(fmt: str, value: str) -> str:
+    start, end = parse_date_value(fmt, value)
+    if start and end:
+        return f"{start.isoformat()}/{end.isoformat()}"
+    if start:
+        return start.isoformat()
+    return value
+
+
+def row_dates(dates: list[tuple[str, str, str]]) -> dict[str, tuple[dt.date | None, dt.date | None]]:
+    """DTP qualifier -> (start, end). A qualifier sent more than once (Part A entitlement with a gap: two
+    DTP*307) gives the period that starts latest: the current one."""
+    found: dict[str, tuple[dt.date | None, dt.date | None]] = {}
+    for q, f, v in dates:
+        span = parse_date_value(f, v)
+        old = found.get(q)
+        if old is None or (span[0] is not None and (old[0] is None or span[0] > old[0])):
+            found[q] = span
+    return found
+
+
+def coverage_span(dates: dict[str, tuple[dt.date | None, dt.date | None]]) -> tuple[dt.date | None, dt.date | None]:
+    """Begin and end of coverage from one loop's own DTP 307/356/346/291/292 (and 357/347 ends)."""
+    begin = first(*(dates[q][0] for q in COVERAGE_BEGIN if q in dates))
+    end = None
+    for q in COVERAGE_END:
+        if q in dates:
+            end = dates[q][0] if q in _END_ONLY else dates[q][1]
+            if end is not None:
+                break
+    return begin, end
+
+
+def first(*values):
+    for v in values:
+        if v is not None:
+            return v
+    return None
+
+
+def entity_name(eb: EBLoop, entity_codes: frozenset[str] | None = None) -> str | None:
+    for ent in eb.entities:
+        if ent.display_name and (entity_codes is None or ent.entity_code in entity_codes):
+            return ent.display_name
+    return None
+
+
+def _entity_label(ent: RelatedEntity) -> str:
+    label = ent.display_name or ent.entity_code
+    if ent.id and (ent.id_qualifier or "") not in PERSONAL_ID_QUALIFIERS:
+        label = f"{label} ({ent.id_qualifier or ''} {ent.id})".replace("( ", "(")
+    return f"{ent.entity_code}: {label}"
+
+
+def to_rejection(aaa: AAA) -> Rejection:
+    reason = codes.REJECT_REASONS.get(aaa.reason_code or "")
+    return Rejection(
+        loop=aaa.loop,
+        valid_request={"Y": True, "N": False}.get(aaa.valid_request or ""),
+        reason_code=aaa.reason_code,
+        reason=reason[0] if reason else ("unknown reject reason code" if aaa.reason_code else None),
+        follow_up_code=aaa.follow_up_code,
+        follow_up=codes.FOLLOW_UPS.get(aaa.follow_up_code or ""),
+        retryable=codes.is_retryable(aaa.reason_code, aaa.follow_up_code),
+    )
+
+
+def to_benefit_row(eb: EBLoop, warnings: list[str]) -> BenefitRow:
+    e = eb.eb
+    amount = money(e(7), "an EB07 amount", warnings)
+    if amount is not None and amount < 0:
+        warnings.append("a negative EB07 amount was ignored")
+        amount = None
+    fraction = decimal(e(8), "an EB08 percent", warnings)
+    percent = _percent(fraction) if fraction is not None else None
+    if fraction is not None and not 0 <= fraction <= 1:
+        warnings.append("an EB08 percent outside 0-1 was kept as sent; check the payer's answer")
+    code = e(1)
+    if code not in codes.EB01:
+        warnings.append(f"EB01 code {code[:2]!r} is not known; row kept")
+    dates: dict[str, str] = {}
+    repeated: dict[str, list[str]] = {}
+    for q, f, v in eb.dates:
+        if q in dates:
+            repeated.setdefault(q, [dates[q]]).append(_iso(f, v))
+        else:
+            dates[q] = _iso(f, v)
+    begin, end = coverage_span(row_dates(eb.dates))
+    return BenefitRow(
+        code=code,
+        code_description=codes.EB01.get(code),
+        coverage_level=e(2) or None,
+        service_type_codes=list(eb.service_types),
+        insurance_type_code=e(4) or None,
+        plan_description=e(5) or None,
+        time_period=e(6) or None,
+        amount=amount,
+        percent=percent,
+        quantity_qualifier=e(9) or None,
+        quantity=decimal(e(10), "an EB10 quantity", warnings),
+        authorization_required={"Y": True, "N": False}.get(e(11)),
+        network=_NETWORK.get(e(12), Network.UNKNOWN),
+        procedure=eb.procedure,
+        dates=dates,
+        repeated_dates=repeated,
+        coverage_begin=begin,
+        coverage_end=end,
+        messages=list(eb.messages),
+        delivery=["*".join(h) for h in eb.hsd],
+        references={q: v for q, v in eb.refs},
+        related_entities=[_entity_label(ent) for ent in eb.entities],
+        rejections=[to_rejection(a) for a in eb.rejections],
+    )
