@@ -388,6 +388,9 @@ def estimate_levels(inp: PricingInput, benefits: NormalizedBenefits | None, rate
     notes = Notes()
     for warning in inp.warnings:
         notes.warn(warning)
+    if benefits is not None and not inp.self_pay:
+        for warning in benefits.warnings:  # what the payer's answer lacked travels with every estimate from it
+            notes.warn(f"benefits: {warning}")
     used = _Used()
     estimates = [_level_estimate(inp, course, network, benefits, rates, figures, used)
                  for course in inp.courses for network in _networks(inp, benefits, notes)]
