@@ -92,7 +92,7 @@ def test_second_transaction_is_ignored_with_a_warning():
 
 def test_unknown_codes_and_2110_children_are_kept():
     text = make_271([
-        ["EB", "ZZ", "IND", ["MH", "Q9"], "XX", "", "99", "12.50", "0.15", "DY", "3", "U", "W"],
+        ["EB", "ZZ", "IND", ["MH", "A6"], "XX", "", "99", "12.50", "0.15", "DY", "3", "U", "W"],
         ["HSD", "VS", "12", "WK", "3", "34", "1"],
         ["REF", "G1", "AUTH1"],
         ["DTP", "292", "RD8", "20260101-20261231"],
@@ -107,7 +107,7 @@ def test_unknown_codes_and_2110_children_are_kept():
     nb = benefits_from_271(text)
     [row] = nb.benefit_rows
     assert row.code == "ZZ" and row.code_description is None
-    assert row.service_type_codes == ["MH", "Q9"] and row.insurance_type_code == "XX"
+    assert row.service_type_codes == ["MH", "A6"] and row.insurance_type_code == "XX"
     assert row.percent == 15 and row.amount == 12.5 and row.authorization_required is None
     assert row.delivery == ["VS*12*WK*3*34*1"] and row.references == {"G1": "AUTH1"}
     assert row.dates == {"292": "2026-01-01/2026-12-31"} and row.messages == ["SOMETHING NEW"]
