@@ -55,11 +55,9 @@ def run_with_db(settings: Settings, work: Callable[[asyncpg.Connection], Awaitab
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn  # noqa: PLC0415
+    from service.serving import serve  # noqa: PLC0415
 
-    from service.app import create_app  # noqa: PLC0415
-
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_config=None, access_log=False)
+    serve(settings, args.host, args.port)
     return 0
 
 
@@ -101,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser(
         "serve",
         help="run the HTTP service (embedded PostgreSQL and sandbox payer unless configured)",
-        description="Run the HTTP API. Applies pending migrations at start-up.",
+        description="Run the HTTP API (SERVER with WORKERS processes). Applies pending migrations at start-up.",
     )
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     serve.add_argument("--port", type=int, default=8000, help="port to bind (default 8000)")

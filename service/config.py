@@ -59,6 +59,10 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     db_pool_max: int = 10
     program_federal_holidays: bool = True
     program_closed_dates: dict[dt.date, str] = {}
+    server: str = "granian"
+    workers: int = 1
+    #: Not an environment variable: the sandbox the serving process started for its workers (service/serving.py).
+    sandbox_url: str | None = None
 
     @property
     def uses_embedded_postgres(self) -> bool:
@@ -199,6 +203,8 @@ VARIABLES: dict[str, tuple[str, Callable[[str, str], Any], str]] = {
     "DB_POOL_MAX": ("db_pool_max", lambda n, r: _int(n, r, minimum=1), "asyncpg pool maximum"),
     "PROGRAM_FEDERAL_HOLIDAYS": ("program_federal_holidays", _bool, "IOP/PHP closed on US federal holidays (sessions move to the next program day)"),
     "PROGRAM_CLOSED_DATES": ("program_closed_dates", _closed_dates, "the provider's own closed days, `2026-12-24=Christmas Eve,2026-12-31`"),
+    "SERVER": ("server", _choice("granian", "uvicorn"), "HTTP server `serve` runs"),
+    "WORKERS": ("workers", lambda n, r: _int(n, r, minimum=1), "worker processes `serve` runs (about one per core)"),
 }
 
 

@@ -15,6 +15,7 @@ import httpx
 import structlog
 from litestar import Litestar
 
+from service.access.caller_cache import AccessChangeListener, CallerCache
 from service.config import Settings
 from service.db.embedded import start_embedded
 from service.db.pool import create_pool, migrate_url
@@ -22,7 +23,7 @@ from service.db.pool import create_pool, migrate_url
 log = structlog.get_logger("service.lifecycle")
 
 
-def _start_sandbox(settings: Settings) -> Any | None:
+def start_sandbox(settings: Settings) -> Any | None:
     """The built-in sandbox payer, when no clearinghouse is configured."""
     try:
         from service.eligibility.sandbox.app import create_sandbox_app  # noqa: PLC0415
@@ -52,10 +53,14 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         stack.push_async_callback(pool.close)
         app.state.pool = pool
         app.state.database_url = database_url
+        app.state.caller_cache = CallerCache()
+        listener = AccessChangeListener(database_url, app.state.caller_cache)
+        await listener.start()
+        stack.push_async_callback(listener.close)
 
-        clearinghouse_url = settings.clearinghouse_url
+        clearinghouse_url = settings.clearinghouse_url or settings.sandbox_url  # sandbox_url: started by `serve`
         if clearinghouse_url is None:
-            sandbox = _start_sandbox(settings)
+            sandbox = start_sandbox(settings)
             if sandbox is not None:
                 stack.callback(sandbox.stop)
                 clearinghouse_url = sandbox.base_url

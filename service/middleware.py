@@ -120,7 +120,7 @@ class RequestContextMiddleware:
         pool = app_state.get("pool")
         api_key = header(scope, b"x-api-key")
         if api_key and pool is not None:
-            state["caller"] = await caller_for_key(pool, api_key.strip())
+            state["caller"] = await caller_for_key(pool, api_key.strip(), app_state.get("caller_cache"))
             return
         authorization = header(scope, b"authorization")
         resolver = app_state.get("portal_token_resolver")

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from service.access.caller_cache import CallerCache
 from service.access.roles import Caller, Role
 
 
@@ -56,12 +57,17 @@ async def list_keys(conn: asyncpg.Connection) -> list[asyncpg.Record]:
     )
 
 
-async def caller_for_key(pool: asyncpg.Pool, secret: str) -> Caller | None:
+async def caller_for_key(pool: asyncpg.Pool, secret: str, cache: CallerCache | None = None) -> Caller | None:
+    """The caller an API key stands for, or None; from ``cache`` when it holds the key (see caller_cache.py)."""
     if not secret.startswith("bek_") or len(secret) > 200:
         return None
-    row = await pool.fetchrow(
-        "SELECT id, name, role FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL", hash_key(secret)
-    )
+    key_hash = hash_key(secret)
+    if cache is not None and (cached := cache.get(key_hash)) is not None:
+        return cached
+    row = await pool.fetchrow("SELECT id, name, role FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL", key_hash)
     if row is None:
-        return None
-    return Caller(actor_id=str(row["id"]), actor_name=row["name"], role=Role(row["role"]))
+        return None  # unknown keys are not cached: a key created a moment ago works at once
+    caller = Caller(actor_id=str(row["id"]), actor_name=row["name"], role=Role(row["role"]))
+    if cache is not None:
+        cache.put(key_hash, caller)
+    return caller

@@ -48,7 +48,8 @@ def caller_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Caller | None:
 def allow(*roles: Role):  # noqa: ANN201 - litestar guard
     allowed = frozenset(roles)
 
-    def guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+    # async: Litestar runs a plain-function guard in a worker thread, a thread hop on every request.
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
         caller = caller_of(connection)
         if caller is None:
             raise Unauthorized("Send an API key in the X-API-Key header (or a portal token as a Bearer token).")

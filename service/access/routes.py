@@ -49,6 +49,8 @@ class AdminKeysController(Controller):
     async def revoke(self, request: Request, key: FromPath[str]) -> None:
         if not await revoke_key(request.app.state.pool, key):
             raise NotFound(f"No active API key {key!r}.")
+        if (cache := request.app.state.get("caller_cache")) is not None:
+            cache.clear()  # this replica at once; the others on the NOTIFY the revocation sends (caller_cache.py)
 
 
 def _timestamp(name: str, value: str | None) -> dt.datetime | None:

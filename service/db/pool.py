@@ -22,8 +22,18 @@ async def _init_connection(conn: asyncpg.Connection) -> None:
         await conn.set_type_codec(type_name, encoder=_encode_json, decoder=msgspec.json.decode, schema="pg_catalog")
 
 
+async def _keep_session(_conn: asyncpg.Connection) -> None:
+    """Release without asyncpg's default reset query (a round trip per pool use).
+
+    asyncpg still rolls back an open transaction on release. What the default query would also undo - session
+    settings, LISTEN, session advisory locks, cursors - the service never leaves on a pool connection: it takes
+    only transaction-level advisory locks, listens on a connection of its own and sets nothing per session.
+    """
+
+
 async def create_pool(url: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
-    return await asyncpg.create_pool(url, min_size=min_size, max_size=max_size, init=_init_connection, command_timeout=30)
+    return await asyncpg.create_pool(url, min_size=min_size, max_size=max_size, init=_init_connection,
+                                     reset=_keep_session, command_timeout=30)
 
 
 async def migrate_url(url: str) -> list[str]:

@@ -22,7 +22,7 @@ import structlog
 from contracts.benefits import CoverageOrder, NormalizedBenefits, Source
 from contracts.eligibility import EligibilityCheckRequest, Parse271Request
 from contracts.eligibility_api import EligibilityCheck, EligibilityX12, ManualCheckRequest, PatientSummary
-from service.access.audit import mask_member_id, patient_key, record
+from service.access.audit import audit_params, mask_member_id, patient_key, record
 from service.access.roles import Caller
 from service.eligibility import store
 from service.eligibility.benefits import normalize_271, parse_d8
@@ -214,11 +214,12 @@ async def create_check(ctx: Context, req: EligibilityCheckRequest, *, refresh: b
 
     if not refresh:
         # A plain read (no transaction): a miss, the common case, costs one round trip.
-        cached = await store.find_cached(ctx.pool, key, settings.eligibility_cache_ttl_seconds)
+        # A hit is read with its audit row in one statement (one round trip).
+        cached = await store.find_cached(ctx.pool, key, settings.eligibility_cache_ttl_seconds,
+                                         audit_params(ctx.caller, "eligibility.cache_hit", "eligibility_check",
+                                                      ctx.request_id))
         if cached is not None:
             metrics.record_cache_hit("eligibility")
-            await record(ctx.pool, caller=ctx.caller, action="eligibility.cache_hit", resource_type="eligibility_check",
-                         resource_id=cached["id"], patient=pkey, request_id=ctx.request_id)
             return _to_resource(cached, from_cache=True), False
 
     if ctx.client is None:
@@ -282,12 +283,10 @@ async def _read_audited(ctx: Context, check_id: str, action: str) -> asyncpg.Rec
     cid = store.parse_id(check_id)
     if cid is None:
         raise NotFound("No eligibility check with this id.")
-    async with ctx.pool.acquire() as conn, conn.transaction():
-        row = await store.fetch_check(conn, cid)
-        if row is None:
-            raise NotFound("No eligibility check with this id.")
-        await record(conn, caller=ctx.caller, action=action, resource_type="eligibility_check",
-                     resource_id=cid, patient=row["patient_key"], request_id=ctx.request_id)
+    row = await store.fetch_check_audited(ctx.pool, cid, audit_params(ctx.caller, action, "eligibility_check",
+                                                                         ctx.request_id))
+    if row is None:
+        raise NotFound("No eligibility check with this id.")
     return row
 
 

@@ -20,8 +20,9 @@ import asyncpg
 import msgspec
 
 from contracts.benefits import NormalizedBenefits
+from service.access.audit import audited_read
 
-__all__ = ["NewCheck", "cache_key", "insert_check", "find_cached", "fetch_check", "next_control_number", "parse_id"]
+__all__ = ["NewCheck", "cache_key", "insert_check", "find_cached", "fetch_check", "fetch_check_audited", "next_control_number", "parse_id"]
 
 _COLUMNS = (
     "source", "status", "payer_id", "payer_name", "date_of_service", "service_type_codes",
@@ -91,25 +92,30 @@ async def insert_check(conn: asyncpg.Connection, check: NewCheck) -> asyncpg.Rec
     )
 
 
-async def find_cached(conn: asyncpg.Connection | asyncpg.Pool, key: str, ttl_seconds: int) -> asyncpg.Record | None:
-    if ttl_seconds <= 0:
-        return None
-    return await conn.fetchrow(
-        """SELECT *, extract(epoch FROM now() - created_at)::float8 AS age
+_FIND_CACHED = """SELECT *, extract(epoch FROM now() - created_at)::float8 AS age
            FROM eligibility_checks
            WHERE cache_key = $1 AND source = 'clearinghouse' AND status IN ('active', 'inactive')
              AND created_at > now() - make_interval(secs => $2)
-           ORDER BY created_at DESC LIMIT 1""",
-        key,
-        float(ttl_seconds),
-    )
+           ORDER BY created_at DESC LIMIT 1"""
+_FETCH_CHECK = "SELECT *, extract(epoch FROM now() - created_at)::float8 AS age FROM eligibility_checks WHERE id = $1"
+
+
+async def find_cached(conn: asyncpg.Connection | asyncpg.Pool, key: str, ttl_seconds: int,
+                      audit: tuple[str, ...]) -> asyncpg.Record | None:
+    """The newest reusable check, read with its audit row (``audit``: :func:`audit_params`) in one statement."""
+    if ttl_seconds <= 0:
+        return None
+    return await conn.fetchrow(audited_read(_FIND_CACHED, first_param=3), key, float(ttl_seconds), *audit)
 
 
 async def fetch_check(conn: asyncpg.Connection | asyncpg.Pool, check_id: uuid.UUID) -> asyncpg.Record | None:
-    return await conn.fetchrow(
-        "SELECT *, extract(epoch FROM now() - created_at)::float8 AS age FROM eligibility_checks WHERE id = $1",
-        check_id,
-    )
+    return await conn.fetchrow(_FETCH_CHECK, check_id)
+
+
+async def fetch_check_audited(conn: asyncpg.Connection | asyncpg.Pool, check_id: uuid.UUID,
+                              audit: tuple[str, ...]) -> asyncpg.Record | None:
+    """One check by id, read with its audit row (``audit``: :func:`audit_params`) in one statement."""
+    return await conn.fetchrow(audited_read(_FETCH_CHECK, first_param=2), check_id, *audit)
 
 
 def decode_benefits(record: asyncpg.Record) -> NormalizedBenefits:

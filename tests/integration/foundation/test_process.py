@@ -42,11 +42,11 @@ def _ready(port: int) -> bool:
 
 
 @contextlib.contextmanager
-def _serving(data_dir: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, dict[str, str]]]:
+def _serving(data_dir: Path, **extra_env: str) -> Iterator[tuple[subprocess.Popen[bytes], int, dict[str, str]]]:
     """`python -m service serve` on a free port and its own embedded data directory, ready to answer."""
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CLEARINGHOUSE_URL"}}
-    env.update({"EMBEDDED_PG_DIR": str(data_dir), "LOG_LEVEL": "WARNING"})
+    env.update({"EMBEDDED_PG_DIR": str(data_dir), "LOG_LEVEL": "WARNING", **extra_env})
     proc = subprocess.Popen(
         [sys.executable, "-m", "service", "serve", "--port", str(port)],
         env=env,
@@ -66,14 +66,26 @@ def _serving(data_dir: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, dic
                 proc.wait()
 
 
+def _children(pid: int) -> list[int]:
+    return [int(child) for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
 @pytest.mark.parametrize("kill_signal", [signal.SIGTERM, signal.SIGKILL])
 def test_serve_then_kill_leaves_no_postgres(tmp_path: Path, kill_signal: int) -> None:
-    with _serving(tmp_path / "pg") as (proc, _port, _env):
+    """Two workers share one embedded PostgreSQL and one sandbox; killing `serve` ends all of them."""
+    with _serving(tmp_path / "pg", WORKERS="2") as (proc, port, _env):
         pg_pid = postmaster_pid(tmp_path / "pg")
         assert pg_pid is not None and _alive(pg_pid)
+        workers = [pid for pid in _children(proc.pid) if b"serve" in Path(f"/proc/{pid}/cmdline").read_bytes()
+                   or b"multiprocessing" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        assert len(workers) >= 2, f"expected two worker processes under serve, found {workers}"
+        # each worker answers from the one database and the one sandbox started by serve
+        assert all(httpx.get(f"http://127.0.0.1:{port}/ready", timeout=5).json()["clearinghouse"] == "sandbox"
+                   for _ in range(4))
         proc.send_signal(kill_signal)
         proc.wait(timeout=30)
         assert _wait(lambda: not _alive(pg_pid), 15), f"postgres {pg_pid} outlived the service ({kill_signal!r})"
+        assert _wait(lambda: not any(_alive(pid) for pid in workers), 15), f"workers outlived serve ({kill_signal!r})"
 
 
 def test_cli_command_beside_a_running_service_leaves_its_database_up(tmp_path: Path) -> None:

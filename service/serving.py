@@ -1,0 +1,117 @@
+"""``benefits-estimator serve``: the HTTP server (SERVER) and its worker processes (WORKERS).
+
+granian (the default) or uvicorn runs WORKERS processes that share the listening socket; each worker is a whole
+app (its own pool, caches, breaker view) built by :func:`worker_app`. What there must be one of is started here,
+in the serving process, before the workers: the embedded PostgreSQL (when DATABASE_URL is unset) with its
+migrations, and the sandbox clearinghouse (when CLEARINGHOUSE_URL is unset). Their addresses reach the workers in
+one private environment variable (:data:`HANDOFF`), never as a setting a user would set.
+
+Workers die with the serving process: each asks the kernel for SIGTERM when its parent goes (even after a
+SIGKILL), so no worker outlives the database it was using.
+
+Why granian: on this 2-core machine it answered the service's requests faster than uvicorn with httptools and
+uvloop (figures in the README's benchmark section, ``bench/service_speed.py``); uvicorn stays selectable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ctypes
+import os
+import signal
+import sys
+from contextlib import ExitStack
+from typing import Any
+
+import msgspec
+import structlog
+
+from service.config import Settings, load_settings
+
+log = structlog.get_logger("service.serving")
+
+#: JSON {"database_url": ..., "sandbox_url": ...} from the serving process to its workers.
+HANDOFF = "BENEFITS_ESTIMATOR_SERVE_HANDOFF"
+_WORKER_TARGET = "service.serving:worker_app"
+
+
+class _Handoff(msgspec.Struct, frozen=True):
+    database_url: str | None = None
+    sandbox_url: str | None = None
+
+
+def _die_with_parent() -> None:
+    """Linux: SIGTERM this process when the process that started it ends (a no-op elsewhere)."""
+    if not sys.platform.startswith("linux"):
+        return
+    parent = os.getppid()
+    pr_set_pdeathsig = 1
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except OSError:
+        return
+    if os.getppid() != parent:  # the parent went before the request took effect
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
+def worker_app() -> Any:
+    """The app one worker serves (the import string the HTTP server loads in each worker process)."""
+    from service.app import create_app  # noqa: PLC0415
+
+    _die_with_parent()
+    settings = load_settings()
+    handed = msgspec.json.decode(os.environ.get(HANDOFF, "{}"), type=_Handoff)
+    if handed.database_url and settings.database_url is None:
+        settings = msgspec.structs.replace(settings, database_url=handed.database_url)
+    if handed.sandbox_url and settings.clearinghouse_url is None:
+        settings = msgspec.structs.replace(settings, sandbox_url=handed.sandbox_url)
+    return create_app(settings)
+
+
+def _shared_parts(settings: Settings, stack: ExitStack) -> _Handoff:
+    """The embedded PostgreSQL (migrated) and the sandbox payer, once for all workers, when they are used."""
+    database_url = settings.database_url
+    if database_url is None:
+        from service.db.embedded import start_embedded  # noqa: PLC0415
+        from service.db.pool import migrate_url  # noqa: PLC0415
+
+        embedded = start_embedded(settings.embedded_pg_dir)
+        stack.callback(embedded.stop)
+        database_url = embedded.url
+        asyncio.run(migrate_url(database_url))
+    sandbox_url = None
+    if settings.clearinghouse_url is None:
+        from service.lifecycle import start_sandbox  # noqa: PLC0415
+
+        sandbox = start_sandbox(settings)
+        if sandbox is not None:
+            stack.callback(sandbox.stop)
+            sandbox_url = sandbox.base_url
+    return _Handoff(database_url=database_url if settings.database_url is None else None, sandbox_url=sandbox_url)
+
+
+def serve(settings: Settings, host: str, port: int) -> None:
+    from service.logging import configure_logging  # noqa: PLC0415
+
+    configure_logging(settings.log_level, settings.log_format)
+    with ExitStack() as stack:
+        handoff = _shared_parts(settings, stack)
+        os.environ[HANDOFF] = msgspec.json.encode(handoff).decode()
+        log.info("serving", server=settings.server, workers=settings.workers, host=host, port=port)
+        if settings.server == "uvicorn":
+            import uvicorn  # noqa: PLC0415
+
+            uvicorn.run(_WORKER_TARGET, factory=True, host=host, port=port, workers=settings.workers,
+                        log_config=None, access_log=False, lifespan="on")
+            return
+        from granian import Granian  # noqa: PLC0415
+        from granian.constants import Interfaces  # noqa: PLC0415
+
+        Granian(_WORKER_TARGET, factory=True, address=host, port=port, interface=Interfaces.ASGI,
+                workers=settings.workers, websockets=False, log_level=_granian_level(settings.log_level)).serve()
+
+
+def _granian_level(level: str) -> Any:
+    from granian.log import LogLevels  # noqa: PLC0415
+
+    return LogLevels(level.lower())
