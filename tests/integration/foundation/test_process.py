@@ -54,7 +54,7 @@ def _serving(data_dir: Path, **extra_env: str) -> Iterator[tuple[subprocess.Pope
         stderr=subprocess.DEVNULL,
     )
     try:
-        assert _wait(lambda: _ready(port), 60), "service did not become ready within 60 s"
+        assert _wait(lambda: _ready(port), 120), "service did not become ready within 120 s"
         yield proc, port, env
     finally:
         if proc.poll() is None:
