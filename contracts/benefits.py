@@ -126,6 +126,8 @@ class BenefitRow(msgspec.Struct, kw_only=True, frozen=True):
     coverage_end: dt.date | None = None
     messages: list[str] = []  # MSG
     delivery: list[str] = []  # HSD segments, raw, element-joined with '*'
+    #: Places of service the row is limited to (III01 ZZ -> III02: 02/10 telehealth, 11 office, 21 inpatient ...).
+    places_of_service: list[str] = []
     references: dict[str, str] = {}  # REF qualifier -> value
     related_entities: list[str] = []  # 2120 NM1 names / ids (carve-outs)
     rejections: list["Rejection"] = []  # AAA inside this 2110 loop

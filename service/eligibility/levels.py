@@ -38,6 +38,8 @@ IOP / PHP / inpatient x in-network / out-of-network):
      precertification; False if such rows all say EB11=N; else None;
    - covered: the first level code (in preference order) with an EB01 I row -> False, or
      an active-coverage row (EB01 1-5) -> True; else None.
+5. Telehealth: rows limited to place of service 02/10 (III*ZZ) or whose MSG speaks of telehealth never
+   supply the in-person figures; they give the level's ``telehealth`` terms (``telehealth_rows.py``).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from decimal import Decimal
 from typing import Callable, Iterable
 
 from contracts.benefits import Accumulator, BenefitRow, Level, LevelBenefits, Limit, Network
+from service.eligibility.telehealth_rows import is_telehealth_row, telehealth_cost_share
 from service.eligibility.x12.codes import ACTIVE_CODES, TIME_PERIODS
 
 __all__ = ["LEVEL_SERVICE_TYPES", "PLAN_SERVICE_TYPES", "choose_levels", "choose_level"]
@@ -189,8 +192,10 @@ def _limit(ch: _Chooser) -> Limit | None:
 
 
 def choose_level(rows: list[BenefitRow], level: Level, network: Network) -> LevelBenefits:
-    """One :class:`LevelBenefits` for ``level`` and ``network`` (IN or OUT) by the module rule."""
-    ch = _Chooser(_dedupe(rows), level, network)
+    """One :class:`LevelBenefits` for ``level`` and ``network`` (IN or OUT) by the module rule; rows about
+    telehealth give only its ``telehealth`` terms (``telehealth_rows.py``)."""
+    virtual = [r for r in rows if is_telehealth_row(r)]
+    ch = _Chooser(_dedupe(r for r in rows if not is_telehealth_row(r)), level, network)
     ded_i = _accumulator(ch, "C", False, "individual deductible")
     ded_f = _accumulator(ch, "C", True, "family deductible")
     oop_i = _accumulator(ch, "G", False, "individual out-of-pocket maximum")
@@ -258,6 +263,7 @@ def choose_level(rows: list[BenefitRow], level: Level, network: Network) -> Leve
         copay_per=copay_per,
         limit=limit,
         prior_authorization_required=prior_auth,
+        telehealth=telehealth_cost_share(virtual, LEVEL_SERVICE_TYPES[level], network) if virtual else None,
         notes=ch.notes,
     )
 

@@ -199,6 +199,7 @@ def to_benefit_row(eb: EBLoop, warnings: list[str]) -> BenefitRow:
         coverage_end=end,
         messages=list(eb.messages),
         delivery=["*".join(h) for h in eb.hsd],
+        places_of_service=[iii[1] for iii in eb.iii if len(iii) > 1 and iii[0] == "ZZ" and iii[1]],
         references={q: v for q, v in eb.refs},
         related_entities=[_entity_label(ent) for ent in eb.entities],
         rejections=[to_rejection(a) for a in eb.rejections],
