@@ -29,6 +29,11 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     database_url: str | None = None
     embedded_pg_dir: Path = Path("var/pgdata")
     clearinghouse_url: str | None = None
+    clearinghouse_protocol: str = "core_soap"
+    clearinghouse_path: str | None = None
+    clearinghouse_username: str = ""
+    clearinghouse_password: str = ""
+    clearinghouse_api_key: str = ""
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = 0
     sandbox_latency_ms: int = 0
@@ -126,6 +131,13 @@ def _choice(*choices: str) -> Callable[[str, str], str]:
     return parse
 
 
+def _url_path(name: str, raw: str) -> str:
+    value = raw.strip()
+    if not value.startswith("/") or any(c in value for c in "?#") or not value.isascii() or " " in value:
+        raise ConfigError(f"{name} must be a URL path starting with /, got {raw!r}")
+    return value.rstrip("/") or "/"
+
+
 def _npi(name: str, raw: str) -> str:
     if len(raw) != 10 or not (raw.isascii() and raw.isdigit()):
         raise ConfigError(f"{name} must be a 10-digit NPI, got {len(raw)} characters")
@@ -173,6 +185,11 @@ VARIABLES: dict[str, tuple[str, Callable[[str, str], Any], str]] = {
     "DATABASE_URL": ("database_url", _postgres_url, "PostgreSQL URL; unset = embedded PostgreSQL"),
     "EMBEDDED_PG_DIR": ("embedded_pg_dir", lambda n, r: Path(_text(n, r)), "data directory of the embedded PostgreSQL"),
     "CLEARINGHOUSE_URL": ("clearinghouse_url", _http_url, "clearinghouse base URL; unset = built-in sandbox"),
+    "CLEARINGHOUSE_PROTOCOL": ("clearinghouse_protocol", _choice("core_soap", "json", "text"), "wire: core_soap (CAQH CORE vC2.2.0 SOAP), json (raw X12 in JSON, Stedi's kind) or text (text/plain)"),
+    "CLEARINGHOUSE_PATH": ("clearinghouse_path", _url_path, "endpoint path under CLEARINGHOUSE_URL; unset = the wire's (Stedi's published paths, /x12/270 for text)"),
+    "CLEARINGHOUSE_USERNAME": ("clearinghouse_username", _text, "CORE WS-Security UsernameToken user (Stedi: account id); required for core_soap with CLEARINGHOUSE_URL"),
+    "CLEARINGHOUSE_PASSWORD": ("clearinghouse_password", _text, "CORE UsernameToken password (Stedi: API key)"),
+    "CLEARINGHOUSE_API_KEY": ("clearinghouse_api_key", _text, "API key sent in Authorization by the json wire; required for json with CLEARINGHOUSE_URL"),
     "SANDBOX_HOST": ("sandbox_host", _text, "address the sandbox clearinghouse binds"),
     "SANDBOX_PORT": ("sandbox_port", lambda n, r: _int(n, r), "port of the sandbox (0 = any free port)"),
     "SANDBOX_LATENCY_MS": ("sandbox_latency_ms", lambda n, r: _int(n, r), "added latency per sandbox answer"),
@@ -220,6 +237,14 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     settings = Settings(**values)
     if settings.db_pool_min > settings.db_pool_max:
         raise ConfigError("DB_POOL_MIN must not exceed DB_POOL_MAX")
+    if settings.clearinghouse_url is not None:  # the sandbox has credentials of its own
+        if settings.clearinghouse_protocol == "core_soap" and not (
+            settings.clearinghouse_username and settings.clearinghouse_password
+        ):
+            raise ConfigError("CLEARINGHOUSE_USERNAME and CLEARINGHOUSE_PASSWORD must be set for "
+                              "CLEARINGHOUSE_PROTOCOL=core_soap with a CLEARINGHOUSE_URL")
+        if settings.clearinghouse_protocol == "json" and not settings.clearinghouse_api_key:
+            raise ConfigError("CLEARINGHOUSE_API_KEY must be set for CLEARINGHOUSE_PROTOCOL=json with a CLEARINGHOUSE_URL")
     if not settings.portal_token_secret:
         settings = msgspec.structs.replace(settings, portal_token_secret=secrets.token_urlsafe(32))
     return settings

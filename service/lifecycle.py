@@ -29,10 +29,13 @@ def start_sandbox(settings: Settings) -> Any | None:
         from service.eligibility.sandbox.app import create_sandbox_app  # noqa: PLC0415
     except ImportError:  # the sandbox is optional for the foundation
         return None
+    from service.eligibility.wires import credentials  # noqa: PLC0415
     from service.threaded_server import ThreadedServer  # noqa: PLC0415
 
+    token, api_key = credentials(settings)  # the sandbox expects what the service sends
     server = ThreadedServer(
-        create_sandbox_app(latency_ms=settings.sandbox_latency_ms), settings.sandbox_host, settings.sandbox_port
+        create_sandbox_app(latency_ms=settings.sandbox_latency_ms, token=token, api_key=api_key),
+        settings.sandbox_host, settings.sandbox_port,
     )
     server.start()
     return server

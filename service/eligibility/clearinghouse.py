@@ -1,16 +1,20 @@
 """Clearinghouse client: send a 270 over HTTP, get the 271 back (httpx, async).
 
-Wire (the sandbox and any real clearinghouse adapter follow it)::
+One :class:`ClearinghouseClient` protocol (``exchange(payer_id, x12_270) -> ClearinghouseReply``)
+and one adapter per wire, in ``service/eligibility/wires/``, chosen by ``CLEARINGHOUSE_PROTOCOL``:
 
-    POST {base_url}/x12/270
-    Content-Type: text/plain; charset=utf-8      body: one 270 interchange
-    X-Payer-Id: <payer id>                        (routing hint; the 270's NM1*PR is authoritative)
-    -> 200 text/plain                             body: one 271 interchange
+- ``core_soap`` (default): CAQH CORE Connectivity vC2.2.0, SOAP 1.2 with a WS-Security UsernameToken
+  (``wires/core_soap.py``);
+- ``json``: the 270 in the ``x12`` field of a JSON body, an API key in ``Authorization`` (the kind of
+  raw-X12 endpoint Stedi offers; ``wires/raw_x12_json.py``);
+- ``text``: ``POST /x12/270`` with the 270 as ``text/plain`` (``wires/text_plain.py``).
+
+:class:`HttpClearinghouse` here holds what every wire shares; an adapter only says how a 270 is
+wrapped (:meth:`HttpClearinghouse.wrap`) and how the 271 is taken out of the answer
+(:meth:`HttpClearinghouse.unwrap`). Shared HTTP statuses::
+
     -> 429 / 5xx                                  transient (retried)
     -> other 4xx                                  our request was refused (not retried)
-
-A clearinghouse with another wire (JSON envelope, SOAP/CORE) gets its own adapter class
-with the same :meth:`ClearinghouseClient.exchange` signature.
 
 Failure handling:
 
@@ -38,7 +42,7 @@ import email.utils
 import math
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import stamina
@@ -50,11 +54,12 @@ from service.eligibility.x12.reader_271 import Parsed271, read_271
 from service.eligibility.x12.tokenizer import X12FormatError
 from service.errors import UpstreamError
 
-__all__ = ["ClearinghouseClient", "ClearinghouseReply", "PATH_270"]
+__all__ = [
+    "ClearinghouseClient", "ClearinghouseReply", "HttpClearinghouse", "Transient", "WireRequest",
+    "bad_gateway", "refused", "retry_after_header", "timed_out", "unavailable",
+]
 
 log = structlog.get_logger("service.eligibility.clearinghouse")
-
-PATH_270 = "/x12/270"
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +70,23 @@ class ClearinghouseReply:
     elapsed_ms: int
 
 
-class _Transient(Exception):
+class ClearinghouseClient(Protocol):
+    """What the eligibility service needs from a clearinghouse, whatever its wire."""
+
+    async def exchange(self, payer_id: str, x12_270: str) -> ClearinghouseReply:
+        """Send one 270; return its 271 or raise :class:`UpstreamError` (502/503/504)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class WireRequest:
+    """One 270 as a wire sends it: the body bytes and the headers (the URL is the adapter's)."""
+
+    content: bytes
+    headers: dict[str, str]
+
+
+class Transient(Exception):
     """One attempt failed in a way worth retrying."""
 
     def __init__(self, kind: str, detail: str, retry_after: float | None = None) -> None:
@@ -86,6 +107,11 @@ def unavailable(detail: str, retry_after: int) -> UpstreamError:
     )
 
 
+def refused(detail: str) -> UpstreamError:
+    """Our request was refused (credentials, configuration, envelope): not the payer's health, not retried."""
+    return UpstreamError(detail, status=502, slug="clearinghouse-refused", title="The clearinghouse refused the request")
+
+
 def timed_out(detail: str) -> UpstreamError:
     return UpstreamError(detail, status=504, slug="clearinghouse-timeout", title="The payer did not answer in time")
 
@@ -94,7 +120,7 @@ def timed_out(detail: str) -> UpstreamError:
 MAX_RETRY_AFTER_SECONDS = 3600
 
 
-def _retry_after_header(response: httpx.Response) -> float | None:
+def retry_after_header(response: httpx.Response) -> float | None:
     """Seconds from Retry-After (RFC 9110: delay-seconds or an HTTP-date), else None.
 
     Only ASCII digits count as delay-seconds: ``float()`` would take "inf", "nan" or "1e400".
@@ -118,13 +144,24 @@ def _whole_seconds(value: float) -> int:
     return max(1, min(math.ceil(value), MAX_RETRY_AFTER_SECONDS))
 
 
-class ClearinghouseClient:
+class HttpClearinghouse:
+    """Retries, timeouts, HTTP statuses and the breaker, shared by every wire adapter.
+
+    Subclasses set :attr:`path` (appended to the base URL unless ``path`` is given) and implement
+    :meth:`wrap` and :meth:`unwrap`.
+    """
+
+    #: Where this wire's endpoint lives under the clearinghouse's base URL.
+    path: str = ""
+    protocol: str = ""
+
     def __init__(
         self,
         http: httpx.AsyncClient,
         base_url: str,
         *,
         breakers: BreakerRegistry,
+        path: str | None = None,
         attempts: int = 3,
         connect_timeout: float = 3.0,
         read_timeout: float = 15.0,
@@ -133,22 +170,34 @@ class ClearinghouseClient:
         wait_jitter: float = 0.1,
     ) -> None:
         self.http = http
-        self.url = base_url.rstrip("/") + PATH_270
+        self.url = base_url.rstrip("/") + (self.path if path is None else path)
         self.breakers = breakers
         self.attempts = max(1, attempts)
         self.timeout = httpx.Timeout(read_timeout, connect=connect_timeout, write=read_timeout, pool=read_timeout)
         self.wait_initial, self.wait_max, self.wait_jitter = wait_initial, wait_max, wait_jitter
 
     @classmethod
-    def from_settings(cls, http: httpx.AsyncClient, base_url: str, settings: Any, breakers: BreakerRegistry, **kw: Any) -> "ClearinghouseClient":
+    def from_settings(cls, http: httpx.AsyncClient, base_url: str, settings: Any, breakers: BreakerRegistry, **kw: Any) -> "HttpClearinghouse":
         return cls(
             http, base_url, breakers=breakers, attempts=settings.clearinghouse_attempts,
             connect_timeout=settings.clearinghouse_connect_timeout, read_timeout=settings.clearinghouse_read_timeout,
-            **kw,
+            path=settings.clearinghouse_path, **kw,
         )
 
+    def wrap(self, payer_id: str, x12_270: str) -> WireRequest:
+        """The body and headers that carry one 270 on this wire."""
+        raise NotImplementedError
+
+    def unwrap(self, response: httpx.Response) -> str:
+        """The X12 document inside a 200 answer; raise :class:`UpstreamError` / :class:`Transient` if there is none."""
+        raise NotImplementedError
+
+    def refusal(self, response: httpx.Response) -> Exception | None:
+        """A wire's own reading of a non-200 answer (e.g. a SOAP fault), or None for the shared status rules."""
+        return None
+
     def _retry_hook(self, exc: Exception) -> bool | float:
-        if not isinstance(exc, _Transient):
+        if not isinstance(exc, Transient):
             return False
         if exc.retry_after is not None:
             # Never ask again sooner than told; a wait longer than wait_max ends the retries (503 + Retry-After).
@@ -179,7 +228,7 @@ class ClearinghouseClient:
                 with attempt:
                     tries = attempt.num
                     raw, parsed = await self._once(payer_id, x12_270, tries)
-        except _Transient as exc:
+        except Transient as exc:
             breaker.on_failure()
             log.warning("clearinghouse_gave_up", payer_id=breaker.payer_id, attempts=tries, kind=exc.kind)
             retry_after = _whole_seconds(exc.retry_after if exc.retry_after else self.breakers.reset_seconds)
@@ -199,16 +248,12 @@ class ClearinghouseClient:
         return ClearinghouseReply(raw_271=raw, parsed=parsed, attempts=tries, elapsed_ms=elapsed)
 
     async def _once(self, payer_id: str, x12_270: str, attempt: int) -> tuple[str, Parsed271]:
+        wire = self.wrap(payer_id, x12_270)  # per attempt: a CORE PayloadID is never reused
         try:
-            response = await self.http.post(
-                self.url,
-                content=x12_270.encode("utf-8"),
-                headers={"Content-Type": "text/plain; charset=utf-8", "X-Payer-Id": payer_id},
-                timeout=self.timeout,
-            )
+            response = await self.http.post(self.url, content=wire.content, headers=wire.headers, timeout=self.timeout)
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.RemoteProtocolError, httpx.PoolTimeout) as exc:
             log.info("clearinghouse_attempt_failed", attempt=attempt, kind=type(exc).__name__)
-            raise _Transient("connect", "Could not reach the clearinghouse") from None
+            raise Transient("connect", "Could not reach the clearinghouse") from None
         except (httpx.ReadTimeout, httpx.WriteTimeout):
             log.warning("clearinghouse_timeout", attempt=attempt)
             raise timed_out(
@@ -216,23 +261,24 @@ class ClearinghouseClient:
             ) from None
         except httpx.HTTPError as exc:
             log.info("clearinghouse_attempt_failed", attempt=attempt, kind=type(exc).__name__)
-            raise _Transient("connect", "The connection to the clearinghouse failed") from None
+            raise Transient("connect", "The connection to the clearinghouse failed") from None
 
         status = response.status_code
+        if status != 200:
+            wire_error = self.refusal(response)
+            if wire_error is not None:
+                raise wire_error
         if status == 429:
-            raise _Transient("http_429", "The clearinghouse is rate-limiting us", _retry_after_header(response))
+            raise Transient("http_429", "The clearinghouse is rate-limiting us", retry_after_header(response))
         if status >= 500:
             log.info("clearinghouse_attempt_failed", attempt=attempt, http_status=status)
-            raise _Transient("http_5xx", f"The clearinghouse answered HTTP {status}", _retry_after_header(response))
+            raise Transient("http_5xx", f"The clearinghouse answered HTTP {status}", retry_after_header(response))
         if status >= 400:
             log.warning("clearinghouse_refused", http_status=status)
-            raise UpstreamError(
-                f"The clearinghouse refused the request (HTTP {status}); check the clearinghouse configuration.",
-                status=502, slug="clearinghouse-refused", title="The clearinghouse refused the request",
-            )
+            raise refused(f"The clearinghouse refused the request (HTTP {status}); check the clearinghouse configuration.")
         if status != 200:
             raise bad_gateway(f"The clearinghouse answered HTTP {status} instead of a 271.")
-        raw = response.text
+        raw = self.unwrap(response)
         try:
             parsed = read_271(raw)
         except X12FormatError as exc:
@@ -242,5 +288,5 @@ class ClearinghouseClient:
             if codes.is_retryable(aaa.reason_code, aaa.follow_up_code):
                 words = codes.REJECT_REASONS.get(aaa.reason_code or "", ("The payer cannot respond right now", ""))[0]
                 log.info("clearinghouse_attempt_failed", attempt=attempt, aaa=aaa.reason_code)
-                raise _Transient("aaa", f"The payer said: {words} (AAA {aaa.reason_code})")
+                raise Transient("aaa", f"The payer said: {words} (AAA {aaa.reason_code})")
         return raw, parsed

@@ -28,6 +28,7 @@ from service.eligibility import store
 from service.eligibility.benefits import normalize_271, parse_d8
 from service.eligibility.breaker import BreakerRegistry
 from service.eligibility.clearinghouse import ClearinghouseClient
+from service.eligibility.wires import client_from_settings
 from service.eligibility.manual import ManualEntryError, benefits_from_manual, nul_errors
 from service.eligibility.x12.builder_270 import (
     Dependent, EligibilityInquiry, Payer, Provider, Subscriber, build_270, inquiry_segments,
@@ -70,7 +71,7 @@ def client_for(state: Any) -> ClearinghouseClient | None:
             return None
         settings = state.settings
         breakers = BreakerRegistry(settings.breaker_failure_threshold, settings.breaker_reset_seconds)
-        client = ClearinghouseClient.from_settings(http, url, settings, breakers)
+        client = client_from_settings(http, url, settings, breakers)
         state.eligibility_client = client
     return client
 

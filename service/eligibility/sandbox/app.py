@@ -4,8 +4,11 @@ It is the default payer when ``CLEARINGHOUSE_URL`` is unset: ``service/lifecycle
 ``create_sandbox_app(latency_ms=SANDBOX_LATENCY_MS)`` under uvicorn on a loopback port, and the
 service talks to it over real HTTP exactly as it would to a clearinghouse.
 
-Wire (the same one :mod:`service.eligibility.clearinghouse` speaks)::
+Wires: the three the service's adapters speak (``service/eligibility/wires/``), at the paths
+those adapters use by default (``sandbox/wires.py`` has the details)::
 
+    POST /2025-06-01/protocols/caqh-core                       CAQH CORE vC2.2.0 SOAP (UsernameToken checked)
+    POST /2024-04-01/change/medicalnetwork/eligibility/v3/raw-x12   {"x12": ...} with the API key in Authorization
     POST /x12/270            Content-Type: text/plain, body: one 270 interchange (005010X279A1)
       200 text/plain         one 271 interchange (ISA/GS*HB/ST*271 ... SE/GE/IEA)
       400 text/plain         the body is not a 270 (a short reason, no document echoed)
@@ -47,6 +50,9 @@ from typing import Any
 
 from service.eligibility.benefits import parse_d8
 from service.eligibility.sandbox.roster import FAILURE_MEMBERS, Member, benefit_segments, find_member
+from service.eligibility.sandbox.wires import CORE_PATH, JSON_PATH, TEXT_PATH, core_wire, json_wire, text_wire
+from service.eligibility.wires import SANDBOX_API_KEY, SANDBOX_TOKEN
+from service.eligibility.wires.core_envelope import UsernameToken
 from service.eligibility.x12.reader_270 import Parsed270, read_270
 from service.eligibility.x12.tokenizer import X12FormatError
 from service.eligibility.x12.writer import ControlNumberCounter, Envelope, X12ValueError, write_interchange
@@ -184,10 +190,41 @@ async def _sleep_unless_gone(seconds: float, receive: Any) -> bool:
     return False
 
 
-def create_sandbox_app(latency_ms: int = 0, *, slow_ms: int = SLOW_MS_DEFAULT) -> Any:
+def create_sandbox_app(
+    latency_ms: int = 0, *, slow_ms: int = SLOW_MS_DEFAULT,
+    token: UsernameToken = SANDBOX_TOKEN, api_key: str = SANDBOX_API_KEY,
+) -> Any:
     """The sandbox clearinghouse as an ASGI callable (see the module docstring)."""
     counter = ControlNumberCounter()
     calls: Counter[str] = Counter()
+
+    async def answer_270(text: str, receive: Any) -> tuple[int, str] | None:
+        """(200, the 271) or (400, a reason) for one 270; None when the caller hung up while we waited."""
+        try:
+            q = read_270(text)
+        except X12FormatError as exc:
+            return 400, f"not a 270: {exc.detail}"
+        member_id = (q.subscriber.member_id or "").strip().upper()
+        calls[member_id if (find_member(member_id) or member_id in FAILURE_MEMBERS) else "(unknown)"] += 1
+        behaviour = FAILURE_MEMBERS.get(member_id)
+        delay = latency_ms + (slow_ms if behaviour == "slow" else 0)
+        if not await _sleep_unless_gone(delay / 1000, receive):
+            return None
+        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        try:
+            text = author_271(
+                q, now=now, control_number=counter.next(),
+                force_payer_aaa=("42", "R") if behaviour == "unavailable" else None,
+            )
+        except X12ValueError as exc:
+            return 400, f"not a usable 270: {exc.field}"
+        return 200, _truncated(text) if behaviour == "malformed" else text
+
+    wires = {
+        TEXT_PATH: text_wire(answer_270),
+        JSON_PATH: json_wire(answer_270, api_key),
+        CORE_PATH: core_wire(answer_270, token),
+    }
 
     async def app(scope: dict, receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
@@ -207,7 +244,8 @@ def create_sandbox_app(latency_ms: int = 0, *, slow_ms: int = SLOW_MS_DEFAULT) -
         if method == "GET" and path == "/sandbox/calls":
             await _send(send, 200, json.dumps(dict(calls)).encode(), "application/json")
             return
-        if path != "/x12/270":
+        wire = wires.get(path)
+        if wire is None:
             await _send(send, 404, b"not found")
             return
         if method != "POST":
@@ -217,29 +255,9 @@ def create_sandbox_app(latency_ms: int = 0, *, slow_ms: int = SLOW_MS_DEFAULT) -
             raw = await _read_body(receive)
         except ConnectionResetError:
             return
-        try:
-            q = read_270(raw.decode("utf-8"))
-        except (UnicodeDecodeError, X12FormatError) as exc:
-            reason = getattr(exc, "detail", "the body is not UTF-8 text")
-            await _send(send, 400, f"not a 270: {reason}".encode())
-            return
-        member_id = (q.subscriber.member_id or "").strip().upper()
-        calls[member_id if (find_member(member_id) or member_id in FAILURE_MEMBERS) else "(unknown)"] += 1
-        behaviour = FAILURE_MEMBERS.get(member_id)
-        delay = latency_ms + (slow_ms if behaviour == "slow" else 0)
-        if not await _sleep_unless_gone(delay / 1000, receive):
-            return
-        now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
-        try:
-            text = author_271(
-                q, now=now, control_number=counter.next(),
-                force_payer_aaa=("42", "R") if behaviour == "unavailable" else None,
-            )
-        except X12ValueError as exc:
-            await _send(send, 400, f"not a usable 270: {exc.field}".encode())
-            return
-        if behaviour == "malformed":
-            text = _truncated(text)
-        await _send(send, 200, text.encode("utf-8"))
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        answer = await wire(raw, headers, receive)
+        if answer is not None:
+            await _send(send, *answer)
 
     return app

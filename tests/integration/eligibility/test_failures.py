@@ -12,6 +12,7 @@ from litestar.testing import TestClient
 
 from service.app import create_app
 from service.config import load_settings
+from service.eligibility.wires import SANDBOX_TOKEN
 from tests.integration.eligibility.helpers import body_for
 
 
@@ -62,6 +63,7 @@ def strict_client(client, database_url) -> Iterator[Any]:
     settings = load_settings({
         "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING", "PORTAL_TOKEN_SECRET": "test-secret-not-for-production",
         "RATE_LIMIT_PER_MINUTE": "100000", "CLEARINGHOUSE_URL": client.app.state.clearinghouse_url,
+        "CLEARINGHOUSE_USERNAME": SANDBOX_TOKEN.username, "CLEARINGHOUSE_PASSWORD": SANDBOX_TOKEN.password,
         "CLEARINGHOUSE_READ_TIMEOUT": "0.5", "BREAKER_FAILURE_THRESHOLD": "2", "BREAKER_RESET_SECONDS": "60",
     })
     with TestClient(app=create_app(settings), raise_server_exceptions=False) as c:

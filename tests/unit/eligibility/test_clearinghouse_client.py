@@ -11,7 +11,7 @@ import pytest
 from structlog.testing import capture_logs
 
 from service.eligibility.breaker import BreakerRegistry
-from service.eligibility.clearinghouse import ClearinghouseClient
+from service.eligibility.wires.text_plain import TextPlainClient
 from service.errors import UpstreamError
 
 from .helpers import make_271
@@ -31,7 +31,7 @@ def _exchange(handler, *, attempts: int = 3, wait_max: float = 0.05):
 
     async def go():
         async with httpx.AsyncClient(transport=httpx.MockTransport(h)) as http:
-            client = ClearinghouseClient(
+            client = TextPlainClient(
                 http, "http://clearinghouse.test", breakers=BreakerRegistry(5, 30), attempts=attempts,
                 wait_initial=0.01, wait_max=wait_max, wait_jitter=0,
             )

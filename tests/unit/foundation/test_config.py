@@ -24,6 +24,8 @@ def test_defaults_use_embedded_postgres_and_sandbox() -> None:
         ("PROVIDER_NPI", "12345", "PROVIDER_NPI must be a 10-digit NPI"),
         ("LOG_FORMAT", "xml", "LOG_FORMAT must be one of json, console"),
         ("AUTH_REQUIRED", "maybe", "AUTH_REQUIRED must be true or false"),
+        ("CLEARINGHOUSE_PROTOCOL", "x12-over-ftp", "CLEARINGHOUSE_PROTOCOL must be one of core_soap, json, text"),
+        ("CLEARINGHOUSE_PATH", "core?x=1", "CLEARINGHOUSE_PATH must be a URL path"),
     ],
 )
 def test_bad_variable_is_named(name: str, value: str, message: str) -> None:
@@ -36,6 +38,7 @@ def test_values_are_parsed() -> None:
         {
             "DATABASE_URL": "postgresql://u:p@db:5432/benefits",
             "CLEARINGHOUSE_URL": "https://ch.example/",
+            "CLEARINGHOUSE_USERNAME": "acct-1", "CLEARINGHOUSE_PASSWORD": "key-1",
             "ELIGIBILITY_CACHE_TTL_SECONDS": "60",
             "LOG_LEVEL": "debug",
             "AUTH_REQUIRED": "false",
@@ -51,3 +54,18 @@ def test_values_are_parsed() -> None:
 def test_pool_bounds_are_checked() -> None:
     with pytest.raises(ConfigError, match="DB_POOL_MIN must not exceed DB_POOL_MAX"):
         load_settings({"DB_POOL_MIN": "5", "DB_POOL_MAX": "2"})
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({}, "CLEARINGHOUSE_USERNAME and CLEARINGHOUSE_PASSWORD must be set"),
+        ({"CLEARINGHOUSE_USERNAME": "acct-1"}, "CLEARINGHOUSE_USERNAME and CLEARINGHOUSE_PASSWORD must be set"),
+        ({"CLEARINGHOUSE_PROTOCOL": "json"}, "CLEARINGHOUSE_API_KEY must be set"),
+    ],
+)
+def test_a_real_clearinghouse_needs_the_credentials_of_its_wire(env: dict, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        load_settings({"CLEARINGHOUSE_URL": "https://ch.example", **env})
+    assert load_settings(env).clearinghouse_protocol in {"core_soap", "json"}  # the sandbox brings its own
+    assert load_settings({"CLEARINGHOUSE_URL": "https://ch.example", "CLEARINGHOUSE_PROTOCOL": "text"})
