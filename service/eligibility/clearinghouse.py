@@ -29,6 +29,9 @@ Failure handling:
   circuit is open (both with Retry-After); **504** read timeout.
 - a per-payer circuit breaker (``breaker.py``) counts calls that end in 502/503/504 (not
   4xx, which says nothing about the payer's health) and fails fast while open.
+- a TA1 or 999 acknowledgement instead of a 271 (``acknowledgements.py``) is **502** ``x12-rejected``
+  naming the segment and element it refused (not retried; not counted by the breaker), never a
+  "malformed 271".
 - non-transient AAA (75 not found, 72/73/58 data errors ...) are a successful call: the 271
   is returned and the caller shows the rejection.
 
@@ -48,6 +51,7 @@ import httpx
 import stamina
 import structlog
 
+from service.eligibility.acknowledgements import Acknowledgement, read_acknowledgement
 from service.eligibility.breaker import BreakerOpen, BreakerRegistry
 from service.eligibility.x12 import codes
 from service.eligibility.x12.reader_271 import Parsed271, read_271
@@ -56,7 +60,7 @@ from service.errors import UpstreamError
 
 __all__ = [
     "ClearinghouseClient", "ClearinghouseReply", "HttpClearinghouse", "Transient", "WireRequest",
-    "bad_gateway", "refused", "retry_after_header", "timed_out", "unavailable",
+    "acknowledged", "bad_gateway", "refused", "retry_after_header", "timed_out", "unavailable",
 ]
 
 log = structlog.get_logger("service.eligibility.clearinghouse")
@@ -110,6 +114,20 @@ def unavailable(detail: str, retry_after: int) -> UpstreamError:
 def refused(detail: str) -> UpstreamError:
     """Our request was refused (credentials, configuration, envelope): not the payer's health, not retried."""
     return UpstreamError(detail, status=502, slug="clearinghouse-refused", title="The clearinghouse refused the request")
+
+
+def acknowledged(acknowledgement: Acknowledgement) -> UpstreamError:
+    """A TA1 or 999 came back instead of a 271: our 270 (or its envelope) was refused, or went unanswered."""
+    if acknowledgement.accepted:
+        return bad_gateway(acknowledgement.sentence())
+    return UpstreamError(
+        acknowledgement.sentence(), status=502, slug="x12-rejected",
+        title="The clearinghouse rejected the 270 (TA1 or 999 acknowledgement)",
+    )
+
+
+#: 502s that say our request was refused, not that the payer is unhealthy: the breaker ignores them.
+NEUTRAL_SLUGS = frozenset({"clearinghouse-refused", "x12-rejected"})
 
 
 def timed_out(detail: str) -> UpstreamError:
@@ -234,7 +252,7 @@ class HttpClearinghouse:
             retry_after = _whole_seconds(exc.retry_after if exc.retry_after else self.breakers.reset_seconds)
             raise unavailable(f"{exc.detail} (after {tries} attempts). Try again later.", retry_after) from None
         except UpstreamError as exc:
-            if exc.status == 502 and exc.slug == "clearinghouse-refused":
+            if exc.status == 502 and exc.slug in NEUTRAL_SLUGS:
                 breaker.on_neutral()
             else:
                 breaker.on_failure()
@@ -279,6 +297,10 @@ class HttpClearinghouse:
         if status != 200:
             raise bad_gateway(f"The clearinghouse answered HTTP {status} instead of a 271.")
         raw = self.unwrap(response)
+        acknowledgement = read_acknowledgement(raw)
+        if acknowledgement is not None:  # a TA1 / 999 instead of the 271: say what it refused, in plain words
+            log.warning("clearinghouse_acknowledgement", kind=acknowledgement.kind, accepted=acknowledgement.accepted)
+            raise acknowledged(acknowledgement)
         try:
             parsed = read_271(raw)
         except X12FormatError as exc:

@@ -25,6 +25,7 @@ from contracts.eligibility_api import EligibilityCheck, EligibilityX12, ManualCh
 from service.access.audit import audit_params, mask_member_id, patient_key, record
 from service.access.roles import Caller
 from service.eligibility import store
+from service.eligibility.acknowledgements import read_acknowledgement
 from service.eligibility.benefits import normalize_271, parse_d8
 from service.eligibility.breaker import BreakerRegistry
 from service.eligibility.clearinghouse import ClearinghouseClient
@@ -306,6 +307,13 @@ def read_held_271(text: str, *, field: str) -> tuple[Parsed271, NormalizedBenefi
     Shared by ``POST /v1/eligibility/parse-271`` and estimates priced from a posted 271. A document
     that is not a readable 271 is a 422 naming ``field``.
     """
+    acknowledgement = read_acknowledgement(text)
+    if acknowledgement is not None:
+        raise Unprocessable(
+            f"The document is a {acknowledgement.kind} acknowledgement, not a 271. {acknowledgement.sentence()}",
+            errors=[FieldError(field=field, reason=f"a {acknowledgement.kind} acknowledgement, not a 271")],
+            slug="not-a-271",
+        )
     try:
         parsed = read_271(text)
     except X12FormatError as exc:

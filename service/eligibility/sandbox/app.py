@@ -36,6 +36,8 @@ Members (full table in ``service/eligibility/sandbox/roster.py`` and README "San
 | ERR-DOWN-042 | AAA 42 (payer unable to respond), follow-up R, every time |
 | ERR-SLOW-504 | answers after ``slow_ms`` (default 20 000 ms > the 15 s default read timeout) |
 | ERR-BAD-502 | a truncated 271 (cut inside the ISA) |
+| ERR-TA1-006 | a TA1 rejecting the interchange (sender id, ISA06) instead of a 271 (``acknowledgements.py``) |
+| ERR-999-NM1 | a 999 rejecting the 270 at NM1/NM109 in loop 2100C instead of a 271 |
 
 ``latency_ms`` is added to every answer (benchmarks). The sandbox never logs (its input is PHI).
 """
@@ -49,8 +51,9 @@ from collections import Counter
 from typing import Any
 
 from service.eligibility.benefits import parse_d8
+from service.eligibility.sandbox.acknowledgements import ACK_MEMBERS, author_999, author_ta1
 from service.eligibility.sandbox.roster import FAILURE_MEMBERS, Member, benefit_segments, find_member
-from service.eligibility.sandbox.wires import CORE_PATH, JSON_PATH, TEXT_PATH, core_wire, json_wire, text_wire
+from service.eligibility.sandbox.wires import Answer, CORE_PATH, JSON_PATH, TEXT_PATH, core_wire, json_wire, text_wire
 from service.eligibility.wires import SANDBOX_API_KEY, SANDBOX_TOKEN
 from service.eligibility.wires.core_envelope import UsernameToken
 from service.eligibility.x12.reader_270 import Parsed270, read_270
@@ -198,27 +201,33 @@ def create_sandbox_app(
     counter = ControlNumberCounter()
     calls: Counter[str] = Counter()
 
-    async def answer_270(text: str, receive: Any) -> tuple[int, str] | None:
-        """(200, the 271) or (400, a reason) for one 270; None when the caller hung up while we waited."""
+    async def answer_270(text: str, receive: Any) -> Answer | None:
+        """(200, the 271 / TA1 / 999, its kind) or (400, a reason, "") for one 270; None if the caller hung up."""
         try:
             q = read_270(text)
         except X12FormatError as exc:
-            return 400, f"not a 270: {exc.detail}"
+            return 400, f"not a 270: {exc.detail}", ""
         member_id = (q.subscriber.member_id or "").strip().upper()
-        calls[member_id if (find_member(member_id) or member_id in FAILURE_MEMBERS) else "(unknown)"] += 1
+        known = find_member(member_id) or member_id in FAILURE_MEMBERS or member_id in ACK_MEMBERS
+        calls[member_id if known else "(unknown)"] += 1
         behaviour = FAILURE_MEMBERS.get(member_id)
         delay = latency_ms + (slow_ms if behaviour == "slow" else 0)
         if not await _sleep_unless_gone(delay / 1000, receive):
             return None
         now = dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+        acknowledgement = ACK_MEMBERS.get(member_id)
         try:
+            if acknowledgement == "TA1":
+                return 200, author_ta1(q, now=now, control_number=counter.next()), "TA1"
+            if acknowledgement == "999":
+                return 200, author_999(q, now=now, control_number=counter.next()), "999"
             text = author_271(
                 q, now=now, control_number=counter.next(),
                 force_payer_aaa=("42", "R") if behaviour == "unavailable" else None,
             )
         except X12ValueError as exc:
-            return 400, f"not a usable 270: {exc.field}"
-        return 200, _truncated(text) if behaviour == "malformed" else text
+            return 400, f"not a usable 270: {exc.field}", ""
+        return 200, _truncated(text) if behaviour == "malformed" else text, "271"
 
     wires = {
         TEXT_PATH: text_wire(answer_270),

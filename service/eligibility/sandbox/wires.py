@@ -9,7 +9,8 @@ Each wire takes the request body and headers and returns ``(status, body, conten
   token). A PayloadType, ProcessingMode or CORERuleVersion the sandbox does not take is a CORE
   response with that ErrorCode (``PayloadTypeIllegal``, ``ProcessingModeIllegal``,
   ``VersionMismatch``) and no payload. Otherwise the 271 goes back in the Payload with
-  ``ErrorCode`` Success, the PayloadID echoed, sender and receiver swapped.
+  ``ErrorCode`` Success, the PayloadID echoed, sender and receiver swapped (a TA1 or 999 for the
+  acknowledgement test members, with their PayloadTypes).
 - **raw-X12 JSON** (``JSON_PATH``): ``Authorization`` must be the API key (else 401 JSON); the
   body must be ``{"x12": "..."}`` (else 400 JSON); the answer is ``{"x12": "<271>"}``.
 - **text/plain** (``TEXT_PATH``): the body is the 270, the answer the 271.
@@ -30,9 +31,11 @@ from service.eligibility.wires.core_soap import PATH as CORE_PATH
 from service.eligibility.wires.raw_x12_json import PATH as JSON_PATH, decode_body, encode_body
 from service.eligibility.wires.text_plain import PATH as TEXT_PATH
 
-__all__ = ["CORE_PATH", "JSON_PATH", "TEXT_PATH", "core_wire", "json_wire", "text_wire"]
+__all__ = ["Answer", "CORE_PATH", "JSON_PATH", "TEXT_PATH", "core_wire", "json_wire", "text_wire"]
 
-Answer270 = Callable[[str, Any], Awaitable[tuple[int, str] | None]]
+#: (HTTP status, the X12 answer or a reason, its kind: "271", "TA1", "999" or "" for a refusal)
+Answer = tuple[int, str, str]
+Answer270 = Callable[[str, Any], Awaitable[Answer | None]]
 Reply = tuple[int, bytes, str] | None
 SOAP_CONTENT_TYPE = "application/soap+xml; charset=utf-8"
 TEXT = "text/plain; charset=utf-8"
@@ -65,10 +68,13 @@ def json_wire(answer_270: Answer270, api_key: str) -> Callable[[bytes, dict, Any
         answer = await answer_270(text, receive)
         if answer is None:
             return None
-        status, body = answer
+        status, body, _kind = answer
         return (200, encode_body(body), JSON) if status == 200 else problem(status, body)
 
     return handle
+
+
+_PAYLOAD_TYPES = {"271": core.PAYLOAD_271, "TA1": core.PAYLOAD_TA1, "999": core.PAYLOAD_999}
 
 
 def _fault(reason: str, subcode: str | None = None) -> Reply:
@@ -106,9 +112,9 @@ def core_wire(answer_270: Answer270, token: core.UsernameToken) -> Callable[[byt
         answer = await answer_270(request.payload, receive)
         if answer is None:
             return None
-        status, body = answer
+        status, body, kind = answer
         if status != 200:
             return _fault(body)
-        return respond(request, core.PAYLOAD_271, body, core.SUCCESS, "None")
+        return respond(request, _PAYLOAD_TYPES[kind], body, core.SUCCESS, "None")
 
     return handle
