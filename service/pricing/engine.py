@@ -365,7 +365,9 @@ def accumulate_commercial(
                                      "no more deductible this plan year")
         _describe(line, day_pct, day_terms, capped, oop_room is not None and oop_room == 0, bb_text, is_inpatient)
         if day.telehealth:
-            line.label = f"telehealth day: {line.label}"
+            rule = ("the plan's telehealth terms" if virtual_terms is not None and virtual_terms is not terms
+                    else "priced on the plan's in-person terms")
+            line.label = f"telehealth day ({rule}): {line.label}"
         if not state.oop_reached and oop_room is not None and oop_room > 0 and share == oop_room:
             state.oop_reached = True
             line.events_after.append(f"Out-of-pocket maximum reached on day {day.number} ({short_date(day.date)}): "

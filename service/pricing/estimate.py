@@ -230,13 +230,16 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
             inp.annual_income / 12 if inp.annual_income is not None else None)
         used.medicaid_basis = figures.medicaid.label
         notes.rates_used.add("medicaid")
-        covered_days, virtual_not_covered = _medicaid_telehealth(days, figures, details, inp, rates, notes)
+        covered_days, virtual_not_covered, rule = _medicaid_telehealth(days, figures, details, inp, rates, notes)
         lines = price_medicaid(covered_days, allowed_per_day=rates.medicaid_per_day,
                                gross_per_day=rates.gross_charge_per_day, self_pay_per_day=rates.self_pay_per_day,
                                inpatient=level is Level.INPATIENT, benefits=_find_benefits(benefits, level, Network.IN),
                                band=band or ">150", exempt=exempt, monthly_income=monthly,
                                cap_period_name=inp.medicaid_cap_period, maxima=figures.medicaid,
                                notes=notes) if covered_days else []
+        for line in lines:
+            if line.telehealth:
+                line.label = f"telehealth day ({rule}): {line.label}"
         return sorted([*lines, *virtual_not_covered], key=lambda line: line.number), payer
 
     # Commercial (and Medicare Advantage, which has its own plan benefits).
@@ -286,10 +289,10 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
 
 def _medicaid_telehealth(days: Sequence[ServiceDay], figures: ProgramFigures, details: MedicaidDetails | None,
                          inp: PricingInput, rates: LevelRates, notes: Notes,
-                         ) -> tuple[list[ServiceDay], list[DayLine]]:
-    """(days Medicaid pays, virtual days it does not) under the state's telehealth setting (telehealth.json)."""
+                         ) -> tuple[list[ServiceDay], list[DayLine], str]:
+    """(days Medicaid pays, virtual days it does not, the rule in words) under the state's telehealth setting."""
     if not any(d.telehealth for d in days):
-        return list(days), []
+        return list(days), [], ""
     state = (details.state if details else None) or inp.state
     parity = medicaid_parity(figures.telehealth, state)
     where = f"{state.upper()} Medicaid" if state else "the state's Medicaid program"
@@ -297,13 +300,14 @@ def _medicaid_telehealth(days: Sequence[ServiceDay], figures: ProgramFigures, de
         notes.assume(f"whether {where} pays telehealth program days like in-person days is not known: they are "
                      "priced as in person")
         notes.warn(f"confirm with {where} (or the managed-care plan) that telehealth program days are covered")
-        return list(days), []
+        return list(days), [], "state telehealth coverage not known: priced as in person"
     if parity:
         notes.assume(f"{where} pays telehealth program days like in-person days (state setting)")
-        return list(days), []
+        return list(days), [], "the state pays telehealth like in person"
     notes.warn(f"{where} does not cover telehealth program days (state setting): they are shown at the self-pay rate")
     return [d for d in days if not d.telehealth], _self_pay_lines(
-        [d for d in days if d.telehealth], rates, f"telehealth day not covered by {where}", "not_covered", "not_covered")
+        [d for d in days if d.telehealth], rates, f"telehealth day not covered by {where}", "not_covered",
+        "not_covered"), ""
 
 
 def _sum(lines: Sequence[DayLine], attr: str) -> Decimal:

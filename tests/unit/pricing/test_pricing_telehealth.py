@@ -109,7 +109,8 @@ def test_commercial_hybrid_uses_the_plans_telehealth_terms():
     assert est.totals.patient_pays == D("690.00") and est.totals.payer_pays == D("1110.00")
     assert est.totals.copay == D("50.00") and est.totals.deductible == D("500.00")
     assert any("telehealth days use the plan's telehealth cost sharing (manual entry)" in a for a in est.assumptions)
-    assert any(line.text.startswith("2 telehealth days") and "$25.00 copay" in line.text for line in est.explanation)
+    assert any(line.text.startswith("2 telehealth days") and "(the plan's telehealth terms): $25.00 copay" in line.text
+               for line in est.explanation)
 
 
 def test_commercial_without_telehealth_terms_prices_virtual_days_as_in_person_and_says_so():
@@ -118,6 +119,7 @@ def test_commercial_without_telehealth_terms_prices_virtual_days_as_in_person_an
     # $300 + $220 + 4 x 20% x $300 = $520 + $240 = $760
     assert est.totals.patient_pays == D("760.00")
     assert any("priced on the in-person terms" in a for a in est.assumptions)
+    assert any("telehealth day (priced on the plan's in-person terms)" in line.text for line in est.explanation)
 
 
 def _medicaid(state):
@@ -130,6 +132,7 @@ def test_medicaid_parity_state_pays_virtual_days_like_in_person():
     # $4 federal maximum a day x 6 days = $24 (telehealth.json: CA pays telehealth at parity)
     assert est.totals.patient_pays == D("24.00")
     assert any("CA Medicaid pays telehealth program days like in-person days" in a for a in est.assumptions)
+    assert any("telehealth day (the state pays telehealth like in person)" in line.text for line in est.explanation)
 
 
 def test_medicaid_state_without_telehealth_coverage_shows_virtual_days_at_self_pay():
@@ -143,6 +146,7 @@ def test_medicaid_state_without_telehealth_coverage_shows_virtual_days_at_self_p
     # In person 4 x $4 = $16; virtual 2 x the $250 self-pay rate = $500; total $516.
     assert est.totals.patient_pays == D("516.00") and est.totals.not_covered == D("500.00")
     assert any("FL Medicaid does not cover telehealth program days" in w for w in est.warnings)
+    assert any("telehealth day not covered by FL Medicaid" in line.text for line in est.explanation)
 
 
 def test_medicaid_state_not_known_is_priced_as_in_person_with_a_warning():
