@@ -17,6 +17,7 @@ import msgspec
 
 from contracts.benefits import NormalizedBenefits
 from contracts.eligibility import DependentIn, ManualBenefitsEntry, SubscriberIn
+from contracts.read_aloud import SpokenLine
 
 CheckStatus = Literal["active", "inactive", "rejected", "unknown"]
 CheckSource = Literal["clearinghouse", "posted_271", "manual"]
@@ -43,6 +44,8 @@ class EligibilityCheck(msgspec.Struct, kw_only=True, frozen=True):
     age_seconds: int = 0
     #: One or two sentences intake staff can read out (coverage, or why the payer refused).
     message: str
+    #: The read-aloud summary: short sentences in the order to say them (see contracts.read_aloud).
+    read_aloud: list[SpokenLine] = []
     payer_id: str | None = None
     payer_name: str | None = None
     date_of_service: dt.date | None = None

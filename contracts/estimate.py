@@ -22,6 +22,7 @@ from contracts.benefits import Level, Network, PayerClass
 from contracts.money import Money, Percent
 
 from contracts.eligibility import ManualBenefitsEntry
+from contracts.read_aloud import SpokenLine
 from contracts.selfpay import AffordabilitySection
 
 PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
@@ -241,9 +242,11 @@ class LevelEstimate(msgspec.Struct, kw_only=True, frozen=True):
     totals: CostBreakdown
     patient_pays_per_week: Money
     patient_pays_per_treatment_hour: Money
-    explanation: list[ExplanationLine]
+    #: Line by line, day runs read aloud. The API answers it only with ``?include=explanation``; stored in full.
+    explanation: list[ExplanationLine] = []
     assumptions: list[str] = []
     warnings: list[str] = []
+    #: One row per service day. The API answers them only with ``?include=days``; stored in full.
     days: list[ServiceDayOut] = []
     #: Sliding fee, balance and payment plans for this level (None when not computed).
     affordability: AffordabilitySection | None = None
@@ -263,9 +266,7 @@ class FiguresUsed(msgspec.Struct, kw_only=True, frozen=True):
 
 class EstimateComparison(msgspec.Struct, kw_only=True, frozen=True):
     estimates: list[LevelEstimate]
-    cheapest_level: Level | None
-    cheapest_network: Network | None
-    cheapest_patient_pays: Money | None
+    #: Each level's total in one sentence (levels are not ranked: the level of care is a clinical decision).
     summary: str
     figures: FiguresUsed
     assumptions: list[str] = []
@@ -279,6 +280,8 @@ class EstimateResponse(msgspec.Struct, kw_only=True, frozen=True):
     #: Fee-schedule versions (ids) the rates came from; a later version never changes this estimate.
     rate_version_ids: list[str] = []
     created_at: dt.datetime | None = None
+    #: The read-aloud summary: short sentences in the order to say them (see contracts.read_aloud).
+    read_aloud: list[SpokenLine] = []
     disclaimer: str = (
         "This is an estimate based on the benefits and rates available today, not a guarantee of "
         "payment. Your actual cost depends on the services you receive and your plan's final processing."

@@ -178,7 +178,9 @@ class PaymentPlanOffer(msgspec.Struct, kw_only=True, frozen=True):
     total_paid: Money
     first_due_date: dt.date
     last_due_date: dt.date
-    lines: list[PaymentLine]
+    #: The whole schedule, payment by payment. On an estimate the API answers it only with
+    #: ``?include=payment_schedules`` (stored in full).
+    lines: list[PaymentLine] = []
 
 
 class PaymentPlanRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):

@@ -38,6 +38,8 @@ from service.eligibility.x12.reader_271 import Parsed271, read_271
 from service.eligibility.x12.tokenizer import X12FormatError
 from service.eligibility.x12.writer import Envelope, X12ValueError
 from service.access import metrics
+from service import read_aloud
+from service.read_aloud import rejection_words
 from service.errors import FieldError, InvalidInput, NotFound, Unprocessable, UpstreamError
 
 __all__ = [
@@ -102,16 +104,7 @@ def message_for(benefits: NormalizedBenefits, status: str) -> str:
     if status == "inactive":
         return f"Coverage with {payer} is not active on the date of service."
     if status == "rejected":
-        parts = []
-        for rej in benefits.rejections:
-            words = rej.reason or f"reject reason {rej.reason_code}"
-            if rej.follow_up:
-                words += f" ({rej.follow_up.lower()})"
-            parts.append(words)
-        text = f"{payer} could not answer: " + "; ".join(dict.fromkeys(parts)) + "."
-        if any(r.reason_code in ("75", "72", "73", "58", "71", "64", "65", "67", "77") for r in benefits.rejections):
-            text += " Check the member ID, name and date of birth against the insurance card and try again."
-        return text
+        return rejection_words(benefits)
     return f"{payer} answered without saying whether coverage is active; confirm by phone."
 
 
@@ -157,6 +150,7 @@ def _to_resource(row: asyncpg.Record, *, from_cache: bool = False) -> Eligibilit
         from_cache=from_cache,
         age_seconds=max(0, int(math.floor(row["age"] or 0))),
         message=message_for(benefits, row["status"]),
+        read_aloud=read_aloud.for_check(benefits),
         payer_id=row["payer_id"],
         payer_name=row["payer_name"],
         date_of_service=row["date_of_service"],

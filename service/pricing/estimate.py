@@ -398,20 +398,16 @@ def estimate_levels(inp: PricingInput, benefits: NormalizedBenefits | None, rate
     used = _Used()
     estimates = [_level_estimate(inp, course, network, benefits, rates, figures, used)
                  for course in inp.courses for network in _networks(inp, benefits, notes)]
-    cheapest = min(estimates, key=lambda e: e.totals.patient_pays)
-    parts = "; ".join(
+    # Each level's total, unranked: which level of care fits is a clinical decision, not a price one.
+    summary = "; ".join(
         f"{e.level.value.upper()}{_DELIVERY_WORDS[e.delivery]}{' out of network' if e.network is Network.OUT else ''}: "
-        f"{format_usd(e.totals.patient_pays)} for {e.service_days} days" for e in estimates)
-    summary = (f"{parts}. Lowest for the patient: {cheapest.level.value.upper()}"
-               f"{' out of network' if cheapest.network is Network.OUT else ''} "
-               f"({format_usd(cheapest.totals.patient_pays)}).")
+        f"{format_usd(e.totals.patient_pays)} for {e.service_days} days" for e in estimates) + "."
     figures_used = FiguresUsed(
         medicare_calendar_years=sorted(used.medicare_years), ipf_fiscal_years=sorted(used.ipf_years),
         medicaid_basis=used.medicaid_basis, poverty_guideline_year=used.poverty_year,
         rate_table_version=rates.version, rate_table_effective=rates.effective_date, reference_files=REFERENCE_FILES,
     )
-    return EstimateComparison(estimates=estimates, cheapest_level=cheapest.level, cheapest_network=cheapest.network,
-                              cheapest_patient_pays=cheapest.totals.patient_pays, summary=summary,
+    return EstimateComparison(estimates=estimates, summary=summary,
                               figures=figures_used, assumptions=notes.assumptions, warnings=notes.warnings)
 
 

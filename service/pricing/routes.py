@@ -16,8 +16,11 @@ from service.access.audit import record
 from service.access.roles import Role, allow, caller_of
 from service.errors import request_id_of
 from service.pricing import schedules
+from service.pricing.response_detail import INCLUDE_DESCRIPTION, INCLUDE_PATTERN, parse_include, with_detail
 from service.pricing.service import create_estimate, program_calendar, read_estimate
 
+IncludeParam = Annotated[str | None, QueryParameter(pattern=INCLUDE_PATTERN, max_length=60,
+                                                    description=INCLUDE_DESCRIPTION)]
 
 
 class EstimatesController(Controller):
@@ -28,18 +31,22 @@ class EstimatesController(Controller):
 
     @post("", operation_id="createEstimate", status_code=201,
           summary="Estimate what the patient pays for IOP, PHP and inpatient care, side by side (stored)")
-    async def create(self, request: Request[Any, Any, Any], data: JSONBody[EstimateRequest]) -> EstimateResponse:
+    async def create(self, request: Request[Any, Any, Any], data: JSONBody[EstimateRequest],
+                     include: IncludeParam = None) -> EstimateResponse:
         now = dt.datetime.now(dt.UTC)
         # "today" is read here, at the edge, and handed to the pure engine (the request's as_of wins).
-        return await create_estimate(request.app.state.pool, data, caller=caller_of(request),
-                                     request_id=request_id_of(request.scope), today=dt.date.today(), now=now,
-                                     calendar=program_calendar(request.app.state.settings))
+        response = await create_estimate(request.app.state.pool, data, caller=caller_of(request),
+                                         request_id=request_id_of(request.scope), today=dt.date.today(), now=now,
+                                         calendar=program_calendar(request.app.state.settings))
+        return with_detail(response, parse_include(include))
 
     @get("/{estimate_id:uuid}", operation_id="getEstimate",
          summary="An estimate exactly as it was given when it was made")
-    async def read(self, request: Request[Any, Any, Any], estimate_id: FromPath[UUID]) -> EstimateResponse:
-        return await read_estimate(request.app.state.pool, estimate_id, caller=caller_of(request),
-                                   request_id=request_id_of(request.scope))
+    async def read(self, request: Request[Any, Any, Any], estimate_id: FromPath[UUID],
+                   include: IncludeParam = None) -> EstimateResponse:
+        response = await read_estimate(request.app.state.pool, estimate_id, caller=caller_of(request),
+                                       request_id=request_id_of(request.scope))
+        return with_detail(response, parse_include(include))
 
 
 class FeeSchedulesController(Controller):

@@ -18,6 +18,7 @@ import msgspec
 
 from contracts.benefits import NormalizedBenefits, Source
 from contracts.estimate import EstimateComparison, EstimateRequest, EstimateResponse, LevelEstimate
+from service import read_aloud
 from service.money import format_usd
 from service.access.audit import patient_key, record
 from service.access.roles import Caller
@@ -212,7 +213,8 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
     estimate_id = uuid.uuid4()
     response = EstimateResponse(estimate_id=str(estimate_id), comparison=comparison,
                                 benefits_source=resolved.kind, rate_version_ids=list(table.version_ids),
-                                created_at=now)
+                                created_at=now, read_aloud=read_aloud.for_estimate(resolved.benefits, comparison,
+                                                                                   request))
     key = _patient_key(request, resolved)
     async with pool.acquire() as conn, conn.transaction():
         await insert_estimate(conn, estimate_id=estimate_id, created_at=now,

@@ -37,7 +37,7 @@ def test_ppo_medicare_medicaid_side_by_side_to_the_cent(client, headers) -> None
     #   inpatient allowed 1400.00/day: day 1 deductible 1400.00; day 2 deductible 100.00 + 20% x 1300.00 = 260.00;
     #       days 3-10: 8 x 280.00 = 2240.00 -> 1500.00 + 260.00 + 2240.00 = 4000.00
     assert totals(ppo.json()) == {"iop": "2640.00", "php": "2850.00", "inpatient": "4000.00"}
-    assert ppo.json()["comparison"]["cheapest_level"] == "iop"
+    assert "cheapest_level" not in ppo.json()["comparison"]
     assert ppo.json()["benefits_source"] == "manual"
     assert any("entered by hand" in w for e in ppo.json()["comparison"]["estimates"] for w in e["warnings"])
 
@@ -61,7 +61,6 @@ def test_ppo_medicare_medicaid_side_by_side_to_the_cent(client, headers) -> None
     # $75.00 per inpatient stay; no household income given, so no 5 % cap:
     #   IOP 24 x 4.00 = 96.00; PHP 15 x 4.00 = 60.00; inpatient one stay 75.00
     assert totals(mcd.json()) == {"iop": "96.00", "php": "60.00", "inpatient": "75.00"}
-    assert mcd.json()["comparison"]["cheapest_level"] == "php"
 
 
 def test_same_request_twice_gives_same_numbers_and_get_returns_the_stored_estimate(client, headers, db) -> None:  # noqa: ANN001
@@ -89,7 +88,8 @@ def test_same_request_twice_gives_same_numbers_and_get_returns_the_stored_estima
 
 
 def test_reproduce_recomputes_the_same_numbers(client, headers) -> None:  # noqa: ANN001
-    made = _post(client, headers, estimate_body(manual=medicare_manual())).json()
+    made = client.post("/v1/estimates?include=days,explanation", json=estimate_body(manual=medicare_manual()),
+                       headers=headers["intake"]).json()
     pool = client.app.state.pool
     again = client.blocking_portal.call(lambda: reproduce(pool, made["estimate_id"]))
     import msgspec
@@ -199,3 +199,24 @@ def test_not_a_271_is_422_naming_the_field(client, headers) -> None:  # noqa: AN
     bad = _post(client, headers, estimate_body(x12_271="hello"))
     assert bad.status_code == 422
     assert bad.json()["errors"][0]["field"] == "$.x12_271"
+
+
+def test_days_and_explanation_only_on_request_and_the_stored_estimate_keeps_them(client, headers) -> None:  # noqa: ANN001
+    made = _post(client, headers, estimate_body(manual=ppo_manual()))
+    assert made.status_code == 201, made.text
+    small = made.json()
+    assert all(e["days"] == [] and e["explanation"] == [] for e in small["comparison"]["estimates"])
+    assert [line["topic"] for line in small["read_aloud"]][:3] == ["coverage", "deductible", "out_of_pocket"]
+    assert all(plan["lines"] == [] for e in small["comparison"]["estimates"]
+               for plan in e["affordability"]["payment_plans"])
+    full = client.get(f"/v1/estimates/{small['estimate_id']}?include=explanation,days,payment_schedules",
+                      headers=headers["intake"])
+    assert full.status_code == 200, full.text
+    iop = full.json()["comparison"]["estimates"][0]
+    assert len(iop["days"]) == iop["service_days"] == 24 and iop["explanation"]
+    assert all(plan["lines"] for plan in iop["affordability"]["payment_plans"])
+    only_days = client.get(f"/v1/estimates/{small['estimate_id']}?include=days", headers=headers["intake"]).json()
+    assert only_days["comparison"]["estimates"][0]["explanation"] == []
+    assert len(full.content) > 3 * len(made.content)  # the ordinary answer stays small
+    bad = client.get(f"/v1/estimates/{small['estimate_id']}?include=everything", headers=headers["intake"])
+    assert bad.status_code == 400 and "include" in bad.text

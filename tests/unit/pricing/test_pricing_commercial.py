@@ -138,13 +138,14 @@ def test_missing_level_benefits_shown_at_self_pay_with_warning():
     assert any("no in-network benefits reported" in w for w in est.warnings)
 
 
-def test_comparison_defaults_to_all_three_levels_and_names_cheapest():
+def test_comparison_defaults_to_all_three_levels_and_ranks_none():
     lbs = [level_benefits(level=lv, copay=D(c)) for lv, c in ((Level.IOP, 20), (Level.PHP, 30), (Level.INPATIENT, 500))]
     comparison = run(commercial(*lbs))
     # IOP 24 x $20 = $480; PHP 15 x $30 = $450; inpatient 10 x $500 = $5,000
     assert [e.level for e in comparison.estimates] == [Level.IOP, Level.PHP, Level.INPATIENT]
     assert [e.totals.patient_pays for e in comparison.estimates] == [D("480.00"), D("450.00"), D("5000.00")]
-    assert comparison.cheapest_level is Level.PHP
+    # the level of care is a clinical decision: the summary gives each total and names no "lowest"
+    assert comparison.summary == "IOP: $480.00 for 24 days; PHP: $450.00 for 15 days; INPATIENT: $5,000.00 for 10 days."
     assert comparison.figures.rate_table_version == "test-1"
 
 
