@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from contracts.benefits import (
     Accumulator, Contact, InsuranceType, Level, LevelBenefits, Network, NormalizedBenefits, OtherPayerKind, PayerClass,
 )
-from contracts.estimate import EstimateComparison, EstimateRequest, LevelEstimate, NetworkPreference
+from contracts.estimate import Delivery, EstimateComparison, EstimateRequest, LevelEstimate, NetworkPreference
 from contracts.read_aloud import SpokenLine, SpokenTopic
 from service.money import format_usd
 
@@ -42,6 +42,7 @@ _TYPE_WORDS = {
 _AUTH_ROLES = ("prior_authorization", "utilization_management")
 _PLAN_ROLES = ("member_services", "plan", "payer")
 _LEVEL_ORDER = (Level.IOP, Level.PHP, Level.INPATIENT)
+DELIVERY_WORDS = {Delivery.IN_PERSON: "", Delivery.TELEHEALTH: " by telehealth", Delivery.HYBRID: " (hybrid)"}
 
 
 def level_name(level: Level) -> str:
@@ -269,7 +270,7 @@ def _managed_care(benefits: NormalizedBenefits) -> SpokenLine | None:
 
 
 def _level_line(estimate: LevelEstimate, show_network: bool) -> SpokenLine:
-    name = level_name(estimate.level)
+    name = level_name(estimate.level) + DELIVERY_WORDS[estimate.delivery]
     where = (" in network" if estimate.network is Network.IN else " out of network") if show_network else ""
     text = (f"{name}{where}: {format_usd(estimate.totals.patient_pays)} in all for {estimate.service_days} days. "
             f"That is {format_usd(estimate.patient_pays_per_week)} a week, "

@@ -27,6 +27,7 @@ from contracts.estimate import (CostBreakdown, CourseOfCare, Delivery, EstimateC
                                 ServiceDayOut)
 from service.errors import InvalidInput
 from service.money import ZERO, cents, format_usd
+from service.read_aloud import DELIVERY_WORDS as _DELIVERY_WORDS  # one wording for both summaries
 from service.pricing.calendar import plan_year_start
 from service.pricing.closure_notes import note_closures
 from service.pricing.closures import NO_CLOSURES, ProgramCalendar
@@ -130,7 +131,6 @@ def _benefits_field(request: EstimateRequest) -> str:
             else "$.eligibility_check_id")
 
 
-_DELIVERY_WORDS = {Delivery.IN_PERSON: "", Delivery.TELEHEALTH: " by telehealth", Delivery.HYBRID: " (hybrid)"}
 
 
 @dataclass(slots=True)

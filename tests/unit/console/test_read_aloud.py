@@ -178,6 +178,17 @@ def test_self_pay_estimate_reads_each_level_then_income_question_then_the_gfe_ri
     assert not any("lowest" in l.text.lower() or "cheapest" in l.text.lower() for l in lines)
 
 
+def test_a_telehealth_course_says_so() -> None:
+    import msgspec  # noqa: PLC0415
+
+    from contracts.estimate import Delivery  # noqa: PLC0415
+
+    virtual = msgspec.structs.replace(_level_estimate(Level.IOP, "960.00", 24, "120.00", "13.33"),
+                                      delivery=Delivery.TELEHEALTH)
+    lines = for_estimate(None, _comparison(virtual), EstimateRequest(self_pay=True))
+    assert lines[1].text.startswith("IOP by telehealth: $960.00 in all for 24 days.")
+
+
 def test_insured_estimate_with_income_and_facility_asks_nothing_more_than_needed() -> None:
     comparison = _comparison(_level_estimate(Level.INPATIENT, "1736.00", 10, "1215.20", "7.23"))
     benefits = NormalizedBenefits(source=Source.MANUAL, active=True, payer_class=PayerClass.MEDICARE,
