@@ -22,7 +22,7 @@ def test_medicare_advantage_priced_with_the_plans_own_cost_sharing(client, heade
         "medicare": {"advantage": {"plan_name": "SUNNY ADVANTAGE HMO", "contract_number": "H1234"}},
         "heard_from": HEARD,
     }
-    made = client.post("/v1/estimates", headers=headers["intake"],
+    made = client.post("/v1/estimates?include=explanation", headers=headers["intake"],
                        json=estimate_body(manual=manual, levels=["iop", "inpatient"]))
     assert made.status_code == 201, made.text
     # IOP: 24 days x 40.00 = 960.00 (the plan's per-day copay, no Part B deductible or 20 %)

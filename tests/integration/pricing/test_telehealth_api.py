@@ -20,7 +20,7 @@ def test_in_person_and_virtual_iop_side_by_side_over_rest(client, headers) -> No
     manual["in_network"]["telehealth"] = {"copay": "30.00", "copay_per": "day", "deductible_applies": False}
     body = estimate_body(manual=manual, levels=["iop"],
                          courses=[SCHEDULE, {**SCHEDULE, "delivery": "telehealth"}])
-    answer = client.post("/v1/estimates", json=body, headers=headers["intake"])
+    answer = client.post("/v1/estimates?include=days", json=body, headers=headers["intake"])
     assert answer.status_code == 201, answer.text
     by_delivery = {e["delivery"]: e for e in answer.json()["comparison"]["estimates"]}
     in_person, virtual = by_delivery["in_person"], by_delivery["telehealth"]
