@@ -34,11 +34,10 @@ from service.access.roles import Caller, Role  # noqa: E402
 from service.config import load_settings  # noqa: E402
 from service.db.embedded import start_embedded  # noqa: E402
 from service.db.pool import create_pool, migrate_url  # noqa: E402
-from service.eligibility.breaker import BreakerRegistry  # noqa: E402
 from service.eligibility.wires import client_from_settings  # noqa: E402
 from service.eligibility.sandbox.app import create_sandbox_app  # noqa: E402
 from service.eligibility.sandbox.roster import ROSTER  # noqa: E402
-from service.eligibility.service import Context, create_check  # noqa: E402
+from service.eligibility.service import Context, create_check, gate_from_settings  # noqa: E402
 from service.logging import configure_logging  # noqa: E402
 from service.threaded_server import ThreadedServer  # noqa: E402
 
@@ -100,11 +99,8 @@ async def run(checks: int, concurrency: int, latency_ms: int, *, sandbox_in_proc
         pool = await create_pool(pg.url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
         sandbox.start()
         async with httpx.AsyncClient(limits=httpx.Limits(max_connections=100, max_keepalive_connections=50)) as http:
-            client = client_from_settings(
-                http, sandbox.base_url, settings,
-                BreakerRegistry(settings.breaker_failure_threshold, settings.breaker_reset_seconds),
-            )
-            ctx = Context(pool=pool, settings=settings, client=client,
+            client = client_from_settings(http, sandbox.base_url, settings)
+            ctx = Context(pool=pool, settings=settings, client=client, gate=gate_from_settings(pool, settings),
                           caller=Caller(actor_id="bench", actor_name="bench", role=Role.INTAKE))
             gate = asyncio.Semaphore(concurrency)
             latencies: list[float] = []

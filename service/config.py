@@ -42,6 +42,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     clearinghouse_attempts: int = 3
     breaker_failure_threshold: int = 5
     breaker_reset_seconds: float = 30.0
+    payer_max_in_flight: int = 20
+    payer_max_waiting: int = 20
+    payer_queue_seconds: float = 5.0
     eligibility_cache_ttl_seconds: int = 86400
     provider_npi: str = "1234567893"
     provider_name: str = "DEMO BEHAVIORAL HEALTH"
@@ -198,6 +201,9 @@ VARIABLES: dict[str, tuple[str, Callable[[str, str], Any], str]] = {
     "CLEARINGHOUSE_ATTEMPTS": ("clearinghouse_attempts", lambda n, r: _int(n, r, minimum=1), "tries per 270"),
     "BREAKER_FAILURE_THRESHOLD": ("breaker_failure_threshold", lambda n, r: _int(n, r, minimum=1), "failures that open a payer's circuit"),
     "BREAKER_RESET_SECONDS": ("breaker_reset_seconds", _float, "seconds a payer's open circuit waits"),
+    "PAYER_MAX_IN_FLIGHT": ("payer_max_in_flight", lambda n, r: _int(n, r, minimum=1), "checks at one payer at once, per process"),
+    "PAYER_MAX_WAITING": ("payer_max_waiting", lambda n, r: _int(n, r), "checks waiting for one of those, per process (more: 503 payer-busy)"),
+    "PAYER_QUEUE_SECONDS": ("payer_queue_seconds", _float, "longest wait for a turn at a busy payer"),
     "ELIGIBILITY_CACHE_TTL_SECONDS": ("eligibility_cache_ttl_seconds", lambda n, r: _int(n, r), "reuse a stored check this long"),
     "PROVIDER_NPI": ("provider_npi", _npi, "NPI sent in 270s and printed on estimates"),
     "PROVIDER_NAME": ("provider_name", _x12_name, "organization name"),

@@ -1,26 +1,28 @@
-"""A circuit breaker per payer, in process memory.
+"""A circuit breaker per payer, kept in PostgreSQL so that every replica sees the same breaker.
 
-States: **closed** (calls go through; consecutive failures are counted) → **open** after
-``failure_threshold`` consecutive failures (calls fail fast, no network) → **half-open**
-once ``reset_seconds`` have passed (one trial call goes through; others still fail fast) →
-closed again on success, or open again (for another ``reset_seconds``) on failure.
+States: **closed** (calls go through; consecutive failures are counted) → **open** after ``failure_threshold``
+consecutive failures (calls fail fast for ``reset_seconds``, nothing is sent) → **half-open** once that time has
+passed (one trial call goes out, on any replica; the others still fail fast) → closed on success, or open again
+for another ``reset_seconds`` on failure.
 
-Why per payer: one payer being down must not stop checks for every other payer behind the
-same clearinghouse. Why in memory: the state is a short-lived health signal; each replica
-learns it for itself within ``failure_threshold`` calls.
+What counts (decided by the caller, ``payer_gate.py``): a transport failure - the payer or clearinghouse
+unreachable, 5xx or "try later" after the retries, no answer in time. One member's unreadable 271 does not: the
+payer answered, and opening the circuit would stop every other member's checks.
 
-The clock is injectable (``clock``) so tests can move time without sleeping.
+Why PostgreSQL: a replica that opened the circuit spares the others their ``failure_threshold`` failed calls,
+and a trial call is made once for the whole service, not once per replica. The table holds a row only while a
+payer is failing (a success deletes it), so nothing per payer stays in process memory and the table stays as
+small as the set of payers that are down. Times are the database's clock, the same for every replica.
 """
 
 from __future__ import annotations
 
 import math
-import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["BreakerOpen", "PayerBreaker", "BreakerRegistry"]
+import asyncpg
+
+__all__ = ["BreakerOpen", "Permit", "SharedBreakers"]
 
 
 class BreakerOpen(Exception):
@@ -32,73 +34,74 @@ class BreakerOpen(Exception):
         self.retry_after = retry_after
 
 
-@dataclass
-class PayerBreaker:
+@dataclass(frozen=True, slots=True)
+class Permit:
+    """Leave to make one call to a payer; ``trial`` when it is the half-open circuit's one trial call."""
+
     payer_id: str
-    failure_threshold: int
-    reset_seconds: float
-    clock: Callable[[], float] = time.monotonic
-    state: str = "closed"  # closed | open | half_open
-    failures: int = 0
-    opened_at: float = 0.0
-    trial_in_flight: bool = False
-
-    def before_call(self) -> None:
-        """Raise :class:`BreakerOpen` unless a call may go out now."""
-        if self.state == "closed":
-            return
-        now = self.clock()
-        if self.state == "open":
-            waited = now - self.opened_at
-            if waited < self.reset_seconds:
-                raise BreakerOpen(self.payer_id, max(1, math.ceil(self.reset_seconds - waited)))
-            self.state = "half_open"
-            self.trial_in_flight = False
-        # half-open: exactly one trial call at a time
-        if self.trial_in_flight:
-            raise BreakerOpen(self.payer_id, max(1, math.ceil(self.reset_seconds)))
-        self.trial_in_flight = True
-
-    def on_success(self) -> None:
-        self.state, self.failures, self.trial_in_flight = "closed", 0, False
-
-    def on_failure(self) -> None:
-        self.trial_in_flight = False
-        if self.state == "half_open":
-            self._open()
-            return
-        self.failures += 1
-        if self.failures >= self.failure_threshold:
-            self._open()
-
-    def on_neutral(self) -> None:
-        """The call ended without telling anything about the payer's health (e.g. our own 4xx)."""
-        self.trial_in_flight = False
-        if self.state == "half_open":
-            self.state = "open"  # keep waiting; the next call after reset tries again
-            self.opened_at = self.clock() - self.reset_seconds
-
-    def _open(self) -> None:
-        self.state, self.opened_at = "open", self.clock()
+    trial: bool = False
 
 
-class BreakerRegistry:
-    """One :class:`PayerBreaker` per payer id (upper-cased)."""
+_STATE = """SELECT opened_until > now() AS open, opened_until <= now() AS half_open,
+                  extract(epoch FROM opened_until - now())::float8 AS wait
+           FROM payer_circuits WHERE payer_id = $1"""
+_CLAIM_TRIAL = """UPDATE payer_circuits SET trial_until = now() + make_interval(secs => $2), updated_at = now()
+                  WHERE payer_id = $1 AND opened_until <= now() AND (trial_until IS NULL OR trial_until <= now())
+                  RETURNING 1"""
+_FAILED = """INSERT INTO payer_circuits AS c (payer_id, failures, opened_until)
+             VALUES ($1, 1, CASE WHEN $3 <= 1 THEN now() + make_interval(secs => $2) END)
+             ON CONFLICT (payer_id) DO UPDATE SET
+                 failures = c.failures + 1,
+                 opened_until = CASE WHEN $4 THEN now() + make_interval(secs => $2)
+                                     WHEN c.opened_until > now() THEN c.opened_until
+                                     WHEN c.failures + 1 >= $3 THEN now() + make_interval(secs => $2)
+                                     ELSE c.opened_until END,
+                 trial_until = CASE WHEN $4 THEN NULL ELSE c.trial_until END,
+                 updated_at = now()"""
 
-    def __init__(self, failure_threshold: int, reset_seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
+
+class SharedBreakers:
+    def __init__(self, pool: asyncpg.Pool, *, failure_threshold: int, reset_seconds: float,
+                 trial_seconds: float) -> None:
+        self.pool = pool
         self.failure_threshold = failure_threshold
         self.reset_seconds = reset_seconds
-        self.clock = clock
-        self._breakers: dict[str, PayerBreaker] = {}
-        self._lock = threading.Lock()
+        #: how long a half-open trial call may take before another replica may try (the read timeout and more)
+        self.trial_seconds = trial_seconds
 
-    def for_payer(self, payer_id: str) -> PayerBreaker:
-        key = payer_id.strip().upper()
-        with self._lock:
-            breaker = self._breakers.get(key)
-            if breaker is None:
-                breaker = self._breakers[key] = PayerBreaker(key, self.failure_threshold, self.reset_seconds, self.clock)
-            return breaker
+    @staticmethod
+    def key(payer_id: str) -> str:
+        return payer_id.strip().upper()
 
-    def states(self) -> dict[str, str]:
-        return {k: b.state for k, b in self._breakers.items()}
+    async def before_call(self, payer_id: str) -> Permit:
+        """A permit for one call, or :class:`BreakerOpen` while the payer's circuit is open."""
+        key = self.key(payer_id)
+        row = await self.pool.fetchrow(_STATE, key)
+        if row is None or not (row["open"] or row["half_open"]):
+            return Permit(key)
+        if row["open"]:
+            raise BreakerOpen(key, max(1, math.ceil(row["wait"])))
+        if await self.pool.fetchval(_CLAIM_TRIAL, key, self.trial_seconds) is None:
+            raise BreakerOpen(key, max(1, math.ceil(min(self.trial_seconds, self.reset_seconds))))
+        return Permit(key, trial=True)
+
+    async def on_success(self, permit: Permit) -> None:
+        await self.pool.execute("DELETE FROM payer_circuits WHERE payer_id = $1", permit.payer_id)
+
+    async def on_failure(self, permit: Permit) -> None:
+        await self.pool.execute(_FAILED, permit.payer_id, self.reset_seconds, self.failure_threshold, permit.trial)
+
+    async def on_neutral(self, permit: Permit) -> None:
+        """The call said nothing about the payer's health: a trial call's turn passes to the next caller."""
+        if permit.trial:
+            await self.pool.execute(
+                "UPDATE payer_circuits SET trial_until = NULL, updated_at = now() WHERE payer_id = $1",
+                permit.payer_id)
+
+    async def states(self) -> dict[str, str]:
+        """Payer id → ``open`` / ``half_open`` / ``closed`` for every payer with failures on record."""
+        rows = await self.pool.fetch(
+            """SELECT payer_id, CASE WHEN opened_until > now() THEN 'open'
+                                     WHEN opened_until IS NOT NULL THEN 'half_open' ELSE 'closed' END AS state
+               FROM payer_circuits""")
+        return {row["payer_id"]: row["state"] for row in rows}

@@ -27,10 +27,10 @@ Failure handling:
 - every failure becomes an :class:`UpstreamError` problem: **502** a 271 that does not parse
   or a 4xx from the clearinghouse; **503** payer unavailable after the retries, or the payer's
   circuit is open (both with Retry-After); **504** read timeout.
-- a per-payer circuit breaker (``breaker.py``) counts calls that end in 502/503/504 (not
-  4xx, which says nothing about the payer's health) and fails fast while open.
+- the per-payer bulkhead and circuit breaker sit in the layer that calls the adapter
+  (``payer_gate.py``), not here: they contain a slow or failing payer alike whatever the wire.
 - a TA1 or 999 acknowledgement instead of a 271 (``acknowledgements.py``) is **502** ``x12-rejected``
-  naming the segment and element it refused (not retried; not counted by the breaker), never a
+  naming the segment and element it refused (not retried; a 502, so not counted by the breaker), never a
   "malformed 271".
 - non-transient AAA (75 not found, 72/73/58 data errors ...) are a successful call: the 271
   is returned and the caller shows the rejection.
@@ -52,7 +52,6 @@ import stamina
 import structlog
 
 from service.eligibility.acknowledgements import Acknowledgement, read_acknowledgement
-from service.eligibility.breaker import BreakerOpen, BreakerRegistry
 from service.eligibility.x12 import codes
 from service.eligibility.x12.reader_271 import Parsed271, read_271
 from service.eligibility.x12.tokenizer import X12FormatError
@@ -126,10 +125,6 @@ def acknowledged(acknowledgement: Acknowledgement) -> UpstreamError:
     )
 
 
-#: 502s that say our request was refused, not that the payer is unhealthy: the breaker ignores them.
-NEUTRAL_SLUGS = frozenset({"clearinghouse-refused", "x12-rejected"})
-
-
 def timed_out(detail: str) -> UpstreamError:
     return UpstreamError(detail, status=504, slug="clearinghouse-timeout", title="The payer did not answer in time")
 
@@ -163,7 +158,7 @@ def _whole_seconds(value: float) -> int:
 
 
 class HttpClearinghouse:
-    """Retries, timeouts, HTTP statuses and the breaker, shared by every wire adapter.
+    """Retries, timeouts and HTTP statuses, shared by every wire adapter.
 
     Subclasses set :attr:`path` (appended to the base URL unless ``path`` is given) and implement
     :meth:`wrap` and :meth:`unwrap`.
@@ -178,7 +173,7 @@ class HttpClearinghouse:
         http: httpx.AsyncClient,
         base_url: str,
         *,
-        breakers: BreakerRegistry,
+        unavailable_retry_after: float = 30.0,
         path: str | None = None,
         attempts: int = 3,
         connect_timeout: float = 3.0,
@@ -189,15 +184,17 @@ class HttpClearinghouse:
     ) -> None:
         self.http = http
         self.url = base_url.rstrip("/") + (self.path if path is None else path)
-        self.breakers = breakers
+        #: Retry-After of a 503 when the payer did not say (the breaker's reset time)
+        self.unavailable_retry_after = unavailable_retry_after
         self.attempts = max(1, attempts)
         self.timeout = httpx.Timeout(read_timeout, connect=connect_timeout, write=read_timeout, pool=read_timeout)
         self.wait_initial, self.wait_max, self.wait_jitter = wait_initial, wait_max, wait_jitter
 
     @classmethod
-    def from_settings(cls, http: httpx.AsyncClient, base_url: str, settings: Any, breakers: BreakerRegistry, **kw: Any) -> "HttpClearinghouse":
+    def from_settings(cls, http: httpx.AsyncClient, base_url: str, settings: Any, **kw: Any) -> "HttpClearinghouse":
         return cls(
-            http, base_url, breakers=breakers, attempts=settings.clearinghouse_attempts,
+            http, base_url, unavailable_retry_after=settings.breaker_reset_seconds,
+            attempts=settings.clearinghouse_attempts,
             connect_timeout=settings.clearinghouse_connect_timeout, read_timeout=settings.clearinghouse_read_timeout,
             path=settings.clearinghouse_path, **kw,
         )
@@ -224,18 +221,6 @@ class HttpClearinghouse:
 
     async def exchange(self, payer_id: str, x12_270: str) -> ClearinghouseReply:
         """Send one 270 and return the 271 (parsed), or raise :class:`UpstreamError` (502/503/504)."""
-        breaker = self.breakers.for_payer(payer_id)
-        try:
-            breaker.before_call()
-        except BreakerOpen as exc:
-            log.warning("clearinghouse_circuit_open", payer_id=breaker.payer_id, retry_after=exc.retry_after)
-            raise UpstreamError(
-                f"Checks for payer {breaker.payer_id} are paused after repeated failures; "
-                f"try again in {exc.retry_after} seconds.",
-                status=503, slug="circuit-open", title="The payer is unavailable right now",
-                retry_after_seconds=exc.retry_after,
-            ) from None
-
         started = time.perf_counter()
         tries = 0
         try:
@@ -247,22 +232,11 @@ class HttpClearinghouse:
                     tries = attempt.num
                     raw, parsed = await self._once(payer_id, x12_270, tries)
         except Transient as exc:
-            breaker.on_failure()
-            log.warning("clearinghouse_gave_up", payer_id=breaker.payer_id, attempts=tries, kind=exc.kind)
-            retry_after = _whole_seconds(exc.retry_after if exc.retry_after else self.breakers.reset_seconds)
+            log.warning("clearinghouse_gave_up", payer_id=payer_id, attempts=tries, kind=exc.kind)
+            retry_after = _whole_seconds(exc.retry_after if exc.retry_after else self.unavailable_retry_after)
             raise unavailable(f"{exc.detail} (after {tries} attempts). Try again later.", retry_after) from None
-        except UpstreamError as exc:
-            if exc.status == 502 and exc.slug in NEUTRAL_SLUGS:
-                breaker.on_neutral()
-            else:
-                breaker.on_failure()
-            raise
-        except BaseException:
-            breaker.on_neutral()
-            raise
-        breaker.on_success()
         elapsed = int((time.perf_counter() - started) * 1000)
-        log.info("clearinghouse_answered", payer_id=breaker.payer_id, attempts=tries, elapsed_ms=elapsed)
+        log.info("clearinghouse_answered", payer_id=payer_id, attempts=tries, elapsed_ms=elapsed)
         return ClearinghouseReply(raw_271=raw, parsed=parsed, attempts=tries, elapsed_ms=elapsed)
 
     async def _once(self, payer_id: str, x12_270: str, attempt: int) -> tuple[str, Parsed271]:

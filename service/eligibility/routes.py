@@ -21,6 +21,7 @@ def _ctx(request: Request) -> service.Context:
         pool=state.pool,
         settings=state.settings,
         client=service.client_for(state),
+        gate=service.gate_for(state),
         caller=caller_of(request),
         request_id=request_id_of(request.scope),
     )

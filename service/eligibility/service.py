@@ -27,8 +27,10 @@ from service.access.roles import Caller
 from service.eligibility import store
 from service.eligibility.acknowledgements import read_acknowledgement
 from service.eligibility.benefits import normalize_271, parse_d8
-from service.eligibility.breaker import BreakerRegistry
+from service.eligibility.breaker import SharedBreakers
+from service.eligibility.bulkhead import PayerBulkheads
 from service.eligibility.clearinghouse import ClearinghouseClient
+from service.eligibility.payer_gate import PayerGate
 from service.eligibility.wires import client_from_settings
 from service.eligibility.manual import ManualEntryError, benefits_from_manual, nul_errors
 from service.eligibility.x12.builder_270 import (
@@ -44,7 +46,7 @@ from service.errors import FieldError, InvalidInput, NotFound, Unprocessable, Up
 
 __all__ = [
     "Context", "create_check", "read_check", "read_check_x12", "parse_posted_271", "create_manual_check",
-    "get_check_benefits", "client_for",
+    "get_check_benefits", "client_for", "gate_for", "gate_from_settings",
 ]
 
 log = structlog.get_logger("service.eligibility")
@@ -62,21 +64,39 @@ class Context:
     client: ClearinghouseClient | None
     caller: Caller | None
     request_id: str | None = None
+    #: the payer's breaker and bulkhead every clearinghouse call goes through (payer_gate.py)
+    gate: PayerGate | None = None
 
 
 def client_for(state: Any) -> ClearinghouseClient | None:
-    """The app's clearinghouse client (one per app, so the per-payer breakers persist)."""
+    """The app's clearinghouse client (one per app)."""
     client = state.get("eligibility_client")
     if client is None:
         url = state.get("clearinghouse_url")
         http = state.get("http")
         if url is None or http is None:
             return None
-        settings = state.settings
-        breakers = BreakerRegistry(settings.breaker_failure_threshold, settings.breaker_reset_seconds)
-        client = client_from_settings(http, url, settings, breakers)
+        client = client_from_settings(http, url, state.settings)
         state.eligibility_client = client
     return client
+
+
+def gate_for(state: Any) -> PayerGate:
+    """The app's payer gate (one per app: its bulkheads are per process, its breakers in PostgreSQL)."""
+    gate = state.get("payer_gate")
+    if gate is None:
+        gate = state.payer_gate = gate_from_settings(state.pool, state.settings)
+    return gate
+
+
+def gate_from_settings(pool: asyncpg.Pool, settings: Any) -> PayerGate:
+    breakers = SharedBreakers(
+        pool, failure_threshold=settings.breaker_failure_threshold, reset_seconds=settings.breaker_reset_seconds,
+        trial_seconds=settings.clearinghouse_connect_timeout + settings.clearinghouse_read_timeout + 5,
+    )
+    bulkheads = PayerBulkheads(max_in_flight=settings.payer_max_in_flight, max_waiting=settings.payer_max_waiting,
+                               max_wait_seconds=settings.payer_queue_seconds)
+    return PayerGate(breakers, bulkheads)
 
 
 def _status(benefits: NormalizedBenefits) -> str:
@@ -218,7 +238,7 @@ async def create_check(ctx: Context, req: EligibilityCheckRequest, *, refresh: b
             metrics.record_cache_hit("eligibility")
             return _to_resource(cached, from_cache=True), False
 
-    if ctx.client is None:
+    if ctx.client is None or ctx.gate is None:
         raise UpstreamError("No clearinghouse is configured or running.", status=503, slug="clearinghouse-unavailable",
                             title="The payer is unavailable right now", retry_after_seconds=30)
     if not refresh:
@@ -226,7 +246,7 @@ async def create_check(ctx: Context, req: EligibilityCheckRequest, *, refresh: b
     control = await store.next_control_number(ctx.pool)
     raw_270 = build_270(inquiry, _envelope(settings, control))
     try:
-        reply = await ctx.client.exchange(req.payer_id, raw_270)
+        reply = await ctx.gate.exchange(req.payer_id, lambda: ctx.client.exchange(req.payer_id, raw_270))
     except UpstreamError as exc:
         metrics.record_eligibility_outcome(req.payer_id, exc.slug)
         raise

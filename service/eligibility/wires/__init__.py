@@ -11,7 +11,6 @@ from typing import Any
 
 import httpx
 
-from service.eligibility.breaker import BreakerRegistry
 from service.eligibility.clearinghouse import HttpClearinghouse
 from service.eligibility.wires.core_envelope import UsernameToken
 from service.eligibility.wires.core_soap import CoreSoapClient
@@ -41,7 +40,7 @@ def credentials(settings: Any) -> tuple[UsernameToken, str]:
 
 
 def client_from_settings(
-    http: httpx.AsyncClient, base_url: str, settings: Any, breakers: BreakerRegistry, **kw: Any,
+    http: httpx.AsyncClient, base_url: str, settings: Any, **kw: Any,
 ) -> HttpClearinghouse:
     """The adapter for ``settings.clearinghouse_protocol``, with retries and timeouts from the settings."""
     token, api_key = credentials(settings)
@@ -50,4 +49,4 @@ def client_from_settings(
         kw.update(token=token, sender_id=settings.submitter_id, receiver_id=settings.receiver_id)
     elif cls is RawX12JsonClient:
         kw.update(api_key=api_key)
-    return cls.from_settings(http, base_url, settings, breakers, **kw)
+    return cls.from_settings(http, base_url, settings, **kw)

@@ -12,7 +12,6 @@ from litestar.testing import TestClient
 
 from service.app import create_app
 from service.config import load_settings
-from service.eligibility.breaker import BreakerRegistry
 from service.eligibility.wires import SANDBOX_API_KEY, SANDBOX_TOKEN
 from service.eligibility.wires.core_envelope import UsernameToken
 from service.eligibility.wires.core_soap import CoreSoapClient
@@ -44,7 +43,7 @@ def test_the_service_checks_eligibility_over_core_soap_by_default(client, header
 def test_a_wrong_username_token_is_a_sender_fault_502_not_retried(client):
     url = client.app.state.clearinghouse_url
     exc = _exchange(lambda http: CoreSoapClient(
-        http, url, breakers=BreakerRegistry(5, 30), token=UsernameToken("sandbox", "wrong"),
+        http, url, token=UsernameToken("sandbox", "wrong"),
         sender_id="DEMOSUBMITTER", receiver_id="SANDBOXCH",
     ))
     assert isinstance(exc, UpstreamError) and exc.status == 502 and exc.slug == "clearinghouse-refused"
@@ -53,9 +52,9 @@ def test_a_wrong_username_token_is_a_sender_fault_502_not_retried(client):
 
 def test_the_json_wire_carries_the_270_and_needs_the_api_key(client):
     url = client.app.state.clearinghouse_url
-    reply = _exchange(lambda http: RawX12JsonClient(http, url, breakers=BreakerRegistry(5, 30), api_key=SANDBOX_API_KEY))
+    reply = _exchange(lambda http: RawX12JsonClient(http, url, api_key=SANDBOX_API_KEY))
     assert reply.parsed.subscriber.demographics.member_id == "PPO-INACT-008"
-    exc = _exchange(lambda http: RawX12JsonClient(http, url, breakers=BreakerRegistry(5, 30), api_key="wrong"))
+    exc = _exchange(lambda http: RawX12JsonClient(http, url, api_key="wrong"))
     assert exc.status == 502 and exc.slug == "clearinghouse-refused" and "HTTP 401" in exc.detail
 
 

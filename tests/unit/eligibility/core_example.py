@@ -47,7 +47,7 @@ def example_response() -> bytes:
 if __name__ == "__main__":
     from service.eligibility.wires.core_soap import CoreSoapClient
 
-    client = CoreSoapClient(None, "http://unused", breakers=None, token=TOKEN, sender_id="DEMOSUBMITTER",
+    client = CoreSoapClient(None, "http://unused", token=TOKEN, sender_id="DEMOSUBMITTER",
                             receiver_id="SANDBOXCH", payload_id=lambda: PAYLOAD_ID, clock=lambda: SENT_AT)
     (DATA / "realtime_request.xml").write_bytes(client.wrap("SBPPO", example_270()).content)
     (DATA / "realtime_response.xml").write_bytes(example_response())

@@ -10,7 +10,6 @@ import httpx
 import pytest
 from structlog.testing import capture_logs
 
-from service.eligibility.breaker import BreakerRegistry
 from service.eligibility.wires.text_plain import TextPlainClient
 from service.errors import UpstreamError
 
@@ -32,7 +31,7 @@ def _exchange(handler, *, attempts: int = 3, wait_max: float = 0.05):
     async def go():
         async with httpx.AsyncClient(transport=httpx.MockTransport(h)) as http:
             client = TextPlainClient(
-                http, "http://clearinghouse.test", breakers=BreakerRegistry(5, 30), attempts=attempts,
+                http, "http://clearinghouse.test", attempts=attempts,
                 wait_initial=0.01, wait_max=wait_max, wait_jitter=0,
             )
             return await client.exchange("SBPPO", PHI_270)
@@ -48,7 +47,7 @@ def test_a_retry_after_that_is_not_delay_seconds_or_a_date_is_ignored_not_a_500(
     exc, calls = _exchange(lambda r, n: httpx.Response(503, headers={"Retry-After": value}))
     assert isinstance(exc, UpstreamError) and exc.status == 503 and exc.slug == "payer-unavailable"
     assert len(calls) == 3
-    assert exc.retry_after_seconds == 30  # the breaker's reset time, as without a Retry-After
+    assert exc.retry_after_seconds == 30  # unavailable_retry_after (the breaker's reset time), as without a Retry-After
 
 
 def test_retry_after_within_the_wait_bound_is_waited_then_retried():

@@ -7,7 +7,6 @@ import asyncio
 import httpx
 import pytest
 
-from service.eligibility.breaker import BreakerRegistry
 from service.eligibility.wires import core_envelope as core
 from service.eligibility.wires.core_soap import CoreSoapClient
 from service.errors import UpstreamError
@@ -21,7 +20,7 @@ SOAP = {"content-type": "application/soap+xml; charset=utf-8"}
 
 def _client(http: httpx.AsyncClient | None, **kw) -> CoreSoapClient:
     return CoreSoapClient(
-        http, "http://clearinghouse.test", breakers=BreakerRegistry(5, 30), token=TOKEN, sender_id="DEMOSUBMITTER",
+        http, "http://clearinghouse.test", token=TOKEN, sender_id="DEMOSUBMITTER",
         receiver_id="SANDBOXCH", clock=lambda: SENT_AT, wait_initial=0.01, wait_max=0.05, wait_jitter=0, **kw,
     )
 
