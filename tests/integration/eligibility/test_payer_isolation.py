@@ -14,6 +14,7 @@ from litestar.testing import TestClient
 
 from service.app import create_app
 from service.config import load_settings
+from service.eligibility.wires import SANDBOX_TOKEN
 from tests.integration.eligibility.helpers import body_for
 
 
@@ -21,6 +22,7 @@ def test_a_slow_payer_with_many_checks_in_flight_does_not_hold_up_a_healthy_paye
     settings = load_settings({
         "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING", "PORTAL_TOKEN_SECRET": "test-secret-not-for-production",
         "RATE_LIMIT_PER_MINUTE": "100000", "CLEARINGHOUSE_URL": client.app.state.clearinghouse_url,
+        "CLEARINGHOUSE_USERNAME": SANDBOX_TOKEN.username, "CLEARINGHOUSE_PASSWORD": SANDBOX_TOKEN.password,
         "CLEARINGHOUSE_READ_TIMEOUT": "4", "PAYER_MAX_IN_FLIGHT": "4", "PAYER_MAX_WAITING": "2",
         "PAYER_QUEUE_SECONDS": "1", "BREAKER_FAILURE_THRESHOLD": "1000",
     })
