@@ -29,6 +29,7 @@ API_VERSION = "0.1.0"
 #: the foundation starts before every area has landed.
 ROUTE_MODULES = (
     "service.eligibility.routes",
+    "service.eligibility.payers.routes",
     "service.pricing.routes",
     "service.pricing.selfpay.routes",
     "service.access.routes",

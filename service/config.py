@@ -34,6 +34,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     clearinghouse_username: str = ""
     clearinghouse_password: str = ""
     clearinghouse_api_key: str = ""
+    clearinghouse_name: str = "sandbox"
+    payer_directory_required: bool = False
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = 0
     sandbox_latency_ms: int = 0
@@ -193,6 +195,8 @@ VARIABLES: dict[str, tuple[str, Callable[[str, str], Any], str]] = {
     "CLEARINGHOUSE_USERNAME": ("clearinghouse_username", _text, "CORE WS-Security UsernameToken user (Stedi: account id); required for core_soap with CLEARINGHOUSE_URL"),
     "CLEARINGHOUSE_PASSWORD": ("clearinghouse_password", _text, "CORE UsernameToken password (Stedi: API key)"),
     "CLEARINGHOUSE_API_KEY": ("clearinghouse_api_key", _text, "API key sent in Authorization by the json wire; required for json with CLEARINGHOUSE_URL"),
+    "CLEARINGHOUSE_NAME": ("clearinghouse_name", _text, "whose payer directory searches and checks use (`payers import --clearinghouse`)"),
+    "PAYER_DIRECTORY_REQUIRED": ("payer_directory_required", _bool, "refuse a check whose payer id is not in that directory (422 with the closest names)"),
     "SANDBOX_HOST": ("sandbox_host", _text, "address the sandbox clearinghouse binds"),
     "SANDBOX_PORT": ("sandbox_port", lambda n, r: _int(n, r), "port of the sandbox (0 = any free port)"),
     "SANDBOX_LATENCY_MS": ("sandbox_latency_ms", lambda n, r: _int(n, r), "added latency per sandbox answer"),

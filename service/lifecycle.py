@@ -69,6 +69,10 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
                 clearinghouse_url = sandbox.base_url
                 log.info("sandbox_clearinghouse_started", url=clearinghouse_url)
         app.state.clearinghouse_url = clearinghouse_url
+        if settings.uses_sandbox_clearinghouse:
+            from service.eligibility.payers.store import load_sandbox_directory  # noqa: PLC0415
+
+            await load_sandbox_directory(pool)  # intake can find the sandbox payers by name
 
         http = httpx.AsyncClient(
             timeout=httpx.Timeout(

@@ -32,6 +32,7 @@ from service.eligibility.bulkhead import PayerBulkheads
 from service.eligibility.clearinghouse import ClearinghouseClient
 from service.eligibility.payer_gate import PayerGate
 from service.eligibility.wires import client_from_settings
+from service.eligibility.payers.lookup import require_known
 from service.eligibility.manual import ManualEntryError, benefits_from_manual, nul_errors
 from service.eligibility.x12.builder_270 import (
     Dependent, EligibilityInquiry, Payer, Provider, Subscriber, build_270, inquiry_segments,
@@ -238,6 +239,7 @@ async def create_check(ctx: Context, req: EligibilityCheckRequest, *, refresh: b
             metrics.record_cache_hit("eligibility")
             return _to_resource(cached, from_cache=True), False
 
+    await require_known(ctx.pool, settings, req.payer_id, req.payer_name)  # PAYER_DIRECTORY_REQUIRED: 422 + closest
     if ctx.client is None or ctx.gate is None:
         raise UpstreamError("No clearinghouse is configured or running.", status=503, slug="clearinghouse-unavailable",
                             title="The payer is unavailable right now", retry_after_seconds=30)
