@@ -1,11 +1,17 @@
-"""271 parse throughput: this service's reader vs pyx12's raw X12Reader tokenizer.
+"""271 parse throughput: this service's reader vs pyx12's raw X12Reader tokenizer, and a 1 MB 271 over HTTP.
 
-Run: .venv/bin/python bench/x12_parse.py [seconds-per-case]
+Run: .venv/bin/python bench/x12_parse.py [seconds-per-case]    (pyx12 comes with ``.[bench]``)
 
-Documents: the public 271 samples (tests/data/x12) plus one synthetic 271 with ~200 EB
-loops (each with a MSG, a DTP and every 10th with an LS/NM1/LE entity). Figures are docs/s
-in one process; "ratio" is ours / pyx12 (higher = faster than pyx12). pyx12 only tokenizes
-(no loop walk, no normalization), so the first comparison is the fair one.
+Documents: the public 271 samples (tests/data/x12), a 5 KB synthetic 271 (50 EB loops) and one with ~200
+EB loops (each with a MSG, a DTP and every 10th with an LS/NM1/LE entity). Figures are docs/s in one
+process; "ratio" is ours / pyx12 (higher = faster than pyx12). pyx12's X12Reader only splits segments, as
+our ``tokenize`` does: that is the like-for-like column; "tok+walk" adds our loop walk (2000A..2120D) and
+"+normalize" the benefits and levels rule.
+
+The biggest file: a 1 MB synthetic 271 (the largest body the service accepts) posted to
+``/v1/eligibility/parse-271`` of a real server (``benefits-estimator serve`` in its own process, embedded
+PostgreSQL) while ``/health`` is polled every 10 ms: the worst /health latency during the parse against
+the same polling when idle, the parse's own time, and the answer's size against the input's.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import pyx12.x12file  # noqa: E402
 
 from service.eligibility.benefits import normalize_271  # noqa: E402
 from service.eligibility.x12.reader_271 import read_271  # noqa: E402
+from service.eligibility.x12.tokenizer import tokenize  # noqa: E402
 from service.eligibility.x12.writer import Envelope, write_interchange  # noqa: E402
 
 SAMPLES = Path(__file__).resolve().parents[1] / "tests" / "data" / "x12"
@@ -80,17 +87,120 @@ def rate(fn, docs: list[str], seconds: float) -> float:
     return count / elapsed
 
 
+def ours_tokenize(text: str) -> int:
+    return len(tokenize(text).segments)
+
+
+def one_megabyte_271() -> str:
+    """The largest 271 the service accepts in a JSON body (MAX_BODY_BYTES = 1 MiB)."""
+    n = 200
+    while len(synthetic_271(n)) < 1_000_000:
+        n = int(n * 1_000_000 / len(synthetic_271(n))) + 10
+    return synthetic_271(n - 10)
+
+
+def health_under_parse(text: str) -> tuple[float, float, float, int]:
+    """(idle /health worst ms, /health worst ms during the parse, parse seconds, answer bytes)."""
+    import asyncio  # noqa: PLC0415
+    import os  # noqa: PLC0415
+    import shutil  # noqa: PLC0415
+    import socket  # noqa: PLC0415
+    import subprocess  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    import asyncpg  # noqa: PLC0415
+    import httpx  # noqa: PLC0415
+
+    from service.access.keys import create_key  # noqa: PLC0415
+    from service.access.roles import Role  # noqa: PLC0415
+    from service.db.embedded import start_embedded  # noqa: PLC0415
+
+    data_dir = Path(tempfile.mkdtemp(prefix="bench-x12-pg-"))
+    embedded = start_embedded(data_dir)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "DATABASE_URL": embedded.url, "LOG_LEVEL": "WARNING", "RATE_LIMIT_PER_MINUTE": "1000000"}
+    server = subprocess.Popen([sys.executable, "-m", "service", "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+
+    async def poll(client: httpx.AsyncClient, stop: asyncio.Event) -> float:
+        worst = 0.0
+        while not stop.is_set():
+            t0 = time.perf_counter()
+            (await client.get("/health")).raise_for_status()
+            worst = max(worst, time.perf_counter() - t0)
+            await asyncio.sleep(0.01)
+        return worst * 1000
+
+    async def run() -> tuple[float, float, float, int]:
+        async with httpx.AsyncClient(base_url=base, timeout=120) as client:
+            for _ in range(600):
+                try:
+                    if (await client.get("/ready")).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                await asyncio.sleep(0.1)
+            conn = await asyncpg.connect(embedded.url)
+            key = (await create_key(conn, name="bench", role=Role.BILLING)).secret
+            await conn.close()
+            headers = {"X-API-Key": key}
+            small = synthetic_271(50)
+            warm = await client.post("/v1/eligibility/parse-271", json={"x12": small}, headers=headers)
+            warm.raise_for_status()
+            warm = await client.post("/v1/eligibility/parse-271", json={"x12": text}, headers=headers)
+            warm.raise_for_status()  # starts the worker processes
+            stop = asyncio.Event()
+            idle_task = asyncio.create_task(poll(client, stop))
+            await asyncio.sleep(2.0)
+            stop.set()
+            idle = await idle_task
+            stop = asyncio.Event()
+            busy_task = asyncio.create_task(poll(client, stop))
+            await asyncio.sleep(0.05)
+            t0 = time.perf_counter()
+            answer = await client.post("/v1/eligibility/parse-271", json={"x12": text}, headers=headers)
+            took = time.perf_counter() - t0
+            stop.set()
+            answer.raise_for_status()
+            return idle, await busy_task, took, len(answer.content)
+
+    try:
+        return asyncio.run(run())
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        embedded.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
+
+
 def main() -> None:
     seconds = float(sys.argv[1]) if len(sys.argv) > 1 else 1.0
     samples = [p.read_text() for p in sorted(SAMPLES.glob("*.271")) if p.name.startswith(("lfh-", "badx12-"))]
+    five_kb = synthetic_271(50)
     big = synthetic_271()
-    print(f"synthetic 271: {big.count('EB*')} EB loops, {len(big):,} characters")
-    print(f"{'case':<22}{'pyx12 tokenize':>16}{'ours tok+walk':>16}{'ratio':>8}{'ours +normalize':>18}{'ratio':>8}")
-    for name, docs in (("samples (7 x 271)", samples), ("synthetic 200 EB", [big])):
+    print(f"5 KB 271: {len(five_kb):,} characters; synthetic 271: {big.count('EB*')} EB loops, {len(big):,} characters")
+    print(f"{'case':<20}{'pyx12 tokenize':>15}{'ours tokenize':>15}{'ratio':>7}{'ours tok+walk':>15}{'ratio':>7}"
+          f"{'ours +normalize':>17}{'ratio':>7}")
+    for name, docs in (("samples (7 x 271)", samples), ("5 KB 271", [five_kb]), ("synthetic 200 EB", [big])):
         base = rate(pyx12_tokenize, docs, seconds)
+        tok = rate(ours_tokenize, docs, seconds)
         walk = rate(ours_walk, docs, seconds)
         norm = rate(ours_normalize, docs, seconds)
-        print(f"{name:<22}{base:>13,.0f}/s{walk:>13,.0f}/s{walk / base:>7.1f}x{norm:>15,.0f}/s{norm / base:>7.1f}x")
+        print(f"{name:<20}{base:>13,.0f}/s{tok:>13,.0f}/s{tok / base:>6.1f}x{walk:>13,.0f}/s{walk / base:>6.1f}x"
+              f"{norm:>15,.0f}/s{norm / base:>6.1f}x")
+    megabyte = one_megabyte_271()
+    t0 = time.perf_counter()
+    ours_normalize(megabyte)
+    inline = time.perf_counter() - t0
+    print(f"1 MB 271 ({len(megabyte):,} characters, {megabyte.count('EB*'):,} EB loops): read + normalize inline "
+          f"{inline:.2f} s")
+    idle, busy, took, size = health_under_parse(megabyte)
+    print(f"over HTTP: POST /v1/eligibility/parse-271 took {took:.2f} s; worst /health latency {busy:.0f} ms "
+          f"during it vs {idle:.0f} ms idle (+{busy - idle:.0f} ms); answer {size:,} bytes = "
+          f"{size / len(megabyte):.1f}x the 271")
 
 
 if __name__ == "__main__":

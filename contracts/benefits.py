@@ -101,8 +101,12 @@ class Limit(msgspec.Struct, kw_only=True, frozen=True):
     remaining: int | None = None
 
 
-class BenefitRow(msgspec.Struct, kw_only=True, frozen=True):
-    """One EB loop (2110C/2110D) as sent, decoded but not interpreted."""
+class BenefitRow(msgspec.Struct, kw_only=True, frozen=True, omit_defaults=True):
+    """One EB loop (2110C/2110D) as sent, decoded but not interpreted.
+
+    On the wire a field left at its default (None, empty list or map, network "both") is omitted: a payer's
+    271 can carry thousands of rows, and the answer must stay close to the size of what the payer sent.
+    """
 
     code: str  # EB01
     code_description: str | None = None

@@ -30,6 +30,7 @@ from service.eligibility.benefits import normalize_271, parse_d8
 from service.eligibility.breaker import SharedBreakers
 from service.eligibility.bulkhead import PayerBulkheads
 from service.eligibility.clearinghouse import ClearinghouseClient
+from service.eligibility.parsing import OFFLOAD_CHARS, read_and_normalize
 from service.eligibility.payer_gate import PayerGate
 from service.eligibility.wires import client_from_settings
 from service.eligibility.payers.lookup import require_known
@@ -37,7 +38,7 @@ from service.eligibility.manual import ManualEntryError, benefits_from_manual, n
 from service.eligibility.x12.builder_270 import (
     Dependent, EligibilityInquiry, Payer, Provider, Subscriber, build_270, inquiry_segments,
 )
-from service.eligibility.x12.reader_271 import Parsed271, read_271
+from service.eligibility.x12.reader_271 import Parsed271
 from service.eligibility.x12.tokenizer import X12FormatError
 from service.eligibility.x12.writer import Envelope, X12ValueError
 from service.access import metrics
@@ -153,7 +154,9 @@ def _coverage_order_words(benefits: NormalizedBenefits, payer: str) -> str:
     return text
 
 
-def _to_resource(row: asyncpg.Record, *, from_cache: bool = False) -> EligibilityCheck:
+def _to_resource(row: asyncpg.Record, *, from_cache: bool = False,
+                 benefits: NormalizedBenefits | None = None) -> EligibilityCheck:
+    """The API resource of a stored check; ``benefits`` when the caller holds them (no decode of the row's)."""
     is_dependent = row["dependent_last_name"] is not None
     patient = PatientSummary(
         first_name=row["dependent_first_name"] if is_dependent else row["subscriber_first_name"],
@@ -163,7 +166,7 @@ def _to_resource(row: asyncpg.Record, *, from_cache: bool = False) -> Eligibilit
         is_dependent=is_dependent,
         patient_key=row["patient_key"],
     )
-    benefits = store.decode_benefits(row)
+    benefits = benefits if benefits is not None else store.decode_benefits(row)
     return EligibilityCheck(
         id=str(row["id"]),
         status=row["status"],
@@ -252,7 +255,10 @@ async def create_check(ctx: Context, req: EligibilityCheckRequest, *, refresh: b
     except UpstreamError as exc:
         metrics.record_eligibility_outcome(req.payer_id, exc.slug)
         raise
-    benefits = normalize_271(reply.parsed, source=Source.CLEARINGHOUSE_271)
+    if len(reply.raw_271) < OFFLOAD_CHARS:
+        benefits = normalize_271(reply.parsed, source=Source.CLEARINGHOUSE_271)
+    else:  # read again in the worker process rather than normalize seconds of rows on the event loop
+        benefits = (await read_and_normalize(reply.raw_271, source=Source.CLEARINGHOUSE_271))[1]
     benefits = _check_trace(reply.parsed, trace, benefits)
     status = _status(benefits)
     metrics.record_eligibility_outcome(req.payer_id, status)
@@ -317,11 +323,11 @@ async def read_check_x12(ctx: Context, check_id: str) -> EligibilityX12:
     return EligibilityX12(id=str(row["id"]), source=row["source"], raw_270=row["raw_270"], raw_271=row["raw_271"])
 
 
-def read_held_271(text: str, *, field: str) -> tuple[Parsed271, NormalizedBenefits, str | None]:
+async def read_held_271(text: str, *, field: str) -> tuple[Parsed271, NormalizedBenefits, str | None]:
     """A 271 someone already holds → (parsed, normalized benefits, pseudonymous patient key).
 
     Shared by ``POST /v1/eligibility/parse-271`` and estimates priced from a posted 271. A document
-    that is not a readable 271 is a 422 naming ``field``.
+    that is not a readable 271 is a 422 naming ``field``. A large one is parsed off the event loop.
     """
     acknowledgement = read_acknowledgement(text)
     if acknowledgement is not None:
@@ -331,13 +337,12 @@ def read_held_271(text: str, *, field: str) -> tuple[Parsed271, NormalizedBenefi
             slug="not-a-271",
         )
     try:
-        parsed = read_271(text)
+        parsed, benefits = await read_and_normalize(text, source=Source.POSTED_271)
     except X12FormatError as exc:
         raise Unprocessable(
             f"The document is not a readable 271: {exc.detail}",
             errors=[FieldError(field=field, reason=exc.detail)], slug="not-a-271",
         ) from None
-    benefits = normalize_271(parsed, source=Source.POSTED_271)
     sub = parsed.subscriber.demographics if parsed.subscriber else None
     dep = parsed.dependent.demographics if parsed.dependent else None
     person = dep or sub
@@ -349,7 +354,7 @@ def read_held_271(text: str, *, field: str) -> tuple[Parsed271, NormalizedBenefi
 
 
 async def parse_posted_271(ctx: Context, req: Parse271Request) -> EligibilityCheck:
-    parsed, benefits, pkey = read_held_271(req.x12, field="$.x12")
+    parsed, benefits, pkey = await read_held_271(req.x12, field="$.x12")
     sub = parsed.subscriber.demographics if parsed.subscriber else None
     dep = parsed.dependent.demographics if parsed.dependent else None
 
@@ -368,7 +373,7 @@ async def parse_posted_271(ctx: Context, req: Parse271Request) -> EligibilityChe
         await record(conn, caller=ctx.caller, action="eligibility.create", resource_type="eligibility_check",
                      resource_id=row["id"], patient=pkey, request_id=ctx.request_id)
     log.info("eligibility_check_created", check_id=str(row["id"]), status=status, source="posted_271")
-    return _to_resource(row)
+    return _to_resource(row, benefits=benefits)
 
 
 def _iso_d8(value: str | None) -> str | None:

@@ -85,7 +85,7 @@ async def resolve_benefits(pool: asyncpg.Pool | asyncpg.Connection, request: Est
     if request.x12_271 is not None:
         from service.eligibility.service import read_held_271  # noqa: PLC0415
 
-        _parsed, benefits, key = read_held_271(request.x12_271, field="$.x12_271")
+        _parsed, benefits, key = await read_held_271(request.x12_271, field="$.x12_271")
         _refuse_unanswered(benefits, _status_of(benefits), "$.x12_271")
         return ResolvedBenefits("x12_271", benefits, key, None, benefits.payer_id)
     if request.manual is not None:

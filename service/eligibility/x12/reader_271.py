@@ -33,6 +33,7 @@ __all__ = [
 
 EXPECTED_VERSION = "005010X279A1"
 #: REF qualifiers about the plan (not the person); every other 2100C/D REF stays in Demographics.
+_KNOWN_STCS = frozenset(codes.SERVICE_TYPES)
 PLAN_REF_QUALIFIERS = frozenset({"18", "1L", "6P", "IG", "N6", "NQ", "ALS", "CE", "GH", "IF", "G1", "9F", "ZZ"})
 
 
@@ -190,23 +191,21 @@ def check_envelope(tok: Tokenized, set_id: str, expected_functional_id: str) -> 
     isa = segs[0]
     info.sender_id, info.receiver_id = isa[6].strip(), isa[8].strip()
     info.interchange_control_number, info.usage = isa[13].strip(), isa[15].strip()
-    st_idx = se_idx = None
-    gs = ge = iea = None
-    st_count = 0
-    for i, seg in enumerate(segs):
-        sid = seg[0]
-        if sid == "ST":
-            st_count += 1
-            if st_idx is None and _get(seg, 1) == set_id:
-                st_idx = i
-        elif sid == "SE" and st_idx is not None and se_idx is None:
-            se_idx = i
-        elif sid == "GS" and gs is None:
-            gs = seg
-        elif sid == "GE" and ge is None:
-            ge = seg
-        elif sid == "IEA" and iea is None:
-            iea = seg
+    # One C-level pass for the ids, then list.index / count: no Python loop over a large document.
+    ids = [seg[0] for seg in segs]
+
+    def find(seg_id: str, start: int = 0) -> int | None:
+        try:
+            return ids.index(seg_id, start)
+        except ValueError:
+            return None
+
+    st_count = ids.count("ST")
+    st_idx = find("ST")
+    while st_idx is not None and _get(segs[st_idx], 1) != set_id:
+        st_idx = find("ST", st_idx + 1)
+    se_idx = find("SE", st_idx) if st_idx is not None else None
+    gs, ge, iea = ((segs[i] if i is not None else None) for i in (find("GS"), find("GE"), find("IEA")))
     assert st_idx is not None  # expect_transaction ran first
     st = segs[st_idx]
     info.transaction_control_number = _get(st, 2)
@@ -257,6 +256,8 @@ def check_envelope(tok: Tokenized, set_id: str, expected_functional_id: str) -> 
 
 def _service_types(value: str, d: Delimiters, loop: str) -> list[str]:
     found = split_repetitions(value, d)
+    if _KNOWN_STCS.issuperset(found):
+        return found
     for code in found:
         if code not in codes.SERVICE_TYPES:
             raise X12FormatError(
@@ -314,12 +315,14 @@ def parse_271_segments(tok: Tokenized) -> Parsed271:
             if in_ls:
                 warnings.append("LS*2120 was not closed by LE before the next EB")
                 in_ls, entity = False, None
-            elements = (seg[1:] + [""] * 14)[:14]
+            elements = seg[1:15]
+            if len(elements) < 14:
+                elements += [""] * (14 - len(elements))
             eb = EBLoop(
                 loop="2110" + member.loop,
                 elements=elements,
-                service_types=_service_types(elements[2], d, member.loop),
-                procedure=_procedure(elements[12], d, member.loop),
+                service_types=_service_types(elements[2], d, member.loop) if elements[2] else [],
+                procedure=_procedure(elements[12], d, member.loop) if elements[12] else None,
             )
             member.benefits.append(eb)
         elif in_ls and sid != "HL":
@@ -381,10 +384,10 @@ def parse_271_segments(tok: Tokenized) -> Parsed271:
             else:
                 receiver.rejections.append(aaa)
         elif eb is not None:
-            if sid == "MSG":
+            if sid == "DTP":
+                eb.dates.append(tuple(seg[1:4]) if len(seg) >= 4 else (_get(seg, 1), _get(seg, 2), _get(seg, 3)))
+            elif sid == "MSG":
                 eb.messages.append(_get(seg, 1))
-            elif sid == "DTP":
-                eb.dates.append((_get(seg, 1), _get(seg, 2), _get(seg, 3)))
             elif sid == "HSD":
                 eb.hsd.append(seg[1:])
             elif sid == "REF":

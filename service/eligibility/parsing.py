@@ -1,0 +1,76 @@
+"""Read and normalize a 271 without holding the event loop.
+
+A 5 KB 271 reads and normalizes in about a millisecond, so small documents are handled inline. A large one
+(a 1 MB posted 271 takes seconds of pure Python) goes to a worker **process**: a thread would not do, since
+parsing holds the GIL and the event loop (``/health`` included) would wait for it. Only the answer comes
+back: the parsed response with its benefit loops dropped (rejections, traces and demographics kept), the
+benefits without their rows, and the rows as JSON in chunks of ``ROWS_PER_CHUNK``. Unpickling ten thousand
+row objects would hold the GIL for a second in one C call; decoding chunk by chunk, yielding to the event
+loop between chunks, keeps every pause short.
+
+The pool starts on first use (spawn: no fork of a threaded server) and is shut down at exit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+
+import msgspec
+
+from contracts.benefits import BenefitRow, NormalizedBenefits, Source
+from service.eligibility.benefits import normalize_271
+from service.eligibility.x12.reader_271 import Parsed271, read_271
+
+__all__ = ["read_and_normalize", "OFFLOAD_CHARS"]
+
+#: Documents at least this long are parsed in the worker process (about 10 ms of parsing inline).
+OFFLOAD_CHARS = 16_384
+#: Rows decoded per step on the event loop (a few milliseconds each).
+ROWS_PER_CHUNK = 250
+_pool: ProcessPoolExecutor | None = None
+_encoder = msgspec.json.Encoder()
+_rows_decoder = msgspec.json.Decoder(list[BenefitRow])
+
+
+def _executor() -> ProcessPoolExecutor:
+    global _pool
+    if _pool is None:
+        _pool = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn"))
+        atexit.register(_pool.shutdown, wait=False, cancel_futures=True)
+    return _pool
+
+
+def _read_and_normalize(text: str, source: Source) -> tuple[Parsed271, NormalizedBenefits]:
+    parsed = read_271(text)
+    return parsed, normalize_271(parsed, source=source)
+
+
+def _in_worker(text: str, source: Source) -> tuple[Parsed271, NormalizedBenefits, list[bytes]]:
+    parsed, benefits = _read_and_normalize(text, source)
+    for member in (parsed.subscriber, parsed.dependent):
+        if member is not None:  # what callers still read: each loop's rejections
+            member.benefits = [eb for eb in member.benefits if eb.rejections]
+            for eb in member.benefits:
+                eb.entities, eb.messages, eb.dates = [], [], []
+    rows = benefits.benefit_rows
+    chunks = [_encoder.encode(rows[i : i + ROWS_PER_CHUNK]) for i in range(0, len(rows), ROWS_PER_CHUNK)]
+    return parsed, msgspec.structs.replace(benefits, benefit_rows=[]), chunks
+
+
+async def read_and_normalize(text: str, *, source: Source) -> tuple[Parsed271, NormalizedBenefits]:
+    """:func:`read_271` + :func:`normalize_271`, in a worker process for large documents.
+
+    Raises :class:`X12FormatError` exactly as the inline call does. For a large document the returned
+    ``Parsed271`` keeps only the benefit loops that carry rejections.
+    """
+    if len(text) < OFFLOAD_CHARS:
+        return _read_and_normalize(text, source)
+    parsed, benefits, chunks = await asyncio.get_running_loop().run_in_executor(_executor(), _in_worker, text, source)
+    rows: list[BenefitRow] = []
+    for chunk in chunks:
+        rows += _rows_decoder.decode(chunk)
+        await asyncio.sleep(0)
+    return parsed, msgspec.structs.replace(benefits, benefit_rows=rows)
