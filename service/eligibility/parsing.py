@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import multiprocessing
+import os
 from concurrent.futures import ProcessPoolExecutor
 
 import msgspec
@@ -38,7 +39,9 @@ _rows_decoder = msgspec.json.Decoder(list[BenefitRow])
 def _executor() -> ProcessPoolExecutor:
     global _pool
     if _pool is None:
-        _pool = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn"))
+        # Niced: on a busy machine the server's own process (the event loop) is scheduled first.
+        _pool = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn"),
+                                    initializer=os.nice, initargs=(10,))
         atexit.register(_pool.shutdown, wait=False, cancel_futures=True)
     return _pool
 
@@ -60,15 +63,24 @@ def _in_worker(text: str, source: Source) -> tuple[Parsed271, NormalizedBenefits
     return parsed, msgspec.structs.replace(benefits, benefit_rows=[]), chunks
 
 
-async def read_and_normalize(text: str, *, source: Source) -> tuple[Parsed271, NormalizedBenefits]:
+async def read_and_normalize(
+    text: str, *, source: Source, rows_as_json: bool = False
+) -> tuple[Parsed271, NormalizedBenefits]:
     """:func:`read_271` + :func:`normalize_271`, in a worker process for large documents.
 
     Raises :class:`X12FormatError` exactly as the inline call does. For a large document the returned
-    ``Parsed271`` keeps only the benefit loops that carry rejections.
+    ``Parsed271`` keeps only the benefit loops that carry rejections. With ``rows_as_json`` (a caller that
+    only stores and answers the benefits, never reads the rows), a large document's ``benefit_rows`` is
+    ``msgspec.Raw`` JSON: it is encoded into the database and the answer as is, and never becomes ten
+    thousand Python objects for the garbage collector to walk (a full collection of that heap is a
+    quarter-second pause of the event loop).
     """
     if len(text) < OFFLOAD_CHARS:
         return _read_and_normalize(text, source)
     parsed, benefits, chunks = await asyncio.get_running_loop().run_in_executor(_executor(), _in_worker, text, source)
+    if rows_as_json:
+        joined = b"[" + b",".join(chunk[1:-1] for chunk in chunks) + b"]"
+        return parsed, msgspec.structs.replace(benefits, benefit_rows=msgspec.Raw(joined))  # type: ignore[arg-type]
     rows: list[BenefitRow] = []
     for chunk in chunks:
         rows += _rows_decoder.decode(chunk)

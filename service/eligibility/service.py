@@ -323,7 +323,8 @@ async def read_check_x12(ctx: Context, check_id: str) -> EligibilityX12:
     return EligibilityX12(id=str(row["id"]), source=row["source"], raw_270=row["raw_270"], raw_271=row["raw_271"])
 
 
-async def read_held_271(text: str, *, field: str) -> tuple[Parsed271, NormalizedBenefits, str | None]:
+async def read_held_271(text: str, *, field: str, rows_as_json: bool = False,
+                        ) -> tuple[Parsed271, NormalizedBenefits, str | None]:
     """A 271 someone already holds → (parsed, normalized benefits, pseudonymous patient key).
 
     Shared by ``POST /v1/eligibility/parse-271`` and estimates priced from a posted 271. A document
@@ -337,7 +338,7 @@ async def read_held_271(text: str, *, field: str) -> tuple[Parsed271, Normalized
             slug="not-a-271",
         )
     try:
-        parsed, benefits = await read_and_normalize(text, source=Source.POSTED_271)
+        parsed, benefits = await read_and_normalize(text, source=Source.POSTED_271, rows_as_json=rows_as_json)
     except X12FormatError as exc:
         raise Unprocessable(
             f"The document is not a readable 271: {exc.detail}",
@@ -354,7 +355,8 @@ async def read_held_271(text: str, *, field: str) -> tuple[Parsed271, Normalized
 
 
 async def parse_posted_271(ctx: Context, req: Parse271Request) -> EligibilityCheck:
-    parsed, benefits, pkey = await read_held_271(req.x12, field="$.x12")
+    # Stored and answered, never read row by row here: a large 271's rows stay JSON (see parsing.py).
+    parsed, benefits, pkey = await read_held_271(req.x12, field="$.x12", rows_as_json=True)
     sub = parsed.subscriber.demographics if parsed.subscriber else None
     dep = parsed.dependent.demographics if parsed.dependent else None
 

@@ -14,6 +14,7 @@ import datetime as dt
 import hashlib
 import uuid
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
@@ -76,7 +77,12 @@ async def next_control_number(conn: asyncpg.Connection | asyncpg.Pool) -> int:
     return int(await conn.fetchval("SELECT nextval('x12_interchange_control_seq')"))
 
 
-async def insert_check(conn: asyncpg.Connection, check: NewCheck) -> asyncpg.Record:
+async def insert_check(conn: asyncpg.Connection, check: NewCheck) -> dict[str, Any]:
+    """Insert a check; the stored row as a mapping (the values given, the ids and times the database set).
+
+    Only ``id``, ``created_at`` and ``updated_at`` come back from the database: returning the benefits
+    jsonb (megabytes for a large 271) would decode it into Python objects again on the event loop.
+    """
     values = []
     for name in _COLUMNS:
         value = getattr(check, name)
@@ -86,10 +92,12 @@ async def insert_check(conn: asyncpg.Connection, check: NewCheck) -> asyncpg.Rec
     placeholders = ", ".join(
         f"${i}::jsonb" if name in ("benefits", "request") else f"${i}" for i, name in enumerate(_COLUMNS, 1)
     )
-    return await conn.fetchrow(
-        f"INSERT INTO eligibility_checks ({', '.join(_COLUMNS)}) VALUES ({placeholders}) RETURNING *, 0::float8 AS age",
+    returned = await conn.fetchrow(
+        f"INSERT INTO eligibility_checks ({', '.join(_COLUMNS)}) VALUES ({placeholders}) "
+        "RETURNING id, created_at, updated_at",
         *values,
     )
+    return {**{name: getattr(check, name) for name in _COLUMNS}, **dict(returned), "age": 0.0}
 
 
 _FIND_CACHED = """SELECT *, extract(epoch FROM now() - created_at)::float8 AS age
@@ -118,8 +126,10 @@ async def fetch_check_audited(conn: asyncpg.Connection | asyncpg.Pool, check_id:
     return await conn.fetchrow(audited_read(_FETCH_CHECK, first_param=2), check_id, *audit)
 
 
-def decode_benefits(record: asyncpg.Record) -> NormalizedBenefits:
+def decode_benefits(record: Mapping[str, Any]) -> NormalizedBenefits:
     raw = record["benefits"]
+    if isinstance(raw, NormalizedBenefits):  # a row insert_check returned
+        return raw
     if isinstance(raw, str):
         return msgspec.json.decode(raw, type=NormalizedBenefits)
     return msgspec.json.decode(msgspec.json.encode(raw), type=NormalizedBenefits)

@@ -11,6 +11,9 @@ has no EB rows, the subscriber's are used for the plan design, but the subscribe
 accumulators (EB01 C/G, EB02 IND/EMP/none, EB06 29 remaining or 24 year to date) are not the dependent's:
 they are left out of the levels, with a warning; family accumulators are kept.
 
+Medicare Advantage: levels come only from the plan's own rows (not EB04 MA/MB, not ``EB*R``); none with an
+amount or percent means no levels (pricing then asks for the plan's terms).
+
 Status: active when an EB01 1-5 row is sent; inactive for 6-8; **rejected** (``active`` None, no levels)
 when an AAA sits on the patient's own loop (2100C, or 2100D for a dependent), whatever EB rows follow.
 
@@ -108,6 +111,12 @@ def normalize_271(parsed: Parsed271, *, source: Source = Source.CLEARINGHOUSE_27
     advantage_row = find_advantage(loops) if medicare_answer else None
     payer_class, insurance_type = classify(loops, warnings, parsed.payer.name, active, advantage_row is not None)
     is_medicare = payer_class == PayerClass.MEDICARE
+    if advantage_row is not None:
+        # The plan prices the care: Original Medicare's Part A/B rows (and other-payer rows) are not its terms.
+        level_rows = [r for r in level_rows if r.insurance_type_code not in ("MA", "MB") and r.code != "R"]
+        if not any(r.amount is not None or r.percent is not None for r in level_rows):
+            level_rows = []
+            warnings.append("Medicare Advantage: the answer carries none of the plan's own cost sharing")
 
     medicare = medicare_details(loops, warnings, advantage_row) if is_medicare else None
     medicaid = medicaid_details(loops, warnings) if payer_class == PayerClass.MEDICAID else None

@@ -13,13 +13,15 @@ sandbox payer's plan design. The plan year is the calendar year of the date of s
 | member id | name, DOB | payer (suggested id) | what the 271 says |
 |---|---|---|---|
 | MCR-PARTB-001 | MARTHA JONES 1951-03-14 | MEDICARE (SBMCR) | Medicare A+B fee-for-service; Part B deductible partly met: remaining = year's deductible - 163.00 (2026: 283.00 - 163.00 = 120.00); Part B coinsurance 20 %; Part A deductible not met |
-| MCR-QMB-002 | WALTER BROOKS 1948-11-02 | MEDICARE (SBMCR) | Medicare A+B with Medicaid QMB (EB04 QM row + MSG); Part B deductible not met; Medicaid (STATE MEDICAID) as other payer |
+| MCR-QMB-002 | WALTER BROOKS 1948-11-02 | MEDICARE (SBMCR) | Medicare A+B with Medicaid QMB (EB04 QM row + MSG); Part B deductible not met; Medicaid (STATE MEDICAID) as other payer, paying after Medicare (2120 NM1*SEP) |
 | MCR-PSYCH-003 | ELEANOR PRICE 1955-07-21 | MEDICARE (SBMCR) | Medicare A+B; psychiatric lifetime days 190 limit, 45 used, 145 remaining; 12 inpatient days used this benefit period; 60 lifetime reserve days; Part B deductible met (0.00 remaining) |
 | MCD-FFS-004 | DIEGO RAMIREZ 1990-05-30 | STATE MEDICAID (SBMCD) | Medicaid fee-for-service, state TX, cost sharing category at or below 100 % FPL, 4.00 copay per visit for MH / A8 / BB |
 | MCD-MCO-005 | AISHA KHAN 1988-09-09 | STATE MEDICAID (SBMCD) | Medicaid managed care, plan SUNRISE HEALTH PLAN (EB*MC + 2120 NM1), state TX, cost sharing exempt (0.00 copay) |
 | PPO-FAM-006 | DANIEL MILLER 1980-01-15 (dependent EMMA MILLER 2010-06-01, child) | SANDBOX PPO (SBPPO) | PPO GOLD PPO 1500, active. In network: deductible IND 1500.00 (900.00 remaining), FAM 3000.00 (2100.00 remaining); OOP max IND 5000.00 (4200.00 remaining), FAM 10000.00 (8800.00 remaining); coinsurance 20 %. Out of network: deductible IND 3000.00 / FAM 6000.00 (nothing met), OOP IND 10000.00 / FAM 20000.00, coinsurance 40 %. No prior authorization |
 | PPO-AUTH-007 | SOFIA GARCIA 1975-12-03 | SANDBOX PPO (SBPPO) | PPO SILVER PPO 2000: prior authorization required for IOP (EB11 Y + MSG) and inpatient (precertification); PHP not stated; IOP copay 50.00 per program day in network; deductible IND 2000.00 (500.00 remaining); OOP IND 6000.00 (5200.00 remaining); coinsurance 30 % in / 50 % out |
 | PPO-INACT-008 | ROBERT CHEN 1970-04-18 | SANDBOX PPO (SBPPO) | coverage inactive (EB*6), ended 31 December of the year before the date of service |
+| MCR-ADV-009 | LUIS HERNANDEZ 1950-08-22 | MEDICARE (SBMCR) | Medicare A+B with Medicare Advantage as HETS reports it (EB*R**30*IN, REF*18 H9001 001, DTP*290 the calendar year, MCO bill option C, 2120 SANDBOX ADVANTAGE HMO with member services 800-555-0190) and Part D S9002 001; the plan's own in-network cost sharing: IOP/PHP copay 55.00 a day, inpatient 350.00 a day with prior authorization, MOOP 4500.00 (3900.00 remaining) |
+| MCR-MSP-010 | GEORGE PATTERSON 1957-04-09 | MEDICARE (SBMCR) | Medicare A+B, Medicare Secondary Payer working aged (EB*R**30*12): ACME MANUFACTURING GROUP PLAN pays first (2120 NM1*PRP, phone 800-555-0177, from 2024-01-01); Part D S9003 002; Part A and Part B deductibles not met |
 | (any other id) | | | AAA 75 subscriber not found (200 from the service, with the rejection) |
 | ERR-DOWN-042 | any | any | AAA 42 at the payer (2100A) with follow-up R on every try → the service retries, then 503 |
 | ERR-SLOW-504 | any | any | answers after ``slow_ms`` (default 20 s, longer than the 15 s read timeout) → 504 |
@@ -137,7 +139,7 @@ def _mcr_qmb_002(dos: dt.date) -> list[list[Segment]]:
         + [[
             ["EB", "R", "", "30", "MC"],
             ["LS", "2120"],
-            ["NM1", "PRP", "2", "STATE MEDICAID", "", "", "", "", "PI", "SBMCD"],
+            ["NM1", "SEP", "2", "STATE MEDICAID", "", "", "", "", "PI", "SBMCD"],  # pays after Medicare
             ["LE", "2120"],
         ]]
     )
@@ -155,6 +157,50 @@ def _mcr_psych_003(dos: dt.date) -> list[list[Segment]]:
             [["EB", "F", "", ["A7", "CG"], "MA", "", "32", "", "", "99", "45"]],
             [["EB", "F", "", ["48", "A7"], "MA", "", "26", "", "", "99", "12"]],
             [["EB", "K", "", "30", "MA", "", "", "", "", "LA", "60"]],
+        ]
+    )
+
+
+def _part_d(contract: str, dos: dt.date) -> list[Segment]:
+    begin, end = _year(dos)
+    return [["EB", "R", "", "88", "OT"], ["REF", "18", contract], ["DTP", "290", "RD8", f"{begin}-{end}"]]
+
+
+def _mcr_adv_009(dos: dt.date) -> list[list[Segment]]:
+    """Medicare Advantage as HETS 5010 reports it, plus the plan's own cost sharing (in network)."""
+    begin, end = _year(dos)
+    bh = ["MH", "A8", "BB"]
+    return _medicare_parts(dos) + [
+        [["EB", "R", "", "30", "IN"], ["REF", "18", "H9001 001"], ["DTP", "290", "RD8", f"{begin}-{end}"],
+         ["MSG", "MCO BILL OPTION CODE C"],
+         ["LS", "2120"],
+         ["NM1", "PRP", "2", "SANDBOX ADVANTAGE HMO", "", "", "", "", "PI", "H9001"],
+         ["N3", "PO BOX 9001"], ["N4", "SACRAMENTO", "CA", "95814"],
+         ["PER", "IC", "MEMBER SERVICES", "TE", "8005550190"],
+         ["LE", "2120"]],
+        _part_d("S9002 001", dos),
+        [["EB", "B", "IND", bh, "HN", "", "7", "55.00", "", "", "", "", "Y"]],
+        [["EB", "B", "IND", ["A7", "CG"], "HN", "", "7", "350.00", "", "", "", "Y", "Y"],
+         ["MSG", "PRIOR AUTHORIZATION REQUIRED FOR INPATIENT ADMISSION"]],
+        [["EB", "G", "IND", "30", "HN", "", "23", "4500.00", "", "", "", "", "Y"]],
+        [["EB", "G", "IND", "30", "HN", "", "29", "3900.00", "", "", "", "", "Y"]],
+    ]
+
+
+def _mcr_msp_010(dos: dt.date) -> list[list[Segment]]:
+    """Medicare Secondary Payer (working aged, MSP type 12): the employer group plan pays first."""
+    return (
+        _medicare_parts(dos)
+        + _medicare_part_a_deductible(dos, part_a_deductible(dos))
+        + _medicare_part_b(dos, part_b_deductible(dos))
+        + [
+            [["EB", "R", "", "30", "12"], ["DTP", "290", "RD8", "20240101-99991231"],
+             ["LS", "2120"],
+             ["NM1", "PRP", "2", "ACME MANUFACTURING GROUP PLAN", "", "", "", "", "PI", "ACME01"],
+             ["N3", "PO BOX 1200"], ["N4", "COLUMBUS", "OH", "43215"],
+             ["PER", "IC", "", "TE", "8005550177"],
+             ["LE", "2120"]],
+            _part_d("S9003 002", dos),
         ]
     )
 
@@ -246,6 +292,8 @@ ROSTER: dict[str, Member] = {
                member_dates=_plan_dates),
         Member("PPO-INACT-008", "ROBERT", "CHEN", dt.date(1970, 4, 18), "M", "SANDBOX PPO", "SBPPO", _ppo_inact_008,
                member_dates=_inactive_dates),
+        Member("MCR-ADV-009", "LUIS", "HERNANDEZ", dt.date(1950, 8, 22), "M", "MEDICARE", "SBMCR", _mcr_adv_009),
+        Member("MCR-MSP-010", "GEORGE", "PATTERSON", dt.date(1957, 4, 9), "M", "MEDICARE", "SBMCR", _mcr_msp_010),
     )
 }
 

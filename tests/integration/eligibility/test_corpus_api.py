@@ -44,3 +44,16 @@ def test_benefit_warnings_travel_into_the_estimate(client, headers) -> None:  # 
     warnings = made.json()["comparison"]["warnings"]
     assert "benefits: SE01 says 9 segments but the transaction has 15" in warnings
     assert "benefits: no IEA segment closes the interchange" in warnings
+
+
+def test_a_large_posted_271_is_stored_and_answered_whole(client, headers) -> None:  # noqa: ANN001
+    """Past the off-loop threshold the rows travel as JSON: the answer and the stored check still carry every one."""
+    text = x12("commercial-wrong-se-count-no-iea.271")
+    extra = "".join(f"EB*A*IND*MH*PR****0.25****Y~\nMSG*ROW {i}~\n" for i in range(400))
+    text = text.replace("SE*", extra + "SE*", 1)
+    posted = client.post("/v1/eligibility/parse-271", json={"x12": text}, headers=headers["billing"])
+    assert posted.status_code == 201, posted.text
+    rows = posted.json()["benefits"]["benefit_rows"]
+    assert len(rows) == 404 and rows[-1]["messages"] == ["ROW 399"] and rows[-1]["percent"] == "25"
+    stored = client.get(f"/v1/eligibility/checks/{posted.json()['id']}", headers=headers["billing"]).json()
+    assert stored["benefits"] == posted.json()["benefits"]

@@ -113,3 +113,36 @@ def test_trace_number_is_echoed(client, headers, db):
     row = db.fetchrow("SELECT trace_number, raw_271 FROM eligibility_checks WHERE id = $1::uuid", out["id"])
     assert f"TRN*2*{row['trace_number']}*" in row["raw_271"]
     assert not any("trace number" in w for w in out["benefits"]["warnings"])
+
+
+def test_medicare_advantage_member(client, headers):
+    out = check(client, headers, "MCR-ADV-009", dos="2026-03-02")
+    b = out["benefits"]
+    assert b["insurance_type"] == "medicare_advantage" and b["plan_name"] == "SANDBOX ADVANTAGE HMO"
+    ma = b["medicare"]["advantage"]
+    assert (ma["contract_number"], ma["enrolled_from"], ma["enrolled_to"]) == ("H9001 001", "2026-01-01", "2026-12-31")
+    assert ma["bill_option"] == "MCO BILL OPTION CODE C" and ma["contacts"][0]["phone"] == "8005550190"
+    assert b["medicare"]["part_d_contract"] == "S9002 001" and b["other_payers"] == []
+    iop = level(b, "iop")
+    assert (iop["copay"], iop["copay_per"]) == ("55.00", "day")
+    assert iop["oop_max_individual"] == {"total": "4500.00", "remaining": "3900.00", "period": "calendar_year"}
+    assert iop["deductible_individual"] is None  # Original Medicare's Part B deductible is not the plan's
+    inpatient = level(b, "inpatient")
+    assert inpatient["copay"] == "350.00" and inpatient["prior_authorization_required"] is True
+    assert "SANDBOX ADVANTAGE HMO (contract H9001 001) pays instead of Original Medicare" in out["message"]
+
+
+def test_medicare_secondary_payer_member(client, headers):
+    out = check(client, headers, "MCR-MSP-010", dos="2026-03-02")
+    b = out["benefits"]
+    [employer] = b["other_payers"]
+    assert (employer["order"], employer["kind"], employer["name"]) == (
+        "primary", "employer_group", "ACME MANUFACTURING GROUP PLAN")
+    assert employer["begin"] == "2024-01-01" and employer["contacts"][0]["phone"] == "8005550177"
+    assert b["medicare"]["part_d_contract"] == "S9003 002"
+    assert "ACME MANUFACTURING GROUP PLAN pays first; MEDICARE pays second." in out["message"]
+
+
+def test_qmb_medicaid_pays_after_medicare(client, headers):
+    [medicaid] = check(client, headers, "MCR-QMB-002")["benefits"]["other_payers"]
+    assert (medicaid["order"], medicaid["kind"]) == ("secondary", "medicaid")

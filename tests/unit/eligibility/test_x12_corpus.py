@@ -126,7 +126,8 @@ def test_hets_5010_medicare_advantage() -> None:
     # '^' as component separator still reads the procedure composite; that row is not a plan-level row
     [screening] = [r for r in nb.benefit_rows if r.procedure]
     assert screening.procedure == "HC:G0444"
-    assert level(nb, Level.IOP, Network.IN).copay is None
+    # HETS sends Original Medicare's rows, not the plan's terms: no levels (pricing asks for the plan's terms)
+    assert nb.levels == [] and "Medicare Advantage: the answer carries none of the plan's own cost sharing" in nb.warnings
 
 
 def test_caret_for_both_separators_refuses_an_unreadable_composite() -> None:
