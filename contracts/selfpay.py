@@ -222,6 +222,8 @@ class GfeProvider(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fiel
     tin: Annotated[str, msgspec.Meta(pattern="^[0-9]{2}-?[0-9]{7}$")]
     #: Where the items are furnished (office or facility location).
     address: GfeAddress
+    #: NUCC Health Care Provider Taxonomy code (FHIR ``providerTaxonomy``), e.g. "283Q00000X".
+    taxonomy: Annotated[str, msgspec.Meta(pattern="^[0-9A-Z]{9}X$")] | None = None
 
 
 class GfeItem(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):

@@ -55,6 +55,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     provider_city: str = "SACRAMENTO"
     provider_state: str = "CA"
     provider_postal_code: str = "95814"
+    provider_taxonomy: str = "283Q00000X"
     submitter_id: str = "DEMOSUBMITTER"
     receiver_id: str = "SANDBOXCH"
     log_level: str = "INFO"
@@ -179,6 +180,13 @@ def _closed_dates(name: str, raw: str) -> dict[dt.date, str]:
         raise ConfigError(f"{name} must be YYYY-MM-DD[=reason] items separated by commas: {exc}") from None
 
 
+def _taxonomy(name: str, raw: str) -> str:
+    value = raw.strip().upper()
+    if len(value) != 10 or not value.isascii() or not value.isalnum() or not value.endswith("X"):
+        raise ConfigError(f"{name} must be a 10-character NUCC taxonomy code ending in X, e.g. 283Q00000X, got {raw!r}")
+    return value
+
+
 def _text(name: str, raw: str) -> str:
     if not raw.strip():
         raise ConfigError(f"{name} must not be empty")
@@ -216,6 +224,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str, str], Any], str]] = {
     "PROVIDER_CITY": ("provider_city", _text, "city of that address"),
     "PROVIDER_STATE": ("provider_state", _choice(*"AL AK AZ AR CA CO CT DE DC FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY PR GU VI AS MP".split()), "two-letter state of that address"),
     "PROVIDER_POSTAL_CODE": ("provider_postal_code", _text, "ZIP code of that address"),
+    "PROVIDER_TAXONOMY": ("provider_taxonomy", _taxonomy, "NUCC provider taxonomy code (FHIR Good Faith Estimates; 283Q00000X = psychiatric hospital)"),
     "X12_SUBMITTER_ID": ("submitter_id", _x12_id, "ISA06 sender id"),
     "X12_RECEIVER_ID": ("receiver_id", _x12_id, "ISA08 receiver id"),
     "LOG_LEVEL": ("log_level", _choice("DEBUG", "INFO", "WARNING", "ERROR"), "log level"),

@@ -51,7 +51,7 @@ from service.money import cents, percent_of
 from service.pricing.selfpay import store
 from service.pricing.selfpay.affordability import affordability_for_level, household_for_affordability
 from service.pricing.selfpay.gfe import build_gfe, render_html
-from service.pricing.selfpay.gfe_fhir import to_fhir_bundle
+from service.pricing.selfpay.gfe_fhir import encode_bundle, to_fhir_bundle
 from service.pricing.selfpay.payment_plans import (
     PaymentPlanRulesInvalid,
     PlanRuleViolation,
@@ -446,7 +446,7 @@ class SelfPayController(Controller):
                     ),
                     convening_provider=GfeProvider(
                         name=settings.provider_name, npi=settings.provider_npi, tin=settings.provider_tin,
-                        address=location,
+                        address=location, taxonomy=settings.provider_taxonomy,
                     ),
                     items=items,
                     diagnosis_codes=list(data.diagnosis_codes),
@@ -495,12 +495,19 @@ class SelfPayController(Controller):
         guards=[allow(Role.INTAKE, Role.BILLING)],
         media_type=FHIR_JSON,
     )
-    async def get_gfe_fhir(self, request: Request, gfe_id: FromPath[str]) -> Response[dict[str, Any]]:
-        issued = await _read_gfe(request, gfe_id, "good_faith_estimate.read_fhir")
-        return Response(to_fhir_bundle(issued.gfe), media_type=FHIR_JSON, headers={"Cache-Control": "no-store"})
+    async def get_gfe_fhir(self, request: Request, gfe_id: FromPath[str]) -> Response[bytes]:
+        issued, key = await _read_gfe_and_key(request, gfe_id, "good_faith_estimate.read_fhir")
+        bundle = to_fhir_bundle(
+            issued.gfe, issued_at=issued.issued_at, patient_key=key or _patient_key_of(None, issued.gfe.patient) or ""
+        )
+        return Response(encode_bundle(bundle), media_type=FHIR_JSON, headers={"Cache-Control": "no-store"})
 
 
 async def _read_gfe(request: Request, gfe_id: str, action: str) -> IssuedGoodFaithEstimate:
+    return (await _read_gfe_and_key(request, gfe_id, action))[0]
+
+
+async def _read_gfe_and_key(request: Request, gfe_id: str, action: str) -> tuple[IssuedGoodFaithEstimate, str | None]:
     caller = caller_of(request)
     pool = _pool(request)
     found = await store.get_gfe(pool, gfe_id)
@@ -518,7 +525,7 @@ async def _read_gfe(request: Request, gfe_id: str, action: str) -> IssuedGoodFai
         pool, caller=caller, action=action, resource_type="good_faith_estimate", resource_id=issued.id, patient=key,
         request_id=request_id_of(request.scope),
     )
-    return issued
+    return issued, key
 
 
 CONTROLLERS = [SelfPayAdminController, SelfPayController]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from decimal import Decimal
 
 import msgspec
@@ -20,7 +19,6 @@ from contracts.selfpay import (
     GoodFaithEstimateRequest,
 )
 from service.pricing.selfpay.gfe import GfeInvalid, build_gfe, dispute_eligible, render_html
-from service.pricing.selfpay.gfe_fhir import GFE_BUNDLE_PROFILE, to_fhir_bundle
 
 D = Decimal
 CLINIC = GfeProvider(
@@ -122,39 +120,6 @@ def test_html_escapes_patient_text() -> None:
     html = render_html(build_gfe(evil))
     assert "<script>" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-
-
-def test_fhir_bundle_shape() -> None:
-    gfe = build_gfe(request())
-    bundle = to_fhir_bundle(gfe)
-    json.dumps(bundle)  # JSON-ready
-    assert bundle["resourceType"] == "Bundle" and bundle["type"] == "collection"
-    assert bundle["meta"]["profile"] == [GFE_BUNDLE_PROFILE]
-    resources = [e["resource"] for e in bundle["entry"]]
-    assert not [r for r in resources if r["resourceType"] == "Coverage"]
-    patient = next(r for r in resources if r["resourceType"] == "Patient")
-    assert patient["birthDate"] == "1990-05-17"
-    orgs = [r for r in resources if r["resourceType"] == "Organization"]
-    systems = {i["system"]: i["value"] for i in orgs[0]["identifier"]}
-    assert systems["http://hl7.org/fhir/sid/us-npi"] == CLINIC.npi
-    assert systems["urn:oid:2.16.840.1.113883.4.4"] == "123456789"
-    claims = [r for r in resources if r["resourceType"] == "Claim"]
-    assert len(claims) == 2
-    for claim, section in zip(claims, gfe.sections, strict=True):
-        assert claim["use"] == "predetermination"
-        assert claim["type"]["coding"][0]["code"] == "institutional"
-        assert len(claim["item"]) == len(section.lines)
-        assert D(str(claim["total"]["value"])) == sum(D(str(i["net"]["value"])) for i in claim["item"])
-    first = claims[0]["item"][0]
-    assert first["revenue"]["coding"][0] == {"system": "https://www.nubc.org/CodeSystem/RevenueCodes", "code": "0905"}
-    assert first["productOrService"]["coding"][0]["code"] == "S9480"
-    assert first["servicedPeriod"] == {"start": "2026-03-09", "end": "2026-05-01"}
-    assert first["quantity"] == {"value": 24}
-    assert first["net"] == {"value": 4800, "currency": "USD"}
-    # every reference resolves inside the bundle
-    urls = {e["fullUrl"] for e in bundle["entry"]}
-    assert {c["patient"]["reference"] for c in claims} | {c["provider"]["reference"] for c in claims} <= urls
-    assert to_fhir_bundle(gfe) == bundle  # deterministic
 
 
 @pytest.mark.parametrize(
