@@ -8,16 +8,18 @@ import msgspec
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 
 from service import installed_modules
 from service.config import Settings, load_settings
+from service.content_type import require_json_body
+from service.created_location import CreatedLocationMiddleware
 from service.errors import exception_handlers
 from service.health import HealthController
 from service.lifecycle import lifespan
 from service.logging import configure_logging
 from service.middleware import RequestContextMiddleware
+from service.openapi import FinishedJsonRenderPlugin, FinishedSwaggerRenderPlugin
 from service.access import tokens as portal_tokens
 from service.access.idempotency import IdempotencyMiddleware
 from service.access.metrics import MetricsMiddleware
@@ -73,9 +75,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
     configure_logging(settings.log_level, settings.log_format)
     app = Litestar(
         route_handlers=_controllers(),
-        # Outermost first: request id/auth, metrics, rate limit, idempotency, timeout (access area).
-        middleware=[MetricsMiddleware, RateLimitMiddleware, IdempotencyMiddleware, TimeoutMiddleware],
+        # Outermost first: request id/auth, metrics, rate limit, Location on 201s (replays too), idempotency, timeout.
+        middleware=[
+            MetricsMiddleware, RateLimitMiddleware, CreatedLocationMiddleware, IdempotencyMiddleware, TimeoutMiddleware,
+        ],
         exception_handlers=exception_handlers(),
+        before_request=require_json_body,
         lifespan=[lifespan],
         on_startup=[_forbid_unknown_fields_in_schema],
         state=State({"settings": settings}),
@@ -88,7 +93,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "estimates for IOP, PHP and inpatient psychiatric care. Money is a two-decimal string in USD."
             ),
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin(path="/docs"), JsonRenderPlugin(path="/openapi.json")],
+            # Both serve the document finished by service.openapi (problems, headers, roles, examples).
+            render_plugins=[FinishedSwaggerRenderPlugin(path="/docs"), FinishedJsonRenderPlugin(path="/openapi.json")],
             components=Components(
                 security_schemes={
                     "ApiKey": SecurityScheme(type="apiKey", name="X-API-Key", security_scheme_in="header"),

@@ -143,8 +143,8 @@ def main(argv: list[str] | None = None) -> int:
 def openapi_document(settings: Settings) -> dict[str, Any]:
     """The OpenAPI document exactly as the service serves it (no database needed)."""
     from service.app import _forbid_unknown_fields_in_schema, create_app  # noqa: PLC0415
+    from service.openapi import finished_document  # noqa: PLC0415
 
     app = create_app(settings)
     _forbid_unknown_fields_in_schema(app)
-    # Through JSON and back, as it is served: Decimal examples/defaults become strings.
-    return msgspec.json.decode(msgspec.json.encode(app.openapi_schema.to_schema()))
+    return finished_document(app)

@@ -100,6 +100,10 @@ class Forbidden(ProblemError):
     status, slug, title = 403, "forbidden", "Your role may not do this"
 
 
+class UnsupportedMediaType(ProblemError):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported media type"
+
+
 class TooManyRequests(ProblemError):
     status, slug, title = 429, "rate-limited", "Too many requests"
 
@@ -181,11 +185,10 @@ def _handle_validation(request: Request[Any, Any, Any], exc: ValidationException
 
 # Framework HTTP errors answered with the same slug and title as our own problem classes.
 _HTTP_SLUGS = {
-    **{cls.status: (cls.slug, cls.title) for cls in (Unauthorized, Forbidden, NotFound, TooManyRequests)},
+    **{cls.status: (cls.slug, cls.title) for cls in (Unauthorized, Forbidden, NotFound, TooManyRequests, UnsupportedMediaType)},
     400: ("bad-request", "Bad request"),  # its title only screens out a bare "Bad Request" detail
     405: ("method-not-allowed", "Method Not Allowed"),
     413: ("body-too-large", "The request body is too large"),
-    415: ("unsupported-media-type", "Unsupported media type"),
 }
 
 
@@ -272,6 +275,7 @@ __all__ = [
     "TooManyRequests",
     "Unauthorized",
     "Unprocessable",
+    "UnsupportedMediaType",
     "UpstreamError",
     "exception_handlers",
 ]

@@ -23,6 +23,10 @@ from litestar.handlers.base import BaseRouteHandler
 from service.errors import Forbidden, Unauthorized
 
 
+#: RFC 9110 challenge for a 401: an API key in X-API-Key, or a patient-portal token as a Bearer token.
+WWW_AUTHENTICATE = 'ApiKey realm="benefits-estimator", header="X-API-Key", Bearer realm="patient-portal"'
+
+
 class Role(str, enum.Enum):
     INTAKE = "intake"
     PORTAL = "portal"
@@ -52,9 +56,13 @@ def allow(*roles: Role):  # noqa: ANN201 - litestar guard
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
         caller = caller_of(connection)
         if caller is None:
-            raise Unauthorized("Send an API key in the X-API-Key header (or a portal token as a Bearer token).")
+            raise Unauthorized(
+                "Send an API key in the X-API-Key header (or a portal token as a Bearer token).",
+                headers={"WWW-Authenticate": WWW_AUTHENTICATE},
+            )
         if caller.role not in allowed:
             raise Forbidden(f"The {caller.role.value} role may not call this route.")
 
     guard.__name__ = "allow_" + "_".join(sorted(r.value for r in allowed))
+    guard.roles = tuple(sorted(r.value for r in allowed))  # type: ignore[attr-defined] - read by service.openapi
     return guard

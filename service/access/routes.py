@@ -35,17 +35,17 @@ class AdminKeysController(Controller):
     guards = [allow(Role.ADMIN)]
     security = [{"ApiKey": []}]
 
-    @post("", operation_id="createApiKey", summary="Create an API key (the secret is shown once)", status_code=201)
+    @post("", operation_id="createApiKey", description="A new key for one role (intake, portal, billing, admin). The secret is in this answer only: store it.", summary="Create an API key (the secret is shown once)", status_code=201)
     async def create(self, request: Request, data: JSONBody[ApiKeyCreate]) -> ApiKeyCreated:
         issued = await create_key(request.app.state.pool, name=data.name, role=Role(data.role))
         return ApiKeyCreated(id=issued.id, name=issued.name, role=issued.role.value, prefix=issued.prefix, secret=issued.secret)
 
-    @get("", operation_id="listApiKeys", summary="List API keys (never their secrets)")
+    @get("", operation_id="listApiKeys", description="Every API key with its role, prefix and state; secrets are never shown again.", summary="List API keys (never their secrets)")
     async def list(self, request: Request) -> list[ApiKeyInfo]:
         rows = await list_keys(request.app.state.pool)
         return [ApiKeyInfo(**{**dict(r), "id": str(r["id"])}) for r in rows]
 
-    @delete("/{key:str}", operation_id="revokeApiKey", summary="Revoke an API key by prefix or id", status_code=204)
+    @delete("/{key:str}", operation_id="revokeApiKey", description="The key stops working at once. 404 when no active key has that prefix or id.", summary="Revoke an API key by prefix or id", status_code=204)
     async def revoke(self, request: Request, key: FromPath[str]) -> None:
         if not await revoke_key(request.app.state.pool, key):
             raise NotFound(f"No active API key {key!r}.")
@@ -70,7 +70,7 @@ class AuditController(Controller):
     guards = [allow(Role.ADMIN)]
     security = [{"ApiKey": []}]
 
-    @get("", operation_id="queryAuditLog", summary="Audit rows by patient and/or time range, oldest first")
+    @get("", operation_id="queryAuditLog", description="Every read or write of patient data, oldest first; filter by `patient_key` and/or a time range; page with `after_id` (`next_after_id` in the answer).", summary="Audit rows by patient and/or time range, oldest first")
     async def query(
         self,
         request: Request,
@@ -109,7 +109,7 @@ class PortalTokensController(Controller):
 
     @post(
         "/estimates/{estimate_id:str}/portal-tokens",
-        operation_id="createPortalToken",
+        operation_id="createPortalToken", description="A short-lived token (`PORTAL_TOKEN_TTL_SECONDS`) for the patient portal: `Authorization: Bearer <token>` opens this estimate and its Good Faith Estimates, nothing else. 404 when the estimate does not exist.", opt={"problems": {404: "No such estimate."}},
         summary="Issue a short-lived patient-portal token for one estimate (the token is shown once)",
         status_code=201,
         guards=[allow(Role.INTAKE, Role.BILLING)],
@@ -134,7 +134,7 @@ class PortalTokensController(Controller):
 
     @delete(
         "/portal-tokens/{token_id:str}",
-        operation_id="revokePortalToken",
+        operation_id="revokePortalToken", description="The token stops working at once (also for a portal already showing the estimate).",
         summary="Revoke a patient-portal token (it stops working at once)",
         status_code=204,
         guards=[allow(Role.INTAKE, Role.BILLING, Role.ADMIN)],
@@ -157,7 +157,7 @@ class PortalController(Controller):
     guards = [allow(Role.PORTAL)]
     security = [{"PortalToken": []}]
 
-    @get("/estimate", operation_id="getPortalEstimate", summary="The one estimate this portal token names")
+    @get("/estimate", operation_id="getPortalEstimate", description="The estimate the portal token names, without name, birth date or raw X12; the member id is masked.", opt={"problems": {404: "The token names no estimate, or the estimate no longer exists."}}, summary="The one estimate this portal token names")
     async def estimate(self, request: Request) -> PortalEstimate:
         caller = caller_of(request)
         if caller.estimate_scope is None:  # a portal-role API key, not a patient token: names no estimate
@@ -180,7 +180,7 @@ class BillingPullController(Controller):
     guards = [allow(Role.BILLING, Role.ADMIN)]
     security = [{"ApiKey": []}]
 
-    @get("/estimates", operation_id="pullEstimates", summary="Estimates changed since a cursor, oldest change first")
+    @get("/estimates", operation_id="pullEstimates", description="Estimates changed since `cursor`, oldest change first, as stored (the estimate in `response`). Pass `next_cursor` back; `has_more` says whether to call again. Each item pulled is audited.", summary="Estimates changed since a cursor, oldest change first")
     async def estimates(
         self,
         request: Request,
@@ -191,7 +191,7 @@ class BillingPullController(Controller):
 
     @get(
         "/eligibility-checks",
-        operation_id="pullEligibilityChecks",
+        operation_id="pullEligibilityChecks", description="Eligibility checks changed since `cursor`, oldest change first, without raw X12. Pass `next_cursor` back; `has_more` says whether to call again. Each item pulled is audited.",
         summary="Eligibility checks changed since a cursor, oldest change first",
     )
     async def eligibility_checks(

@@ -34,7 +34,7 @@ class EligibilityController(Controller):
 
     @post(
         "/checks",
-        operation_id="createEligibilityCheck",
+        operation_id="createEligibilityCheck", opt={"also": {200: "A stored identical check younger than ELIGIBILITY_CACHE_TTL_SECONDS was reused (`from_cache: true`)."}, "problems": {502: "The clearinghouse answered with something unusable.", 503: "The payer is unavailable (retried `CLEARINGHOUSE_ATTEMPTS` times) or its circuit is open; retry after `Retry-After`.", 504: "The payer did not answer within `CLEARINGHOUSE_READ_TIMEOUT`."}, "location": "/v1/eligibility/checks/{id}"},
         summary="Check coverage and benefits with the payer (270/271), or reuse a recent identical check",
         description=(
             "201 with a new check; 200 when a stored check for the same payer, member, date of service and service "
@@ -57,7 +57,7 @@ class EligibilityController(Controller):
 
     @get(
         "/checks/{check_id:str}",
-        operation_id="getEligibilityCheck",
+        operation_id="getEligibilityCheck", description="A stored check: coverage status, benefits per level of care, a plain-words `message`; the member id is masked.",
         summary="One eligibility check (benefits, status, patient with masked member id)",
         guards=[allow(Role.INTAKE, Role.BILLING)],
     )
@@ -66,7 +66,7 @@ class EligibilityController(Controller):
 
     @get(
         "/checks/{check_id:str}/x12",
-        operation_id="getEligibilityCheckX12",
+        operation_id="getEligibilityCheckX12", description="The raw 270 sent and 271 received (PHI), for billing staff reconciling with the payer.",
         summary="The raw 270 sent and 271 received for a check (PHI)",
         guards=[allow(Role.BILLING, Role.ADMIN)],
     )
@@ -75,7 +75,7 @@ class EligibilityController(Controller):
 
     @post(
         "/parse-271",
-        operation_id="parseEligibility271",
+        operation_id="parseEligibility271", opt={"problems": {422: "The document is not a readable 271; the problem says what was wrong."}, "location": "/v1/eligibility/checks/{id}"},
         summary="Normalize a 271 the caller already holds; stored as a check (source posted_271)",
         description="422 when the document is not a readable 271 (the problem says what was wrong).",
         guards=[allow(Role.BILLING, Role.INTAKE)],
@@ -86,7 +86,7 @@ class EligibilityController(Controller):
 
     @post(
         "/manual",
-        operation_id="createManualEligibilityCheck",
+        operation_id="createManualEligibilityCheck", opt={"problems": {422: "The figures are inconsistent; each error names its field."}, "location": "/v1/eligibility/checks/{id}"},
         summary="Store benefits heard from the payer by phone (source manual)",
         description="422 when the figures are inconsistent (each error names its field).",
         guards=[allow(Role.INTAKE, Role.BILLING)],

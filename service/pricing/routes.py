@@ -29,7 +29,7 @@ class EstimatesController(Controller):
     guards = [allow(Role.INTAKE, Role.BILLING)]
     security = [{"ApiKey": []}]
 
-    @post("", operation_id="createEstimate", status_code=201,
+    @post("", operation_id="createEstimate", description="From a stored eligibility check (`eligibility_check_id`), benefits heard by phone (`manual`), a 271 (`x12_271`) or self-pay (`self_pay` with a `household`): what the patient pays for each level of care, line by line, with warnings. 404 when the eligibility check does not exist; 422 when the benefits cannot support a quote (the problem says what to fix).", opt={"problems": {404: "The eligibility check named does not exist.", 422: "The estimate cannot be made from these benefits or rates; the problem names what to fix."}, "location": "/v1/estimates/{estimate_id}"}, status_code=201,
           summary="Estimate what the patient pays for IOP, PHP and inpatient care, side by side (stored)")
     async def create(self, request: Request[Any, Any, Any], data: JSONBody[EstimateRequest],
                      include: IncludeParam = None) -> EstimateResponse:
@@ -40,7 +40,7 @@ class EstimatesController(Controller):
                                          calendar=program_calendar(request.app.state.settings))
         return with_detail(response, parse_include(include))
 
-    @get("/{estimate_id:uuid}", operation_id="getEstimate",
+    @get("/{estimate_id:uuid}", operation_id="getEstimate", description="The stored estimate exactly as it was answered when made (rates and figures of that day).",
          summary="An estimate exactly as it was given when it was made")
     async def read(self, request: Request[Any, Any, Any], estimate_id: FromPath[UUID],
                    include: IncludeParam = None) -> EstimateResponse:
@@ -55,7 +55,7 @@ class FeeSchedulesController(Controller):
     guards = [allow(Role.ADMIN)]
     security = [{"ApiKey": []}]
 
-    @post("", operation_id="importFeeSchedule", status_code=201,
+    @post("", operation_id="importFeeSchedule", opt={"problems": {422: "A row is invalid; every problem is listed (row, column, reason)."}, "location": "/v1/admin/fee-schedules/{id}"}, status_code=201,
           summary="Import a new fee-schedule version (chargemaster, contract, Medicare or Medicaid rates)",
           description="Every row is checked; all problems are listed (row, column, reason) and nothing is stored "
                       "if any row is bad. A version never changes once created: estimates already made keep "
@@ -77,7 +77,7 @@ class FeeSchedulesController(Controller):
                              resource_id=stored.id, request_id=request_id_of(request.scope))
         return schedules.version_to_wire(stored, dry_run=data.dry_run)
 
-    @get("", operation_id="listFeeSchedules", summary="Fee-schedule versions, newest first within each kind")
+    @get("", operation_id="listFeeSchedules", description="Every fee-schedule version (chargemaster, contract, Medicare, Medicaid), optionally of one kind or payer.", summary="Fee-schedule versions, newest first within each kind")
     async def list(
         self,
         request: Request[Any, Any, Any],
@@ -87,7 +87,7 @@ class FeeSchedulesController(Controller):
         versions = await schedules.list_versions(request.app.state.pool, kind=kind, payer_id=payer_id)
         return FeeScheduleList(versions=[schedules.version_to_wire(v) for v in versions])
 
-    @get("/{version_id:uuid}", operation_id="getFeeSchedule", summary="One fee-schedule version with its rows")
+    @get("/{version_id:uuid}", operation_id="getFeeSchedule", description="One version with all its rows; versions never change once imported.", summary="One fee-schedule version with its rows")
     async def read(self, request: Request[Any, Any, Any], version_id: FromPath[UUID]) -> FeeScheduleVersion:
         return schedules.version_to_wire(await schedules.get_version(request.app.state.pool, version_id))
 

@@ -222,7 +222,7 @@ class SelfPayAdminController(Controller):
 
     @get(
         "/sliding-fee-schedules",
-        operation_id="listSlidingFeeSchedules",
+        operation_id="listSlidingFeeSchedules", description="Sliding-fee schedule versions per organization, newest first, and the example schedule used when none is in force.",
         summary="Every sliding fee schedule version, newest first; the one in force today is marked current",
     )
     async def list_schedules(
@@ -253,7 +253,7 @@ class SelfPayAdminController(Controller):
 
     @get(
         "/payment-plan-rules",
-        operation_id="listPaymentPlanRules",
+        operation_id="listPaymentPlanRules", description="Payment-plan rule versions per organization, newest first; the one in force today is marked `current`.",
         summary="Every payment plan rules version, newest first; the one in force today is marked current",
     )
     async def list_rules(
@@ -319,7 +319,7 @@ class SelfPayController(Controller):
 
     @post(
         "/estimates/{estimate_id:str}/payment-plans",
-        operation_id="createEstimatePaymentPlan",
+        operation_id="createEstimatePaymentPlan", opt={"problems": {404: "No such estimate.", 422: "The plan breaks one of the organization's rules (`errors[0].field` names the rule)."}},
         summary="Agree a payment plan for one level of an estimate (balance after the sliding fee)",
         description=(
             "201 with the plan and its full amortization schedule, stored. 422 `payment-plan-rule-violation` when "
@@ -376,7 +376,7 @@ class SelfPayController(Controller):
 
     @post(
         "/estimates/{estimate_id:str}/good-faith-estimates",
-        operation_id="issueGoodFaithEstimate",
+        operation_id="issueGoodFaithEstimate", opt={"problems": {404: "No such estimate.", 422: "A level is not in the estimate, has no code in the rate table, or the patient is missing."}, "location": "/v1/good-faith-estimates/{id}"},
         summary="Issue a Good Faith Estimate (45 CFR 149.610) from an estimate; immutable, re-issuing makes a new version",
         description=(
             "One line per included level (revenue code + HCPCS from the estimate's rates, quantity = service days, "
@@ -466,7 +466,7 @@ class SelfPayController(Controller):
 
     @get(
         "/good-faith-estimates/{gfe_id:str}",
-        operation_id="getGoodFaithEstimate",
+        operation_id="getGoodFaithEstimate", description="An issued Good Faith Estimate (45 CFR 149.610 content) as JSON. Issued GFEs never change; re-issuing makes a new version.",
         summary="An issued Good Faith Estimate (JSON, PHI)",
         guards=[allow(Role.INTAKE, Role.BILLING)],
     )
@@ -490,7 +490,7 @@ class SelfPayController(Controller):
 
     @get(
         "/good-faith-estimates/{gfe_id:str}/fhir",
-        operation_id="getGoodFaithEstimateFhir",
+        operation_id="getGoodFaithEstimateFhir", description="The same GFE as a Da Vinci Patient Cost Transparency GFE Bundle (FHIR R4, `application/fhir+json`), amounts equal to the JSON and the page.",
         summary="An issued Good Faith Estimate as a Da Vinci Patient Cost Transparency GFE Bundle",
         guards=[allow(Role.INTAKE, Role.BILLING)],
         media_type=FHIR_JSON,

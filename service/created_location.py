@@ -1,0 +1,67 @@
+"""``Location`` on a 201: the URL of what was created, from the route's ``opt["location"]`` template.
+
+A route declares ``opt={"location": "/v1/estimates/{estimate_id}"}``; on a 201 this middleware
+fills each ``{field}`` from the JSON body's top-level field of that name and adds the header.
+It sits outside the idempotency middleware, so a replayed 201 carries the same Location.
+Only 201 bodies of such routes are held back (they are small JSON documents).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import msgspec
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+_FIELD = re.compile(r"{(\w+)}")
+
+
+def location_for(template: str, body: bytes) -> str | None:
+    """The filled template, or None when the body does not carry every field (no Location beats a wrong one)."""
+    try:
+        data = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    values: dict[str, Any] = {}
+    for name in _FIELD.findall(template):
+        value = data.get(name)
+        if not isinstance(value, str | int) or value == "":
+            return None
+        values[name] = value
+    return template.format_map(values)
+
+
+class CreatedLocationMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        handler = scope.get("route_handler") if scope["type"] == "http" else None
+        template = getattr(handler, "opt", {}).get("location") if handler is not None else None
+        if not template:
+            await self.app(scope, receive, send)
+            return
+        held: dict[str, Any] = {"start": None, "chunks": []}
+
+        async def send_with_location(message: Message) -> None:
+            if message["type"] == "http.response.start" and message["status"] == 201:
+                held["start"] = message
+                return
+            if held["start"] is None or message["type"] != "http.response.body":
+                await send(message)
+                return
+            held["chunks"].append(message.get("body", b""))
+            if message.get("more_body", False):
+                return
+            body = b"".join(held["chunks"])
+            start = held["start"]
+            location = location_for(template, body)
+            if location is not None:
+                start = {**start, "headers": [*start.get("headers", []), (b"location", location.encode())]}
+            await send(start)
+            await send({"type": "http.response.body", "body": body, "more_body": False})
+
+        await self.app(scope, receive, send_with_location)
