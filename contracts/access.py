@@ -7,6 +7,9 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from contracts.benefits import NormalizedBenefits
+from contracts.estimate import EstimateResponse, FiguresUsed
+
 RoleName = Literal["intake", "portal", "billing", "admin"]
 
 
@@ -66,10 +69,72 @@ class PortalTokenIssued(msgspec.Struct, kw_only=True, frozen=True):
     expires_at: dt.datetime
 
 
-class ChangePage(msgspec.Struct, kw_only=True, frozen=True):
-    """Rows changed since a cursor, oldest change first. Pass ``next_cursor`` back as ``cursor``."""
+class EstimateChange(msgspec.Struct, kw_only=True, frozen=True):
+    """One stored estimate as the billing feed hands it out (PHI), without the request, the copy of the
+    rate table and the request hash (minimum necessary)."""
 
-    items: list[dict[str, object]]
+    id: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    created_by: str
+    #: Pseudonymous key of the patient (the same person gives the same key).
+    patient_key: str | None = None
+    patient_first_name: str | None = None
+    patient_last_name: str | None = None
+    patient_dob: dt.date | None = None
+    benefits_source: str
+    eligibility_check_id: str | None = None
+    as_of: dt.date
+    #: The normalized benefits priced; None for self-pay.
+    benefits: NormalizedBenefits | None = None
+    rate_version_ids: list[str] = []
+    figures: FiguresUsed | None = None
+    #: The estimate exactly as it was answered.
+    response: EstimateResponse
+    #: Position in the change feed (increases with every change).
+    change_seq: int
+
+
+class EligibilityCheckChange(msgspec.Struct, kw_only=True, frozen=True):
+    """One stored eligibility check as the billing feed hands it out (PHI), without raw X12 or the request."""
+
+    id: str
+    source: str
+    status: str
+    payer_id: str | None = None
+    payer_name: str | None = None
+    date_of_service: dt.date | None = None
+    service_type_codes: list[str] = []
+    subscriber_first_name: str | None = None
+    subscriber_last_name: str | None = None
+    subscriber_dob: dt.date | None = None
+    member_id: str | None = None
+    dependent_first_name: str | None = None
+    dependent_last_name: str | None = None
+    dependent_dob: dt.date | None = None
+    dependent_relationship: str | None = None
+    patient_key: str | None = None
+    trace_number: str | None = None
+    benefits: NormalizedBenefits
+    attempts: int = 0
+    created_by: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    change_seq: int
+
+
+class EstimateChangePage(msgspec.Struct, kw_only=True, frozen=True):
+    """Estimates changed since a cursor, oldest change first. Pass ``next_cursor`` back as ``cursor``."""
+
+    items: list[EstimateChange]
+    next_cursor: str
+    has_more: bool
+
+
+class EligibilityCheckChangePage(msgspec.Struct, kw_only=True, frozen=True):
+    """Eligibility checks changed since a cursor, oldest change first. Pass ``next_cursor`` back as ``cursor``."""
+
+    items: list[EligibilityCheckChange]
     next_cursor: str
     has_more: bool
 
@@ -85,5 +150,5 @@ class PortalEstimate(msgspec.Struct, kw_only=True, frozen=True):
     member_id_masked: str | None = None
     payer_name: str | None = None
     plan_name: str | None = None
-    #: The estimate exactly as given to intake (an EstimateResponse), minus any PHI keys.
-    estimate: dict[str, object]
+    #: The estimate exactly as given to intake, minus any PHI.
+    estimate: EstimateResponse

@@ -4,7 +4,9 @@ billing pull feeds, and /metrics."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
+
+import msgspec
 
 from litestar import Controller, Request, delete, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
@@ -15,7 +17,8 @@ from contracts.access import (
     ApiKeyInfo,
     AuditEntry,
     AuditPage,
-    ChangePage,
+    EligibilityCheckChangePage,
+    EstimateChangePage,
     PortalEstimate,
     PortalTokenCreate,
     PortalTokenIssued,
@@ -186,8 +189,8 @@ class BillingPullController(Controller):
         request: Request,
         cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
-    ) -> ChangePage:
-        return await _pull(request, "estimates", cursor, limit)
+    ) -> EstimateChangePage:
+        return msgspec.convert(await _pull(request, "estimates", cursor, limit), EstimateChangePage, strict=False)
 
     @get(
         "/eligibility-checks",
@@ -199,16 +202,19 @@ class BillingPullController(Controller):
         request: Request,
         cursor: Annotated[str | None, QueryParameter(max_length=512)] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
-    ) -> ChangePage:
-        return await _pull(request, "eligibility-checks", cursor, limit)
+    ) -> EligibilityCheckChangePage:
+        return msgspec.convert(
+            await _pull(request, "eligibility-checks", cursor, limit), EligibilityCheckChangePage, strict=False
+        )
 
 
-async def _pull(request: Request, feed: str, cursor: str | None, limit: int) -> ChangePage:
+async def _pull(request: Request, feed: str, cursor: str | None, limit: int) -> dict[str, Any]:
     page = await pull(
         request.app.state.pool, FEEDS[feed], cursor=cursor, limit=limit, caller=caller_of(request),
         request_id=request_id_of(request.scope),
     )
-    return ChangePage(items=page.items, next_cursor=page.next_cursor, has_more=page.has_more)
+    # Stored rows, typed on the way out (jsonb dates and times arrive as ISO strings).
+    return {"items": page.items, "next_cursor": page.next_cursor, "has_more": page.has_more}
 
 
 CONTROLLERS = [

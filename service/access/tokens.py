@@ -26,6 +26,7 @@ import asyncpg
 import msgspec
 
 from contracts.access import PortalEstimate
+from contracts.estimate import EstimateResponse
 from service.access.audit import mask_member_id
 from service.access.roles import Caller, Role
 
@@ -222,5 +223,5 @@ def portal_view(estimate: asyncpg.Record) -> PortalEstimate:
         member_id_masked=mask_member_id(estimate["member_id"]),
         payer_name=estimate["payer_name"],
         plan_name=estimate["plan_name"],
-        estimate=_scrub(estimate["response"]),
+        estimate=msgspec.convert(_scrub(estimate["response"]), EstimateResponse, strict=False),
     )

@@ -24,7 +24,11 @@ def make_estimate(client, db) -> Callable[..., str]:  # noqa: ANN001
         response = {
             "estimate_id": str(estimate_id),
             "benefits_source": "x12_271",
-            "comparison": {"summary": "IOP is cheapest", "cheapest_patient_pays": "1234.50", "estimates": []},
+            "comparison": {
+                "summary": "IOP is cheapest", "cheapest_level": "iop", "cheapest_network": "in",
+                "cheapest_patient_pays": "1234.50", "estimates": [],
+                "figures": {"rate_table_version": "demo-2026-01", "rate_table_effective": "2026-01-01"},
+            },
             "disclaimer": "This is an estimate.",
         }
         db.execute(
@@ -32,13 +36,15 @@ def make_estimate(client, db) -> Callable[..., str]:  # noqa: ANN001
                                       benefits_source, as_of, request, benefits, rates, rate_version_ids, figures,
                                       response, request_hash)
                VALUES ($1, 'test', $2, $3, 'Lovelace', '1980-02-03', 'x12_271', '2025-01-06', $4, $5, '{}', '{}',
-                       '{}', $6, 'test')""",
+                       $7, $6, 'test')""",
             estimate_id,
             patient_key or f"pk_test_{estimate_id.hex[:16]}",
             first_name,
             request,
-            {"payer_name": "DEMO PPO", "plan_name": "GOLD 1000"},
+            {"source": "posted_271", "active": True, "payer_class": "commercial", "payer_name": "DEMO PPO",
+             "plan_name": "GOLD 1000"},
             response,
+            {"rate_table_version": "demo-2026-01", "rate_table_effective": "2026-01-01"},
         )
         return str(estimate_id)
 

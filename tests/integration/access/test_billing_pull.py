@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 _INSERT_CHECK = """INSERT INTO eligibility_checks (source, status, payer_id, member_id, raw_271, benefits, created_by, patient_key)
-                   VALUES ('manual', 'active', 'DEMO', 'M123456789', 'ISA*~', '{}', 'test', $1) RETURNING id::text"""
+                   VALUES ('manual', 'active', 'DEMO', 'M123456789', 'ISA*~',
+                           '{"source": "manual", "active": true, "payer_class": "commercial"}', 'test', $1) RETURNING id::text"""
 
 
 def _insert_check(db, tag: str) -> str:  # noqa: ANN001
