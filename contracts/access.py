@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 
 from contracts.benefits import NormalizedBenefits
-from contracts.estimate import EstimateResponse, FiguresUsed
+from contracts.estimate import EstimateResponse
 
 RoleName = Literal["intake", "portal", "billing", "admin"]
 
@@ -88,7 +88,8 @@ class EstimateChange(msgspec.Struct, kw_only=True, frozen=True):
     #: The normalized benefits priced; None for self-pay.
     benefits: NormalizedBenefits | None = None
     rate_version_ids: list[str] = []
-    figures: FiguresUsed | None = None
+    #: What the estimate was computed with (rate versions, figure years, calendar), as the pricing area records it.
+    figures: dict[str, Any] = {}
     #: The estimate exactly as it was answered.
     response: EstimateResponse
     #: Position in the change feed (increases with every change).
