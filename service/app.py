@@ -19,7 +19,8 @@ from service.health import HealthController
 from service.lifecycle import lifespan
 from service.logging import configure_logging
 from service.middleware import RequestContextMiddleware
-from service.openapi import FinishedJsonRenderPlugin, FinishedSwaggerRenderPlugin
+from service.docs import docs_assets_router, swagger_ui_plugin
+from service.openapi import FinishedJsonRenderPlugin
 from service.access import tokens as portal_tokens
 from service.access.idempotency import IdempotencyMiddleware
 from service.access.metrics import MetricsMiddleware
@@ -74,7 +75,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     configure_logging(settings.log_level, settings.log_format)
     app = Litestar(
-        route_handlers=_controllers(),
+        route_handlers=[*_controllers(), docs_assets_router()],
         # Outermost first: request id/auth, metrics, rate limit, Location on 201s (replays too), idempotency, timeout.
         middleware=[
             MetricsMiddleware, RateLimitMiddleware, CreatedLocationMiddleware, IdempotencyMiddleware, TimeoutMiddleware,
@@ -94,7 +95,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
             path="/schema",
             # Both serve the document finished by service.openapi (problems, headers, roles, examples).
-            render_plugins=[FinishedSwaggerRenderPlugin(path="/docs"), FinishedJsonRenderPlugin(path="/openapi.json")],
+            render_plugins=[swagger_ui_plugin(), FinishedJsonRenderPlugin(path="/openapi.json")],
             components=Components(
                 security_schemes={
                     "ApiKey": SecurityScheme(type="apiKey", name="X-API-Key", security_scheme_in="header"),
