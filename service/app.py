@@ -23,7 +23,7 @@ from service.docs import docs_assets_router, swagger_ui_plugin
 from service.openapi import FinishedJsonRenderPlugin
 from service.access import tokens as portal_tokens
 from service.access.idempotency import IdempotencyMiddleware
-from service.access.metrics import MetricsMiddleware
+from service.access.metrics import MetricsMiddleware, initialize_routes
 from service.access.ratelimit import RateLimitMiddleware, TimeoutMiddleware
 
 API_VERSION = "0.1.0"
@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         exception_handlers=exception_handlers(),
         before_request=require_json_body,
         lifespan=[lifespan],
-        on_startup=[_forbid_unknown_fields_in_schema],
+        on_startup=[_forbid_unknown_fields_in_schema, initialize_routes],
         state=State({"settings": settings}),
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(

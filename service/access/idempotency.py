@@ -153,14 +153,14 @@ class IdempotencyMiddleware:
                 await _in_flight(scope, send)
                 return
 
-        metrics.IDEMPOTENCY.inc("new")
+        metrics.record_idempotency("new")
         await self._run_and_store(scope, send, pool, caller.actor_id, key, body)
 
     async def _answer_duplicate(
         self, scope: Scope, send: Send, pool: asyncpg.Pool, caller: Any, row: asyncpg.Record, digest: bytes
     ) -> None:
         if bytes(row["request_hash"]) != digest:
-            metrics.IDEMPOTENCY.inc("reused")
+            metrics.record_idempotency("reused")
             await send_problem(
                 scope, send, status=422, slug="idempotency-key-reused",
                 title="The Idempotency-Key was already used for a different request",
@@ -170,7 +170,7 @@ class IdempotencyMiddleware:
         if row["status"] is None:
             await _in_flight(scope, send)
             return
-        metrics.IDEMPOTENCY.inc("replayed")
+        metrics.record_idempotency("replayed")
         body = bytes(row["response_body"] or b"")
         # The stored response may hold PHI: its replay is a disclosure like the first answer.
         await audit.record(
@@ -260,7 +260,7 @@ async def _claim(pool: asyncpg.Pool, caller_id: str, key: str, digest: bytes, lo
 
 
 async def _in_flight(scope: Scope, send: Send) -> None:
-    metrics.IDEMPOTENCY.inc("in_flight")
+    metrics.record_idempotency("in_flight")
     await send_problem(
         scope, send, status=409, slug="idempotency-request-in-flight",
         title="A request with this Idempotency-Key is still being processed",

@@ -1,13 +1,27 @@
-"""Prometheus metrics in the text exposition format (0.0.4), hand-written: no dependency.
+"""Prometheus metrics (``prometheus_client``), every family named ``benefits_estimator_*``.
 
 ``GET /metrics`` is unauthenticated, like /health, and meant for an internal scrape. That is
 safe because no label can carry PHI: routes are labelled by their *template*
 (``/v1/estimates/{estimate_id:str}``, never the id), payer ids and outcomes are reduced to
-``[A-Za-z0-9._-]`` and 64 characters, and each metric keeps at most ``MAX_SERIES`` label sets
+``[A-Za-z0-9._-]`` and 64 characters, and each family keeps at most ``MAX_SERIES`` label sets
 (further ones are counted under ``other``) so a caller cannot grow memory without bound.
 
-Other areas call :func:`record_eligibility_outcome` and :func:`record_cache_hit` /
-:func:`record_cache_miss`; the middleware records every request. All state is per process.
+Families (Prometheus naming: unit suffix, ``_total`` for counters, base units):
+
+- HTTP: ``http_requests_total{route,method,status}``, ``http_request_duration_seconds{route,method}``
+  (every route and method is present at zero from start-up);
+- eligibility: ``eligibility_checks_total{payer_id,outcome}``, ``cache_lookups_total{kind,result}``,
+  ``clearinghouse_request_duration_seconds{payer_id,outcome}`` (one 270/271 exchange with its retries);
+- protection: ``rate_limited_requests_total``, ``request_timeouts_total``, ``idempotency_requests_total{result}``;
+- read at scrape time from the app: ``circuit_breaker_state{payer_id,state}`` (1 for the current state of each
+  payer's breaker), ``circuit_breaker_consecutive_failures{payer_id}``, ``db_pool_connections{state}``
+  (idle / in_use) and ``db_pool_max_connections``;
+- the process: prometheus_client's standard ``process_*`` (CPU, memory, open files) and ``python_*``
+  (GC, version) families, unprefixed as every Prometheus exporter names them.
+
+Counters without labels, and the label sets known in advance (cache kinds, idempotency results,
+routes), start at zero so ``rate()`` and alerts see them before the first event. All values are
+per process: with several workers, scrape each (or aggregate in Prometheus).
 """
 
 from __future__ import annotations
@@ -15,16 +29,37 @@ from __future__ import annotations
 import re
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
-from litestar import Controller, Response, get
+from litestar import Controller, Litestar, Request, Response, get
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    GC_COLLECTOR,
+    PLATFORM_COLLECTOR,
+    PROCESS_COLLECTOR,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 
+PREFIX = "benefits_estimator"
 MAX_SERIES = 500
 _LABEL_SAFE = re.compile(r"[^A-Za-z0-9._-]")
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+BREAKER_STATES = ("closed", "half_open", "open")
+
+#: This module's metrics, apart from the process-wide default registry other libraries may use.
+REGISTRY = CollectorRegistry(auto_describe=True)
+for _standard in (PROCESS_COLLECTOR, PLATFORM_COLLECTOR, GC_COLLECTOR):
+    REGISTRY.register(_standard)
 
 _lock = threading.Lock()
+_series: dict[str, set[tuple[str, ...]]] = {}
 
 
 def _clean(value: Any) -> str:
@@ -32,109 +67,138 @@ def _clean(value: Any) -> str:
     return text or "none"
 
 
-def _escape(value: str) -> str:
-    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+def _bounded(metric: Counter | Histogram, *values: str) -> Any:
+    """``metric.labels(*values)``, or the ``other`` series once the family holds MAX_SERIES label sets."""
+    name = metric._name  # noqa: SLF001 - the family's name, to keep one set of label tuples per family
+    with _lock:
+        seen = _series.setdefault(name, set())
+        if values not in seen:
+            if len(seen) >= MAX_SERIES:
+                values = tuple("other" for _ in values)
+            seen.add(values)
+    return metric.labels(*values)
 
 
-class Counter:
-    def __init__(self, name: str, help_text: str, labels: tuple[str, ...]) -> None:
-        self.name, self.help, self.labels = name, help_text, labels
-        self.values: dict[tuple[str, ...], float] = {}
-
-    def _key(self, values: tuple[str, ...]) -> tuple[str, ...]:
-        if values not in self.values and len(self.values) >= MAX_SERIES:
-            return tuple("other" for _ in self.labels)
-        return values
-
-    def inc(self, *values: str, amount: float = 1.0) -> None:
-        with _lock:
-            key = self._key(values)
-            self.values[key] = self.values.get(key, 0.0) + amount
-
-    def render(self) -> list[str]:
-        lines = [f"# HELP {self.name} {self.help}", f"# TYPE {self.name} counter"]
-        for key, value in sorted(self.values.items()):
-            lines.append(f"{self.name}{_labels(self.labels, key)} {_num(value)}")
-        return lines
-
-
-class Histogram:
-    def __init__(self, name: str, help_text: str, labels: tuple[str, ...], buckets: tuple[float, ...]) -> None:
-        self.name, self.help, self.labels, self.buckets = name, help_text, labels, buckets
-        self.series: dict[tuple[str, ...], list[float]] = {}  # bucket counts..., +Inf count, sum
-
-    def observe(self, value: float, *values: str) -> None:
-        with _lock:
-            if values not in self.series and len(self.series) >= MAX_SERIES:
-                values = tuple("other" for _ in self.labels)
-            row = self.series.setdefault(values, [0.0] * (len(self.buckets) + 2))
-            for i, bound in enumerate(self.buckets):
-                if value <= bound:
-                    row[i] += 1
-            row[-2] += 1
-            row[-1] += value
-
-    def render(self) -> list[str]:
-        lines = [f"# HELP {self.name} {self.help}", f"# TYPE {self.name} histogram"]
-        for key, row in sorted(self.series.items()):
-            for i, bound in enumerate(self.buckets):
-                lines.append(f"{self.name}_bucket{_labels(self.labels + ('le',), key + (_num(bound),))} {_num(row[i])}")
-            lines.append(f"{self.name}_bucket{_labels(self.labels + ('le',), key + ('+Inf',))} {_num(row[-2])}")
-            lines.append(f"{self.name}_count{_labels(self.labels, key)} {_num(row[-2])}")
-            lines.append(f"{self.name}_sum{_labels(self.labels, key)} {_num(row[-1])}")
-        return lines
-
-
-def _labels(names: tuple[str, ...], values: tuple[str, ...]) -> str:
-    if not names:
-        return ""
-    return "{" + ",".join(f'{n}="{_escape(v)}"' for n, v in zip(names, values, strict=True)) + "}"
-
-
-def _num(value: float) -> str:
-    value = float(value)
-    return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
-
-
-HTTP_REQUESTS = Counter("http_requests_total", "HTTP requests by route template, method and status.", ("route", "method", "status"))
+HTTP_REQUESTS = Counter(
+    "http_requests", "HTTP requests by route template, method and status.", ("route", "method", "status"),
+    namespace=PREFIX, registry=REGISTRY,
+)
 HTTP_LATENCY = Histogram(
-    "http_request_duration_seconds", "HTTP request latency by route template and method.", ("route", "method"), LATENCY_BUCKETS
+    "http_request_duration_seconds", "HTTP request latency by route template and method.", ("route", "method"),
+    namespace=PREFIX, buckets=LATENCY_BUCKETS, registry=REGISTRY,
 )
-ELIGIBILITY_OUTCOMES = Counter(
-    "eligibility_outcomes_total", "Eligibility check outcomes by payer.", ("payer_id", "outcome")
+ELIGIBILITY_CHECKS = Counter(
+    "eligibility_checks", "Eligibility checks answered by the payer, by payer and outcome.", ("payer_id", "outcome"),
+    namespace=PREFIX, registry=REGISTRY,
 )
-CACHE_LOOKUPS = Counter("cache_lookups_total", "Cache lookups by kind and result (hit or miss).", ("kind", "result"))
-RATE_LIMITED = Counter("rate_limited_total", "Requests refused by the per-caller rate limit.", ())
-REQUEST_TIMEOUTS = Counter("request_timeouts_total", "Requests cancelled at REQUEST_TIMEOUT_SECONDS.", ())
+CACHE_LOOKUPS = Counter(
+    "cache_lookups", "Cache lookups by kind and result (hit or miss).", ("kind", "result"),
+    namespace=PREFIX, registry=REGISTRY,
+)
+CLEARINGHOUSE_LATENCY = Histogram(
+    "clearinghouse_request_duration_seconds",
+    "One 270/271 exchange with the clearinghouse (retries included), by payer and outcome.",
+    ("payer_id", "outcome"), namespace=PREFIX, buckets=LATENCY_BUCKETS, registry=REGISTRY,
+)
+RATE_LIMITED = Counter(
+    "rate_limited_requests", "Requests refused by the per-caller rate limit.", namespace=PREFIX, registry=REGISTRY,
+)
+REQUEST_TIMEOUTS = Counter(
+    "request_timeouts", "Requests cancelled at REQUEST_TIMEOUT_SECONDS.", namespace=PREFIX, registry=REGISTRY,
+)
 IDEMPOTENCY = Counter(
-    "idempotency_requests_total", "POSTs with an Idempotency-Key by result (new, replayed, reused, in_flight).", ("result",)
+    "idempotency_requests", "POSTs with an Idempotency-Key by result (new, replayed, reused, in_flight).",
+    ("result",), namespace=PREFIX, registry=REGISTRY,
 )
 
-REGISTRY: list[Counter | Histogram] = [
-    HTTP_REQUESTS, HTTP_LATENCY, ELIGIBILITY_OUTCOMES, CACHE_LOOKUPS, RATE_LIMITED, REQUEST_TIMEOUTS, IDEMPOTENCY,
-]
+for _kind, _result in (("eligibility", "hit"), ("eligibility", "miss")):
+    _bounded(CACHE_LOOKUPS, _kind, _result)
+for _result in ("new", "replayed", "reused", "in_flight"):
+    _bounded(IDEMPOTENCY, _result)
 
 
 def record_eligibility_outcome(payer_id: str | None, outcome: str) -> None:
     """Count one eligibility check result, e.g. ("00430", "active") or ("MEDICARE", "timeout")."""
-    ELIGIBILITY_OUTCOMES.inc(_clean(payer_id), _clean(outcome))
+    _bounded(ELIGIBILITY_CHECKS, _clean(payer_id), _clean(outcome)).inc()
 
 
 def record_cache_hit(kind: str) -> None:
     """Count one cache hit, e.g. record_cache_hit("eligibility")."""
-    CACHE_LOOKUPS.inc(_clean(kind), "hit")
+    _bounded(CACHE_LOOKUPS, _clean(kind), "hit").inc()
 
 
 def record_cache_miss(kind: str) -> None:
-    CACHE_LOOKUPS.inc(_clean(kind), "miss")
+    _bounded(CACHE_LOOKUPS, _clean(kind), "miss").inc()
 
 
-def render() -> str:
-    with _lock:
-        lines: list[str] = []
-        for metric in REGISTRY:
-            lines.extend(metric.render())
-    return "\n".join(lines) + "\n"
+def record_clearinghouse_exchange(payer_id: str | None, outcome: str, seconds: float) -> None:
+    """Time one exchange with the clearinghouse, e.g. ("SBPPO", "ok", 0.12) or ("SBPPO", "payer-timeout", 15.0)."""
+    _bounded(CLEARINGHOUSE_LATENCY, _clean(payer_id), _clean(outcome)).observe(seconds)
+
+
+def record_idempotency(result: str) -> None:
+    _bounded(IDEMPOTENCY, _clean(result)).inc()
+
+
+def initialize_routes(app: Litestar) -> None:
+    """Every route template and method at zero (latency histogram) from start-up."""
+    for route in app.routes:
+        for method in sorted(getattr(route, "methods", ()) or ()):
+            if method not in ("HEAD", "OPTIONS"):
+                _bounded(HTTP_LATENCY, route.path, method)
+
+
+class AppCollector(Collector):
+    """Families read from one app's state at scrape time: the payers' circuit breakers and the database pool."""
+
+    def __init__(self, state: Any) -> None:
+        self.state = state
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        breaker_state = GaugeMetricFamily(
+            f"{PREFIX}_circuit_breaker_state",
+            "Circuit breaker of each payer: 1 for its current state (closed, half_open, open), else 0.",
+            labels=("payer_id", "state"),
+        )
+        failures = GaugeMetricFamily(
+            f"{PREFIX}_circuit_breaker_consecutive_failures",
+            "Consecutive failed exchanges counted by each payer's breaker.", labels=("payer_id",),
+        )
+        client = self.state.get("eligibility_client")
+        registry = getattr(client, "breakers", None)
+        breakers = dict(getattr(registry, "_breakers", {})) if registry is not None else {}
+        for payer_id, breaker in sorted(breakers.items())[:MAX_SERIES]:
+            label = _clean(payer_id)
+            for state in BREAKER_STATES:
+                breaker_state.add_metric((label, state), 1.0 if breaker.state == state else 0.0)
+            failures.add_metric((label,), float(breaker.failures))
+        yield breaker_state
+        yield failures
+
+        connections = GaugeMetricFamily(
+            f"{PREFIX}_db_pool_connections", "Connections in the database pool by state (idle, in_use).",
+            labels=("state",),
+        )
+        maximum = GaugeMetricFamily(f"{PREFIX}_db_pool_max_connections", "Largest size of the database pool (DB_POOL_MAX).")
+        pool = self.state.get("pool")
+        if pool is not None:
+            size, idle = pool.get_size(), pool.get_idle_size()
+            connections.add_metric(("idle",), float(idle))
+            connections.add_metric(("in_use",), float(size - idle))
+            maximum.add_metric((), float(pool.get_max_size()))
+        else:
+            connections.add_metric(("idle",), 0.0)
+            connections.add_metric(("in_use",), 0.0)
+            maximum.add_metric((), 0.0)
+        yield connections
+        yield maximum
+
+
+def render(state: Any) -> bytes:
+    """The exposition text: this process's metrics, then the app's breakers and pool."""
+    app_registry = CollectorRegistry(auto_describe=False)
+    app_registry.register(AppCollector(state))
+    return generate_latest(REGISTRY) + generate_latest(app_registry)
 
 
 class MetricsMiddleware:
@@ -160,8 +224,8 @@ class MetricsMiddleware:
         finally:
             route = scope.get("path_template") or "unmatched"
             method = scope.get("method", "")
-            HTTP_REQUESTS.inc(route, method, str(status["code"]))
-            HTTP_LATENCY.observe(time.perf_counter() - started, route, method)
+            _bounded(HTTP_REQUESTS, route, method, str(status["code"])).inc()
+            _bounded(HTTP_LATENCY, route, method).observe(time.perf_counter() - started)
 
 
 class MetricsController(Controller):
@@ -169,5 +233,5 @@ class MetricsController(Controller):
     tags = ["operations"]
 
     @get("/metrics", operation_id="getMetrics", summary="Prometheus metrics (no PHI)", include_in_schema=False)
-    async def metrics(self) -> Response[str]:
-        return Response(render(), media_type="text/plain; version=0.0.4; charset=utf-8")
+    async def metrics(self, request: Request) -> Response[bytes]:
+        return Response(render(request.app.state), media_type=CONTENT_TYPE_LATEST)

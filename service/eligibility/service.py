@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import time
 import uuid
 from dataclasses import dataclass
 from typing import Any
@@ -250,11 +251,14 @@ async def create_check(ctx: Context, req: EligibilityCheckRequest, *, refresh: b
         metrics.record_cache_miss("eligibility")
     control = await store.next_control_number(ctx.pool)
     raw_270 = build_270(inquiry, _envelope(settings, control))
+    started = time.perf_counter()
     try:
         reply = await ctx.gate.exchange(req.payer_id, lambda: ctx.client.exchange(req.payer_id, raw_270))
     except UpstreamError as exc:
+        metrics.record_clearinghouse_exchange(req.payer_id, exc.slug, time.perf_counter() - started)
         metrics.record_eligibility_outcome(req.payer_id, exc.slug)
         raise
+    metrics.record_clearinghouse_exchange(req.payer_id, "ok", time.perf_counter() - started)
     if len(reply.raw_271) < OFFLOAD_CHARS:
         benefits = normalize_271(reply.parsed, source=Source.CLEARINGHOUSE_271)
     else:  # read again in the worker process rather than normalize seconds of rows on the event loop

@@ -132,10 +132,10 @@ def _metric(client, name: str, **labels: str) -> float:
 def test_eligibility_outcomes_and_cache_lookups_are_counted(client, headers):
     body = body_for("PPO-FAM-006")
     payer = body["payer_id"]
-    name = "eligibility_outcomes_total"
+    name = "benefits_estimator_eligibility_checks_total"
     before_active = _metric(client, name, payer_id=payer, outcome="active")
-    before_hits = _metric(client, "cache_lookups_total", kind="eligibility", result="hit")
+    before_hits = _metric(client, "benefits_estimator_cache_lookups_total", kind="eligibility", result="hit")
     assert client.post("/v1/eligibility/checks", json=body, headers=headers["intake"]).status_code == 201
     assert client.post("/v1/eligibility/checks", json=body, headers=headers["intake"]).status_code == 200  # cached
     assert _metric(client, name, payer_id=payer, outcome="active") == before_active + 1
-    assert _metric(client, "cache_lookups_total", kind="eligibility", result="hit") == before_hits + 1
+    assert _metric(client, "benefits_estimator_cache_lookups_total", kind="eligibility", result="hit") == before_hits + 1
