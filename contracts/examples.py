@@ -85,6 +85,7 @@ PARAMETERS: dict[str, Any] = {
     "token_id": "7e6d5c4b-3a29-4817-a6f5-e4d3c2b1a098",
     "key": "bek_3f9a",
     "refresh": False,
+    "include": "explanation",
     "cursor": "eyJmIjoiZXN0aW1hdGVzIiwieCI6MTIzNCwicyI6NTZ9",
     "limit": 100,
     "kind": "chargemaster",
