@@ -25,8 +25,7 @@ def make_estimate(client, db) -> Callable[..., str]:  # noqa: ANN001
             "estimate_id": str(estimate_id),
             "benefits_source": "x12_271",
             "comparison": {
-                "summary": "IOP is cheapest", "cheapest_level": "iop", "cheapest_network": "in",
-                "cheapest_patient_pays": "1234.50", "estimates": [],
+                "summary": "IOP is cheapest", "estimates": [],
                 "figures": {"rate_table_version": "demo-2026-01", "rate_table_effective": "2026-01-01"},
             },
             "disclaimer": "This is an estimate.",

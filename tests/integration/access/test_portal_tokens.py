@@ -29,7 +29,7 @@ def test_token_reads_its_estimate_with_minimum_necessary(client, headers, make_e
     assert body["member_id_masked"] == "********6789"
     assert body["payer_name"] == "DEMO PPO"
     assert body["as_of"] == "2025-01-06"
-    assert body["estimate"]["comparison"]["cheapest_patient_pays"] == "1234.50"
+    assert body["estimate"]["comparison"]["summary"] == "IOP is cheapest"
     text = response.text
     for phi in ("XJH123456789", "Ada", "Lovelace", "1980-02-03", "ISA*", "pk_test_"):
         assert phi not in text
