@@ -14,7 +14,7 @@ Families (Prometheus naming: unit suffix, ``_total`` for counters, base units):
   ``clearinghouse_request_duration_seconds{payer_id,outcome}`` (one 270/271 exchange with its retries);
 - protection: ``rate_limited_requests_total``, ``request_timeouts_total``, ``idempotency_requests_total{result}``;
 - read at scrape time from the app: ``circuit_breaker_state{payer_id,state}`` (1 for the current state of each
-  payer's breaker), ``circuit_breaker_consecutive_failures{payer_id}``, ``db_pool_connections{state}``
+  payer with failures on record, from the breakers every replica shares), ``db_pool_connections{state}``
   (idle / in_use) and ``db_pool_max_connections``;
 - the process: prometheus_client's standard ``process_*`` (CPU, memory, open files) and ``python_*``
   (GC, version) families, unprefixed as every Prometheus exporter names them.
@@ -149,31 +149,23 @@ def initialize_routes(app: Litestar) -> None:
 
 
 class AppCollector(Collector):
-    """Families read from one app's state at scrape time: the payers' circuit breakers and the database pool."""
+    """Families read from one app at scrape time: the payers' circuit breakers and the database pool."""
 
-    def __init__(self, state: Any) -> None:
+    def __init__(self, state: Any, breaker_states: dict[str, str]) -> None:
         self.state = state
+        self.breaker_states = breaker_states
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         breaker_state = GaugeMetricFamily(
             f"{PREFIX}_circuit_breaker_state",
-            "Circuit breaker of each payer: 1 for its current state (closed, half_open, open), else 0.",
+            "Circuit breaker of each payer with failures on record: 1 for its current state (closed, half_open, "
+            "open), else 0. A payer without failures has no series (its circuit is closed).",
             labels=("payer_id", "state"),
         )
-        failures = GaugeMetricFamily(
-            f"{PREFIX}_circuit_breaker_consecutive_failures",
-            "Consecutive failed exchanges counted by each payer's breaker.", labels=("payer_id",),
-        )
-        client = self.state.get("eligibility_client")
-        registry = getattr(client, "breakers", None)
-        breakers = dict(getattr(registry, "_breakers", {})) if registry is not None else {}
-        for payer_id, breaker in sorted(breakers.items())[:MAX_SERIES]:
-            label = _clean(payer_id)
+        for payer_id, current in sorted(self.breaker_states.items())[:MAX_SERIES]:
             for state in BREAKER_STATES:
-                breaker_state.add_metric((label, state), 1.0 if breaker.state == state else 0.0)
-            failures.add_metric((label,), float(breaker.failures))
+                breaker_state.add_metric((_clean(payer_id), state), 1.0 if current == state else 0.0)
         yield breaker_state
-        yield failures
 
         connections = GaugeMetricFamily(
             f"{PREFIX}_db_pool_connections", "Connections in the database pool by state (idle, in_use).",
@@ -181,23 +173,29 @@ class AppCollector(Collector):
         )
         maximum = GaugeMetricFamily(f"{PREFIX}_db_pool_max_connections", "Largest size of the database pool (DB_POOL_MAX).")
         pool = self.state.get("pool")
-        if pool is not None:
-            size, idle = pool.get_size(), pool.get_idle_size()
-            connections.add_metric(("idle",), float(idle))
-            connections.add_metric(("in_use",), float(size - idle))
-            maximum.add_metric((), float(pool.get_max_size()))
-        else:
-            connections.add_metric(("idle",), 0.0)
-            connections.add_metric(("in_use",), 0.0)
-            maximum.add_metric((), 0.0)
+        size, idle = (pool.get_size(), pool.get_idle_size()) if pool is not None else (0, 0)
+        connections.add_metric(("idle",), float(idle))
+        connections.add_metric(("in_use",), float(size - idle))
+        maximum.add_metric((), float(pool.get_max_size() if pool is not None else 0))
         yield connections
         yield maximum
 
 
-def render(state: Any) -> bytes:
+async def _breaker_states(state: Any) -> dict[str, str]:
+    """The shared breakers' states (a PostgreSQL table every replica writes), once eligibility has a payer gate."""
+    gate = state.get("payer_gate")
+    if gate is None:
+        return {}
+    try:
+        return await gate.breakers.states()
+    except Exception:  # noqa: BLE001 - a scrape must answer while the database is down; the pool gauges say so
+        return {}
+
+
+async def render(state: Any) -> bytes:
     """The exposition text: this process's metrics, then the app's breakers and pool."""
     app_registry = CollectorRegistry(auto_describe=False)
-    app_registry.register(AppCollector(state))
+    app_registry.register(AppCollector(state, await _breaker_states(state)))
     return generate_latest(REGISTRY) + generate_latest(app_registry)
 
 
@@ -234,4 +232,4 @@ class MetricsController(Controller):
 
     @get("/metrics", operation_id="getMetrics", summary="Prometheus metrics (no PHI)", include_in_schema=False)
     async def metrics(self, request: Request) -> Response[bytes]:
-        return Response(render(request.app.state), media_type=CONTENT_TYPE_LATEST)
+        return Response(await render(request.app.state), media_type=CONTENT_TYPE_LATEST)

@@ -70,10 +70,17 @@ def test_clearinghouse_breaker_and_pool_families(client: Any, headers: dict[str,
     assert _value(latency, "_count", payer_id="SBMCD", outcome="ok") == before + 1
     assert _value(latency, "_sum", payer_id="SBMCD", outcome="ok") > 0
 
+    down = {**body, "payer_id": "SBMETRICS",
+            "subscriber": {**body["subscriber"], "member_id": "ERR-DOWN-042"}}  # the payer cannot answer: 503
+    assert client.post("/v1/eligibility/checks", json=down, headers=headers["intake"]).status_code == 503
+    families = _families(client)
     breaker = families[P + "circuit_breaker_state"]
-    states = {s.labels["state"]: s.value for s in breaker.samples if s.labels["payer_id"] == "SBMCD"}
+    states = {s.labels["state"]: s.value for s in breaker.samples if s.labels["payer_id"] == "SBMETRICS"}
+    # one failure on record, below BREAKER_FAILURE_THRESHOLD: still closed
     assert states == {"closed": 1.0, "half_open": 0.0, "open": 0.0}
-    assert _value(families[P + "circuit_breaker_consecutive_failures"], payer_id="SBMCD") == 0.0
+    failed = _value(families[P + "clearinghouse_request_duration_seconds"], "_count", payer_id="SBMETRICS",
+                    outcome="payer-unavailable")
+    assert failed == 1.0
 
     pool = families[P + "db_pool_connections"]
     idle, in_use = _value(pool, state="idle"), _value(pool, state="in_use")
