@@ -86,6 +86,8 @@ PARAMETERS: dict[str, Any] = {
     "key": "bek_3f9a",
     "refresh": False,
     "include": "explanation",
+    "name": "sandbox ppo",
+    "clearinghouse": "sandbox",
     "cursor": "eyJmIjoiZXN0aW1hdGVzIiwieCI6MTIzNCwicyI6NTZ9",
     "limit": 100,
     "kind": "chargemaster",
