@@ -1,8 +1,8 @@
 """Limits as ASGI middleware: a per-caller rate limit and a per-request time limit.
 
-Rate limit: a token bucket per API key (per portal token; per client address when
-unauthenticated), RATE_LIMIT_PER_MINUTE tokens, refilled continuously. Kept in memory per
-process: with N replicas a key may make up to N × the limit. Only ``/v1`` paths are limited
+Rate limit: RATE_LIMIT_PER_MINUTE requests per API key (per portal token; per client address
+when unauthenticated) per minute, counted in PostgreSQL across every replica
+(``shared_ratelimit.py``; a token bucket per process while the database is away). Only ``/v1`` paths are limited
 (probes and /metrics are not). Exceeded → 429 problem with ``Retry-After``.
 
 Timeout: a handler still running after REQUEST_TIMEOUT_SECONDS is cancelled and the caller
@@ -66,13 +66,18 @@ class TokenBuckets:
             del self._buckets[key]
 
 
-def _buckets_for(scope: Scope) -> TokenBuckets:
+def _limit_for(scope: Scope) -> Any:
+    """The app's limiter: shared through PostgreSQL once the pool is up."""
     state = scope["app"].state
-    buckets = state.get("rate_limit_buckets")
-    if buckets is None:
-        buckets = TokenBuckets(state.settings.rate_limit_per_minute)
-        state.rate_limit_buckets = buckets
-    return buckets
+    limit = state.get("rate_limit")
+    if limit is None:
+        pool = state.get("pool")
+        if pool is None:
+            return None
+        from service.access.shared_ratelimit import SharedRateLimit  # noqa: PLC0415 - it builds on TokenBuckets
+
+        limit = state.rate_limit = SharedRateLimit(pool, state.settings.rate_limit_per_minute)
+    return limit
 
 
 class RateLimitMiddleware:
@@ -83,7 +88,8 @@ class RateLimitMiddleware:
         if scope["type"] != "http" or not scope.get("path", "").startswith("/v1/"):
             await self.app(scope, receive, send)
             return
-        wait = _buckets_for(scope).take(caller_key(scope))
+        limit = _limit_for(scope)
+        wait = 0.0 if limit is None else await limit.take(caller_key(scope))
         if wait > 0:
             metrics.RATE_LIMITED.inc()
             seconds = max(1, math.ceil(wait))
@@ -93,7 +99,7 @@ class RateLimitMiddleware:
                 status=429,
                 slug="rate-limited",
                 title="Too many requests",
-                detail=f"More than {_buckets_for(scope).capacity:.0f} requests a minute for this key; retry in {seconds} s.",
+                detail=f"More than {limit.capacity:.0f} requests a minute for this key; retry in {seconds} s.",
                 retry_after=seconds,
             )
             return

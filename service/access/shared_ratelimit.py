@@ -1,0 +1,98 @@
+"""The per-caller rate limit, counted in PostgreSQL so that every replica counts against one limit.
+
+RATE_LIMIT_PER_MINUTE requests per caller per calendar minute (UTC, replicas' clocks kept in time by NTP), counted
+in ``rate_limit_windows`` (migration 0812). A round trip per request would cost more than most requests, so a
+replica takes a small lease of the minute's budget at a time (a twentieth of the limit, at most 50 requests; one
+request at a time when the limit is small) and spends it locally, asking again when it is used up. The database
+never grants more than the limit in a minute; what a replica leased and did not use is lost when the minute
+ends, so a key spread over N replicas may get up to N leases fewer than the limit, never more than the limit.
+
+While PostgreSQL cannot be reached the limit is counted in this process alone (:class:`TokenBuckets`), as one
+replica would, and it says so once in the log.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+
+import asyncpg
+import structlog
+
+from service.access.ratelimit import TokenBuckets
+
+__all__ = ["SharedRateLimit", "lease_size"]
+
+log = structlog.get_logger("service.access.rate_limit")
+
+SPENT = -1
+#: Local leases kept at most (callers seen this minute); beyond it the oldest are dropped (their rest is unused).
+MAX_CALLERS = 100_000
+
+_LEASE = """INSERT INTO rate_limit_windows AS w (caller, window_start, used, last_grant)
+            VALUES ($1, to_timestamp($2::float8), LEAST($3::int, $4::int), LEAST($3::int, $4::int))
+            ON CONFLICT (caller, window_start) DO UPDATE
+                SET used = GREATEST(w.used, LEAST(w.used + $3::int, $4::int)),
+                    last_grant = GREATEST(0, LEAST(w.used + $3::int, $4::int) - w.used)
+            RETURNING last_grant"""
+
+
+#: The database cannot be reached (not: a query that is wrong, which must surface).
+_UNREACHABLE = (OSError, TimeoutError, asyncpg.InterfaceError, asyncpg.PostgresConnectionError,
+                asyncpg.CannotConnectNowError, asyncpg.AdminShutdownError)
+
+
+def lease_size(per_minute: int) -> int:
+    return max(1, min(per_minute // 20, 50))
+
+
+class SharedRateLimit:
+    def __init__(self, pool: asyncpg.Pool, per_minute: int, *, clock: Callable[[], float] = time.time) -> None:
+        self.pool = pool
+        self.capacity = per_minute
+        self.lease = lease_size(per_minute)
+        self.clock = clock
+        self._window = -1
+        self._left: dict[str, int] = {}  # caller -> requests left in its lease this minute; SPENT: none left at all
+        self._fallback = TokenBuckets(per_minute)
+        self._degraded = False
+        self._last_prune = 0.0
+
+    async def take(self, caller: str) -> float:
+        """0 when the request may go ahead, else the seconds to wait."""
+        now = self.clock()
+        window = int(now // 60)
+        until_next = max(1.0, (window + 1) * 60 - now)
+        if window != self._window:
+            self._window, self._left = window, {}
+        left = self._left.get(caller, 0)
+        if left > 0:
+            self._left[caller] = left - 1
+            return 0.0
+        if left == SPENT:
+            return until_next
+        try:
+            granted = await self.pool.fetchval(_LEASE, caller, window * 60, self.lease, self.capacity)
+            await self._maybe_prune(now)
+        except _UNREACHABLE as exc:
+            if not self._degraded:
+                self._degraded = True
+                log.warning("rate_limit_counted_locally", reason=type(exc).__name__)
+            return self._fallback.take(caller)
+        if self._degraded:
+            self._degraded = False
+            log.info("rate_limit_shared_again")
+        if self._window != window:  # the minute turned while we asked: the lease belongs to the old one
+            return 0.0 if granted else until_next
+        if len(self._left) >= MAX_CALLERS:
+            self._left.pop(next(iter(self._left)))
+        self._left[caller] = granted - 1 if granted else SPENT
+        return 0.0 if granted else until_next
+
+    async def _maybe_prune(self, now: float) -> None:
+        if now - self._last_prune < 60:
+            return
+        self._last_prune = now
+        await self.pool.execute("DELETE FROM rate_limit_windows WHERE window_start < to_timestamp($1::float8)",
+                                math.floor(now // 60 - 1) * 60)
