@@ -10,7 +10,8 @@ from service.access.roles import Role
 
 def test_rate_limit_per_api_key(second_app, api_keys, client) -> None:  # noqa: ANN001
     # a key of its own: the count is shared by every app on the database, and other tests use the session's keys
-    fresh = client.blocking_portal.call(lambda: create_key(client.app.state.pool, name="rate limited", role=Role.ADMIN))
+    fresh, other = (client.blocking_portal.call(lambda r=role: create_key(client.app.state.pool, name="rate limited",
+                                                                          role=r)) for role in (Role.ADMIN, Role.BILLING))
     with second_app(rate_limit_per_minute=3) as limited:
         admin = {"X-API-Key": fresh.secret}
         assert [limited.get("/v1/admin/keys", headers=admin).status_code for _ in range(3)] == [200, 200, 200]
@@ -22,7 +23,7 @@ def test_rate_limit_per_api_key(second_app, api_keys, client) -> None:  # noqa: 
         assert refused.json()["retry_after_seconds"] == int(refused.headers["retry-after"])
         assert refused.headers["x-request-id"]
         # another key has its own bucket; probes are not limited
-        assert limited.get("/v1/billing/estimates", headers={"X-API-Key": api_keys["billing"]}).status_code == 200
+        assert limited.get("/v1/billing/estimates", headers={"X-API-Key": other.secret}).status_code == 200
         assert limited.get("/health").status_code == 200
 
 
