@@ -53,7 +53,8 @@ import structlog
 
 from service.eligibility.acknowledgements import Acknowledgement, read_acknowledgement
 from service.eligibility.x12 import codes
-from service.eligibility.x12.reader_271 import Parsed271, read_271
+from service.eligibility.parsing import read_271_off_loop
+from service.eligibility.x12.reader_271 import Parsed271
 from service.eligibility.x12.tokenizer import X12FormatError
 from service.errors import UpstreamError
 
@@ -276,7 +277,7 @@ class HttpClearinghouse:
             log.warning("clearinghouse_acknowledgement", kind=acknowledgement.kind, accepted=acknowledgement.accepted)
             raise acknowledged(acknowledgement)
         try:
-            parsed = read_271(raw)
+            parsed = await read_271_off_loop(raw)  # a large 271 is read in a worker process
         except X12FormatError as exc:
             log.warning("clearinghouse_bad_271", reason=exc.detail)
             raise bad_gateway(f"The payer's answer is not a readable 271: {exc.detail}") from None

@@ -25,7 +25,7 @@ from contracts.benefits import BenefitRow, NormalizedBenefits, Source
 from service.eligibility.benefits import normalize_271
 from service.eligibility.x12.reader_271 import Parsed271, read_271
 
-__all__ = ["read_and_normalize", "OFFLOAD_CHARS"]
+__all__ = ["read_and_normalize", "read_271_off_loop", "OFFLOAD_CHARS"]
 
 #: Documents at least this long are parsed in the worker process (about 10 ms of parsing inline).
 OFFLOAD_CHARS = 16_384
@@ -51,13 +51,23 @@ def _read_and_normalize(text: str, source: Source) -> tuple[Parsed271, Normalize
     return parsed, normalize_271(parsed, source=source)
 
 
-def _in_worker(text: str, source: Source) -> tuple[Parsed271, NormalizedBenefits, list[bytes]]:
-    parsed, benefits = _read_and_normalize(text, source)
+def _light(parsed: Parsed271) -> Parsed271:
+    """The parsed response without its benefit loops, except each loop's rejections (what callers still read)."""
     for member in (parsed.subscriber, parsed.dependent):
-        if member is not None:  # what callers still read: each loop's rejections
+        if member is not None:
             member.benefits = [eb for eb in member.benefits if eb.rejections]
             for eb in member.benefits:
                 eb.entities, eb.messages, eb.dates = [], [], []
+    return parsed
+
+
+def _read_in_worker(text: str) -> Parsed271:
+    return _light(read_271(text))
+
+
+def _in_worker(text: str, source: Source) -> tuple[Parsed271, NormalizedBenefits, list[bytes]]:
+    parsed, benefits = _read_and_normalize(text, source)
+    _light(parsed)
     rows = benefits.benefit_rows
     chunks = [_encoder.encode(rows[i : i + ROWS_PER_CHUNK]) for i in range(0, len(rows), ROWS_PER_CHUNK)]
     return parsed, msgspec.structs.replace(benefits, benefit_rows=[]), chunks
@@ -86,3 +96,14 @@ async def read_and_normalize(
         rows += _rows_decoder.decode(chunk)
         await asyncio.sleep(0)
     return parsed, msgspec.structs.replace(benefits, benefit_rows=rows)
+
+
+async def read_271_off_loop(text: str) -> Parsed271:
+    """:func:`read_271` (envelope, loops, rejections), in a worker process for large documents.
+
+    A large document's ``Parsed271`` keeps only the benefit loops that carry rejections: normalize it with
+    :func:`read_and_normalize` on the text, not with ``normalize_271`` on this object.
+    """
+    if len(text) < OFFLOAD_CHARS:
+        return read_271(text)
+    return await asyncio.get_running_loop().run_in_executor(_executor(), _read_in_worker, text)

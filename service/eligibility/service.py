@@ -262,7 +262,7 @@ async def create_check(ctx: Context, req: EligibilityCheckRequest, *, refresh: b
     if len(reply.raw_271) < OFFLOAD_CHARS:
         benefits = normalize_271(reply.parsed, source=Source.CLEARINGHOUSE_271)
     else:  # read again in the worker process rather than normalize seconds of rows on the event loop
-        benefits = (await read_and_normalize(reply.raw_271, source=Source.CLEARINGHOUSE_271))[1]
+        benefits = (await read_and_normalize(reply.raw_271, source=Source.CLEARINGHOUSE_271, rows_as_json=True))[1]
     benefits = _check_trace(reply.parsed, trace, benefits)
     status = _status(benefits)
     metrics.record_eligibility_outcome(req.payer_id, status)

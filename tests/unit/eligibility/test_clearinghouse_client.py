@@ -109,3 +109,15 @@ def test_the_270_never_reaches_a_log_event():
     assert exc.status == 502 and len(calls) == 3
     logged = repr(events)
     assert events and not any(s in logged for s in ("ZYXWVUT", "QPONM", "PHIMEMBER77", "19510314", "SECRET"))
+
+
+def test_a_large_271_is_read_off_the_loop_and_its_retryable_aaa_still_retries():
+    """Past the off-loop threshold the client reads the 271 in a worker process; a 2110C AAA 42 on a row
+    among hundreds still makes the exchange retry, and an answer without one keeps its trace."""
+    rows = [["EB", "A", "IND", ["MH"], "PR", "", "", "", "0.2"], ["MSG", "A NOTE ON THIS BENEFIT ROW"]] * 300
+    large_42 = make_271(rows + [["EB", "1", "", "30"], ["AAA", "N", "", "42", "R"]])
+    large_ok = make_271(rows + [["EB", "1", "", "30"]])
+    reply, calls = _exchange(lambda r, n: httpx.Response(200, text=large_42 if n == 1 else large_ok))
+    assert not isinstance(reply, UpstreamError) and len(calls) == 2
+    assert reply.raw_271 == large_ok and reply.parsed.subscriber.traces[0][1] == "TRACE1"
+    assert reply.parsed.all_benefits() == []  # a large answer's loops stay in the worker; normalize from raw_271
