@@ -39,32 +39,13 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.estimate_http import BODY as ESTIMATE_BODY  # noqa: E402 - the same three-level 12-week estimate
+
 CHECK_BODY = {
     "payer_id": "SBPPO",
     "subscriber": {"first_name": "DANIEL", "last_name": "MILLER", "date_of_birth": "1980-01-15",
                    "member_id": "PPO-FAM-006"},
     "date_of_service": "2026-03-02",
-}
-ESTIMATE_BODY = {
-    "as_of": "2026-01-02",
-    "start_date": "2026-01-05",
-    "manual": {
-        "payer_name": "BENCH PPO", "payer_id": "BENCHPPO", "payer_class": "commercial",
-        "insurance_type": "commercial_ppo", "plan_begin": "2026-01-01", "active": True,
-        "in_network": {
-            "deductible_individual": {"total": "3000.00", "remaining": "2200.00"},
-            "deductible_family": {"total": "6000.00", "remaining": "5000.00"},
-            "oop_max_individual": {"total": "8000.00", "remaining": "7000.00"},
-            "coinsurance_percent": "20",
-        },
-        "heard_from": {"representative_name": "bench"},
-    },
-    "courses": [
-        {"level": "iop", "weeks": 12},
-        {"level": "php", "weeks": 12},
-        {"level": "inpatient", "length_of_stay_days": 84},
-    ],
-    "household": {"size": 3, "annual_income": "52000.00", "state": "OH"},
 }
 
 
