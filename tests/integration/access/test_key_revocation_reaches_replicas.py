@@ -42,3 +42,21 @@ def test_revocation_by_another_process_takes_effect_in_under_two_seconds(client,
             break
         time.sleep(0.05)
     assert status == 401, "the revoked key still worked 2 s after the revocation committed"
+
+
+def test_while_the_listener_is_cut_off_no_cached_key_is_trusted_and_it_reconnects(client) -> None:  # noqa: ANN001
+    cache = client.app.state.caller_cache
+    assert cache.active
+    pool = client.app.state.pool
+    killed = client.blocking_portal.call(
+        pool.fetchval,
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN %access_changed%'")
+    assert killed >= 1
+    deadline = time.monotonic() + 2.0
+    while cache.active and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not cache.active and len(cache) == 0  # a revocation sent now could be missed: the cache is off
+    deadline = time.monotonic() + 10.0
+    while not cache.active and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert cache.active  # listening again (RECONNECT_SECONDS later), and cleared of anything from before
