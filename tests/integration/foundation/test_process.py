@@ -47,14 +47,19 @@ def _serving(data_dir: Path, **extra_env: str) -> Iterator[tuple[subprocess.Pope
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "CLEARINGHOUSE_URL"}}
     env.update({"EMBEDDED_PG_DIR": str(data_dir), "LOG_LEVEL": "WARNING", **extra_env})
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "service", "serve", "--port", str(port)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    log = data_dir.parent / f"serve-{port}.log"
+    with log.open("wb") as output:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "service", "serve", "--port", str(port)],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     try:
-        assert _wait(lambda: _ready(port), 120), "service did not become ready within 120 s"
+        # Stop waiting as soon as serve exits: its own words say why, not a 120 s timeout.
+        _wait(lambda: proc.poll() is not None or _ready(port), 120)
+        assert _ready(port), (f"service not ready (exit code {proc.poll()}); its output ends:\n"
+                              + log.read_text(errors="replace")[-3000:])
         yield proc, port, env
     finally:
         if proc.poll() is None:
