@@ -36,6 +36,8 @@ ROUTE_MODULES = (
     "service.pricing.routes",
     "service.pricing.selfpay.routes",
     "service.access.routes",
+    "service.console.routes",
+    "service.console.patient",
 )
 
 

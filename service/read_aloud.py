@@ -315,6 +315,8 @@ GOOD_FAITH_ESTIMATE_RIGHT = (
 def for_check(benefits: NormalizedBenefits) -> list[SpokenLine]:
     """What to read out after an eligibility check (before any estimate)."""
     lines = [_coverage(benefits)]
+    if _status(benefits) in ("rejected", "unknown"):  # fix the request or ask the payer first; nothing else holds
+        return lines
     if benefits.active is True:
         lines += _insured_lines(benefits, Network.IN, _LEVEL_ORDER, None)
     lines += _questions(benefits, household_known=False, asks_inpatient=True, facility_known=False)

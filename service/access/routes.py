@@ -29,7 +29,7 @@ from service.access.keys import create_key, list_keys, revoke_key
 from service.access.metrics import MetricsController
 
 from service.access.roles import Role, allow, caller_of
-from service.access.tokens import estimate_patient_key, portal_view, read_estimate, revoke_token
+from service.access.tokens import estimate_patient_key, issue_portal_token, portal_view, read_estimate, revoke_token
 from service.errors import InvalidInput, NotFound, request_id_of
 
 class AdminKeysController(Controller):
@@ -120,19 +120,11 @@ class PortalTokensController(Controller):
     async def create(
         self, request: Request, estimate_id: FromPath[str], data: JSONBody[PortalTokenCreate | None] = None
     ) -> PortalTokenIssued:
-        caller = caller_of(request)
-        pool = request.app.state.pool
-        estimate = await read_estimate(pool, estimate_id)
-        if estimate is None:
-            raise NotFound(f"No estimate {estimate_id!r}.")
-        async with pool.acquire() as conn, conn.transaction():
-            issued = await request.app.state.portal_tokens.issue(
-                conn, estimate_id=estimate_id, issued_by=caller.actor_id, ttl_seconds=data.ttl_seconds if data else None
-            )
-            await audit.record(
-                conn, caller=caller, action="portal_token.issue", resource_type="estimate", resource_id=estimate_id,
-                patient=estimate_patient_key(estimate), request_id=request_id_of(request.scope),
-            )
+        issued = await issue_portal_token(
+            request.app.state.pool, request.app.state.portal_tokens, estimate_id=estimate_id,
+            caller=caller_of(request), request_id=request_id_of(request.scope),
+            ttl_seconds=data.ttl_seconds if data else None,
+        )
         return PortalTokenIssued(id=issued.id, estimate_id=estimate_id, token=issued.token, expires_at=issued.expires_at)
 
     @delete(

@@ -27,8 +27,9 @@ import msgspec
 
 from contracts.access import PortalEstimate
 from contracts.estimate import EstimateResponse
-from service.access.audit import mask_member_id
+from service.access.audit import mask_member_id, record
 from service.access.roles import Caller, Role
+from service.errors import NotFound
 
 _PREFIX = "pt1"
 _MAX_TOKEN_CHARS = 1024
@@ -147,6 +148,19 @@ async def revoke_token(conn: asyncpg.Connection | asyncpg.Pool, token_id: str, *
         token_uuid,
         revoked_by,
     )
+
+
+async def issue_portal_token(pool: asyncpg.Pool, tokens: PortalTokens, *, estimate_id: str, caller: Caller,
+                             request_id: str | None, ttl_seconds: int | None = None) -> IssuedToken:
+    """Issue a token for one stored estimate and audit it (404 when there is no such estimate)."""
+    estimate = await read_estimate(pool, estimate_id)
+    if estimate is None:
+        raise NotFound(f"No estimate {estimate_id!r}.")
+    async with pool.acquire() as conn, conn.transaction():
+        issued = await tokens.issue(conn, estimate_id=estimate_id, issued_by=caller.actor_id, ttl_seconds=ttl_seconds)
+        await record(conn, caller=caller, action="portal_token.issue", resource_type="estimate",
+                     resource_id=estimate_id, patient=estimate_patient_key(estimate), request_id=request_id)
+    return issued
 
 
 def install(app: Any) -> None:

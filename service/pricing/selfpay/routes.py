@@ -390,79 +390,10 @@ class SelfPayController(Controller):
     async def issue_gfe(
         self, request: Request, estimate_id: FromPath[str], data: JSONBody[GfeIssueRequest]
     ) -> IssuedGoodFaithEstimate:
-        caller = caller_of(request)
-        settings = request.app.state.settings
         async with _pool(request).acquire() as conn:
-            stored = await _load_estimate(conn, estimate_id)
-            patient = data.patient or _patient_on_estimate(stored)
-            if patient is None:
-                raise Unprocessable("the estimate has no patient name and date of birth; send them", field="$.patient")
-            location = data.service_location or _provider_address(settings)
-            if not isinstance(location, GfeAddress):
-                raise Unprocessable(
-                    "the provider's address is not configured; send the service location", field="$.service_location"
-                )
-            items: list[GfeItem] = []
-            discounts: list[GfeDiscountLine] = []
-            seen: set[tuple[str, str]] = set()
-            for i, name in enumerate(data.levels):
-                level = _find_level(stored, name, data.network, f"$.levels[{i}]")
-                if (level.level.value, level.network.value) in seen:
-                    raise InvalidInput("levels are repeated", field=f"$.levels[{i}]")
-                seen.add((level.level.value, level.network.value))
-                rates = _level_rates(stored, level.level)
-                if not rates.hcpcs and not rates.revenue_code:
-                    raise Unprocessable(
-                        f"the rate table has no HCPCS or revenue code for {level.level.value}",
-                        field=f"$.levels[{i}]",
-                    )
-                unit = cents(rates.self_pay_per_day)
-                items.append(
-                    GfeItem(
-                        description=f"{LEVEL_DESCRIPTIONS[level.level]}, {level.service_days} days",
-                        service_code=rates.hcpcs or None, revenue_code=rates.revenue_code or None,
-                        period_start=level.first_service_date, period_end=level.last_service_date,
-                        quantity=level.service_days, unit_charge=unit,
-                    )
-                )
-                if _self_pay(stored):
-                    section = await _affordability(conn, stored, level)
-                    fee = section.sliding_fee
-                    if fee is not None and fee.discount > 0:
-                        discounts.append(
-                            GfeDiscountLine(
-                                description=f"Sliding fee discount for {level.level.value.upper()} ({fee.tier_label})",
-                                amount=fee.discount, tier_code=fee.tier_code, provisional=fee.provisional,
-                            )
-                        )
-            first = min(item.period_start for item in items)
-            gfe = build_gfe(
-                GoodFaithEstimateRequest(
-                    gfe_id=store.new_gfe_id(),
-                    issue_date=_today(),
-                    patient=patient,
-                    primary_service=GfePrimaryService(
-                        description=" / ".join(LEVEL_DESCRIPTIONS[Level(n)] for n in data.levels), scheduled_date=first
-                    ),
-                    convening_provider=GfeProvider(
-                        name=settings.provider_name, npi=settings.provider_npi, tin=settings.provider_tin,
-                        address=location, taxonomy=settings.provider_taxonomy,
-                    ),
-                    items=items,
-                    diagnosis_codes=list(data.diagnosis_codes),
-                    discounts=discounts,
-                )
-            )
-            key = _patient_key_of(stored, patient)
-            async with conn.transaction():
-                issued = await store.insert_gfe(
-                    conn, gfe=gfe, estimate_id=estimate_id, issued_by=_actor(caller), patient_key=key
-                )
-                await record(
-                    conn, caller=caller, action="good_faith_estimate.issue", resource_type="good_faith_estimate",
-                    resource_id=issued.id, patient=key, request_id=request_id_of(request.scope),
-                )
-        return issued
+            return await issue_good_faith_estimate(
+                conn, settings=request.app.state.settings, estimate_id=estimate_id, data=data,
+                caller=caller_of(request), request_id=request_id_of(request.scope))
 
     @get(
         "/good-faith-estimates/{gfe_id:str}",
@@ -501,6 +432,83 @@ class SelfPayController(Controller):
             issued.gfe, issued_at=issued.issued_at, patient_key=key or _patient_key_of(None, issued.gfe.patient) or ""
         )
         return Response(encode_bundle(bundle), media_type=FHIR_JSON, headers={"Cache-Control": "no-store"})
+
+
+
+async def issue_good_faith_estimate(conn: asyncpg.Connection, *, settings: Any, estimate_id: str, data: GfeIssueRequest,
+                                    caller: Caller | None, request_id: str | None) -> IssuedGoodFaithEstimate:
+    """Issue, store and audit a Good Faith Estimate from a stored estimate (the route's work; the console calls
+    it in-process too)."""
+    stored = await _load_estimate(conn, estimate_id)
+    patient = data.patient or _patient_on_estimate(stored)
+    if patient is None:
+        raise Unprocessable("the estimate has no patient name and date of birth; send them", field="$.patient")
+    location = data.service_location or _provider_address(settings)
+    if not isinstance(location, GfeAddress):
+        raise Unprocessable(
+            "the provider's address is not configured; send the service location", field="$.service_location"
+        )
+    items: list[GfeItem] = []
+    discounts: list[GfeDiscountLine] = []
+    seen: set[tuple[str, str]] = set()
+    for i, name in enumerate(data.levels):
+        level = _find_level(stored, name, data.network, f"$.levels[{i}]")
+        if (level.level.value, level.network.value) in seen:
+            raise InvalidInput("levels are repeated", field=f"$.levels[{i}]")
+        seen.add((level.level.value, level.network.value))
+        rates = _level_rates(stored, level.level)
+        if not rates.hcpcs and not rates.revenue_code:
+            raise Unprocessable(
+                f"the rate table has no HCPCS or revenue code for {level.level.value}",
+                field=f"$.levels[{i}]",
+            )
+        unit = cents(rates.self_pay_per_day)
+        items.append(
+            GfeItem(
+                description=f"{LEVEL_DESCRIPTIONS[level.level]}, {level.service_days} days",
+                service_code=rates.hcpcs or None, revenue_code=rates.revenue_code or None,
+                period_start=level.first_service_date, period_end=level.last_service_date,
+                quantity=level.service_days, unit_charge=unit,
+            )
+        )
+        if _self_pay(stored):
+            section = await _affordability(conn, stored, level)
+            fee = section.sliding_fee
+            if fee is not None and fee.discount > 0:
+                discounts.append(
+                    GfeDiscountLine(
+                        description=f"Sliding fee discount for {level.level.value.upper()} ({fee.tier_label})",
+                        amount=fee.discount, tier_code=fee.tier_code, provisional=fee.provisional,
+                    )
+                )
+    first = min(item.period_start for item in items)
+    gfe = build_gfe(
+        GoodFaithEstimateRequest(
+            gfe_id=store.new_gfe_id(),
+            issue_date=_today(),
+            patient=patient,
+            primary_service=GfePrimaryService(
+                description=" / ".join(LEVEL_DESCRIPTIONS[Level(n)] for n in data.levels), scheduled_date=first
+            ),
+            convening_provider=GfeProvider(
+                name=settings.provider_name, npi=settings.provider_npi, tin=settings.provider_tin,
+                address=location, taxonomy=settings.provider_taxonomy,
+            ),
+            items=items,
+            diagnosis_codes=list(data.diagnosis_codes),
+            discounts=discounts,
+        )
+    )
+    key = _patient_key_of(stored, patient)
+    async with conn.transaction():
+        issued = await store.insert_gfe(
+            conn, gfe=gfe, estimate_id=estimate_id, issued_by=_actor(caller), patient_key=key
+        )
+        await record(
+            conn, caller=caller, action="good_faith_estimate.issue", resource_type="good_faith_estimate",
+            resource_id=issued.id, patient=key, request_id=request_id,
+        )
+    return issued
 
 
 async def _read_gfe(request: Request, gfe_id: str, action: str) -> IssuedGoodFaithEstimate:

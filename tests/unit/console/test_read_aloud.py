@@ -143,7 +143,7 @@ def test_rejected_check_says_why_and_what_to_do_and_nothing_else_about_money() -
     assert lines[0].text == ("SANDBOX PPO could not answer: Subscriber/insured not found (please correct and "
                              "resubmit). Check the member ID, name and date of birth against the insurance card "
                              "and try again.")
-    assert not {SpokenTopic.DEDUCTIBLE, SpokenTopic.NETWORK} & set(_topics(lines))
+    assert _topics(lines) == [SpokenTopic.COVERAGE]
 
 
 def _level_estimate(level: Level, patient: str, days: int, per_week: str, per_hour: str) -> LevelEstimate:
