@@ -144,3 +144,18 @@ def api_keys(client: Any) -> dict[str, str]:
 def headers(api_keys: dict[str, str]) -> dict[str, dict[str, str]]:
     """Request headers per role: headers["intake"] → {"X-API-Key": ...}."""
     return {role: {"X-API-Key": secret} for role, secret in api_keys.items()}
+
+
+@pytest.fixture(scope="session")
+def live_service(settings, client):  # noqa: ANN001, ANN201 - client first: migrations and keys exist
+    """A second instance of the app under uvicorn on loopback (real HTTP, same database): (app, base URL)."""
+    from service.app import create_app  # noqa: PLC0415
+    from service.threaded_server import ThreadedServer  # noqa: PLC0415
+
+    app = create_app(settings)
+    server = ThreadedServer(app, "127.0.0.1", 0)
+    base_url = server.start(timeout=60)
+    try:
+        yield app, base_url
+    finally:
+        server.stop()

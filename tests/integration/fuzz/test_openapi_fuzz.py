@@ -22,8 +22,6 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection, response_schema_conformance
 
-from service.app import create_app
-from service.threaded_server import ThreadedServer
 
 EXAMPLES_PER_OPERATION = 20
 
@@ -45,14 +43,8 @@ def _role_by_operation(app: Any) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def live_app(settings, client):  # noqa: ANN001, ANN201 - client: migrations and keys exist first
-    app = create_app(settings)
-    server = ThreadedServer(app, "127.0.0.1", 0)
-    base_url = server.start(timeout=60)
-    try:
-        yield app, base_url
-    finally:
-        server.stop()
+def live_app(live_service):  # noqa: ANN001, ANN201
+    return live_service
 
 
 def _operations(base_url: str) -> list[Any]:
