@@ -102,7 +102,12 @@ def read_form(data: Mapping[str, Any], *, today: dt.date, state: str) -> CallerF
     values = {name: str(data.get(name, "") or "").strip() for name in FIELDS}
     values["date_of_service"] = values["date_of_service"] or today.isoformat()
     values["household_state"] = (values["household_state"] or state).upper()
-    return CallerForm(values=values)
+    form = CallerForm(values=values)
+    for name, value in values.items():  # as the API refuses \u0000 in JSON: PostgreSQL text cannot hold it
+        if "\x00" in value:
+            form.errors[name] = "must not contain the NUL character (\\u0000)"
+            values[name] = value.replace("\x00", "")
+    return form
 
 
 def _or_none(value: str) -> str | None:

@@ -47,3 +47,9 @@ def test_staff_accounts_need_a_plain_username_and_a_long_password(username: str,
     with pytest.raises(StaffAccountError, match=words):
         check_new_account(username, password)
     assert check_new_account(" JSmith ", "twelve chars!") == "jsmith"
+
+
+def test_a_nul_character_is_refused_beside_its_field_not_sent_to_the_database() -> None:
+    form = read_form({"first_name": "AN\x00A"}, today=dt.date(2026, 3, 2), state="CA")
+    assert form.errors == {"first_name": "must not contain the NUL character (\\u0000)"}
+    assert form.values["first_name"] == "ANA"
