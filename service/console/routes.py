@@ -191,8 +191,7 @@ class ConsoleController(Controller):
             check_request = None if form.errors else eligibility_request(form, payers.get(form.values["payer_id"]))
             if check_request is None:
                 return await _console(request, session, form, status=400)
-            context = eligibility.Context(pool=state.pool, settings=state.settings,
-                                          client=eligibility.client_for(state), caller=caller, request_id=request_id)
+            context = eligibility.context_for(state, caller, request_id)
             check, _created = await eligibility.create_check(context, check_request)
             if check.status != "active":
                 form.errors.update(rejection_errors(check))

@@ -16,15 +16,7 @@ from service.errors import request_id_of
 
 
 def _ctx(request: Request) -> service.Context:
-    state = request.app.state
-    return service.Context(
-        pool=state.pool,
-        settings=state.settings,
-        client=service.client_for(state),
-        gate=service.gate_for(state),
-        caller=caller_of(request),
-        request_id=request_id_of(request.scope),
-    )
+    return service.context_for(request.app.state, caller_of(request), request_id_of(request.scope))
 
 
 class EligibilityController(Controller):

@@ -49,7 +49,7 @@ from service.errors import FieldError, InvalidInput, NotFound, Unprocessable, Up
 
 __all__ = [
     "Context", "create_check", "read_check", "read_check_x12", "parse_posted_271", "create_manual_check",
-    "get_check_benefits", "client_for", "gate_for", "gate_from_settings",
+    "get_check_benefits", "client_for", "context_for", "gate_for", "gate_from_settings",
 ]
 
 log = structlog.get_logger("service.eligibility")
@@ -82,6 +82,12 @@ def client_for(state: Any) -> ClearinghouseClient | None:
         client = client_from_settings(http, url, state.settings)
         state.eligibility_client = client
     return client
+
+
+def context_for(state: Any, caller: Caller | None, request_id: str | None) -> Context:
+    """What one call needs, from the running app's state (the REST routes and the console build it the same way)."""
+    return Context(pool=state.pool, settings=state.settings, client=client_for(state), gate=gate_for(state),
+                   caller=caller, request_id=request_id)
 
 
 def gate_for(state: Any) -> PayerGate:
