@@ -1,22 +1,21 @@
-"""The payers intake staff pick from: the sandbox payer's roster when the sandbox answers, and every payer
-this service has recently checked with (so a deployment's own payers appear once used via the API)."""
+"""The payers intake staff pick from: the clearinghouse's payer directory (those that answer real-time 270s),
+then any other payer this service has recently checked with."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
+
+from service.eligibility.payers import store as directory
 
 RECENT_PAYERS = 50
 
 
-def _sandbox_payers() -> dict[str, str]:
-    from service.eligibility.sandbox.roster import ROSTER  # noqa: PLC0415
-
-    return {m.payer_id: m.payer_name for m in ROSTER.values()}
-
-
-async def payer_choices(pool: asyncpg.Pool, *, sandbox: bool) -> dict[str, str]:
-    """payer id -> name, sandbox payers first, then the most recently checked."""
-    choices = _sandbox_payers() if sandbox else {}
+async def payer_choices(pool: asyncpg.Pool, settings: Any) -> dict[str, str]:
+    """payer id -> name: the directory's real-time payers by name, then the most recently checked others."""
+    choices = {e.payer_id: e.name for e in await directory.entries(pool, settings.clearinghouse_name)
+               if e.real_time_270}
     rows = await pool.fetch(
         """SELECT payer_id, (array_agg(payer_name ORDER BY created_at DESC))[1] AS payer_name
            FROM eligibility_checks WHERE payer_id IS NOT NULL

@@ -95,7 +95,7 @@ async def _posted(request: Request[Any, Any, Any]) -> tuple[ConsoleSession, Any,
 async def _console(request: Request[Any, Any, Any], session: ConsoleSession, form: CallerForm, *,
                    status: int = 200, **context: Any) -> Response[str]:
     state = request.app.state
-    payers = await payer_choices(state.pool, sandbox=state.settings.clearinghouse_url is None)
+    payers = await payer_choices(state.pool, state.settings)
     return page("console.html", status=status, form=form, payers=payers, facility_choices=FACILITY_CHOICES,
                 **_base(request, session), **context)
 
@@ -186,7 +186,7 @@ class ConsoleController(Controller):
         state, caller, request_id = request.app.state, session.caller, request_id_of(request.scope)
         check_id = None
         if not form.self_pay:
-            payers = await payer_choices(state.pool, sandbox=state.settings.clearinghouse_url is None)
+            payers = await payer_choices(state.pool, state.settings)
             check_fields(form, required=("first_name", "last_name", "date_of_birth", "member_id"))
             check_request = None if form.errors else eligibility_request(form, payers.get(form.values["payer_id"]))
             if check_request is None:
