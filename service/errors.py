@@ -137,8 +137,8 @@ def _field_errors_from_validation(exc: ValidationException) -> list[FieldError]:
             source = item.get("source")
             if source in (None, "body"):
                 field = "$" if key in (None, "data") else _path_from_key(key)
-            else:
-                field = f"{source}.{key}"
+            else:  # a query, path, header or cookie parameter: "query.include", not "ParamType.QUERY.include"
+                field = f"{getattr(source, 'value', source)}.{key}"
         errors.append(FieldError(field=field, reason=message))
     if not errors:
         errors.append(FieldError(field="$", reason=str(exc.detail or "invalid request")))

@@ -152,3 +152,10 @@ def test_nul_character_in_any_body_is_400_not_500(client, headers) -> None:
     )
     assert ok.status_code == 201, ok.text
     assert ok.json()["name"] == "path C:\\u0000x"
+
+
+def test_a_bad_query_parameter_is_named_as_the_client_wrote_it(client, headers) -> None:
+    response = client.get("/v1/estimates/00000000-0000-0000-0000-000000000000?include=everything",
+                          headers=headers["intake"])
+    assert response.status_code == 400, response.text
+    assert response.json()["errors"][0]["field"] == "query.include"
