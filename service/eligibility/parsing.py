@@ -8,7 +8,8 @@ benefits without their rows, and the rows as JSON in chunks of ``ROWS_PER_CHUNK`
 row objects would hold the GIL for a second in one C call; decoding chunk by chunk, yielding to the event
 loop between chunks, keeps every pause short.
 
-The pool starts on first use (spawn: no fork of a threaded server) and is shut down at exit.
+The pool starts on first use (spawn: no fork of a threaded server), is shut down at exit, and each worker
+exits by itself when its parent is gone (SIGKILL included).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ import asyncio
 import atexit
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 
 import msgspec
@@ -39,11 +42,23 @@ _rows_decoder = msgspec.json.Decoder(list[BenefitRow])
 def _executor() -> ProcessPoolExecutor:
     global _pool
     if _pool is None:
-        # Niced: on a busy machine the server's own process (the event loop) is scheduled first.
         _pool = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn"),
-                                    initializer=os.nice, initargs=(10,))
-        atexit.register(_pool.shutdown, wait=False, cancel_futures=True)
+                                    initializer=_worker_started, initargs=(os.getpid(),))
+        atexit.register(_pool.shutdown, wait=True, cancel_futures=True)
     return _pool
+
+
+def _worker_started(parent: int) -> None:
+    """Niced (on a busy machine the server's own process, the event loop, is scheduled first), and gone
+    within a second of its parent: a server killed with SIGKILL leaves no worker behind."""
+    os.nice(10)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _read_and_normalize(text: str, source: Source) -> tuple[Parsed271, NormalizedBenefits]:
