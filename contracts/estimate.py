@@ -23,7 +23,7 @@ from contracts.money import Money, Percent
 
 from contracts.eligibility import ManualBenefitsEntry
 from contracts.read_aloud import SpokenLine
-from contracts.selfpay import AffordabilitySection
+from contracts.selfpay import AffordabilitySection, HouseholdSize, StateCode
 
 PositiveInt = Annotated[int, msgspec.Meta(ge=1)]
 
@@ -120,10 +120,13 @@ class CourseOfCare(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fie
 
 
 class Household(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
-    size: PositiveInt
+    """Give ``state`` and one of the incomes whenever the sliding-fee discount could apply (self-pay):
+    without them the estimate is refused (422 naming the field), never quoted without the discount."""
+
+    size: HouseholdSize
     annual_income: Money | None = None
     monthly_income: Money | None = None
-    state: str | None = None
+    state: StateCode | None = None
     #: Intake saw proof of income (pay stubs, tax return ...): the sliding-fee discount is final,
     #: not provisional.
     proof_of_income_seen: bool = False
@@ -149,7 +152,7 @@ class EstimateRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_
     x12_271: str | None = None
     manual: ManualBenefitsEntry | None = None
     self_pay: bool = False
-    levels: list[Level] | None = None  # default: iop, php, inpatient
+    levels: Annotated[list[Level], msgspec.Meta(min_length=1)] | None = None  # default: iop, php, inpatient
     courses: list[CourseOfCare] = []
     start_date: dt.date | None = None  # default start for every course
     network: NetworkPreference = NetworkPreference.IN

@@ -21,6 +21,7 @@ from service.logging import configure_logging
 from service.middleware import RequestContextMiddleware
 from service.docs import docs_assets_router, swagger_ui_plugin
 from service.openapi import FinishedJsonRenderPlugin
+from service.request_body import JsonRequest
 from service.access import tokens as portal_tokens
 from service.access.idempotency import IdempotencyMiddleware
 from service.access.metrics import MetricsMiddleware, initialize_routes
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         on_startup=[_forbid_unknown_fields_in_schema, initialize_routes],
         state=State({"settings": settings}),
         request_max_body_size=settings.max_body_bytes,
+        request_class=JsonRequest,  # JSON bodies: depth and bounds checked once, for every route
         openapi_config=OpenAPIConfig(
             title="Benefits and cost estimates",
             version=API_VERSION,

@@ -134,7 +134,7 @@ def _field_errors_from_validation(exc: ValidationException) -> list[FieldError]:
             message, _, rest = message.partition(" - at `")
             field = rest.rstrip("`")
         if field is None:
-            source = item.get("source")
+            source = getattr(item.get("source"), "value", item.get("source"))  # litestar's ParamType enum
             if source in (None, "body"):
                 field = "$" if key in (None, "data") else _path_from_key(key)
             else:  # a query, path, header or cookie parameter: "query.include", not "ParamType.QUERY.include"
@@ -235,9 +235,11 @@ async def send_problem(
     title: str,
     detail: str | None = None,
     retry_after: int | None = None,
+    errors: list[FieldError] | None = None,
 ) -> None:
     """Answer a problem straight from ASGI middleware (outside the route handlers' error mapping)."""
     problem = Problem(
+        errors=list(errors or []),
         type=TYPE_BASE + slug,
         title=title,
         status=status,

@@ -31,6 +31,10 @@ from service.access.metrics import MetricsController
 from service.access.roles import Role, allow, caller_of
 from service.access.tokens import estimate_patient_key, issue_portal_token, portal_view, read_estimate, revoke_token
 from service.errors import InvalidInput, NotFound, request_id_of
+from service.request_body import EARLIEST_DATE, LATEST_DATE
+
+# audit_log.id is a bigint; cursors stay within integers every JSON client reads exactly (2^53 - 1).
+MAX_AUDIT_ID = 2**53 - 1
 
 class AdminKeysController(Controller):
     path = "/v1/admin/keys"
@@ -64,6 +68,8 @@ def _timestamp(name: str, value: str | None) -> dt.datetime | None:
         parsed = dt.datetime.fromisoformat(value)
     except ValueError:
         raise InvalidInput(f"{name} must be an ISO 8601 date-time such as 2026-01-31T09:00:00Z", field=name) from None
+    if not EARLIEST_DATE <= parsed.date() <= LATEST_DATE:
+        raise InvalidInput(f"{name} must be between {EARLIEST_DATE} and {LATEST_DATE}", field=name)
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
 
 
@@ -80,7 +86,7 @@ class AuditController(Controller):
         patient_key: Annotated[str | None, QueryParameter(max_length=64)] = None,
         since: Annotated[str | None, QueryParameter(description="ISO 8601 date-time, inclusive", max_length=40)] = None,
         until: Annotated[str | None, QueryParameter(description="ISO 8601 date-time, exclusive", max_length=40)] = None,
-        after_id: Annotated[int, QueryParameter(ge=0)] = 0,
+        after_id: Annotated[int, QueryParameter(ge=0, le=MAX_AUDIT_ID)] = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
     ) -> AuditPage:
         since_at = _timestamp("since", since)

@@ -158,6 +158,7 @@ async def _with_affordability(conn: asyncpg.Pool | asyncpg.Connection, compariso
                               request: EstimateRequest) -> tuple[EstimateComparison, dict[str, Any]]:
     try:
         from service.pricing.selfpay.affordability import affordability_for_level, household_for_affordability  # noqa: PLC0415
+        from service.pricing.selfpay.sliding_fee import applies  # noqa: PLC0415
         from service.pricing.selfpay.store import load_affordability_config  # noqa: PLC0415
     except ImportError:  # self-pay area not installed: the section stays None
         return comparison, {}
@@ -165,7 +166,8 @@ async def _with_affordability(conn: asyncpg.Pool | asyncpg.Connection, compariso
     # service day), as the engine's Medicaid band is, not on the day the estimate is made.
     first_day = min(level.first_service_date for level in comparison.estimates)
     config = await load_affordability_config(conn, first_day)
-    household = household_for_affordability(request.household)
+    income_matters = request.self_pay or applies(config.schedule, self_pay=False)
+    household = household_for_affordability(request.household, income_matters=income_matters)
     levels: list[LevelEstimate] = []
     for level in comparison.estimates:
         section = affordability_for_level(

@@ -13,7 +13,8 @@ Semantics
   - Insured caller: only when the schedule's ``applies_to`` is
     ``self_pay_and_patient_responsibility``; then it applies to the patient's share after
     insurance (per day, as above). Otherwise no discount, and a note says why.
-- **No household** (or one without an income or state): no sliding fee, a note says so;
+- **No household**: no sliding fee, a note says so (a household without its income or state
+  is refused where the discount could apply: :func:`household_for_affordability`);
   payment plans are still offered on the full responsibility, without the affordability
   (percent-of-income) rule, which cannot be checked without income (also noted).
 - **Proof of income**: not seen unless the caller says so (``proof_of_income_seen``); when
@@ -39,7 +40,7 @@ from contracts.estimate import LevelEstimate
 from contracts.selfpay import AffordabilitySection, Household, PaymentPlanRules, SlidingFeeSchedule
 from service.money import ZERO, cents, format_usd
 from service.pricing.selfpay.payment_plans import offer_plans, validate_rules
-from service.pricing.selfpay.poverty import determine_fpl
+from service.pricing.selfpay.poverty import InvalidHousehold, determine_fpl
 from service.pricing.selfpay.sliding_fee import applies, apply_sliding_fee, schedule_in_effect
 
 
@@ -55,18 +56,33 @@ class AffordabilityConfig:
     rules_version: int | None = None
 
 
-def household_for_affordability(household: est.Household | None) -> Household | None:
-    """The estimate request's household as the self-pay ``Household``; None if income or state is missing.
+def household_for_affordability(household: est.Household | None, *, income_matters: bool = False) -> Household | None:
+    """The estimate request's household as the self-pay ``Household``; None without one.
 
-    Annual income wins; otherwise monthly income x 12.
+    Annual income wins; otherwise monthly income x 12. When ``income_matters`` (the sliding fee
+    could apply: a self-pay estimate, or a schedule that also discounts insured patients' share), a
+    household without an income or a state is refused with the field to fix, never quoted without
+    its discount. Otherwise such a household gives no determination (a note says so).
     """
-    if household is None or household.state is None:
+    if household is None:
         return None
     if household.annual_income is not None:
         annual = household.annual_income
     elif household.monthly_income is not None:
         annual = cents(household.monthly_income * 12)
     else:
+        if income_matters:
+            raise InvalidHousehold(
+                "give the household's annual_income (or monthly_income): the sliding-fee discount depends on it",
+                field="$.household.annual_income",
+            )
+        return None
+    if household.state is None:
+        if income_matters:
+            raise InvalidHousehold(
+                "give the household's state: the poverty guideline, and with it the sliding-fee discount, depends on it",
+                field="$.household.state",
+            )
         return None
     return Household(size=household.size, annual_income=annual, state=household.state)
 

@@ -1,0 +1,165 @@
+"""What every JSON request body must satisfy before a handler sees it, whatever the route.
+
+msgspec checks a body against its contract type but cannot bound a ``Decimal`` or a date, and
+Python's ``Decimal``/``date`` arithmetic fails (a 500) or silently misprices on values no caller
+means: ``"1e30"`` dollars, ``"NaN"``, three-decimal money, a date in year 9999. So this module
+walks the decoded body along the handler's ``data`` type (``msgspec.inspect``) and refuses, as one
+400 naming every field:
+
+- money (``contracts.money.Money``): negative, more than two decimals, above ``MAX_MONEY``;
+- percent points (``Percent``) and other decimals: not finite, out of range, too many decimals;
+- integers the contract leaves unbounded: beyond a PostgreSQL ``integer``;
+- dates and date-times outside ``EARLIEST_DATE`` .. ``LATEST_DATE``.
+
+:class:`JsonRequest` is the app's request class: it also answers 400 when the body nests deeper
+than msgspec can decode (a declared non-JSON media type is refused earlier, ``service/content_type.py``).
+New routes and new contract fields are covered without code here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import Any
+
+import msgspec
+from litestar import Request
+from litestar.exceptions import ClientException
+from litestar.types import Empty
+
+from service.errors import FieldError, InvalidInput
+
+MAX_MONEY = Decimal("1000000000")  # a billion dollars: far above any course of care, far below Decimal's limits
+MAX_PERCENT = Decimal("1000000")  # percent points (percent of poverty reaches the hundreds)
+MAX_DECIMAL = Decimal("1000000000")
+MAX_DECIMAL_PLACES = 6
+MAX_INT = 2**31 - 1  # PostgreSQL integer
+EARLIEST_DATE = dt.date(1900, 1, 1)
+LATEST_DATE = dt.date(2099, 12, 31)
+
+mi = msgspec.inspect
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        return None
+    try:
+        return Decimal(repr(value) if isinstance(value, float) else str(value))
+    except (InvalidOperation, ValueError):
+        return None  # not a number at all: msgspec names it
+
+
+def _decimal_reason(number: Decimal, kind: str | None) -> str | None:
+    if not number.is_finite():
+        return "must be a finite number"
+    places = -number.as_tuple().exponent  # type: ignore[operator]
+    if kind == "money":
+        if number < 0:
+            return "must be 0 or more"
+        if number > MAX_MONEY:
+            return f"must be at most {MAX_MONEY:,} dollars"
+        if places > 2:
+            return "must have at most two decimal places (cents)"
+        return None
+    limit = MAX_PERCENT if kind == "percent" else MAX_DECIMAL
+    if kind == "percent" and number < 0:
+        return "must be 0 or more"
+    if abs(number) > limit:
+        return f"must be at most {limit:,}"
+    if places > MAX_DECIMAL_PLACES:
+        return f"must have at most {MAX_DECIMAL_PLACES} decimal places"
+    return None
+
+
+def _date_reason(value: Any, with_time: bool) -> str | None:
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00")) if with_time else dt.date.fromisoformat(value)
+    except ValueError:
+        return None  # msgspec names a malformed date
+    day = parsed.date() if isinstance(parsed, dt.datetime) else parsed
+    if not EARLIEST_DATE <= day <= LATEST_DATE:
+        return f"must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}"
+    return None
+
+
+def _matches(t: mi.Type, value: Any) -> bool:
+    """Whether a union member ``t`` is the one a JSON value of this shape would decode as."""
+    while isinstance(t, mi.Metadata):
+        t = t.type
+    if isinstance(value, dict):
+        return isinstance(t, (mi.StructType, mi.DictType, mi.TypedDictType, mi.DataclassType))
+    if isinstance(value, list):
+        return isinstance(t, (mi.ListType, mi.SetType, mi.FrozenSetType, mi.VarTupleType, mi.TupleType))
+    if isinstance(value, bool) or value is None:
+        return False
+    return isinstance(t, (mi.DecimalType, mi.DateType, mi.DateTimeType, mi.IntType))
+
+
+def bound_errors(t: mi.Type, value: Any, path: str = "$", kind: str | None = None) -> list[FieldError]:
+    """Every field of ``value`` (a decoded JSON body) out of bounds for its type ``t``."""
+    if isinstance(t, mi.Metadata):
+        marked = (t.extra or {}).get("kind")
+        return bound_errors(t.type, value, path, marked or kind)
+    if isinstance(t, mi.UnionType):
+        for member in t.types:
+            if _matches(member, value):
+                return bound_errors(member, value, path, kind)
+        return []
+    reason: str | None = None
+    if isinstance(t, mi.DecimalType):
+        number = _decimal(value)
+        reason = _decimal_reason(number, kind) if number is not None else None
+    elif isinstance(t, mi.IntType):
+        unbounded = t.le is None and t.lt is None
+        if isinstance(value, int) and not isinstance(value, bool) and unbounded and abs(value) > MAX_INT:
+            reason = f"must be at most {MAX_INT:,}"
+    elif isinstance(t, (mi.DateType, mi.DateTimeType)):
+        reason = _date_reason(value, isinstance(t, mi.DateTimeType))
+    elif isinstance(t, (mi.StructType, mi.DataclassType, mi.TypedDictType)) and isinstance(value, dict):
+        return [
+            error
+            for field in t.fields
+            if field.encode_name in value
+            for error in bound_errors(field.type, value[field.encode_name], f"{path}.{field.encode_name}")
+        ]
+    elif isinstance(t, (mi.ListType, mi.SetType, mi.FrozenSetType, mi.VarTupleType)) and isinstance(value, list):
+        return [e for i, item in enumerate(value) for e in bound_errors(t.item_type, item, f"{path}[{i}]", kind)]
+    elif isinstance(t, mi.DictType) and isinstance(value, dict):
+        return [e for key, item in value.items() for e in bound_errors(t.value_type, item, f"{path}.{key}", kind)]
+    return [FieldError(field=path, reason=reason)] if reason else []
+
+
+@lru_cache(maxsize=256)
+def _type_info(annotation: Any) -> mi.Type | None:
+    try:
+        return mi.type_info(annotation)
+    except (TypeError, ValueError):  # not a msgspec-describable type (a DTO, a raw dict ...): nothing to bound
+        return None
+
+
+def check_bounds(annotation: Any, value: Any) -> None:
+    """Raise one 400 naming every out-of-bounds field of a decoded body of type ``annotation``."""
+    info = _type_info(annotation)
+    errors = bound_errors(info, value) if info is not None else []
+    if errors:
+        raise InvalidInput("; ".join(f"{e.field}: {e.reason}" for e in errors), errors=errors)
+
+
+class JsonRequest(Request):  # type: ignore[type-arg]
+    """The app's request class: JSON bodies are checked for depth and bounds once (the media type: content_type.py)."""
+
+    async def json(self) -> Any:
+        if self._json is not Empty or self._connection_state.json is not Empty:
+            return await super().json()
+        body = await self.body()
+        try:
+            value = await super().json()
+        except RecursionError:
+            raise ClientException("the JSON is nested too deeply") from None
+        data_field = self.route_handler.parsed_data_field
+        if data_field is not None and body:
+            check_bounds(data_field.annotation, value)
+        return value
