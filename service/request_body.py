@@ -13,7 +13,9 @@ walks the decoded body along the handler's ``data`` type (``msgspec.inspect``) a
 
 :class:`JsonRequest` is the app's request class: it also answers 400 when the body nests deeper
 than msgspec can decode (a declared non-JSON media type is refused earlier, ``service/content_type.py``).
-New routes and new contract fields are covered without code here.
+New routes and new contract fields are covered without code here. A route that checks every
+value of a part itself and reports all problems together (the fee-schedule import's rows) names
+that part: ``opt={BOUNDS_CHECKED_BY_HANDLER: ("$.rows",)}``; it must then refuse the same values.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ MAX_DECIMAL_PLACES = 6
 MAX_INT = 2**31 - 1  # PostgreSQL integer
 EARLIEST_DATE = dt.date(1900, 1, 1)
 LATEST_DATE = dt.date(2099, 12, 31)
+
+#: Route ``opt`` key: JSON paths whose values the handler bounds itself (see the module docstring).
+BOUNDS_CHECKED_BY_HANDLER = "bounds_checked_by_handler"
 
 mi = msgspec.inspect
 
@@ -140,10 +145,11 @@ def _type_info(annotation: Any) -> mi.Type | None:
         return None
 
 
-def check_bounds(annotation: Any, value: Any) -> None:
+def check_bounds(annotation: Any, value: Any, checked_by_handler: tuple[str, ...] = ()) -> None:
     """Raise one 400 naming every out-of-bounds field of a decoded body of type ``annotation``."""
     info = _type_info(annotation)
     errors = bound_errors(info, value) if info is not None else []
+    errors = [e for e in errors if not any(e.field == p or e.field.startswith((p + ".", p + "[")) for p in checked_by_handler)]
     if errors:
         raise InvalidInput("; ".join(f"{e.field}: {e.reason}" for e in errors), errors=errors)
 
@@ -161,5 +167,5 @@ class JsonRequest(Request):  # type: ignore[type-arg]
             raise ClientException("the JSON is nested too deeply") from None
         data_field = self.route_handler.parsed_data_field
         if data_field is not None and body:
-            check_bounds(data_field.annotation, value)
+            check_bounds(data_field.annotation, value, tuple(self.route_handler.opt.get(BOUNDS_CHECKED_BY_HANDLER, ())))
         return value

@@ -15,6 +15,7 @@ from contracts.fee_schedules import FeeScheduleImport, FeeScheduleList, FeeSched
 from service.access.audit import record
 from service.access.roles import Role, allow, caller_of
 from service.errors import request_id_of
+from service.request_body import BOUNDS_CHECKED_BY_HANDLER  # every row is checked and listed by schedules
 from service.pricing import schedules
 from service.pricing.response_detail import INCLUDE_DESCRIPTION, INCLUDE_PATTERN, parse_include, with_detail
 from service.pricing.service import create_estimate, program_calendar, read_estimate
@@ -55,7 +56,7 @@ class FeeSchedulesController(Controller):
     guards = [allow(Role.ADMIN)]
     security = [{"ApiKey": []}]
 
-    @post("", operation_id="importFeeSchedule", opt={"problems": {422: "A row is invalid; every problem is listed (row, column, reason)."}, "location": "/v1/admin/fee-schedules/{id}"}, status_code=201,
+    @post("", operation_id="importFeeSchedule", opt={"problems": {422: "A row is invalid; every problem is listed (row, column, reason)."}, "location": "/v1/admin/fee-schedules/{id}", BOUNDS_CHECKED_BY_HANDLER: ("$.rows",)}, status_code=201,
           summary="Import a new fee-schedule version (chargemaster, contract, Medicare or Medicaid rates)",
           description="Every row is checked; all problems are listed (row, column, reason) and nothing is stored "
                       "if any row is bad. A version never changes once created: estimates already made keep "

@@ -121,3 +121,15 @@ def test_nul_in_a_path_or_query_parameter_is_a_400(client, headers, method, url,
     response = client.request(method, url, headers=headers[role])
     assert response.status_code == 400, response.text
     assert _fields(response) == [field]
+
+
+def test_fee_schedule_rows_keep_their_own_full_report_and_dates_are_still_bounded(client, headers) -> None:
+    row = {"level": "iop", "revenue_code": "0905", "hcpcs": "S9480", "gross_charge_per_day": "1e30",
+           "self_pay_per_day": "NaN"}
+    body = {"kind": "chargemaster", "effective_from": "2031-01-01", "dry_run": True, "rows": [row]}
+    rows = client.post("/v1/admin/fee-schedules", json=body, headers=headers["admin"])
+    assert rows.status_code == 422, rows.text  # the importer lists every row's problems itself
+    assert _fields(rows) == ["$.rows[0].gross_charge_per_day", "$.rows[0].self_pay_per_day"]
+    late = client.post("/v1/admin/fee-schedules", json={**body, "effective_from": "9999-12-31"},
+                       headers=headers["admin"])
+    assert late.status_code == 400 and _fields(late) == ["$.effective_from"]
