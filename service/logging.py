@@ -70,6 +70,14 @@ PHI_KEYS = frozenset(
 _X12_PATTERN = re.compile(r"(?:^|[~\n])\s*(?:ISA|NM1|DMG|N3|N4)[*|^:](?!\s)")
 
 
+# Credentials: an API key's secret part (its bek_<prefix>_ stays, to say which key) and portal tokens.
+_SECRET_PATTERN = re.compile(r"(bek_[0-9a-f]{8}_)[A-Za-z0-9_-]+|pt1\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+
+
+def _without_secrets(text: str) -> str:
+    return _SECRET_PATTERN.sub(lambda m: (m.group(1) or "") + REDACTED, text)
+
+
 def _is_phi_key(key: object) -> bool:
     return isinstance(key, str) and key.lower().replace("-", "_") in PHI_KEYS
 
@@ -79,8 +87,8 @@ def _redact(value: Any) -> Any:
         return {k: (REDACTED if _is_phi_key(k) else _redact(v)) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_redact(v) for v in value]
-    if isinstance(value, str) and _X12_PATTERN.search(value):
-        return REDACTED
+    if isinstance(value, str):
+        return REDACTED if _X12_PATTERN.search(value) else _without_secrets(value)
     return value
 
 
@@ -88,8 +96,8 @@ def redact_phi(_logger: Any, _method: str, event_dict: MutableMapping[str, Any])
     """structlog processor: replace PHI values in the event (keys at any depth, raw X12)."""
     for key in list(event_dict):
         if key == "event":
-            if isinstance(event_dict[key], str) and _X12_PATTERN.search(event_dict[key]):
-                event_dict[key] = REDACTED
+            if isinstance(event_dict[key], str):
+                event_dict[key] = REDACTED if _X12_PATTERN.search(event_dict[key]) else _without_secrets(event_dict[key])
             continue
         event_dict[key] = REDACTED if _is_phi_key(key) else _redact(event_dict[key])
     return event_dict

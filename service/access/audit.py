@@ -2,16 +2,21 @@
 
 Call :func:`record` from every handler that reads or writes patient data, in the same
 transaction as the write when there is one, so a write without its audit row cannot exist.
+Attempts are audited too, with their outcome: ``success``, ``not_found`` (a probe for an id
+that does not exist), ``denied`` (401/403, action ``access.unauthenticated`` /
+``access.forbidden``), ``refused`` (a request the rules turned down, e.g. a payment plan) and
+``upstream_error`` (a 270 with PHI reached the clearinghouse, which then failed).
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
-from service.access.roles import Caller
+if TYPE_CHECKING:  # roles' guard writes denied rows through this module
+    from service.access.roles import Caller
 
 
 def patient_key(last_name: str, first_name: str, date_of_birth: str, member_id: str | None) -> str:
@@ -48,7 +53,7 @@ async def record(
         caller.role.value if caller else "none",
         action,
         resource_type,
-        None if resource_id is None else str(resource_id),
+        None if resource_id is None else str(resource_id)[:200],
         patient,
         request_id,
         outcome,

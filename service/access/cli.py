@@ -6,7 +6,7 @@ import argparse
 
 import asyncpg
 
-from service.access.keys import create_key, list_keys, revoke_key
+from service.access.keys import create_key, key_label, list_keys, revoke_key
 from service.access.roles import Role
 from service.config import Settings
 
@@ -40,9 +40,9 @@ def _keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
         return await revoke_key(conn, args.key)
 
     if run_with_db(settings, work):
-        print(f"revoked {args.key}")
+        print(f"revoked {key_label(args.key)}")
         return 0
-    print(f"no active key {args.key}")
+    print(f"no active key {key_label(args.key)}")
     return 1
 
 
@@ -55,6 +55,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     create.set_defaults(handler=_keys_create)
     listing = keys_sub.add_parser("list", help="list keys (prefix, role, state); never the secret")
     listing.set_defaults(handler=_keys_list)
-    revoke = keys_sub.add_parser("revoke", help="revoke a key by its prefix or id")
-    revoke.add_argument("key", help="key prefix (8 hex characters) or id")
+    revoke = keys_sub.add_parser("revoke", help="revoke a key by its prefix, id or full secret")
+    revoke.add_argument("key", help="key prefix (8 hex characters), id, or the whole secret (bek_...)")
     revoke.set_defaults(handler=_keys_revoke)

@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import asyncpg
 
 from service.access.caller_cache import CallerCache
+from service.access.audit import record
 from service.access.roles import Caller, Role
+
+#: Who the audit trail names for key changes made with ``benefits-estimator keys``.
+COMMAND_LINE = Caller(actor_id="command-line", actor_name="benefits-estimator keys", role=Role.ADMIN)
 
 
 @dataclass(frozen=True)
@@ -30,25 +36,58 @@ def hash_key(secret: str) -> bytes:
     return hashlib.sha256(secret.encode()).digest()
 
 
-async def create_key(conn: asyncpg.Connection, *, name: str, role: Role) -> IssuedKey:
+async def create_key(
+    conn: asyncpg.Connection | asyncpg.Pool, *, name: str, role: Role, by: Caller | None = None,
+    request_id: str | None = None,
+) -> IssuedKey:
+    """Create a key and its audit row in one transaction (``by`` None: the command line)."""
     prefix = secrets.token_hex(4)
     secret = f"bek_{prefix}_{secrets.token_urlsafe(32)}"
-    row = await conn.fetchrow(
-        "INSERT INTO api_keys (name, role, prefix, key_hash) VALUES ($1, $2, $3, $4) RETURNING id",
-        name,
-        role.value,
-        prefix,
-        hash_key(secret),
-    )
+    async with _transaction(conn) as tx:
+        row = await tx.fetchrow(
+            "INSERT INTO api_keys (name, role, prefix, key_hash) VALUES ($1, $2, $3, $4) RETURNING id",
+            name,
+            role.value,
+            prefix,
+            hash_key(secret),
+        )
+        await record(tx, caller=by or COMMAND_LINE, action="api_key.create", resource_type="api_key",
+                     resource_id=row["id"], request_id=request_id)
     return IssuedKey(id=str(row["id"]), name=name, role=role, prefix=prefix, secret=secret)
 
 
-async def revoke_key(conn: asyncpg.Connection, prefix_or_id: str) -> bool:
-    result = await conn.execute(
-        "UPDATE api_keys SET revoked_at = now() WHERE revoked_at IS NULL AND (prefix = $1 OR id::text = $1)",
-        prefix_or_id,
-    )
-    return result.endswith(" 1")
+async def revoke_key(
+    conn: asyncpg.Connection | asyncpg.Pool, key: str, *, by: Caller | None = None, request_id: str | None = None
+) -> bool:
+    """Revoke an active key named by its prefix, its id or its full secret; audited whether found or not."""
+    async with _transaction(conn) as tx:
+        revoked_id = await tx.fetchval(
+            """UPDATE api_keys SET revoked_at = now()
+               WHERE revoked_at IS NULL AND (prefix = $1 OR id::text = $1 OR key_hash = $2) RETURNING id""",
+            key,
+            hash_key(key),
+        )
+        await record(tx, caller=by or COMMAND_LINE, action="api_key.revoke", resource_type="api_key",
+                     resource_id=revoked_id if revoked_id is not None else key_label(key), request_id=request_id,
+                     outcome="success" if revoked_id is not None else "not_found")
+    return revoked_id is not None
+
+
+def key_label(key: str) -> str:
+    """How a key named by a caller may be shown (responses, audit): a full secret shrinks to its prefix."""
+    if key.startswith("bek_") and key.count("_") >= 2:
+        return "bek_" + key.split("_")[1][:8] + "_..."
+    return key[:64]
+
+
+@asynccontextmanager
+async def _transaction(conn: asyncpg.Connection | asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
+    if isinstance(conn, asyncpg.Pool):
+        async with conn.acquire() as acquired, acquired.transaction():
+            yield acquired
+    else:
+        async with conn.transaction():
+            yield conn
 
 
 async def list_keys(conn: asyncpg.Connection) -> list[asyncpg.Record]:

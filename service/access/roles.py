@@ -8,7 +8,7 @@ Roles:
 
 A route says which roles may call it with ``guards=[allow(Role.INTAKE, Role.BILLING)]``.
 A missing or wrong key is 401, a wrong role 403; neither says whether a resource exists,
-because the guard runs before the handler looks anything up.
+because the guard runs before the handler looks anything up. Both leave an audit row.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
-from service.errors import Forbidden, Unauthorized
+from service.access.audit import record
+from service.errors import Forbidden, Unauthorized, request_id_of
 
 
 #: RFC 9110 challenge for a 401: an API key in X-API-Key, or a patient-portal token as a Bearer token.
@@ -49,18 +50,32 @@ def caller_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Caller | None:
     return connection.scope.get("state", {}).get("caller")
 
 
+async def _audit_denied(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler, caller: Caller | None, action: str
+) -> None:
+    """A refused request leaves a row (who tried which route); the route is named by its operation id."""
+    route = getattr(handler, "operation_id", None)
+    await record(
+        connection.app.state.pool, caller=caller, action=action, resource_type="route",
+        resource_id=route if isinstance(route, str) else connection.scope.get("path"),
+        request_id=request_id_of(connection.scope), outcome="denied",
+    )
+
+
 def allow(*roles: Role):  # noqa: ANN201 - litestar guard
     allowed = frozenset(roles)
 
     # async: Litestar runs a plain-function guard in a worker thread, a thread hop on every request.
-    async def guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
         caller = caller_of(connection)
         if caller is None:
+            await _audit_denied(connection, handler, None, "access.unauthenticated")
             raise Unauthorized(
                 "Send an API key in the X-API-Key header (or a portal token as a Bearer token).",
                 headers={"WWW-Authenticate": WWW_AUTHENTICATE},
             )
         if caller.role not in allowed:
+            await _audit_denied(connection, handler, caller, "access.forbidden")
             raise Forbidden(f"The {caller.role.value} role may not call this route.")
 
     guard.__name__ = "allow_" + "_".join(sorted(r.value for r in allowed))

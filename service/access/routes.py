@@ -25,7 +25,7 @@ from contracts.access import (
 )
 from service.access import audit
 from service.access.billing_pull import FEEDS, pull
-from service.access.keys import create_key, list_keys, revoke_key
+from service.access.keys import create_key, key_label, list_keys, revoke_key
 from service.access.metrics import MetricsController
 
 from service.access.roles import Role, allow, caller_of
@@ -44,7 +44,8 @@ class AdminKeysController(Controller):
 
     @post("", operation_id="createApiKey", description="A new key for one role (intake, portal, billing, admin). The secret is in this answer only: store it.", summary="Create an API key (the secret is shown once)", status_code=201)
     async def create(self, request: Request, data: JSONBody[ApiKeyCreate]) -> ApiKeyCreated:
-        issued = await create_key(request.app.state.pool, name=data.name, role=Role(data.role))
+        issued = await create_key(request.app.state.pool, name=data.name, role=Role(data.role), by=caller_of(request),
+                                  request_id=request_id_of(request.scope))
         return ApiKeyCreated(id=issued.id, name=issued.name, role=issued.role.value, prefix=issued.prefix, secret=issued.secret)
 
     @get("", operation_id="listApiKeys", description="Every API key with its role, prefix and state; secrets are never shown again.", summary="List API keys (never their secrets)")
@@ -52,10 +53,11 @@ class AdminKeysController(Controller):
         rows = await list_keys(request.app.state.pool)
         return [ApiKeyInfo(**{**dict(r), "id": str(r["id"])}) for r in rows]
 
-    @delete("/{key:str}", operation_id="revokeApiKey", description="The key stops working at once. 404 when no active key has that prefix or id.", summary="Revoke an API key by prefix or id", status_code=204)
+    @delete("/{key:str}", operation_id="revokeApiKey", description="The key stops working at once. 404 when no active key has that prefix, id or secret (the secret is never echoed).", summary="Revoke an API key by prefix, id or full secret", status_code=204)
     async def revoke(self, request: Request, key: FromPath[str]) -> None:
-        if not await revoke_key(request.app.state.pool, key):
-            raise NotFound(f"No active API key {key!r}.")
+        if not await revoke_key(request.app.state.pool, key, by=caller_of(request),
+                                request_id=request_id_of(request.scope)):
+            raise NotFound(f"No active API key {key_label(key)!r}.")
         if (cache := request.app.state.get("caller_cache")) is not None:
             cache.clear()  # this replica at once; the others on the NOTIFY the revocation sends (caller_cache.py)
 

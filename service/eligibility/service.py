@@ -263,6 +263,9 @@ async def create_check(ctx: Context, req: EligibilityCheckRequest, *, refresh: b
     except UpstreamError as exc:
         metrics.record_clearinghouse_exchange(req.payer_id, exc.slug, time.perf_counter() - started)
         metrics.record_eligibility_outcome(req.payer_id, exc.slug)
+        # The 270 (PHI) may have reached the clearinghouse: the disclosure is audited even without an answer.
+        await record(ctx.pool, caller=ctx.caller, action="eligibility.create", resource_type="eligibility_check",
+                     resource_id=trace, patient=pkey, request_id=ctx.request_id, outcome="upstream_error")
         raise
     metrics.record_clearinghouse_exchange(req.payer_id, "ok", time.perf_counter() - started)
     if len(reply.raw_271) < OFFLOAD_CHARS:
@@ -315,11 +318,13 @@ def _check_trace(parsed: Any, trace: str, benefits: NormalizedBenefits) -> Norma
 async def _read_audited(ctx: Context, check_id: str, action: str) -> asyncpg.Record:
     """One stored check by id (404 for an unknown or malformed id), audited in the same transaction."""
     cid = store.parse_id(check_id)
-    if cid is None:
-        raise NotFound("No eligibility check with this id.")
-    row = await store.fetch_check_audited(ctx.pool, cid, audit_params(ctx.caller, action, "eligibility_check",
-                                                                         ctx.request_id))
-    if row is None:
+    row = None
+    if cid is not None:
+        row = await store.fetch_check_audited(ctx.pool, cid, audit_params(ctx.caller, action, "eligibility_check",
+                                                                             ctx.request_id))
+    if row is None:  # a probe for an id that does not exist is audited too, then 404
+        await record(ctx.pool, caller=ctx.caller, action=action, resource_type="eligibility_check",
+                     resource_id=check_id, request_id=ctx.request_id, outcome="not_found")
         raise NotFound("No eligibility check with this id.")
     return row
 

@@ -336,31 +336,15 @@ class SelfPayController(Controller):
         pool = _pool(request)
         async with pool.acquire() as conn:
             stored = await _load_estimate(conn, estimate_id)
-            level = _find_level(stored, data.level, data.network, "$.level")
-            section = await _affordability(conn, stored, level)
-            balance = section.balance_after_discount
-            if balance <= 0:
-                raise Unprocessable("nothing is owed for this level after the discount; no plan is needed", field="$.level")
-            rules = section.payment_plan_rules
-            required_down = cents(percent_of(balance, rules.down_payment_percent))
-            down = required_down if data.down_payment is None else data.down_payment
-            if not down.is_finite() or down < 0:
-                raise InvalidInput("must be 0 or more", field="$.down_payment")
-            if down < required_down:
-                raise PlanRuleViolation(
-                    "down_payment_percent",
-                    f"the down payment must be at least {rules.down_payment_percent.normalize():f} % of the balance "
-                    f"({required_down})",
+            try:
+                level, section, plan = await _plan_for(conn, stored, data)
+            except ProblemError:  # a plan the rules turn down is audited as refused
+                await record(
+                    conn, caller=caller, action="payment_plan.create", resource_type="estimate", resource_id=estimate_id,
+                    patient=_patient_key_of(stored, _patient_on_estimate(stored)),
+                    request_id=request_id_of(request.scope), outcome="refused",
                 )
-            if section.monthly_household_income is None and rules.max_percent_of_monthly_income is not None:
-                rules = msgspec.structs.replace(rules, max_percent_of_monthly_income=None)
-            plan = amortize(
-                balance=balance, term_months=data.term_months, apr_percent=rules.apr_percent, down_payment=down,
-                first_due_date=data.first_due_date or _first_of_next_month(_today()),
-            )
-            violations = plan_violations(plan, rules, section.monthly_household_income)
-            if violations:
-                raise violations[0]
+                raise
             patient = _patient_on_estimate(stored)
             async with conn.transaction():
                 accepted = await store.insert_accepted_plan(
@@ -509,6 +493,36 @@ async def issue_good_faith_estimate(conn: asyncpg.Connection, *, settings: Any, 
             resource_id=issued.id, patient=key, request_id=request_id,
         )
     return issued
+
+
+async def _plan_for(conn: Any, stored: Any, data: EstimatePaymentPlanRequest) -> tuple[LevelEstimate, AffordabilitySection, Any]:
+    """The level, its affordability and the amortized plan asked for; a ProblemError when the rules refuse it."""
+    level = _find_level(stored, data.level, data.network, "$.level")
+    section = await _affordability(conn, stored, level)
+    balance = section.balance_after_discount
+    if balance <= 0:
+        raise Unprocessable("nothing is owed for this level after the discount; no plan is needed", field="$.level")
+    rules = section.payment_plan_rules
+    required_down = cents(percent_of(balance, rules.down_payment_percent))
+    down = required_down if data.down_payment is None else data.down_payment
+    if not down.is_finite() or down < 0:
+        raise InvalidInput("must be 0 or more", field="$.down_payment")
+    if down < required_down:
+        raise PlanRuleViolation(
+            "down_payment_percent",
+            f"the down payment must be at least {rules.down_payment_percent.normalize():f} % of the balance "
+            f"({required_down})",
+        )
+    if section.monthly_household_income is None and rules.max_percent_of_monthly_income is not None:
+        rules = msgspec.structs.replace(rules, max_percent_of_monthly_income=None)
+    plan = amortize(
+        balance=balance, term_months=data.term_months, apr_percent=rules.apr_percent, down_payment=down,
+        first_due_date=data.first_due_date or _first_of_next_month(_today()),
+    )
+    violations = plan_violations(plan, rules, section.monthly_household_income)
+    if violations:
+        raise violations[0]
+    return level, section, plan
 
 
 async def _read_gfe(request: Request, gfe_id: str, action: str) -> IssuedGoodFaithEstimate:
