@@ -17,6 +17,7 @@ from typing import Any
 
 import asyncpg
 import msgspec
+import structlog
 
 from service import installed_modules
 from service.config import ConfigError, Settings, load_settings
@@ -29,6 +30,7 @@ COMMAND_MODULES = ("service.eligibility.payers.cli", "service.pricing.cli", "ser
 @asynccontextmanager
 async def database(settings: Settings) -> AsyncIterator[asyncpg.Connection]:
     """A migrated connection to the configured (or embedded) database, for one command."""
+    from service.db.app_role import least_privileged_url  # noqa: PLC0415
     from service.db.embedded import start_embedded  # noqa: PLC0415
     from service.db.pool import _init_connection, migrate_url  # noqa: PLC0415
 
@@ -36,6 +38,10 @@ async def database(settings: Settings) -> AsyncIterator[asyncpg.Connection]:
     url = settings.database_url or embedded.url  # type: ignore[union-attr]
     try:
         await migrate_url(url)
+        await least_privileged_url(  # `migrate` also grants the app role what it needs
+            url, app_url=settings.app_database_url, embedded_dir=settings.embedded_pg_dir if embedded else None,
+            log=structlog.get_logger("service.cli"),
+        )
         conn = await asyncpg.connect(url)
         await _init_connection(conn)
         try:

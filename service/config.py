@@ -27,6 +27,7 @@ class ConfigError(ValueError):
 
 class Settings(msgspec.Struct, kw_only=True, frozen=True):
     database_url: str | None = None
+    app_database_url: str | None = None
     embedded_pg_dir: Path = Path("var/pgdata")
     clearinghouse_url: str | None = None
     clearinghouse_protocol: str = "core_soap"
@@ -195,7 +196,8 @@ def _text(name: str, raw: str) -> str:
 
 # variable name -> (settings field, parser, description for the README)
 VARIABLES: dict[str, tuple[str, Callable[[str, str], Any], str]] = {
-    "DATABASE_URL": ("database_url", _postgres_url, "PostgreSQL URL; unset = embedded PostgreSQL"),
+    "DATABASE_URL": ("database_url", _postgres_url, "PostgreSQL URL of the schema's owner (migrations); unset = embedded PostgreSQL"),
+    "APP_DATABASE_URL": ("app_database_url", _postgres_url, "URL of the least-privileged role requests run as (granted at start-up); unset = the owner, or `benefits_app` when embedded"),
     "EMBEDDED_PG_DIR": ("embedded_pg_dir", lambda n, r: Path(_text(n, r)), "data directory of the embedded PostgreSQL"),
     "CLEARINGHOUSE_URL": ("clearinghouse_url", _http_url, "clearinghouse base URL; unset = built-in sandbox"),
     "CLEARINGHOUSE_PROTOCOL": ("clearinghouse_protocol", _choice("core_soap", "json", "text"), "wire: core_soap (CAQH CORE vC2.2.0 SOAP), json (raw X12 in JSON, Stedi's kind) or text (text/plain)"),

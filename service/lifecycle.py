@@ -1,6 +1,7 @@
 """Start-up and shutdown of everything the service holds: database, pool, HTTP client, sandbox.
 
-Order on start: PostgreSQL (embedded unless DATABASE_URL) → migrations → pool → the
+Order on start: PostgreSQL (embedded unless DATABASE_URL) → migrations and grants (as the owner) →
+pool (as the least-privileged app role, :mod:`service.db.app_role`) → the
 sandbox clearinghouse (unless CLEARINGHOUSE_URL) → the clearinghouse HTTP client.
 Shutdown runs the same list backwards, and runs even when start-up failed half-way.
 """
@@ -17,6 +18,7 @@ from litestar import Litestar
 
 from service.access.caller_cache import AccessChangeListener, CallerCache
 from service.config import Settings
+from service.db.app_role import least_privileged_url
 from service.db.embedded import start_embedded
 from service.db.pool import create_pool, migrate_url
 
@@ -52,7 +54,11 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
             database_url = embedded.url
         applied = await migrate_url(database_url)
         log.info("migrations_checked", applied=len(applied))
-        pool = await create_pool(database_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
+        requests_url = await least_privileged_url(
+            database_url, app_url=settings.app_database_url,
+            embedded_dir=settings.embedded_pg_dir if settings.uses_embedded_postgres else None, log=log,
+        )
+        pool = await create_pool(requests_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
         stack.push_async_callback(pool.close)
         app.state.pool = pool
         app.state.database_url = database_url

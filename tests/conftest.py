@@ -80,9 +80,36 @@ def database_url(postgres_server_url: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url: str):  # noqa: ANN201
+def app_database_url(database_url: str) -> Iterator[str | None]:
+    """A login role of its own for this session's app (least privilege, granted at start-up), or None when the
+    server's user may not create roles (the app then runs as the owner)."""
+    from service.db.app_role import ensure_login_role, url_as  # noqa: PLC0415
+
+    role, password = f"benefits_app_{os.getpid()}_{secrets.token_hex(3)}", secrets.token_urlsafe(16)
+
+    async def run(work: Any) -> Any:
+        conn = await asyncpg.connect(database_url)
+        try:
+            return await work(conn)
+        finally:
+            await conn.close()
+
+    try:
+        asyncio.run(run(lambda conn: ensure_login_role(conn, role, password)))
+    except asyncpg.InsufficientPrivilegeError:
+        yield None
+        return
+    try:
+        yield url_as(database_url, role, password)
+    finally:
+        asyncio.run(run(lambda conn: conn.execute(f'DROP OWNED BY "{role}"; DROP ROLE "{role}"')))
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, app_database_url: str | None):  # noqa: ANN201
     env = {
         "DATABASE_URL": database_url,
+        **({"APP_DATABASE_URL": app_database_url} if app_database_url else {}),
         "LOG_LEVEL": "WARNING",
         "PORTAL_TOKEN_SECRET": "test-secret-not-for-production",
         "RATE_LIMIT_PER_MINUTE": "100000",

@@ -1,0 +1,68 @@
+"""The service's own database role cannot rewrite history: only the owner (migrations) could."""
+
+from __future__ import annotations
+
+import asyncio
+import stat
+from pathlib import Path
+
+import asyncpg
+import pytest
+import structlog
+
+from service.db.app_role import EMBEDDED_APP_ROLE, is_privileged, least_privileged_url
+from service.local_secrets import FILE_NAME
+
+FORBIDDEN = [
+    "UPDATE audit_log SET outcome = 'rewritten'",
+    "DELETE FROM audit_log",
+    "TRUNCATE audit_log",
+    "ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_update",
+    "DROP TRIGGER audit_log_no_update ON audit_log",
+    "DROP TABLE audit_log",
+    "SET session_replication_role = replica",
+    "CREATE TABLE shadow_audit (id int)",
+    "ALTER TABLE estimates ADD COLUMN smuggled text",
+    "DELETE FROM schema_migrations",
+]
+
+
+@pytest.mark.parametrize("sql", FORBIDDEN)
+def test_the_services_role_cannot_change_the_audit_trail_or_the_schema(db, app_database_url, sql) -> None:
+    if app_database_url is None:
+        pytest.skip("the database server's user may not create roles")
+    with pytest.raises(asyncpg.InsufficientPrivilegeError):
+        db.execute(sql)
+
+
+def test_the_services_role_is_neither_superuser_nor_owner_and_can_still_append(client, db, app_database_url) -> None:
+    if app_database_url is None:
+        pytest.skip("the database server's user may not create roles")
+    assert db.fetchval("SELECT current_user") == app_database_url.split("//")[1].split(":")[0]
+    assert client.blocking_portal.call(_privileged, client.app.state.pool) is False
+    before = db.fetchval("SELECT count(*) FROM audit_log")
+    db.execute("INSERT INTO audit_log (actor, role, action, resource_type, outcome) VALUES ('t', 'admin', 't', 'x', 'success')")
+    assert db.fetchval("SELECT count(*) FROM audit_log") == before + 1
+
+
+async def _privileged(pool: asyncpg.Pool) -> bool:
+    async with pool.acquire() as conn:
+        return await is_privileged(conn)
+
+
+def test_embedded_mode_makes_its_own_role_with_a_kept_password(database_url, tmp_path: Path) -> None:
+    async def scenario() -> tuple[str, str, bool]:
+        first = await least_privileged_url(database_url, app_url=None, embedded_dir=tmp_path, log=structlog.get_logger())
+        again = await least_privileged_url(database_url, app_url=None, embedded_dir=tmp_path, log=structlog.get_logger())
+        conn = await asyncpg.connect(first)
+        try:
+            return first, again, await is_privileged(conn)
+        finally:
+            await conn.close()
+
+    try:
+        first, again, privileged = asyncio.run(scenario())
+    except asyncpg.InsufficientPrivilegeError:
+        pytest.skip("the database server's user may not create roles")
+    assert first == again and f"//{EMBEDDED_APP_ROLE}:" in first and privileged is False
+    assert stat.S_IMODE((tmp_path / FILE_NAME).stat().st_mode) == 0o600
