@@ -16,6 +16,8 @@ from litestar import MediaType, Request, Response
 from litestar.types import Scope, Send
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
 
+from service.db.availability import RETRY_AFTER_SECONDS, availability_of, is_database_outage
+
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 TYPE_BASE = "https://errors.benefits-estimator.example/"
 
@@ -214,7 +216,24 @@ def _handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Respons
     return problem_response(request, problem, dict(exc.headers or {}))
 
 
+def database_unavailable_problem(exc: BaseException, app_state: Any) -> Problem:
+    """The database is away (not a bug): 503 with Retry-After; the outage is logged once, not per request."""
+    availability = availability_of(app_state)
+    if availability is not None:
+        availability.report_outage(exc)
+    return Problem(
+        type=TYPE_BASE + "database-unavailable",
+        title="The database is unavailable",
+        status=503,
+        detail="The service cannot reach its database right now. Try again shortly; send a write again with the "
+        "same Idempotency-Key so that it applies at most once.",
+        retry_after_seconds=RETRY_AFTER_SECONDS,
+    )
+
+
 def _handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[bytes]:
+    if is_database_outage(exc):
+        return problem_response(request, database_unavailable_problem(exc, request.app.state))
     # The exception type only: its message may quote request data (PHI).
     log.error("unhandled_exception", exc_type=type(exc).__name__, path=request.url.path)
     problem = Problem(

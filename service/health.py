@@ -8,6 +8,8 @@ import msgspec
 from litestar import Controller, Request, get
 from litestar.response import Response
 
+from service.db.availability import RETRY_AFTER_SECONDS, availability_of
+
 
 class Health(msgspec.Struct, kw_only=True, omit_defaults=True):
     status: str
@@ -19,11 +21,20 @@ class HealthController(Controller):
     path = ""
     tags = ["operations"]
 
-    @get("/health", operation_id="getHealth", description="Liveness only: answers while the process runs, without touching the database.", summary="The process is alive", include_in_schema=True)
-    async def health(self) -> Health:
-        return Health(status="ok")
+    @get(
+        "/health", operation_id="getHealth", summary="Liveness: the process is alive (always 200 while it runs)",
+        description="Liveness only: answers while the process runs, without touching the database (an outage must "
+        "not get a live process restarted). `database` says how the database looked last (`ok`, or `unavailable` "
+        "during an outage); load balancers should route on `/ready`.",
+    )
+    async def health(self, request: Request) -> Health:
+        availability = availability_of(request.app.state)
+        return Health(status="ok", database="unavailable" if availability and not availability.available else "ok")
 
-    @get("/ready", operation_id="getReady", description="Readiness: 200 when the database answers within 2 s, else 503 with the same body (`database: unreachable`).", opt={"also": {503: "Not ready: the database does not answer."}}, summary="The database answers; ready for traffic")
+    @get("/ready", operation_id="getReady", description="Readiness: 200 when the database answers within 2 s, else 503 "
+         "with the same body (`database: unreachable`) and Retry-After.",
+         opt={"also": {503: "Not ready: the database does not answer."}},
+         summary="Readiness: the database answers (else 503 with Retry-After)")
     async def ready(self, request: Request) -> Response[Health]:
         pool = request.app.state.get("pool")
         try:
@@ -31,6 +42,9 @@ class HealthController(Controller):
                 raise RuntimeError("no pool")
             await asyncio.wait_for(pool.fetchval("SELECT 1"), timeout=2)
         except Exception:  # noqa: BLE001 - readiness reports, never raises
-            return Response(Health(status="unavailable", database="unreachable"), status_code=503)
+            return Response(
+                Health(status="unavailable", database="unreachable"), status_code=503,
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )
         mode = "sandbox" if request.app.state.settings.uses_sandbox_clearinghouse else "configured"
         return Response(Health(status="ready", database="ok", clearinghouse=mode), status_code=200)

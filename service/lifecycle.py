@@ -19,6 +19,7 @@ from litestar import Litestar
 from service.access.caller_cache import AccessChangeListener, CallerCache
 from service.config import Settings
 from service.db.app_role import least_privileged_url
+from service.db.availability import DatabaseAvailability
 from service.db.embedded import start_embedded
 from service.db.pool import create_pool, migrate_url
 
@@ -61,6 +62,8 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         pool = await create_pool(requests_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
         stack.push_async_callback(pool.close)
         app.state.pool = pool
+        app.state.db_availability = DatabaseAvailability(pool)
+        stack.push_async_callback(app.state.db_availability.close)
         app.state.database_url = database_url
         app.state.caller_cache = CallerCache()
         listener = AccessChangeListener(database_url, app.state.caller_cache)

@@ -18,7 +18,8 @@ import structlog
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.access.keys import caller_for_key
-from service.errors import FieldError, InvalidInput, send_problem
+from service.db.availability import is_database_outage
+from service.errors import TYPE_BASE, FieldError, InvalidInput, database_unavailable_problem, send_problem
 from service.text import nul_paths
 
 log = structlog.get_logger("service.access_log")
@@ -96,10 +97,17 @@ class RequestContextMiddleware:
         try:
             await self._authenticate(scope, state)
         except Exception as exc:  # noqa: BLE001 - outside the app's error handlers: answer here
+            if is_database_outage(exc):
+                problem = database_unavailable_problem(exc, scope["app"].state)
+                await send_problem(
+                    scope, send, status=problem.status, slug=problem.type.removeprefix(TYPE_BASE), title=problem.title,
+                    detail=problem.detail, retry_after=problem.retry_after_seconds,
+                )
+                return
             log.error("authentication_failed", exc_type=type(exc).__name__)
             await send_problem(
                 scope, send, status=503, slug="service-unavailable", title="The service cannot check credentials now",
-                detail="The database is not reachable. Try again shortly.", retry_after=5,
+                detail="Try again shortly.", retry_after=5,
             )
             return
 

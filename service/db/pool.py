@@ -32,8 +32,9 @@ async def _keep_session(_conn: asyncpg.Connection) -> None:
 
 
 async def create_pool(url: str, *, min_size: int = 1, max_size: int = 10) -> asyncpg.Pool:
+    # timeout: connecting gives up after 5 s (asyncpg's default is 60), so an unreachable server is a prompt 503.
     return await asyncpg.create_pool(url, min_size=min_size, max_size=max_size, init=_init_connection,
-                                     reset=_keep_session, command_timeout=30)
+                                     reset=_keep_session, command_timeout=30, timeout=5)
 
 
 async def migrate_url(url: str) -> list[str]:
