@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -62,6 +61,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     log_level: str = "INFO"
     log_format: str = "json"
     portal_token_secret: str = ""
+    portal_token_previous_secrets: tuple[str, ...] = ()
     portal_token_ttl_seconds: int = 3600
     max_body_bytes: int = 1_048_576
     rate_limit_per_minute: int = 600
@@ -231,7 +231,8 @@ VARIABLES: dict[str, tuple[str, Callable[[str, str], Any], str]] = {
     "X12_RECEIVER_ID": ("receiver_id", _x12_id, "ISA08 receiver id"),
     "LOG_LEVEL": ("log_level", _choice("DEBUG", "INFO", "WARNING", "ERROR"), "log level"),
     "LOG_FORMAT": ("log_format", _choice("json", "console"), "json lines or console"),
-    "PORTAL_TOKEN_SECRET": ("portal_token_secret", _text, "HMAC key for patient-portal tokens; unset = random per process"),
+    "PORTAL_TOKEN_SECRET": ("portal_token_secret", _text, "HMAC key that signs patient-portal tokens; required with DATABASE_URL (the embedded mode generates one and keeps it beside its data)"),
+    "PORTAL_TOKEN_PREVIOUS_SECRETS": ("portal_token_previous_secrets", lambda n, r: tuple(p.strip() for p in r.split(",") if p.strip()), "comma-separated earlier secrets whose tokens still verify (rotation)"),
     "PORTAL_TOKEN_TTL_SECONDS": ("portal_token_ttl_seconds", lambda n, r: _int(n, r, minimum=60), "portal token lifetime"),
     "MAX_BODY_BYTES": ("max_body_bytes", lambda n, r: _int(n, r, minimum=1024), "largest accepted request body"),
     "RATE_LIMIT_PER_MINUTE": ("rate_limit_per_minute", lambda n, r: _int(n, r, minimum=1), "requests per API key per minute"),
@@ -266,6 +267,4 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
                               "CLEARINGHOUSE_PROTOCOL=core_soap with a CLEARINGHOUSE_URL")
         if settings.clearinghouse_protocol == "json" and not settings.clearinghouse_api_key:
             raise ConfigError("CLEARINGHOUSE_API_KEY must be set for CLEARINGHOUSE_PROTOCOL=json with a CLEARINGHOUSE_URL")
-    if not settings.portal_token_secret:
-        settings = msgspec.structs.replace(settings, portal_token_secret=secrets.token_urlsafe(32))
     return settings

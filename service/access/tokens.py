@@ -2,7 +2,8 @@
 
 Format ``pt1.<base64url(payload)>.<base64url(mac)>``; payload is compact JSON
 ``{"tid": <token id>, "eid": <estimate id>, "exp": <unix seconds>}`` and the MAC is
-HMAC-SHA256 under PORTAL_TOKEN_SECRET over ``pt1.<payload part>``. The signature lets us
+HMAC-SHA256 under PORTAL_TOKEN_SECRET over ``pt1.<payload part>`` (tokens signed under one of
+PORTAL_TOKEN_PREVIOUS_SECRETS still verify: rotation). The signature lets us
 reject forged or expired tokens without a query; the ``portal_tokens`` row makes them
 revocable and is read on every use. The payload is not secret (only base64): it holds
 ids, never PHI.
@@ -18,7 +19,7 @@ import hashlib
 import hmac
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +30,8 @@ from contracts.access import PortalEstimate
 from contracts.estimate import EstimateResponse
 from service.access.audit import mask_member_id, record
 from service.access.roles import Caller, Role
+from service.config import ConfigError
+from service.local_secrets import embedded_secrets_file, local_secret
 from service.errors import NotFound
 
 _PREFIX = "pt1"
@@ -60,15 +63,23 @@ class IssuedToken:
 class PortalTokens:
     """Issues, verifies and revokes portal tokens. One per app, at ``app.state.portal_tokens``."""
 
-    def __init__(self, secret: str, ttl_seconds: int, clock: Callable[[], float] = time.time) -> None:
-        if not secret:
+    def __init__(
+        self, secret: str | Sequence[str], ttl_seconds: int, clock: Callable[[], float] = time.time
+    ) -> None:
+        """``secret``: the signing secret, or [current, *previous] - tokens signed with a previous secret
+        still verify until they expire, so a secret can be rotated without breaking links already sent."""
+        secrets_in_use = [secret] if isinstance(secret, str) else list(secret)
+        if not secrets_in_use or not all(secrets_in_use):
             raise ValueError("portal token secret must not be empty")
-        self._key = hashlib.sha256(b"portal-token-v1|" + secret.encode()).digest()
+        self._keys = [hashlib.sha256(b"portal-token-v1|" + s.encode()).digest() for s in secrets_in_use]
         self.ttl_seconds = ttl_seconds
         self.clock = clock
 
-    def _mac(self, signed_part: str) -> bytes:
-        return hmac.new(self._key, signed_part.encode("ascii"), hashlib.sha256).digest()
+    def _mac(self, signed_part: str, key: bytes | None = None) -> bytes:
+        return hmac.new(key or self._keys[0], signed_part.encode("ascii"), hashlib.sha256).digest()
+
+    def _signed_by_a_key_in_use(self, signed_part: str, mac: bytes) -> bool:
+        return any(hmac.compare_digest(mac, self._mac(signed_part, key)) for key in self._keys)
 
     def sign(self, token_id: str, estimate_id: str, expires: int) -> str:
         payload = _b64e(msgspec.json.encode(_Payload(tid=token_id, eid=estimate_id, exp=expires)))
@@ -86,7 +97,7 @@ class PortalTokens:
             mac = _b64d(parts[2])
         except (ValueError, TypeError):
             return None
-        if not hmac.compare_digest(mac, self._mac(f"{parts[0]}.{parts[1]}")):
+        if not self._signed_by_a_key_in_use(f"{parts[0]}.{parts[1]}", mac):
             return None
         try:
             payload = msgspec.json.decode(_b64d(parts[1]), type=_Payload)
@@ -164,10 +175,30 @@ async def issue_portal_token(pool: asyncpg.Pool, tokens: PortalTokens, *, estima
 
 
 def install(app: Any) -> None:
-    """Create the token service and the resolver the authentication middleware calls (from create_app)."""
+    """Create the token service and the resolver the authentication middleware calls (from create_app).
+
+    The signing secret must outlive the process and be the same on every replica, or every restart
+    kills every portal link. So PORTAL_TOKEN_SECRET (plus PORTAL_TOKEN_PREVIOUS_SECRETS while rotating)
+    is required, except in the embedded dev mode, where a secret is generated once and kept beside the
+    data (:mod:`service.local_secrets`) when the service starts.
+    """
     settings = app.state.settings
-    tokens = PortalTokens(settings.portal_token_secret, settings.portal_token_ttl_seconds)
-    app.state.portal_tokens = tokens
+    if settings.portal_token_secret:
+        app.state.portal_tokens = PortalTokens(
+            [settings.portal_token_secret, *settings.portal_token_previous_secrets], settings.portal_token_ttl_seconds
+        )
+    elif settings.uses_embedded_postgres:
+
+        async def from_the_data_directory(started: Any) -> None:
+            secret = local_secret(embedded_secrets_file(settings.embedded_pg_dir), "portal_token_secret")
+            started.state.portal_tokens = PortalTokens(secret, settings.portal_token_ttl_seconds)
+
+        app.state.setdefault("startup_hooks", []).append(from_the_data_directory)
+    else:
+        raise ConfigError(
+            "PORTAL_TOKEN_SECRET must be set when DATABASE_URL is set: portal links must survive restarts and "
+            "work on every replica (generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
 
     async def resolver(token: str) -> Caller | None:
         return await app.state.portal_tokens.resolve(app.state.pool, token)

@@ -7,7 +7,7 @@ trigger or replication-mode tricks (those need ownership or superuser). So even 
 injected statement in a request cannot rewrite the audit trail.
 
 - Embedded PostgreSQL: the role ``benefits_app`` is created with a generated password, kept in
-  ``<EMBEDDED_PG_DIR>/service-secrets.json`` (mode 0600) beside the data it protects.
+  ``<EMBEDDED_PG_DIR>.secrets.json`` (mode 0600) beside the data it protects.
 - An external server: create a login role yourself and set ``APP_DATABASE_URL`` to it; after each
   migration run the owner grants it exactly :func:`grant_app_privileges`. Without
   ``APP_DATABASE_URL`` the service runs as the owner and says so at start-up.
@@ -24,7 +24,7 @@ from urllib.parse import quote, urlparse, urlunparse
 
 import asyncpg
 
-from service.local_secrets import local_secret
+from service.local_secrets import embedded_secrets_file, local_secret
 
 EMBEDDED_APP_ROLE = "benefits_app"
 #: The only table the app role may not change at all once written, and the one it may only read.
@@ -107,7 +107,7 @@ async def least_privileged_url(
             await grant_app_privileges(owner, role)
             return app_url
         if embedded_dir is not None:
-            password = local_secret(embedded_dir, "app_role_password")
+            password = local_secret(embedded_secrets_file(embedded_dir), "app_role_password")
             await owner.execute("SELECT pg_advisory_lock($1)", _ROLE_LOCK_KEY)  # two processes starting at once
             try:
                 await ensure_login_role(owner, EMBEDDED_APP_ROLE, password)

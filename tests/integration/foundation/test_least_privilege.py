@@ -11,7 +11,7 @@ import pytest
 import structlog
 
 from service.db.app_role import EMBEDDED_APP_ROLE, is_privileged, least_privileged_url
-from service.local_secrets import FILE_NAME
+from service.local_secrets import embedded_secrets_file
 
 FORBIDDEN = [
     "UPDATE audit_log SET outcome = 'rewritten'",
@@ -65,4 +65,4 @@ def test_embedded_mode_makes_its_own_role_with_a_kept_password(database_url, tmp
     except asyncpg.InsufficientPrivilegeError:
         pytest.skip("the database server's user may not create roles")
     assert first == again and f"//{EMBEDDED_APP_ROLE}:" in first and privileged is False
-    assert stat.S_IMODE((tmp_path / FILE_NAME).stat().st_mode) == 0o600
+    assert stat.S_IMODE(embedded_secrets_file(tmp_path).stat().st_mode) == 0o600

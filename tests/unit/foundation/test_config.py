@@ -10,7 +10,7 @@ def test_defaults_use_embedded_postgres_and_sandbox() -> None:
     assert settings.uses_embedded_postgres
     assert settings.uses_sandbox_clearinghouse
     assert settings.embedded_pg_dir == Path("var/pgdata")
-    assert settings.portal_token_secret  # a random one when unset
+    assert settings.portal_token_secret == ""  # the embedded mode keeps one beside its data (tests: test_portal_secret)
 
 
 @pytest.mark.parametrize(
