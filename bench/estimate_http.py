@@ -112,7 +112,7 @@ def main() -> None:
     embedded = start_embedded(data_dir)
     server = None
     try:
-        settings = load_settings({"DATABASE_URL": embedded.url, "LOG_LEVEL": "WARNING",
+        settings = load_settings({"DATABASE_URL": embedded.url, "LOG_LEVEL": "WARNING", "PORTAL_TOKEN_SECRET": "bench",
                                   "RATE_LIMIT_PER_MINUTE": "10000000", "DB_POOL_MAX": str(max(args.concurrency, 4))})
         server = ThreadedServer(create_app(settings), "127.0.0.1", 0)
         base = server.start(timeout=60)
