@@ -38,6 +38,9 @@ _WORKER_TARGET = "service.serving:worker_app"
 class _Handoff(msgspec.Struct, frozen=True):
     database_url: str | None = None
     sandbox_url: str | None = None
+    #: Embedded mode: the least-privileged role's URL and the portal secret kept beside the data (harden).
+    app_database_url: str | None = None
+    portal_token_secret: str | None = None
 
 
 def _die_with_parent() -> None:
@@ -65,20 +68,32 @@ def worker_app() -> Any:
         settings = msgspec.structs.replace(settings, database_url=handed.database_url)
     if handed.sandbox_url and settings.clearinghouse_url is None:
         settings = msgspec.structs.replace(settings, sandbox_url=handed.sandbox_url)
+    if handed.app_database_url and settings.app_database_url is None:
+        settings = msgspec.structs.replace(settings, app_database_url=handed.app_database_url)
+    if handed.portal_token_secret and not settings.portal_token_secret:
+        settings = msgspec.structs.replace(settings, portal_token_secret=handed.portal_token_secret)
     return create_app(settings)
 
 
 def _shared_parts(settings: Settings, stack: ExitStack) -> _Handoff:
     """The embedded PostgreSQL (migrated) and the sandbox payer, once for all workers, when they are used."""
     database_url = settings.database_url
+    app_database_url = portal_token_secret = None
     if database_url is None:
+        from service.db.app_role import least_privileged_url  # noqa: PLC0415
         from service.db.embedded import start_embedded  # noqa: PLC0415
         from service.db.pool import migrate_url  # noqa: PLC0415
+        from service.local_secrets import embedded_secrets_file, local_secret  # noqa: PLC0415
 
         embedded = start_embedded(settings.embedded_pg_dir)
         stack.callback(embedded.stop)
         database_url = embedded.url
         asyncio.run(migrate_url(database_url))
+        # The embedded dev mode's own least-privileged role and portal secret, kept beside the data (README).
+        app_database_url = asyncio.run(
+            least_privileged_url(database_url, app_url=None, embedded_dir=settings.embedded_pg_dir, log=log)
+        )
+        portal_token_secret = local_secret(embedded_secrets_file(settings.embedded_pg_dir), "portal_token_secret")
     sandbox_url = None
     if settings.clearinghouse_url is None:
         from service.lifecycle import start_sandbox  # noqa: PLC0415
@@ -87,7 +102,8 @@ def _shared_parts(settings: Settings, stack: ExitStack) -> _Handoff:
         if sandbox is not None:
             stack.callback(sandbox.stop)
             sandbox_url = sandbox.base_url
-    return _Handoff(database_url=database_url if settings.database_url is None else None, sandbox_url=sandbox_url)
+    return _Handoff(database_url=database_url if settings.database_url is None else None, sandbox_url=sandbox_url,
+                    app_database_url=app_database_url, portal_token_secret=portal_token_secret)
 
 
 def serve(settings: Settings, host: str, port: int) -> None:
