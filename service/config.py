@@ -66,7 +66,6 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     max_body_bytes: int = 1_048_576
     rate_limit_per_minute: int = 600
     request_timeout_seconds: float = 30.0
-    auth_required: bool = True
     db_pool_min: int = 1
     db_pool_max: int = 10
     program_federal_holidays: bool = True
@@ -237,7 +236,6 @@ VARIABLES: dict[str, tuple[str, Callable[[str, str], Any], str]] = {
     "MAX_BODY_BYTES": ("max_body_bytes", lambda n, r: _int(n, r, minimum=1024), "largest accepted request body"),
     "RATE_LIMIT_PER_MINUTE": ("rate_limit_per_minute", lambda n, r: _int(n, r, minimum=1), "requests per API key per minute"),
     "REQUEST_TIMEOUT_SECONDS": ("request_timeout_seconds", _float, "longest time a request may take"),
-    "AUTH_REQUIRED": ("auth_required", _bool, "require API keys (false only for local demos)"),
     "DB_POOL_MIN": ("db_pool_min", lambda n, r: _int(n, r, minimum=1), "asyncpg pool minimum"),
     "DB_POOL_MAX": ("db_pool_max", lambda n, r: _int(n, r, minimum=1), "asyncpg pool maximum"),
     "PROGRAM_FEDERAL_HOLIDAYS": ("program_federal_holidays", _bool, "IOP/PHP closed on US federal holidays (sessions move to the next program day)"),
@@ -247,9 +245,18 @@ VARIABLES: dict[str, tuple[str, Callable[[str, str], Any], str]] = {
 }
 
 
+#: Variables that were removed; setting one stops the service rather than being silently ignored.
+REMOVED_VARIABLES = {
+    "AUTH_REQUIRED": "every /v1 route always requires an API key or a portal token (it never switched that off)",
+}
+
+
 def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
     """Read and validate every variable; raise ConfigError naming the first bad one."""
     env = os.environ if environ is None else environ
+    for name, why in REMOVED_VARIABLES.items():
+        if env.get(name):
+            raise ConfigError(f"{name} is no longer read: {why}; remove it")
     values: dict[str, Any] = {}
     for name, (field, parse, _description) in VARIABLES.items():
         raw = env.get(name)

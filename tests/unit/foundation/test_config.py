@@ -23,7 +23,7 @@ def test_defaults_use_embedded_postgres_and_sandbox() -> None:
         ("CLEARINGHOUSE_READ_TIMEOUT", "0", "CLEARINGHOUSE_READ_TIMEOUT must be a number of seconds > 0"),
         ("PROVIDER_NPI", "12345", "PROVIDER_NPI must be a 10-digit NPI"),
         ("LOG_FORMAT", "xml", "LOG_FORMAT must be one of json, console"),
-        ("AUTH_REQUIRED", "maybe", "AUTH_REQUIRED must be true or false"),
+        ("AUTH_REQUIRED", "false", "AUTH_REQUIRED is no longer read"),
         ("CLEARINGHOUSE_PROTOCOL", "x12-over-ftp", "CLEARINGHOUSE_PROTOCOL must be one of core_soap, json, text"),
         ("CLEARINGHOUSE_PATH", "core?x=1", "CLEARINGHOUSE_PATH must be a URL path"),
     ],
@@ -41,14 +41,12 @@ def test_values_are_parsed() -> None:
             "CLEARINGHOUSE_USERNAME": "acct-1", "CLEARINGHOUSE_PASSWORD": "key-1",
             "ELIGIBILITY_CACHE_TTL_SECONDS": "60",
             "LOG_LEVEL": "debug",
-            "AUTH_REQUIRED": "false",
         }
     )
     assert settings.database_url == "postgresql://u:p@db:5432/benefits"
     assert settings.clearinghouse_url == "https://ch.example"  # trailing slash dropped
     assert settings.eligibility_cache_ttl_seconds == 60
     assert settings.log_level == "DEBUG"
-    assert settings.auth_required is False
 
 
 def test_pool_bounds_are_checked() -> None:
