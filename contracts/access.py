@@ -48,6 +48,8 @@ class AuditEntry(msgspec.Struct, kw_only=True, frozen=True):
     patient_key: str | None
     request_id: str | None
     outcome: str
+    #: Why an administrator read full PHI (X-Access-Reason), on break-glass reads only.
+    reason: str | None = None
 
 
 class AuditPage(msgspec.Struct, kw_only=True, frozen=True):

@@ -112,6 +112,7 @@ class RequestContextMiddleware:
             return
 
         status_holder: dict[str, int] = {"status": 500}
+        private = scope.get("path", "").startswith("/v1/")
         started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
@@ -119,6 +120,8 @@ class RequestContextMiddleware:
                 status_holder["status"] = message["status"]
                 headers = list(message.get("headers", []))
                 headers.append((b"x-request-id", request_id.encode()))
+                if private and not any(name.lower() == b"cache-control" for name, _ in headers):
+                    headers.append((b"cache-control", b"no-store"))  # API answers may carry PHI: no cache keeps them
                 message["headers"] = headers
             await send(message)
 

@@ -4,7 +4,8 @@ Roles:
 - ``intake``  intake staff: create/read eligibility checks and estimates for any caller.
 - ``portal``  the patient portal: with a patient token, reads one estimate and nothing else.
 - ``billing`` billing systems: post 271s, pull estimates and checks.
-- ``admin``   administrators: keys, fee schedules, sliding-fee schedules, audit log.
+- ``admin``   administrators: keys, fee schedules, sliding-fee schedules, audit log; raw X12 and the
+  billing feeds (full PHI) only with a stated reason (``reason_required_for``).
 
 A route says which roles may call it with ``guards=[allow(Role.INTAKE, Role.BILLING)]``.
 A missing or wrong key is 401, a wrong role 403; neither says whether a resource exists,
@@ -14,7 +15,7 @@ because the guard runs before the handler looks anything up. Both leave an audit
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from litestar.connection import ASGIConnection
@@ -44,6 +45,8 @@ class Caller:
     role: Role
     #: For portal tokens: the single estimate this caller may read.
     estimate_scope: str | None = None
+    #: Why an administrator reads raw X12 / full-PHI feeds (X-Access-Reason); kept on every audit row.
+    access_reason: str | None = None
 
 
 def caller_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Caller | None:
@@ -60,6 +63,33 @@ async def _audit_denied(
         resource_id=route if isinstance(route, str) else connection.scope.get("path"),
         request_id=request_id_of(connection.scope), outcome="denied",
     )
+
+
+MAX_REASON_CHARS = 200
+
+
+def reason_required_for(*roles: Role):  # noqa: ANN201 - litestar guard, after allow(...)
+    """Break-glass reads: these roles must say why (``X-Access-Reason``); the reason is audited with the read.
+
+    Used where a role's everyday work does not need the full PHI a route returns: an administrator
+    reading raw X12 or a billing feed. A missing reason is a 403 (audited as denied)."""
+    needs_reason = frozenset(roles)
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+        caller = caller_of(connection)
+        if caller is None or caller.role not in needs_reason:
+            return
+        reason = (connection.headers.get("x-access-reason") or "").strip()
+        if not reason or len(reason) > MAX_REASON_CHARS:
+            await _audit_denied(connection, handler, caller, "access.reason_missing")
+            raise Forbidden(
+                f"The {caller.role.value} role reads this full-PHI route only with a stated reason: send "
+                f"X-Access-Reason (1-{MAX_REASON_CHARS} characters), e.g. a ticket number."
+            )
+        connection.scope["state"]["caller"] = replace(caller, access_reason=reason)
+
+    guard.__name__ = "reason_required_for_" + "_".join(sorted(r.value for r in needs_reason))
+    return guard
 
 
 def allow(*roles: Role):  # noqa: ANN201 - litestar guard

@@ -28,7 +28,7 @@ from service.access.billing_pull import FEEDS, pull
 from service.access.keys import create_key, key_label, list_keys, revoke_key
 from service.access.metrics import MetricsController
 
-from service.access.roles import Role, allow, caller_of
+from service.access.roles import Role, allow, caller_of, reason_required_for
 from service.access.tokens import estimate_patient_key, issue_portal_token, portal_view, read_estimate, revoke_token
 from service.errors import InvalidInput, NotFound, request_id_of
 from service.request_body import EARLIEST_DATE, LATEST_DATE
@@ -137,17 +137,19 @@ class PortalTokensController(Controller):
 
     @delete(
         "/portal-tokens/{token_id:str}",
-        operation_id="revokePortalToken", description="The token stops working at once (also for a portal already showing the estimate).",
-        summary="Revoke a patient-portal token (it stops working at once)",
+        operation_id="revokePortalToken", description="The token stops working at once (also for a portal already showing the estimate). Intake keys revoke only the tokens they issued; billing and admin any.",
+        summary="Revoke a patient-portal token (it stops working at once); intake keys revoke only their own",
         status_code=204,
         guards=[allow(Role.INTAKE, Role.BILLING, Role.ADMIN)],
     )
     async def revoke(self, request: Request, token_id: FromPath[str]) -> None:
         caller = caller_of(request)
         async with request.app.state.pool.acquire() as conn, conn.transaction():
-            estimate_id = await revoke_token(conn, token_id, revoked_by=caller.actor_id)
+            # Intake staff revoke the links they issued; billing and admin any (a 404 either way reveals nothing).
+            own_only = caller.actor_id if caller.role is Role.INTAKE else None
+            estimate_id = await revoke_token(conn, token_id, revoked_by=caller.actor_id, issued_by=own_only)
             if estimate_id is None:
-                raise NotFound(f"No active portal token {token_id!r}.")
+                raise NotFound(f"No active portal token {token_id[:64]!r} that you may revoke.")
             await audit.record(
                 conn, caller=caller, action="portal_token.revoke", resource_type="estimate", resource_id=estimate_id,
                 request_id=request_id_of(request.scope),
@@ -180,7 +182,7 @@ class PortalController(Controller):
 class BillingPullController(Controller):
     path = "/v1/billing"
     tags = ["billing"]
-    guards = [allow(Role.BILLING, Role.ADMIN)]
+    guards = [allow(Role.BILLING, Role.ADMIN), reason_required_for(Role.ADMIN)]  # full-PHI feeds: admins say why
     security = [{"ApiKey": []}]
 
     @get("/estimates", operation_id="pullEstimates", description="Estimates changed since `cursor`, oldest change first, as stored (the estimate in `response`). Pass `next_cursor` back; `has_more` says whether to call again. Each item pulled is audited.", summary="Estimates changed since a cursor, oldest change first")

@@ -10,7 +10,7 @@ from litestar.response import Response
 
 from contracts.eligibility import EligibilityCheckRequest, Parse271Request
 from contracts.eligibility_api import EligibilityCheck, EligibilityX12, ManualCheckRequest
-from service.access.roles import Role, allow, caller_of
+from service.access.roles import Role, allow, caller_of, reason_required_for
 from service.eligibility import service
 from service.errors import request_id_of
 
@@ -60,7 +60,8 @@ class EligibilityController(Controller):
         "/checks/{check_id:str}/x12",
         operation_id="getEligibilityCheckX12", description="The raw 270 sent and 271 received (PHI), for billing staff reconciling with the payer.",
         summary="The raw 270 sent and 271 received for a check (PHI)",
-        guards=[allow(Role.BILLING, Role.ADMIN)],
+        description="Administrators must send `X-Access-Reason` (audited with the read); billing systems need not.",
+        guards=[allow(Role.BILLING, Role.ADMIN), reason_required_for(Role.ADMIN)],
     )
     async def get_check_x12(self, request: Request, check_id: FromPath[str]) -> EligibilityX12:
         return await service.read_check_x12(_ctx(request), check_id)

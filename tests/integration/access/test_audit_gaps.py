@@ -79,3 +79,28 @@ def test_keys_created_and_revoked_by_full_secret_are_audited(client, db, headers
     assert again.status_code == 404 and key["secret"] not in again.json()["detail"]
     [row] = _rows(db, again)
     assert row["outcome"] == "not_found" and key["secret"] not in row["resource_id"]
+
+
+def test_api_answers_are_never_cached(client, headers) -> None:
+    body = {"self_pay": True, "levels": ["iop"], "as_of": "2026-03-02",
+            "household": {"size": 2, "annual_income": "30000", "state": "CA"}}
+    created = client.post("/v1/estimates", json=body, headers=headers["intake"])
+    for response in (created, client.get(f"/v1/estimates/{created.json()['estimate_id']}", headers=headers["intake"]),
+                     client.get("/v1/admin/audit", headers=headers["admin"]),
+                     client.get(f"/v1/estimates/{uuid.uuid4()}", headers=headers["intake"])):
+        assert response.headers["cache-control"] == "no-store", response.request.url
+
+
+def test_an_admin_reads_raw_x12_and_billing_feeds_only_with_a_stated_reason(client, db, headers) -> None:
+    check = client.post("/v1/eligibility/checks", json=body_for("MCR-PARTB-001", payer_id="SBMCR"),
+                        headers=headers["intake"]).json()["id"]
+    for url in (f"/v1/eligibility/checks/{check}/x12", "/v1/billing/estimates"):
+        refused = client.get(url, headers=headers["admin"])
+        assert refused.status_code == 403 and "X-Access-Reason" in refused.json()["detail"]
+        assert _rows(db, refused)[0]["outcome"] == "denied"
+        allowed = client.get(url, headers={**headers["admin"], "X-Access-Reason": "TICKET-4711 claim dispute"})
+        assert allowed.status_code == 200, allowed.text
+        assert {r["reason"] for r in _rows(db, allowed)} == {"TICKET-4711 claim dispute"}
+        assert client.get(url, headers=headers["billing"]).status_code == 200  # billing's daily work: no reason asked
+    audit = client.get("/v1/admin/audit", params={"limit": 1000}, headers=headers["admin"]).json()["entries"]
+    assert "TICKET-4711 claim dispute" in {e["reason"] for e in audit}

@@ -97,7 +97,7 @@ def test_items_leave_out_raw_x12_and_each_pull_is_audited(client, headers, db) -
 def test_estimates_feed(client, headers, db, make_estimate) -> None:
     cursor = None
     while True:
-        page = client.get("/v1/billing/estimates", params={"limit": 500} | ({"cursor": cursor} if cursor else {}), headers=headers["admin"]).json()
+        page = client.get("/v1/billing/estimates", params={"limit": 500} | ({"cursor": cursor} if cursor else {}), headers=headers["billing"]).json()
         cursor = page["next_cursor"]
         if not page["has_more"]:
             break

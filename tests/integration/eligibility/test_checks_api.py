@@ -105,7 +105,7 @@ def test_roles(client, headers):
     assert client.post("/v1/eligibility/checks", json=body_for("MCD-MCO-005")).status_code == 401
     assert client.get(f"/v1/eligibility/checks/{out['id']}", headers=headers["portal"]).status_code == 403
     assert client.get(f"/v1/eligibility/checks/{out['id']}/x12", headers=headers["intake"]).status_code == 403
-    x12 = client.get(f"/v1/eligibility/checks/{out['id']}/x12", headers=headers["admin"])
+    x12 = client.get(f"/v1/eligibility/checks/{out['id']}/x12", headers={**headers["admin"], "X-Access-Reason": "test"})
     assert x12.status_code == 200
     assert x12.json()["raw_270"].startswith("ISA*") and "ST*271*" in x12.json()["raw_271"]
 
