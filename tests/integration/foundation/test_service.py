@@ -14,7 +14,7 @@ SNAPSHOT = Path(__file__).resolve().parents[3] / "contracts" / "openapi.json"
 
 
 def test_health_and_ready(client) -> None:
-    assert client.get("/health").json() == {"status": "ok"}
+    assert client.get("/health").json() == {"status": "ok", "database": "ok"}  # liveness, with the last seen state
     ready = client.get("/ready")
     assert ready.status_code == 200
     assert ready.json()["database"] == "ok"
