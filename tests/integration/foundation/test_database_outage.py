@@ -4,7 +4,9 @@ the outage logged once, and the service answering again by itself."""
 from __future__ import annotations
 
 import io
+import shutil
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -32,12 +34,15 @@ def _patiently(start, attempts: int = 3):  # noqa: ANN001, ANN202
 
 
 @pytest.fixture
-def embedded(tmp_path: Path):  # noqa: ANN201 - a server of its own: stopping it must not disturb other tests
-    server = start_embedded(tmp_path / "pg")
+def embedded():  # noqa: ANN201 - a server of its own: stopping it must not disturb other tests
+    # Not tmp_path: pytest prunes old basetemp directories, and another session on the machine may prune ours.
+    data_dir = Path(tempfile.mkdtemp(prefix="benefits-outage-pg-"))
+    server = start_embedded(data_dir / "pg")
     try:
         yield server
     finally:
         server.stop()
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def _wait_until(predicate, seconds: float) -> bool:  # noqa: ANN001
