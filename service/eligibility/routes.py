@@ -58,9 +58,8 @@ class EligibilityController(Controller):
 
     @get(
         "/checks/{check_id:str}/x12",
-        operation_id="getEligibilityCheckX12", description="The raw 270 sent and 271 received (PHI), for billing staff reconciling with the payer.",
+        operation_id="getEligibilityCheckX12", description="The raw 270 sent and 271 received (PHI), for billing staff reconciling with the payer. Administrators must send `X-Access-Reason` (audited with the read); billing systems need not.",
         summary="The raw 270 sent and 271 received for a check (PHI)",
-        description="Administrators must send `X-Access-Reason` (audited with the read); billing systems need not.",
         guards=[allow(Role.BILLING, Role.ADMIN), reason_required_for(Role.ADMIN)],
     )
     async def get_check_x12(self, request: Request, check_id: FromPath[str]) -> EligibilityX12:
