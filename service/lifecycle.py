@@ -66,7 +66,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         stack.push_async_callback(app.state.db_availability.close)
         app.state.database_url = database_url
         app.state.caller_cache = CallerCache()
-        listener = AccessChangeListener(database_url, app.state.caller_cache)
+        listener = AccessChangeListener(requests_url, app.state.caller_cache)  # as the app role too
         await listener.start()
         stack.push_async_callback(listener.close)
 
