@@ -137,19 +137,17 @@ class PortalTokensController(Controller):
 
     @delete(
         "/portal-tokens/{token_id:str}",
-        operation_id="revokePortalToken", description="The token stops working at once (also for a portal already showing the estimate). Intake keys revoke only the tokens they issued; billing and admin any.",
-        summary="Revoke a patient-portal token (it stops working at once); intake keys revoke only their own",
+        operation_id="revokePortalToken", description="The token stops working at once (also for a portal already showing the estimate).",
+        summary="Revoke a patient-portal token (it stops working at once)",
         status_code=204,
         guards=[allow(Role.INTAKE, Role.BILLING, Role.ADMIN)],
     )
     async def revoke(self, request: Request, token_id: FromPath[str]) -> None:
         caller = caller_of(request)
         async with request.app.state.pool.acquire() as conn, conn.transaction():
-            # Intake staff revoke the links they issued; billing and admin any (a 404 either way reveals nothing).
-            own_only = caller.actor_id if caller.role is Role.INTAKE else None
-            estimate_id = await revoke_token(conn, token_id, revoked_by=caller.actor_id, issued_by=own_only)
+            estimate_id = await revoke_token(conn, token_id, revoked_by=caller.actor_id)
             if estimate_id is None:
-                raise NotFound(f"No active portal token {token_id[:64]!r} that you may revoke.")
+                raise NotFound(f"No active portal token {token_id[:64]!r}.")
             await audit.record(
                 conn, caller=caller, action="portal_token.revoke", resource_type="estimate", resource_id=estimate_id,
                 request_id=request_id_of(request.scope),

@@ -147,21 +147,17 @@ class PortalTokens:
         )
 
 
-async def revoke_token(
-    conn: asyncpg.Connection | asyncpg.Pool, token_id: str, *, revoked_by: str, issued_by: str | None = None
-) -> str | None:
-    """Revoke a token; return its estimate id, or None when there is no active token with that id
-    (``issued_by``: only a token that caller issued - intake staff revoke their own links)."""
+async def revoke_token(conn: asyncpg.Connection | asyncpg.Pool, token_id: str, *, revoked_by: str) -> str | None:
+    """Revoke a token; return its estimate id, or None when there is no active token with that id."""
     try:
         token_uuid = uuid.UUID(token_id)
     except ValueError:
         return None
     return await conn.fetchval(
         """UPDATE portal_tokens SET revoked_at = now(), revoked_by = $2
-           WHERE id = $1 AND revoked_at IS NULL AND ($3::text IS NULL OR issued_by = $3) RETURNING estimate_id""",
+           WHERE id = $1 AND revoked_at IS NULL RETURNING estimate_id""",
         token_uuid,
         revoked_by,
-        issued_by,
     )
 
 
