@@ -139,8 +139,8 @@ def _field_errors_from_validation(exc: ValidationException) -> list[FieldError]:
             source = getattr(item.get("source"), "value", item.get("source"))  # litestar's ParamType enum
             if source in (None, "body"):
                 field = "$" if key in (None, "data") else _path_from_key(key)
-            else:  # a query, path, header or cookie parameter: "query.include", not "ParamType.QUERY.include"
-                field = f"{getattr(source, 'value', source)}.{key}"
+            else:  # a query, path, header or cookie parameter: "query.include"
+                field = f"{source}.{key}"
         errors.append(FieldError(field=field, reason=message))
     if not errors:
         errors.append(FieldError(field="$", reason=str(exc.detail or "invalid request")))
