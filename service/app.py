@@ -34,6 +34,7 @@ API_VERSION = "0.1.0"
 ROUTE_MODULES = (
     "service.eligibility.routes",
     "service.eligibility.payers.routes",
+    "service.eligibility.batches.routes",
     "service.pricing.routes",
     "service.pricing.selfpay.routes",
     "service.access.routes",

@@ -23,8 +23,8 @@ from service import installed_modules
 from service.config import ConfigError, Settings, load_settings
 
 #: Modules that add commands: each has ``register(subparsers) -> None``.
-COMMAND_MODULES = ("service.eligibility.payers.cli", "service.pricing.cli", "service.pricing.selfpay.cli",
-                   "service.access.cli", "service.console.cli")
+COMMAND_MODULES = ("service.eligibility.payers.cli", "service.eligibility.batches.cli", "service.pricing.cli",
+                   "service.pricing.selfpay.cli", "service.access.cli", "service.console.cli")
 
 
 @asynccontextmanager

@@ -36,6 +36,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     clearinghouse_api_key: str = ""
     clearinghouse_name: str = "sandbox"
     payer_directory_required: bool = False
+    batch_clearinghouse_concurrency: int = 5
+    batch_payer_concurrency: int = 5
+    worker_heartbeat_seconds: float = 5.0
     sandbox_host: str = "127.0.0.1"
     sandbox_port: int = 0
     sandbox_latency_ms: int = 0
@@ -206,6 +209,9 @@ VARIABLES: dict[str, tuple[str, Callable[[str, str], Any], str]] = {
     "CLEARINGHOUSE_API_KEY": ("clearinghouse_api_key", _text, "API key sent in Authorization by the json wire; required for json with CLEARINGHOUSE_URL"),
     "CLEARINGHOUSE_NAME": ("clearinghouse_name", _text, "whose payer directory searches and checks use (`payers import --clearinghouse`)"),
     "PAYER_DIRECTORY_REQUIRED": ("payer_directory_required", _bool, "refuse a check whose payer id is not in that directory (422 with the closest names)"),
+    "BATCH_CLEARINGHOUSE_CONCURRENCY": ("batch_clearinghouse_concurrency", lambda n, r: _int(n, r, minimum=1), "batch checks in flight at once across all workers (the clearinghouse's concurrency limit; Stedi's default is 5)"),
+    "BATCH_PAYER_CONCURRENCY": ("batch_payer_concurrency", lambda n, r: _int(n, r, minimum=1), "batch checks in flight at once for one payer, across all workers"),
+    "WORKER_HEARTBEAT_SECONDS": ("worker_heartbeat_seconds", _float, "how often a worker says it is alive; 3 missed = its jobs run again elsewhere"),
     "SANDBOX_HOST": ("sandbox_host", _text, "address the sandbox clearinghouse binds"),
     "SANDBOX_PORT": ("sandbox_port", lambda n, r: _int(n, r), "port of the sandbox (0 = any free port)"),
     "SANDBOX_LATENCY_MS": ("sandbox_latency_ms", lambda n, r: _int(n, r), "added latency per sandbox answer"),

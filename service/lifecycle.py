@@ -44,6 +44,12 @@ def start_sandbox(settings: Settings) -> Any | None:
     return server
 
 
+async def _close_batch_queue(state: Any) -> None:
+    queue = state.get("batch_queue")  # opened on the first batch (service/eligibility/batches/service.py)
+    if queue is not None:
+        await queue.close_async()
+
+
 @asynccontextmanager
 async def lifespan(app: Litestar) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
@@ -64,6 +70,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         app.state.pool = pool
         app.state.db_availability = DatabaseAvailability(pool)
         stack.push_async_callback(app.state.db_availability.close)
+        stack.push_async_callback(_close_batch_queue, app.state)  # before the pool closes
         app.state.database_url = database_url
         app.state.caller_cache = CallerCache()
         listener = AccessChangeListener(requests_url, app.state.caller_cache)  # as the app role too
