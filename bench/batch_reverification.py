@@ -9,6 +9,9 @@ Total concurrency = min(lanes, W x PER_WORKER): ``lanes`` is BATCH_CLEARINGHOUSE
 clearinghouse's limit, shared by all workers); BATCH_PAYER_CONCURRENCY is set to the lanes so it does not bind
 here (tests/unit/eligibility/test_batch_lanes_and_changes.py shows it does when lower).
 Floor = latency x ceil(N / total concurrency); the printed ratio is time / floor (target <= 1.3).
+Baseline, same run and database: the same N checks through ``create_check`` called directly from this one
+process at the same concurrency (no queue, no worker): time / baseline is what the queue and lanes add,
+time / floor also counts what the machine costs (CPU per check, a loaded host).
 
 Usage: .venv/bin/python bench/batch_reverification.py [--members 1000] [--latency-ms 100] [--lanes 20]
        [--per-worker 10] [--workers 1 2]
@@ -58,7 +61,30 @@ def _members(n: int) -> BatchRequest:
     return BatchRequest(items=items)
 
 
-async def _run(workers: int, args: argparse.Namespace) -> tuple[float, int]:
+async def _direct(pool, settings, client_url: str, request: BatchRequest, concurrency: int) -> float:
+    """The baseline: every item through create_check from this process, ``concurrency`` at a time."""
+    import httpx  # noqa: PLC0415
+
+    from service.access.roles import Caller, Role  # noqa: PLC0415
+    from service.eligibility.service import Context, create_check, gate_from_settings  # noqa: PLC0415
+    from service.eligibility.wires import client_from_settings  # noqa: PLC0415
+
+    async with httpx.AsyncClient(limits=httpx.Limits(max_connections=100)) as http:
+        ctx = Context(pool=pool, settings=settings, client=client_from_settings(http, client_url, settings),
+                      caller=Caller(actor_id="bench", actor_name="bench", role=Role.BILLING),
+                      gate=gate_from_settings(pool, settings))
+        slots = asyncio.Semaphore(concurrency)
+
+        async def one(item) -> None:  # noqa: ANN001
+            async with slots:
+                await create_check(ctx, item, refresh=True)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(one(i) for i in request.items))
+        return time.perf_counter() - started
+
+
+async def _run(workers: int, args: argparse.Namespace) -> tuple[float, int, float]:
     pg = start_embedded(Path(tempfile.mkdtemp(prefix="bench-batch-pg-")))
     sandbox = SandboxProcess(args.latency_ms)
     procs: list[subprocess.Popen] = []
@@ -71,7 +97,7 @@ async def _run(workers: int, args: argparse.Namespace) -> tuple[float, int]:
             "BATCH_CLEARINGHOUSE_CONCURRENCY": str(args.lanes), "BATCH_PAYER_CONCURRENCY": str(args.lanes),
         }
         settings = load_settings({k: v for k, v in env.items() if k.isupper()})
-        pool = await create_pool(pg.url, min_size=1, max_size=4)
+        pool = await create_pool(pg.url, min_size=1, max_size=max(4, args.lanes + 2))
         async with pool.acquire() as conn:
             await ensure_queue_schema(conn)
         procs = [subprocess.Popen([sys.executable, "-m", "service", "worker", "--concurrency", str(args.per_worker)],
@@ -83,6 +109,7 @@ async def _run(workers: int, args: argparse.Namespace) -> tuple[float, int]:
                 raise RuntimeError("workers did not start")
             await asyncio.sleep(0.1)
         request = _members(args.members)
+        direct = await _direct(pool, settings, sandbox.base_url, request, min(args.lanes, workers * args.per_worker))
         queue = make_queue(pg.url, pool_max=1)
         async with queue.open_async():
             started = time.perf_counter()
@@ -95,7 +122,7 @@ async def _run(workers: int, args: argparse.Namespace) -> tuple[float, int]:
         failed = await pool.fetchval(
             "SELECT count(*) FROM eligibility_batch_items WHERE batch_id = $1::uuid AND status = 'failed'", batch.id)
         await pool.close()
-        return elapsed, failed
+        return elapsed, failed, direct
     finally:
         for proc in procs:
             proc.terminate()
@@ -118,9 +145,11 @@ def main() -> None:
     for workers in args.workers:
         total = min(args.lanes, workers * args.per_worker)
         floor = args.latency_ms / 1000 * math.ceil(args.members / total)
-        elapsed, failed = asyncio.run(_run(workers, args))
+        elapsed, failed, direct = asyncio.run(_run(workers, args))
         print(f"{workers} worker(s): concurrency {total}, floor {floor:.2f} s, took {elapsed:.2f} s = "
-              f"{elapsed / floor:.2f}x the floor, {args.members / elapsed:.0f} checks/s, {failed} failed")
+              f"{elapsed / floor:.2f}x the floor, {args.members / elapsed:.0f} checks/s, {failed} failed; "
+              f"direct create_check baseline {direct:.2f} s ({direct / floor:.2f}x the floor): "
+              f"queue = {elapsed / direct:.2f}x the baseline")
 
 
 if __name__ == "__main__":

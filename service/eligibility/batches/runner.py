@@ -1,7 +1,7 @@
 """Running one lane of a batch inside a worker: each pending item becomes a fresh check, compared with the last one.
 
 The worker process (``worker.py``) puts a :class:`WorkerResources` in procrastinate's job context.
-Each item: count the attempt → :func:`service.eligibility.service.create_check` with ``refresh`` (a
+Each item: take the lane's next pending one and count the attempt → :func:`service.eligibility.service.create_check` with ``refresh`` (a
 re-verification always asks the payer) → the patient's previous check → :func:`coverage_changes` →
 the item is ``done``. A problem the check raises (502/503/504, 422) makes the item ``failed`` with
 that problem; the lane goes on. An item that already took ``MAX_ATTEMPTS`` attempts (each one ended
@@ -60,8 +60,7 @@ async def verify_lane(context: Any, batch_id: str, lane: int) -> None:
 
 async def _verify_item(resources: WorkerResources, batch_id: uuid.UUID, item: Any) -> None:
     position = item["position"]
-    attempts = await store.start_item(resources.pool, batch_id, position)
-    if attempts > MAX_ATTEMPTS:
+    if item["attempts"] > MAX_ATTEMPTS:
         await store.fail_item(resources.pool, batch_id, position, {
             "status": 500, "type": "worker-lost",
             "detail": f"a worker stopped while checking this member {MAX_ATTEMPTS} times; check it on its own",
@@ -77,8 +76,7 @@ async def _verify_item(resources: WorkerResources, batch_id: uuid.UUID, item: An
                               {"status": exc.status, "type": exc.slug, "detail": exc.detail}, resources.name)
         return
     check_id = uuid.UUID(check.id)
-    current = await checks_store.fetch_check(resources.pool, check_id)
-    previous = await store.previous_check(resources.pool, current["patient_key"], check_id)
+    previous = await store.previous_check(resources.pool, item["patient_key"], check_id)
     changes = coverage_changes(checks_store.decode_benefits(previous) if previous else None, check.benefits)
     await store.finish_item(
         resources.pool, batch_id, position, check_id=check_id, check_status=check.status,

@@ -8,21 +8,16 @@ from typing import Any
 import structlog
 
 from contracts.batches import Batch, BatchItem, BatchProgress, BatchRequest, ItemProblem
-from contracts.eligibility import EligibilityCheckRequest
-from service.access.audit import patient_key, record
+from service.access.audit import record
 from service.eligibility.batches import queue as batch_queue
 from service.eligibility.batches import store
 from service.eligibility.batches.lanes import assign_lanes
+from service.eligibility.service import _patient_key_for  # the key the check itself stores
 from service.errors import NotFound, UpstreamError
 
 __all__ = ["create_batch", "read_batch", "queue_for"]
 
 log = structlog.get_logger("service.eligibility.batches")
-
-
-def _patient_key_of(req: EligibilityCheckRequest) -> str:
-    person = req.dependent or req.subscriber
-    return patient_key(person.last_name, person.first_name, person.date_of_birth.isoformat(), req.subscriber.member_id)
 
 
 async def queue_for(state: Any) -> Any:
@@ -46,7 +41,8 @@ async def create_batch(pool: Any, queue: Any, settings: Any, request: BatchReque
     items = request.items
     lanes = max(1, min(settings.batch_clearinghouse_concurrency, len(items)))
     assigned = assign_lanes([i.payer_id for i in items], lanes, settings.batch_payer_concurrency)
-    rows = [(lane, i.payer_id.upper(), i, _patient_key_of(i)) for lane, i in zip(assigned, items)]
+    rows = [(lane, i.payer_id.upper(), i, _patient_key_for(i.subscriber, i.dependent))
+            for lane, i in zip(assigned, items)]
     async with pool.acquire() as conn, conn.transaction():
         batch_id = await store.insert_batch(conn, created_by=actor, lanes=lanes, items=rows)
         await record(conn, caller=caller, action="eligibility_batch.create", resource_type="eligibility_batch",

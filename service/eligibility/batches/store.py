@@ -9,7 +9,7 @@ import asyncpg
 import msgspec
 
 __all__ = [
-    "insert_batch", "fetch_batch", "fetch_items", "next_pending", "start_item", "finish_item", "fail_item",
+    "insert_batch", "fetch_batch", "fetch_items", "next_pending", "finish_item", "fail_item",
     "previous_check", "progress",
 ]
 
@@ -58,20 +58,15 @@ async def fetch_items(db: Any, batch_id: uuid.UUID, *, attention_only: bool = Fa
 
 
 async def next_pending(db: Any, batch_id: uuid.UUID, lane: int) -> asyncpg.Record | None:
+    """The lane's first pending item, its attempt counted (a worker that dies mid-item leaves the count behind)."""
     return await db.fetchrow(
-        "SELECT position, request, attempts, (SELECT created_by FROM eligibility_batches WHERE id = $1) AS created_by "
-        "FROM eligibility_batch_items WHERE batch_id = $1 AND lane = $2 AND status = 'pending' "
-        "ORDER BY position LIMIT 1",
+        """UPDATE eligibility_batch_items AS item SET attempts = item.attempts + 1
+            WHERE item.batch_id = $1 AND item.position = (
+                  SELECT position FROM eligibility_batch_items
+                   WHERE batch_id = $1 AND lane = $2 AND status = 'pending' ORDER BY position LIMIT 1)
+        RETURNING item.position, item.request, item.attempts, item.patient_key,
+                  (SELECT created_by FROM eligibility_batches WHERE id = $1) AS created_by""",
         batch_id, lane,
-    )
-
-
-async def start_item(db: Any, batch_id: uuid.UUID, position: int) -> int:
-    """Count one more attempt (a worker that dies mid-item leaves the count behind) and return it."""
-    return await db.fetchval(
-        "UPDATE eligibility_batch_items SET attempts = attempts + 1 WHERE batch_id = $1 AND position = $2 "
-        "RETURNING attempts",
-        batch_id, position,
     )
 
 
