@@ -14,6 +14,17 @@ _CHECK_ID = "0b7c6a52-3f0e-4d55-9a3e-6d1c2b9f8e41"
 _ESTIMATE_ID = "5d2f3c1a-8b7e-4c6d-9e0f-1a2b3c4d5e6f"
 
 BODIES: dict[str, dict[str, Any]] = {
+    # Two members re-checked before admission; the inactive one comes back flagged for billing.
+    "createEligibilityBatch": {
+        "items": [
+            {"payer_id": "SBPPO", "subscriber": {"first_name": "DANIEL", "last_name": "MILLER",
+                                                 "date_of_birth": "1980-01-15", "member_id": "PPO-FAM-006"},
+             "date_of_service": "2026-03-02"},
+            {"payer_id": "SBPPO", "subscriber": {"first_name": "ROBERT", "last_name": "CHEN",
+                                                 "date_of_birth": "1970-04-18", "member_id": "PPO-INACT-008"},
+             "date_of_service": "2026-03-02"},
+        ],
+    },
     "createEligibilityCheck": {
         "payer_id": "SBPPO",
         "subscriber": {"first_name": "DANIEL", "last_name": "MILLER", "date_of_birth": "1980-01-15",
@@ -79,6 +90,8 @@ BODIES: dict[str, dict[str, Any]] = {
 
 PARAMETERS: dict[str, Any] = {
     "check_id": _CHECK_ID,
+    "batch_id": "2e4c6a8b-1d3f-4a5b-9c7d-8e0f1a2b3c4d",
+    "items": "attention",
     "estimate_id": _ESTIMATE_ID,
     "gfe_id": "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d",
     "version_id": "3c2b1a09-8f7e-4d6c-9b5a-4f3e2d1c0b9a",

@@ -48,6 +48,12 @@ class EligibilityBatchController(Controller):
         "/{batch_id:str}",
         operation_id="getEligibilityBatch",
         summary="A batch's progress and per-member results (check id, status, coverage changes, problem)",
+        description=(
+            "`status` is `running` while any item is pending, then `complete`. Each item names its check (GET "
+            "/v1/eligibility/checks/{check_id}), the check's status, the patient's previous check and the coverage "
+            "changes since it (`flagged_for_billing`), or the problem that failed it. `?items=attention` lists only "
+            "flagged and failed items."
+        ),
         guards=[allow(Role.INTAKE, Role.BILLING)],
     )
     async def get_batch(
