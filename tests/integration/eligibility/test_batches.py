@@ -106,13 +106,15 @@ def test_a_batch_survives_a_killed_worker_and_flags_changed_coverage(client, hea
     for item, body in zip(done["items"], items):
         assert item["status"] == "done" and item["check_id"]
         by_member.setdefault(body["subscriber"]["member_id"], []).append(item)
-    # the first re-check of each seeded member compares with the seeded check and names the change
+    # Lanes run in parallel, so which of a member's four re-checks ran first is not known: the first (or first
+    # few, when they overlapped) compared with the seeded check and name the change; later ones compare with the
+    # batch's own earlier check and name nothing.
     for member_id, changes in EXPECTED_CHANGES.items():
-        first = by_member[member_id][0]
-        assert first["coverage_changes"] == changes and first["flagged_for_billing"], (member_id, first)
-    assert by_member["PPO-INACT-008"][0]["check_status"] == "inactive"
-    # later re-checks compare with the batch's own earlier check: nothing changed any more
-    assert all(not i["coverage_changes"] for m in EXPECTED_CHANGES for i in by_member[m][1:])
+        flagged = [i for i in by_member[member_id] if i["coverage_changes"]]
+        assert flagged and all(i["coverage_changes"] == changes and i["flagged_for_billing"] for i in flagged), (
+            member_id, by_member[member_id])
+        assert len(flagged) < len(by_member[member_id])
+    assert {i["check_status"] for i in by_member["PPO-INACT-008"]} == {"inactive"}
     assert all(not i["coverage_changes"] for m in MEMBERS if m not in EXPECTED_CHANGES for i in by_member[m])
 
     workers_seen = db.fetch("SELECT DISTINCT processed_by FROM eligibility_batch_items WHERE batch_id = $1::uuid",
