@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+import asyncpg
 import structlog
 
 from contracts.batches import Batch, BatchItem, BatchProgress, BatchRequest, ItemProblem
@@ -28,8 +29,11 @@ async def queue_for(state: Any) -> Any:
         if database_url is None:
             raise UpstreamError("The batch queue has no database.", status=503, slug="queue-unavailable",
                                 title="Batches cannot be queued right now", retry_after_seconds=30)
-        async with state.pool.acquire() as conn:
-            await batch_queue.ensure_queue_schema(conn)
+        owner = await asyncpg.connect(database_url)  # the schema is DDL: the owner's, not the requests' role
+        try:
+            await batch_queue.ensure_queue_schema(owner)
+        finally:
+            await owner.close()
         queue = batch_queue.make_queue(database_url)
         await queue.open_async()
         state.batch_queue = queue
