@@ -155,7 +155,8 @@ class EstimateRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_
     levels: Annotated[list[Level], msgspec.Meta(min_length=1)] | None = None  # default: iop, php, inpatient
     courses: list[CourseOfCare] = []
     start_date: dt.date | None = None  # default start for every course
-    network: NetworkPreference = NetworkPreference.IN
+    #: in / out / both; omitted = the network the provider's payer contracts say (in network when none are loaded).
+    network: NetworkPreference | None = None
     household: Household | None = None
     medicaid_exempt: bool = False
     medicaid_cap_period: CapPeriod = CapPeriod.MONTH
@@ -230,6 +231,15 @@ class ServiceDayOut(msgspec.Struct, kw_only=True, frozen=True):
     waived_cost_sharing: Money
 
 
+class PatientPaysRange(msgspec.Struct, kw_only=True, frozen=True):
+    """What the patient may pay when a figure the quote depends on is unknown (e.g. the out-of-network deductible)."""
+
+    low: Money
+    high: Money
+    #: The unknown, in words intake can read out, and whom to ask.
+    reason: str
+
+
 class LevelEstimate(msgspec.Struct, kw_only=True, frozen=True):
     level: Level
     network: Network
@@ -253,6 +263,10 @@ class LevelEstimate(msgspec.Struct, kw_only=True, frozen=True):
     days: list[ServiceDayOut] = []
     #: Sliding fee, balance and payment plans for this level (None when not computed).
     affordability: AffordabilitySection | None = None
+    #: Why this network ("in network with SANDBOX PPO through CHOICE PLUS"); None for plans without networks.
+    network_basis: str | None = None
+    #: Set when an unknown figure leaves the patient's total open: ``totals.patient_pays`` lies within it.
+    patient_pays_range: PatientPaysRange | None = None
 
 
 class FiguresUsed(msgspec.Struct, kw_only=True, frozen=True):
@@ -295,5 +309,6 @@ __all__ = [
     "CapPeriod", "CostBreakdown", "CourseOfCare", "Delivery", "EstimateComparison", "EstimatePatient", "EstimateRequest",
     "EstimateResponse",
     "ExplanationLine", "FacilityType", "FiguresUsed", "Household", "LevelEstimate", "LineKind",
-    "ManualBenefitsEntry", "MedicareVirtualBilling", "NetworkPreference", "Percent", "Phase", "ServiceDayOut", "Weekday",
+    "ManualBenefitsEntry", "MedicareVirtualBilling", "NetworkPreference", "PatientPaysRange",
+    "Percent", "Phase", "ServiceDayOut", "Weekday",
 ]

@@ -1,4 +1,5 @@
-"""``fees`` command: import a provider's chargemaster or contract rates (CSV or JSON), list versions."""
+"""``fees`` command: import a provider's chargemaster or contract rates (CSV or JSON), list versions.
+``contracts`` command: record and list the provider's payer contracts (network participation)."""
 
 from __future__ import annotations
 
@@ -104,7 +105,67 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _contract_add(args: argparse.Namespace, settings: Settings) -> int:
+    from contracts.payer_contracts import PayerContractIn  # noqa: PLC0415
+    from service.cli import run_with_db  # noqa: PLC0415
+    from service.pricing import contracts_registry  # noqa: PLC0415
+
+    data = PayerContractIn(payer_id=args.payer_id, payer_name=args.payer_name, plan_code=args.plan_code,
+                           network_name=args.network, in_network=not args.not_in_network,
+                           effective_from=args.effective_from, effective_to=args.effective_to,
+                           fee_schedule_version=args.fee_schedule_version, notes=args.notes)
+
+    async def work(conn: asyncpg.Connection):  # noqa: ANN202
+        return await contracts_registry.add_contract(conn, data, created_by=f"cli:{args.created_by}")
+
+    try:
+        stored = run_with_db(settings, work)
+    except ProblemError as exc:
+        print(f"nothing stored: {exc.detail}", file=sys.stderr)
+        return 1
+    print(f"{stored.contract_key} version {stored.version}: {'in' if stored.in_network else 'NOT in'} network "
+          f"from {stored.effective_from.isoformat()} ({stored.id})")
+    return 0
+
+
+def _contract_list(args: argparse.Namespace, settings: Settings) -> int:
+    from service.cli import run_with_db  # noqa: PLC0415
+    from service.pricing import contracts_registry  # noqa: PLC0415
+
+    async def work(conn: asyncpg.Connection):  # noqa: ANN202
+        return await contracts_registry.list_contracts(conn, payer_id=args.payer_id)
+
+    for c in run_with_db(settings, work):
+        until = c.effective_to.isoformat() if c.effective_to else "…"
+        print(f"{c.payer_id:<10} {c.plan_code or '(all plans)':<14} {c.network_name:<20} v{c.version} "
+              f"{'in' if c.in_network else 'OUT'} {c.effective_from.isoformat()}..{until}")
+    return 0
+
+
+def _register_contracts(sub: argparse._SubParsersAction) -> None:
+    contracts = sub.add_parser("contracts", help="record and list payer contracts (which networks the provider is in)",
+                               description="Each change is a new immutable version; estimates take their network "
+                                           "from the versions in force on the date of service.")
+    contracts_sub = contracts.add_subparsers(dest="contracts_command", required=True, metavar="ACTION")
+    add = contracts_sub.add_parser("add", help="add a contract version")
+    add.add_argument("--payer-id", required=True)
+    add.add_argument("--payer-name", required=True)
+    add.add_argument("--plan-code", help="one plan or product of the payer (default: every plan)")
+    add.add_argument("--network", required=True, help="the network name, e.g. 'CHOICE PLUS'")
+    add.add_argument("--not-in-network", action="store_true", help="record leaving the network from the date")
+    add.add_argument("--effective-from", required=True, type=_date)
+    add.add_argument("--effective-to", type=_date, help="first date it no longer applies to (optional)")
+    add.add_argument("--fee-schedule-version", help="label of the contract fee schedule with this contract's rates")
+    add.add_argument("--notes")
+    add.add_argument("--created-by", default="admin")
+    add.set_defaults(handler=_contract_add)
+    listing = contracts_sub.add_parser("list", help="list contract versions")
+    listing.add_argument("--payer-id")
+    listing.set_defaults(handler=_contract_list)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
+    _register_contracts(sub)
     fees = sub.add_parser("fees", help="import and list fee schedules (chargemaster, payer contracts)",
                           description="Fee schedules are versioned and never change once imported; a new version "
                                       "takes over from its effective date. Estimates keep the rates they used.")

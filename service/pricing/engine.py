@@ -38,6 +38,8 @@ class Notes:
     warnings: list[str] = field(default_factory=list)
     #: Kinds of rate figures the level was priced with (chargemaster, contract, medicare, medicaid).
     rates_used: set[str] = field(default_factory=lambda: {"chargemaster"})
+    #: (low, high, reason) when an unknown figure leaves the patient's total open.
+    patient_pays_range: tuple[Decimal, Decimal, str] | None = None
 
     def assume(self, text: str) -> None:
         if text not in self.assumptions:

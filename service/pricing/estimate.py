@@ -23,8 +23,8 @@ from decimal import Decimal
 from contracts.benefits import (InsuranceType, Level, LevelBenefits, MedicaidDetails, MedicareDetails, Network,
                                 NormalizedBenefits, OtherPayer, OtherPayerKind, PayerClass, Source)
 from contracts.estimate import (CostBreakdown, CourseOfCare, Delivery, EstimateComparison, EstimateRequest,
-                                FacilityType, FiguresUsed, LevelEstimate, MedicareVirtualBilling, NetworkPreference,
-                                ServiceDayOut)
+                                ExplanationLine, FacilityType, FiguresUsed, LevelEstimate, LineKind,
+                                MedicareVirtualBilling, NetworkPreference, PatientPaysRange, ServiceDayOut)
 from service.errors import InvalidInput
 from service.money import ZERO, cents, format_usd
 from service.read_aloud import DELIVERY_WORDS as _DELIVERY_WORDS  # one wording for both summaries
@@ -39,6 +39,8 @@ from service.pricing.medicaid import CATEGORY_TO_BAND, band_for_percent, price_m
 from service.pricing.medicare import price_part_a, price_part_b
 from service.pricing.plan_design import (advantage_notes, is_medicare_advantage, require_advantage_terms,
                                          without_office_copay)
+from service.pricing.network import NetworkChoice
+from service.pricing.out_of_network import deductible_unknown, price_with_unknown_deductible
 from service.pricing.program_figures import ProgramFigures
 from service.pricing.rates import LevelRates, RateTable, commercial_allowed
 from service.pricing.telehealth import medicaid_parity, medicare_virtual_billing
@@ -53,7 +55,8 @@ class PricingInput:
     :func:`pricing_input_from_request` or directly (tests)."""
 
     courses: tuple[Course, ...]
-    network: NetworkPreference = NetworkPreference.IN
+    #: None = the network the registry chose (``network_choice``), in network without one.
+    network: NetworkPreference | None = None
     self_pay: bool = False
     household_size: int | None = None
     annual_income: Decimal | None = None
@@ -69,6 +72,8 @@ class PricingInput:
     warnings: tuple[str, ...] = field(default=())  # from course validation
     #: the day programs' closed days (federal holidays, the provider's own closures); see closures.py
     calendar: ProgramCalendar = NO_CLOSURES
+    #: The provider's payer-contract registry's answer for this payer and date (None = not consulted).
+    network_choice: NetworkChoice | None = None
     #: The request field the benefits came from (named in a refusal about them).
     benefits_field: str = "$.eligibility_check_id"
 
@@ -281,10 +286,17 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
             notes.warn(f"the reported in-network out-of-pocket maximum {format_usd(lb.oop_max_individual.total)} is "
                        f"above the ACA limit {format_usd(limit)}; check the benefits")
     virtual = telehealth_terms(lb, terms, notes) if any(d.telehealth for d in days) else None
-    return accumulate_commercial(days, terms, allowed_per_day=allowed, gross_per_day=rates.gross_charge_per_day,
-                                 self_pay_per_day=rates.self_pay_per_day, plan_year_of=year_of,
-                                 current_plan_year=year_of(as_of), out_of_network=out,
-                                 is_inpatient=level is Level.INPATIENT, notes=notes, virtual_terms=virtual), payer
+
+    def price(plan_terms, plan_notes: Notes) -> list[DayLine]:  # noqa: ANN001
+        return accumulate_commercial(days, plan_terms, allowed_per_day=allowed,
+                                     gross_per_day=rates.gross_charge_per_day, self_pay_per_day=rates.self_pay_per_day,
+                                     plan_year_of=year_of, current_plan_year=year_of(as_of), out_of_network=out,
+                                     is_inpatient=level is Level.INPATIENT, notes=plan_notes, virtual_terms=virtual)
+
+    if out and deductible_unknown(terms):
+        return price_with_unknown_deductible(terms, _find_benefits(benefits, level, Network.IN),
+                                             cents(allowed) * len(days), price, notes), payer
+    return price(terms, notes), payer
 
 
 def _medicaid_telehealth(days: Sequence[ServiceDay], figures: ProgramFigures, details: MedicaidDetails | None,
@@ -352,6 +364,10 @@ def _level_estimate(inp: PricingInput, course: Course, network: Network, benefit
         waived_cost_sharing=_sum(lines, "waived"),
     )
     explanation = explain(lines)
+    basis = _network_basis(inp, network, benefits)
+    if basis is not None and inp.network_choice is not None and not inp.network_choice.assumed:
+        explanation.insert(0, ExplanationLine(kind=LineKind.EVENT, text=basis[0].upper() + basis[1:] + "."))
+    spread = notes.patient_pays_range
     days_out = [ServiceDayOut(day=d.number, date=d.date, hours=d.hours, telehealth=d.telehealth, gross=d.gross,
                               allowed=d.allowed,
                               payer_pays=d.payer, patient_pays=d.patient, deductible=d.deductible, copay=d.copay,
@@ -367,16 +383,42 @@ def _level_estimate(inp: PricingInput, course: Course, network: Network, benefit
         explanation=explanation, assumptions=notes.assumptions,
         warnings=[*(w for w in inp.warnings if w.startswith(course.field_path) or course.level.value.upper() in w),
                   *notes.warnings],
-        days=days_out,
+        days=days_out, network_basis=basis,
+        patient_pays_range=None if spread is None else PatientPaysRange(low=spread[0], high=spread[1],
+                                                                         reason=spread[2]),
     )
 
 
-def _networks(inp: PricingInput, benefits: NormalizedBenefits | None, notes: Notes) -> list[Network]:
-    wanted = {NetworkPreference.IN: [Network.IN], NetworkPreference.OUT: [Network.OUT],
-              NetworkPreference.BOTH: [Network.IN, Network.OUT]}[inp.network]
-    commercial_like = benefits is not None and not inp.self_pay and (
+def _network_basis(inp: PricingInput, network: Network, benefits: NormalizedBenefits | None) -> str | None:
+    if not has_networks(benefits, inp.self_pay) or benefits is None or benefits.active is not True:
+        return None
+    choice = inp.network_choice
+    if choice is not None and choice.network is network:
+        return choice.basis
+    words = "in network" if network is Network.IN else "out of network"
+    return f"{words}: as the request asked" if inp.network is not None else f"{words}: assumed"
+
+
+def has_networks(benefits: NormalizedBenefits | None, self_pay: bool) -> bool:
+    """Commercial and Medicare Advantage plans have provider networks (and are priced by the commercial engine)."""
+    return benefits is not None and not self_pay and (
         benefits.payer_class is PayerClass.COMMERCIAL
         or (benefits.payer_class is PayerClass.MEDICARE and is_medicare_advantage(benefits)))
+
+
+def _networks(inp: PricingInput, benefits: NormalizedBenefits | None, notes: Notes) -> list[Network]:
+    commercial_like = has_networks(benefits, inp.self_pay)
+    choice = inp.network_choice if commercial_like else None
+    if inp.network is None:
+        wanted = [choice.network if choice is not None else Network.IN]
+    else:
+        wanted = {NetworkPreference.IN: [Network.IN], NetworkPreference.OUT: [Network.OUT],
+                  NetworkPreference.BOTH: [Network.IN, Network.OUT]}[inp.network]
+        if choice is not None and not choice.assumed and choice.network not in wanted:
+            notes.warn(f"priced {' and '.join(n.value for n in wanted)} of network as asked, but the provider's "
+                       f"contracts say: {choice.basis}")
+    if choice is not None and choice.assumed:
+        notes.assume(choice.basis)
     if not commercial_like and Network.OUT in wanted:
         if benefits is not None and not inp.self_pay and benefits.payer_class is not PayerClass.SELF_PAY:
             notes.warn("networks apply to commercial and Medicare Advantage plans only: one estimate is shown")

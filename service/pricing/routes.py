@@ -12,11 +12,12 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from contracts.estimate import EstimateRequest, EstimateResponse
 from contracts.fee_schedules import FeeScheduleImport, FeeScheduleList, FeeScheduleVersion
+from contracts.payer_contracts import PayerContract, PayerContractIn, PayerContractList
 from service.access.audit import record
 from service.access.roles import Role, allow, caller_of
 from service.errors import request_id_of
 from service.request_body import BOUNDS_CHECKED_BY_HANDLER  # every row is checked and listed by schedules
-from service.pricing import schedules
+from service.pricing import contracts_registry, schedules
 from service.pricing.response_detail import INCLUDE_DESCRIPTION, INCLUDE_PATTERN, parse_include, with_detail
 from service.pricing.service import create_estimate, program_calendar, read_estimate
 
@@ -93,4 +94,33 @@ class FeeSchedulesController(Controller):
         return schedules.version_to_wire(await schedules.get_version(request.app.state.pool, version_id))
 
 
-CONTROLLERS = [EstimatesController, FeeSchedulesController]
+class PayerContractsController(Controller):
+    path = "/v1/admin/payer-contracts"
+    tags = ["admin"]
+    guards = [allow(Role.ADMIN)]
+    security = [{"ApiKey": []}]
+
+    @post("", operation_id="addPayerContract", status_code=201,
+          summary="Record a payer contract (network participation) as a new immutable version",
+          description="A contract is keyed by payer, plan (omitted = every plan) and network name; each call adds "
+                      "the next version of that key. in_network false records leaving the network. Estimates take "
+                      "their network from the versions in force on the date of service and say which they used.")
+    async def add(self, request: Request[Any, Any, Any], data: JSONBody[PayerContractIn]) -> PayerContract:
+        caller = caller_of(request)
+        async with request.app.state.pool.acquire() as conn:
+            stored = await contracts_registry.add_contract(conn, data,
+                                                           created_by=caller.actor_id if caller else "anonymous")
+            await record(conn, caller=caller, action="payer_contract.create", resource_type="payer_contract",
+                         resource_id=stored.id, request_id=request_id_of(request.scope))
+        return stored
+
+    @get("", operation_id="listPayerContracts", summary="Every payer-contract version, by payer and version")
+    async def list(
+        self, request: Request[Any, Any, Any],
+        payer_id: Annotated[str | None, QueryParameter(max_length=80)] = None,
+    ) -> PayerContractList:
+        return PayerContractList(contracts=await contracts_registry.list_contracts(request.app.state.pool,
+                                                                                   payer_id=payer_id))
+
+
+CONTROLLERS = [EstimatesController, FeeSchedulesController, PayerContractsController]

@@ -8,6 +8,7 @@ fee-schedule version or benefits change never alters an estimate already made.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import uuid
 from dataclasses import dataclass
@@ -25,7 +26,10 @@ from service.access.roles import Caller
 from service.errors import FieldError, InvalidInput, NotFound, Unprocessable
 from service.config import Settings
 from service.pricing.closures import ProgramCalendar
-from service.pricing.estimate import PricingInput, check_one_source, estimate_levels, pricing_input_from_request
+from service.pricing.contracts_registry import contracts_for
+from service.pricing.estimate import (PricingInput, check_one_source, estimate_levels, has_networks,
+                                      pricing_input_from_request)
+from service.pricing.network import NetworkChoice, choose_network
 from service.pricing.program_figures import ProgramFigures, load_program_figures
 from service.pricing.schedules import StoredRateTable, rates_for
 from service.pricing.store import insert_estimate, load_estimate
@@ -195,6 +199,17 @@ def program_calendar(settings: Settings) -> ProgramCalendar:
                            closed_dates=dict(settings.program_closed_dates))
 
 
+async def _network_choice(pool: asyncpg.Pool, request: EstimateRequest, resolved: ResolvedBenefits,
+                          on: dt.date) -> NetworkChoice | None:
+    """The payer-contract registry's network for a plan with networks (None for any other payer)."""
+    benefits = resolved.benefits
+    if not has_networks(benefits, request.self_pay) or benefits is None or benefits.active is not True:
+        return None
+    contracts, any_in_force = await contracts_for(pool, payer_id=resolved.payer_id, on=on)
+    return choose_network(contracts, payer_id=resolved.payer_id, payer_name=benefits.payer_name,
+                          plan_codes=(request.plan_code, benefits.plan_name), on=on, any_in_force=any_in_force)
+
+
 async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, caller: Caller | None,
                           request_id: str | None, today: dt.date, now: dt.datetime,
                           calendar: ProgramCalendar) -> EstimateResponse:
@@ -207,11 +222,17 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
     inp = pricing_input_from_request(request, default_start=dates["course_default_start"], figures=figures,
                                      benefits_as_of=dates["benefits_as_of"], calendar=calendar)
     on = min(c.start_date for c in inp.courses)
-    table = await rates_for(pool, payer_id=resolved.payer_id, plan_code=request.plan_code, on=on,
-                            pinned=await _pinned(pool, request.rate_table_version))
+    choice = await _network_choice(pool, request, resolved, on)
+    inp = dataclasses.replace(inp, network_choice=choice)
+    pinned = await _pinned(pool, request.rate_table_version)
+    if pinned is None and choice is not None and choice.contract is not None \
+            and choice.contract.in_network and choice.contract.fee_schedule_version:
+        pinned = {"contract": choice.contract.fee_schedule_version}  # the contract's own rates
+    table = await rates_for(pool, payer_id=resolved.payer_id, plan_code=request.plan_code, on=on, pinned=pinned)
     comparison = compute(inp, resolved.benefits, table, figures)
     comparison, extra = await _with_affordability(pool, comparison, request)
     extra["program_calendar"] = calendar.to_dict()
+    extra["network_choice"] = choice.to_dict() if choice is not None else None
     estimate_id = uuid.uuid4()
     response = EstimateResponse(estimate_id=str(estimate_id), comparison=comparison,
                                 benefits_source=resolved.kind, rate_version_ids=list(table.version_ids),
@@ -258,6 +279,7 @@ async def reproduce(conn: asyncpg.Pool | asyncpg.Connection, estimate_id: uuid.U
         stored.request, default_start=_stored_date(stored.figures, "course_default_start", stored.as_of),
         figures=figures, benefits_as_of=_stored_date(stored.figures, "benefits_as_of", stored.as_of),
         calendar=ProgramCalendar.from_dict(stored.figures.get("program_calendar")))
+    inp = dataclasses.replace(inp, network_choice=NetworkChoice.from_dict(stored.figures.get("network_choice")))
     return compute(inp, stored.benefits, stored.rates, figures)
 
 
