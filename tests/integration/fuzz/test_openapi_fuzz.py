@@ -24,6 +24,9 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, response_
 
 
 EXAMPLES_PER_OPERATION = 20
+#: Valid requests to these would store provider-wide facts every later test prices with (a payer contract in force
+#: makes every payer without one out of network): only invalid requests are sent to them.
+NEGATIVE_ONLY = {"addPayerContract"}
 
 
 def _role_by_operation(app: Any) -> dict[str, str]:
@@ -64,6 +67,8 @@ def test_no_input_breaks_the_api(live_app, headers, mode: GenerationMode) -> Non
     for operation in operations:
         operation_id = operation.definition.raw.get("operationId", "")
         role = role_for.get(operation_id, "admin")
+        if mode is GenerationMode.POSITIVE and operation_id in NEGATIVE_ONLY:
+            continue
 
         @given(case=operation.as_strategy(generation_mode=mode))
         @settings(
