@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -141,6 +141,28 @@ class EstimatePatient(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_
     member_id: Annotated[str, msgspec.Meta(min_length=2, max_length=80)] | None = None
 
 
+Birthday = Annotated[str, msgspec.Meta(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+
+
+class OtherCoverageIn(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """Another plan the caller has, with its terms: a second eligibility check, or its benefits entered by hand.
+
+    Plans the 271 only names (Medigap with its letter, Medicaid) need no entry here: they are coordinated from
+    the answer's ``other_payers``.
+    """
+
+    eligibility_check_id: str | None = None
+    manual: ManualBenefitsEntry | None = None
+    #: Where it pays: "primary" puts it before the estimate's own benefits (e.g. an employer plan before
+    #: Medicare); omitted = after them (Medicaid always pays last).
+    order: Literal["primary", "secondary", "tertiary"] | None = None
+    #: How a commercial secondary pays: standard COB (up to what is left) or non-duplication.
+    cob_method: Literal["standard", "non_duplication"] = "standard"
+    #: Month and day of this plan's subscriber's birthday (MM-DD), for the birthday rule (a child on two
+    #: parents' plans).
+    subscriber_birthday: Birthday | None = None
+
+
 class EstimateRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
     """Exactly one benefits source: ``eligibility_check_id``, ``x12_271``, ``manual`` or ``self_pay``.
 
@@ -169,6 +191,10 @@ class EstimateRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_
     rate_table_version: str | None = None
     patient: EstimatePatient | None = None
     as_of: dt.date | None = None
+    #: The caller's other plans (at most two more), priced in payer order after (or before) the benefits above.
+    other_coverage: Annotated[list[OtherCoverageIn], msgspec.Meta(max_length=2)] = []
+    #: MM-DD of the subscriber of the benefits above, for the birthday rule.
+    subscriber_birthday: Birthday | None = None
 
 
 class LineKind(str, enum.Enum):
@@ -210,6 +236,9 @@ class CostBreakdown(msgspec.Struct, kw_only=True, frozen=True):
     balance_bill: Money
     #: Cost sharing the patient would owe but someone else pays (QMB by law, Medigap, Medicaid exemption).
     waived_cost_sharing: Money
+    #: Of that, what the caller's other plans pay, and what the provider may not bill anyone (Medicaid's rate).
+    other_payers_pay: Money = Decimal("0.00")
+    provider_write_off: Money = Decimal("0.00")
 
 
 class ServiceDayOut(msgspec.Struct, kw_only=True, frozen=True):
@@ -240,6 +269,16 @@ class PatientPaysRange(msgspec.Struct, kw_only=True, frozen=True):
     reason: str
 
 
+class PayerShare(msgspec.Struct, kw_only=True, frozen=True):
+    """What one plan pays for a level, in payer order (1 = primary)."""
+
+    order: int
+    name: str
+    kind: str
+    pays: Money
+    note: str | None = None
+
+
 class LevelEstimate(msgspec.Struct, kw_only=True, frozen=True):
     level: Level
     network: Network
@@ -265,6 +304,8 @@ class LevelEstimate(msgspec.Struct, kw_only=True, frozen=True):
     affordability: AffordabilitySection | None = None
     #: Why this network ("in network with SANDBOX PPO through CHOICE PLUS"); None for plans without networks.
     network_basis: str | None = None
+    #: Every plan that pays, in payer order (primary first), when the caller has more than one.
+    payers: list[PayerShare] = []
     #: Set when an unknown figure leaves the patient's total open: ``totals.patient_pays`` lies within it.
     patient_pays_range: PatientPaysRange | None = None
 
@@ -309,6 +350,6 @@ __all__ = [
     "CapPeriod", "CostBreakdown", "CourseOfCare", "Delivery", "EstimateComparison", "EstimatePatient", "EstimateRequest",
     "EstimateResponse",
     "ExplanationLine", "FacilityType", "FiguresUsed", "Household", "LevelEstimate", "LineKind",
-    "ManualBenefitsEntry", "MedicareVirtualBilling", "NetworkPreference", "PatientPaysRange",
+    "ManualBenefitsEntry", "OtherCoverageIn", "PayerShare", "MedicareVirtualBilling", "NetworkPreference", "PatientPaysRange",
     "Percent", "Phase", "ServiceDayOut", "Weekday",
 ]

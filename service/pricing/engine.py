@@ -69,6 +69,10 @@ class DayLine:
     self_pay: Decimal = ZERO
     balance_bill: Decimal = ZERO
     waived: Decimal = ZERO  # cost sharing paid by someone else (QMB law, Medigap, Medicaid exemption)
+    #: what other plans pay of this day's cost sharing, by payer order (2 = second plan ...), and what the
+    #: provider may not bill anyone (Medicaid's lesser-of); both are also in ``waived``
+    other_paid: dict[int, Decimal] = field(default_factory=dict)
+    write_off: Decimal = ZERO
     #: the day-tiered copay that applied (first day, last day, amount), for the explanation
     copay_tier: tuple[int, int | None, Decimal] | None = None
     kind: str = "cost_share"

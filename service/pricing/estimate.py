@@ -20,12 +20,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from contracts.benefits import (InsuranceType, Level, LevelBenefits, MedicaidDetails, MedicareDetails, Network,
+from contracts.benefits import (CoverageOrder, InsuranceType, Level, LevelBenefits, MedicaidDetails, MedicareDetails, Network,
                                 NormalizedBenefits, OtherPayer, OtherPayerKind, PayerClass, Source)
 from contracts.estimate import (CostBreakdown, CourseOfCare, Delivery, EstimateComparison, EstimateRequest,
                                 ExplanationLine, FacilityType, FiguresUsed, LevelEstimate, LineKind,
-                                MedicareVirtualBilling, NetworkPreference, PatientPaysRange, ServiceDayOut)
-from service.errors import InvalidInput
+                                MedicareVirtualBilling, NetworkPreference, PatientPaysRange, PayerShare,
+                                ServiceDayOut)
+from service.errors import InvalidInput, ProblemError
 from service.money import ZERO, cents, format_usd
 from service.read_aloud import DELIVERY_WORDS as _DELIVERY_WORDS  # one wording for both summaries
 from service.pricing.calendar import plan_year_start
@@ -39,6 +40,8 @@ from service.pricing.medicaid import CATEGORY_TO_BAND, band_for_percent, price_m
 from service.pricing.medicare import price_part_a, price_part_b
 from service.pricing.plan_design import (advantage_notes, is_medicare_advantage, require_advantage_terms,
                                          without_office_copay)
+from service.pricing.cob import (Coordination, Coverage, coordinate, named_coverages, order_coverages, plan_name,
+                                  without_medigap_flags)
 from service.pricing.network import NetworkChoice
 from service.pricing.out_of_network import deductible_unknown, price_with_unknown_deductible
 from service.pricing.program_figures import ProgramFigures
@@ -74,6 +77,9 @@ class PricingInput:
     calendar: ProgramCalendar = NO_CLOSURES
     #: The provider's payer-contract registry's answer for this payer and date (None = not consulted).
     network_choice: NetworkChoice | None = None
+    #: The caller's other plans with their terms (resolved at the edge), and the subscriber's MM-DD birthday.
+    other_coverage: tuple[Coverage, ...] = ()
+    subscriber_birthday: str | None = None
     #: The request field the benefits came from (named in a refusal about them).
     benefits_field: str = "$.eligibility_check_id"
 
@@ -127,7 +133,7 @@ def pricing_input_from_request(request: EstimateRequest, *, default_start: dt.da
         medicaid_cap_period=request.medicaid_cap_period.value, facility_type=request.facility_type,
         medicare_virtual_billing=request.medicare_virtual_billing,
         benefits_as_of=benefits_as_of, warnings=tuple(notes), calendar=calendar,
-        benefits_field=_benefits_field(request),
+        benefits_field=_benefits_field(request), subscriber_birthday=request.subscriber_birthday,
     )
 
 
@@ -162,15 +168,6 @@ def _self_pay_lines(days, rates: LevelRates, label: str, bucket: str = "self_pay
 
 
 
-def _included_with_medicare(other: OtherPayer, details: MedicareDetails) -> bool:
-    """Whether the Medicare pricing already counts what this other payer pays (so no "not included" warning)."""
-    if other.kind is OtherPayerKind.MEDICAID:
-        return details.qmb
-    if other.kind is OtherPayerKind.MEDIGAP:
-        return details.medigap_pays_part_a or details.medigap_pays_part_b_coinsurance
-    return other.kind is OtherPayerKind.PART_D  # a drug plan never pays facility care: nothing to include
-
-
 def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], network: Network,
                  benefits: NormalizedBenefits | None, rates: LevelRates, figures: ProgramFigures, notes: Notes,
                  used: _Used) -> tuple[list[DayLine], PayerClass]:
@@ -185,10 +182,6 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
 
     if payer is PayerClass.MEDICARE and not is_medicare_advantage(benefits):
         details = benefits.medicare or MedicareDetails()
-        for other in benefits.other_payers:
-            if not _included_with_medicare(other, details):
-                notes.warn(f"other coverage ({other.name or other.kind.value}) may pay part of the Medicare cost "
-                           "sharing; not included")
         if level is Level.INPATIENT:
             if benefits.insurance_type is InsuranceType.MEDICARE_PART_B:
                 notes.warn("Medicare Part B only: inpatient hospital care is a Part A benefit")
@@ -327,11 +320,23 @@ def _sum(lines: Sequence[DayLine], attr: str) -> Decimal:
 
 
 def _level_estimate(inp: PricingInput, course: Course, network: Network, benefits: NormalizedBenefits | None,
-                    table: RateTable, figures: ProgramFigures, used: _Used) -> LevelEstimate:
+                    table: RateTable, figures: ProgramFigures, used: _Used,
+                    others: Sequence[Coverage] = ()) -> LevelEstimate:
     notes = Notes()
     rates = table.for_level(course.level)
     days = service_days(course, inp.calendar)
     lines, payer = _price_level(inp, course, days, network, benefits, rates, figures, notes, used)
+    coordination = None
+    if others and benefits is not None:
+        def as_primary(plan: NormalizedBenefits) -> list[DayLine] | None:
+            try:  # what this plan would pay alone on the same days (its own notes are not the patient's)
+                return _price_level(inp, course, days, Network.IN, plan, rates, figures, Notes(), _Used())[0]
+            except ProblemError:
+                return None
+
+        coordination = coordinate(lines, course.level, plan_name(benefits),
+                                  others, as_primary=as_primary,
+                                  qmb=bool(benefits.medicare and benefits.medicare.qmb), notes=notes)
     note_closures(lines, days, course, inp.calendar, notes)
     first, last = lines[0].date, lines[-1].date
     if first < table.effective_date:
@@ -362,12 +367,21 @@ def _level_estimate(inp: PricingInput, course: Course, network: Network, benefit
         coinsurance=_sum(lines, "coinsurance"), not_covered=_sum(lines, "not_covered") + _sum(lines, "self_pay"),
         over_limit=_sum(lines, "over_limit"), balance_bill=_sum(lines, "balance_bill"),
         waived_cost_sharing=_sum(lines, "waived"),
+        other_payers_pay=sum((sum(d.other_paid.values(), ZERO) for d in lines), ZERO),
+        provider_write_off=_sum(lines, "write_off"),
     )
     explanation = explain(lines)
     basis = _network_basis(inp, network, benefits)
     if basis is not None and inp.network_choice is not None and not inp.network_choice.assumed:
         explanation.insert(0, ExplanationLine(kind=LineKind.EVENT, text=basis[0].upper() + basis[1:] + "."))
     spread = notes.patient_pays_range
+    payers = [] if coordination is None else _payer_shares(coordination, lines, totals.patient_pays)
+    if payers:
+        explanation.append(ExplanationLine(kind=LineKind.SUMMARY, text="Who pays: " + "; ".join(
+            [f"{p.name} {format_usd(p.pays)}" for p in payers]
+            + ([f"written off by the provider {format_usd(totals.provider_write_off)}"]
+               if totals.provider_write_off else [])
+            + [f"you {format_usd(totals.patient_pays)}"]) + "."))
     days_out = [ServiceDayOut(day=d.number, date=d.date, hours=d.hours, telehealth=d.telehealth, gross=d.gross,
                               allowed=d.allowed,
                               payer_pays=d.payer, patient_pays=d.patient, deductible=d.deductible, copay=d.copay,
@@ -383,10 +397,16 @@ def _level_estimate(inp: PricingInput, course: Course, network: Network, benefit
         explanation=explanation, assumptions=notes.assumptions,
         warnings=[*(w for w in inp.warnings if w.startswith(course.field_path) or course.level.value.upper() in w),
                   *notes.warnings],
-        days=days_out, network_basis=basis,
+        days=days_out, network_basis=basis, payers=payers,
         patient_pays_range=None if spread is None else PatientPaysRange(low=spread[0], high=spread[1],
                                                                          reason=spread[2]),
     )
+
+
+def _payer_shares(coordination: Coordination, lines: Sequence[DayLine], patient: Decimal) -> list[PayerShare]:
+    primary = coordination.payers[0]
+    primary.pays = _sum(lines, "payer")
+    return [PayerShare(order=p.order, name=p.name, kind=p.kind, pays=p.pays, note=p.note) for p in coordination.payers]
 
 
 def _network_basis(inp: PricingInput, network: Network, benefits: NormalizedBenefits | None) -> str | None:
@@ -438,7 +458,13 @@ def estimate_levels(inp: PricingInput, benefits: NormalizedBenefits | None, rate
         for warning in benefits.warnings:  # what the payer's answer lacked travels with every estimate from it
             notes.warn(f"benefits: {warning}")
     used = _Used()
-    estimates = [_level_estimate(inp, course, network, benefits, rates, figures, used)
+    others: list[Coverage] = []
+    if benefits is not None and not inp.self_pay and benefits.active is True:
+        given = [*inp.other_coverage, *named_coverages(benefits, inp.other_coverage)]
+        if given or any(o.order is CoverageOrder.PRIMARY for o in benefits.other_payers):
+            benefits, others = order_coverages(benefits, inp.subscriber_birthday, given, notes)
+            benefits = without_medigap_flags(benefits, others)
+    estimates = [_level_estimate(inp, course, network, benefits, rates, figures, used, others)
                  for course in inp.courses for network in _networks(inp, benefits, notes)]
     # Each level's total, unranked: which level of care fits is a clinical decision, not a price one.
     summary = "; ".join(

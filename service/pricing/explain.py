@@ -24,7 +24,7 @@ _KINDS = {
     "reserve": LineKind.COINSURANCE, "cost_share": LineKind.COST_SHARE, "medicaid": LineKind.COST_SHARE,
     "plan_pays_all": LineKind.PLAN_PAYS_ALL, "oop_met": LineKind.OOP_MET, "not_covered": LineKind.NOT_COVERED,
     "psych_limit": LineKind.NOT_COVERED, "self_pay": LineKind.NOT_COVERED, "over_limit": LineKind.OVER_LIMIT,
-    "exhausted": LineKind.OVER_LIMIT, "waived": LineKind.WAIVED,
+    "exhausted": LineKind.OVER_LIMIT, "waived": LineKind.WAIVED, "coordinated": LineKind.COST_SHARE,
 }
 
 

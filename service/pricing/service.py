@@ -26,6 +26,7 @@ from service.access.roles import Caller
 from service.errors import FieldError, InvalidInput, NotFound, Unprocessable
 from service.config import Settings
 from service.pricing.closures import ProgramCalendar
+from service.pricing.cob import Coverage, coverage_from_dict, coverage_of, coverage_to_dict
 from service.pricing.contracts_registry import contracts_for
 from service.pricing.estimate import (PricingInput, check_one_source, estimate_levels, has_networks,
                                       pricing_input_from_request)
@@ -70,20 +71,36 @@ def _prefixed(errors: list[tuple[str, str]], prefix: str) -> list[FieldError]:
     return [FieldError(field=f"{prefix}.{f}" if not f.startswith("$") else f, reason=r) for f, r in errors]
 
 
+async def _check_benefits(pool: asyncpg.Pool | asyncpg.Connection, text: str,
+                          field: str) -> tuple[NormalizedBenefits, dict[str, Any], uuid.UUID]:
+    from service.eligibility.service import get_check_benefits  # noqa: PLC0415
+
+    try:
+        check_id = uuid.UUID(text)
+    except ValueError:
+        raise NotFound("No eligibility check with this id.", field=field) from None
+    try:
+        benefits, facts = await get_check_benefits(pool, check_id)
+    except NotFound as exc:
+        raise NotFound(exc.detail or "No eligibility check with this id.", field=field) from None
+    _refuse_unanswered(benefits, facts.get("status") or _status_of(benefits), field)
+    return benefits, facts, check_id
+
+
+def _manual_benefits(entry: Any, field: str) -> NormalizedBenefits:
+    from service.eligibility.manual import ManualEntryError, benefits_from_manual  # noqa: PLC0415
+
+    try:
+        return benefits_from_manual(entry)
+    except ManualEntryError as exc:
+        raise Unprocessable(exc.detail, slug="manual-benefits-invalid", title=exc.title,
+                            errors=_prefixed(exc.errors, field)) from None
+
+
 async def resolve_benefits(pool: asyncpg.Pool | asyncpg.Connection, request: EstimateRequest) -> ResolvedBenefits:
     """The request's one benefits source as :class:`NormalizedBenefits` (None for self-pay)."""
     if request.eligibility_check_id is not None:
-        from service.eligibility.service import get_check_benefits  # noqa: PLC0415
-
-        try:
-            check_id = uuid.UUID(request.eligibility_check_id)
-        except ValueError:
-            raise NotFound("No eligibility check with this id.", field="$.eligibility_check_id") from None
-        try:
-            benefits, facts = await get_check_benefits(pool, check_id)
-        except NotFound as exc:
-            raise NotFound(exc.detail or "No eligibility check with this id.", field="$.eligibility_check_id") from None
-        _refuse_unanswered(benefits, facts.get("status") or _status_of(benefits), "$.eligibility_check_id")
+        benefits, facts, check_id = await _check_benefits(pool, request.eligibility_check_id, "$.eligibility_check_id")
         return ResolvedBenefits("eligibility_check", benefits, facts.get("patient_key"), check_id,
                                 facts.get("payer_id") or benefits.payer_id, facts.get("date_of_service"))
     if request.x12_271 is not None:
@@ -93,15 +110,29 @@ async def resolve_benefits(pool: asyncpg.Pool | asyncpg.Connection, request: Est
         _refuse_unanswered(benefits, _status_of(benefits), "$.x12_271")
         return ResolvedBenefits("x12_271", benefits, key, None, benefits.payer_id)
     if request.manual is not None:
-        from service.eligibility.manual import ManualEntryError, benefits_from_manual  # noqa: PLC0415
-
-        try:
-            benefits = benefits_from_manual(request.manual)
-        except ManualEntryError as exc:
-            raise Unprocessable(exc.detail, slug="manual-benefits-invalid", title=exc.title,
-                                errors=_prefixed(exc.errors, "$.manual")) from None
-        return ResolvedBenefits("manual", benefits, None, None, request.manual.payer_id)
+        return ResolvedBenefits("manual", _manual_benefits(request.manual, "$.manual"), None, None,
+                                request.manual.payer_id)
     return ResolvedBenefits("self_pay", None)
+
+
+async def resolve_other_coverage(pool: asyncpg.Pool | asyncpg.Connection,
+                                 request: EstimateRequest) -> tuple[Coverage, ...]:
+    """The request's other plans with their terms (a second check, or benefits entered by hand)."""
+    found = []
+    for i, entry in enumerate(request.other_coverage):
+        field = f"$.other_coverage[{i}]"
+        if (entry.eligibility_check_id is None) == (entry.manual is None):
+            raise InvalidInput("give exactly one of eligibility_check_id or manual for each other plan", field=field)
+        if entry.eligibility_check_id is not None:
+            benefits = (await _check_benefits(pool, entry.eligibility_check_id, f"{field}.eligibility_check_id"))[0]
+        else:
+            benefits = _manual_benefits(entry.manual, f"{field}.manual")
+        if benefits.active is not True:
+            raise Unprocessable(f"the plan in other_coverage[{i}] is not active on the date of service: remove it",
+                                field=field)
+        found.append(coverage_of(benefits, order=entry.order, method=entry.cob_method,
+                                 birthday=entry.subscriber_birthday))
+    return tuple(found)
 
 
 def _status_of(benefits: NormalizedBenefits) -> str:
@@ -223,7 +254,8 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
                                      benefits_as_of=dates["benefits_as_of"], calendar=calendar)
     on = min(c.start_date for c in inp.courses)
     choice = await _network_choice(pool, request, resolved, on)
-    inp = dataclasses.replace(inp, network_choice=choice)
+    others = await resolve_other_coverage(pool, request)
+    inp = dataclasses.replace(inp, network_choice=choice, other_coverage=others)
     pinned = await _pinned(pool, request.rate_table_version)
     if pinned is None and choice is not None and choice.contract is not None \
             and choice.contract.in_network and choice.contract.fee_schedule_version:
@@ -233,6 +265,7 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
     comparison, extra = await _with_affordability(pool, comparison, request)
     extra["program_calendar"] = calendar.to_dict()
     extra["network_choice"] = choice.to_dict() if choice is not None else None
+    extra["other_coverage"] = [coverage_to_dict(c) for c in others]
     estimate_id = uuid.uuid4()
     response = EstimateResponse(estimate_id=str(estimate_id), comparison=comparison,
                                 benefits_source=resolved.kind, rate_version_ids=list(table.version_ids),
@@ -279,7 +312,9 @@ async def reproduce(conn: asyncpg.Pool | asyncpg.Connection, estimate_id: uuid.U
         stored.request, default_start=_stored_date(stored.figures, "course_default_start", stored.as_of),
         figures=figures, benefits_as_of=_stored_date(stored.figures, "benefits_as_of", stored.as_of),
         calendar=ProgramCalendar.from_dict(stored.figures.get("program_calendar")))
-    inp = dataclasses.replace(inp, network_choice=NetworkChoice.from_dict(stored.figures.get("network_choice")))
+    inp = dataclasses.replace(inp, network_choice=NetworkChoice.from_dict(stored.figures.get("network_choice")),
+                              other_coverage=tuple(coverage_from_dict(c)
+                                                   for c in stored.figures.get("other_coverage") or ()))
     return compute(inp, stored.benefits, stored.rates, figures)
 
 

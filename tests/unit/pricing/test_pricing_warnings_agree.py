@@ -40,11 +40,12 @@ def test_medigap_paying_part_b_coinsurance_is_not_called_not_included():
 
 
 def test_other_coverage_not_counted_still_says_so():
-    b = msgspec.structs.replace(medicare(part_b_deductible_remaining=D(100)), other_payers=[STATE_MEDICAID])
+    retiree = OtherPayer(order=CoverageOrder.SECONDARY, kind=OtherPayerKind.COMMERCIAL, name="ACME RETIREE PLAN")
+    b = msgspec.structs.replace(medicare(part_b_deductible_remaining=D(100)), other_payers=[retiree])
     est = one(b, IOP)
     assert est.totals.patient_pays == D("1280.00")
-    assert _not_included(est) == ["other coverage (STATE MEDICAID) may pay part of the Medicare cost sharing; "
-                                  "not included"]
+    assert _not_included(est) == ["other coverage (ACME RETIREE PLAN) may pay part of the cost sharing; not "
+                                  "included: run an eligibility check for it or enter its benefits in other_coverage"]
 
 
 def _demo(*kinds: str):
