@@ -163,6 +163,36 @@ class OtherCoverageIn(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_
     subscriber_birthday: Birthday | None = None
 
 
+class AuthorizedLevel(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """What an authorization approves for one level: a number of days (or units) within dates."""
+
+    level: Level
+    approved_days: Annotated[int, msgspec.Meta(ge=0, le=366)] | None = None
+    approved_units: Annotated[int, msgspec.Meta(ge=0, le=10000)] | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None  # inclusive, as payers write it
+
+
+class AuthorizationIn(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """A payer's authorization (prior authorization / concurrent review) recorded on the estimate."""
+
+    number: Annotated[str, msgspec.Meta(min_length=1, max_length=50)] | None = None
+    levels: Annotated[list[AuthorizedLevel], msgspec.Meta(min_length=1, max_length=3)]
+    next_review: dt.date | None = None
+    #: How days past the authorization are priced (the provider's choice): as if approved at the next review,
+    #: at the provider's risk (plan and patient pay nothing), or at the self-pay rate the patient agreed to.
+    over_authorization: Literal["pending_review", "at_risk", "self_pay"] = "pending_review"
+
+
+class EmergencyAdmissionIn(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """An inpatient admission through an emergency department (No Surprises Act, commercial plans)."""
+
+    through_emergency_department: bool = True
+    #: The date the patient signed notice and consent for post-stabilization care out of network; None = not
+    #: signed: every day keeps the emergency protections.
+    notice_and_consent_signed: dt.date | None = None
+
+
 class EstimateRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
     """Exactly one benefits source: ``eligibility_check_id``, ``x12_271``, ``manual`` or ``self_pay``.
 
@@ -195,6 +225,8 @@ class EstimateRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_
     other_coverage: Annotated[list[OtherCoverageIn], msgspec.Meta(max_length=2)] = []
     #: MM-DD of the subscriber of the benefits above, for the birthday rule.
     subscriber_birthday: Birthday | None = None
+    authorization: AuthorizationIn | None = None
+    emergency_admission: EmergencyAdmissionIn | None = None
 
 
 class LineKind(str, enum.Enum):
@@ -279,6 +311,21 @@ class PayerShare(msgspec.Struct, kw_only=True, frozen=True):
     note: str | None = None
 
 
+class AuthorizationOut(msgspec.Struct, kw_only=True, frozen=True):
+    """The authorization as applied to one level's days."""
+
+    number: str | None = None
+    approved: int | None = None
+    unit: str = "days"
+    days_authorized: int
+    days_past: int
+    first_day_past: dt.date | None = None
+    next_review: dt.date | None = None
+    #: The payer's authorization number from the 271 (or the plan's), to call for an extension.
+    phone: str | None = None
+    over_authorization: str
+
+
 class LevelEstimate(msgspec.Struct, kw_only=True, frozen=True):
     level: Level
     network: Network
@@ -304,6 +351,9 @@ class LevelEstimate(msgspec.Struct, kw_only=True, frozen=True):
     affordability: AffordabilitySection | None = None
     #: Why this network ("in network with SANDBOX PPO through CHOICE PLUS"); None for plans without networks.
     network_basis: str | None = None
+    authorization: AuthorizationOut | None = None
+    #: The payer's authorization phone number when the level needs one (from the 271's contacts).
+    authorization_phone: str | None = None
     #: Every plan that pays, in payer order (primary first), when the caller has more than one.
     payers: list[PayerShare] = []
     #: Set when an unknown figure leaves the patient's total open: ``totals.patient_pays`` lies within it.
@@ -350,6 +400,7 @@ __all__ = [
     "CapPeriod", "CostBreakdown", "CourseOfCare", "Delivery", "EstimateComparison", "EstimatePatient", "EstimateRequest",
     "EstimateResponse",
     "ExplanationLine", "FacilityType", "FiguresUsed", "Household", "LevelEstimate", "LineKind",
+    "AuthorizationIn", "AuthorizationOut", "AuthorizedLevel", "EmergencyAdmissionIn",
     "ManualBenefitsEntry", "OtherCoverageIn", "PayerShare", "MedicareVirtualBilling", "NetworkPreference", "PatientPaysRange",
     "Percent", "Phase", "ServiceDayOut", "Weekday",
 ]

@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from contracts.benefits import (CoverageOrder, InsuranceType, Level, LevelBenefits, MedicaidDetails, MedicareDetails, Network,
                                 NormalizedBenefits, OtherPayer, OtherPayerKind, PayerClass, Source)
-from contracts.estimate import (CostBreakdown, CourseOfCare, Delivery, EstimateComparison, EstimateRequest,
+from contracts.estimate import (AuthorizationIn, AuthorizationOut, CostBreakdown, EmergencyAdmissionIn, CourseOfCare, Delivery, EstimateComparison, EstimateRequest,
                                 ExplanationLine, FacilityType, FiguresUsed, LevelEstimate, LineKind,
                                 MedicareVirtualBilling, NetworkPreference, PatientPaysRange, PayerShare,
                                 ServiceDayOut)
@@ -42,6 +42,8 @@ from service.pricing.plan_design import (advantage_notes, is_medicare_advantage,
                                          without_office_copay)
 from service.pricing.cob import (Coordination, Coverage, coordinate, named_coverages, order_coverages, plan_name,
                                   without_medigap_flags)
+from service.pricing.authorization import apply_authorization, authorization_phone
+from service.pricing.emergency import price_emergency_admission, protects
 from service.pricing.network import NetworkChoice
 from service.pricing.out_of_network import deductible_unknown, price_with_unknown_deductible
 from service.pricing.program_figures import ProgramFigures
@@ -80,6 +82,8 @@ class PricingInput:
     #: The caller's other plans with their terms (resolved at the edge), and the subscriber's MM-DD birthday.
     other_coverage: tuple[Coverage, ...] = ()
     subscriber_birthday: str | None = None
+    authorization: AuthorizationIn | None = None
+    emergency: EmergencyAdmissionIn | None = None
     #: The request field the benefits came from (named in a refusal about them).
     benefits_field: str = "$.eligibility_check_id"
 
@@ -134,6 +138,7 @@ def pricing_input_from_request(request: EstimateRequest, *, default_start: dt.da
         medicare_virtual_billing=request.medicare_virtual_billing,
         benefits_as_of=benefits_as_of, warnings=tuple(notes), calendar=calendar,
         benefits_field=_benefits_field(request), subscriber_birthday=request.subscriber_birthday,
+        authorization=request.authorization, emergency=request.emergency_admission,
     )
 
 
@@ -268,7 +273,8 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
             notes.rates_used.add("contract")
     if assumption:
         notes.assume(assumption)
-    if out:
+    emergency = out and level is Level.INPATIENT and payer is PayerClass.COMMERCIAL and protects(inp.emergency)
+    if out and not emergency:
         notes.warn("out of network: the provider may bill you the difference between its charge and the plan's "
                    "allowed amount (balance billing), which does not count toward your out-of-pocket maximum")
     plan_begin = benefits.plan_begin
@@ -280,15 +286,28 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
                        f"above the ACA limit {format_usd(limit)}; check the benefits")
     virtual = telehealth_terms(lb, terms, notes) if any(d.telehealth for d in days) else None
 
-    def price(plan_terms, plan_notes: Notes) -> list[DayLine]:  # noqa: ANN001
-        return accumulate_commercial(days, plan_terms, allowed_per_day=allowed,
+    def price(plan_terms, plan_notes: Notes, on_days: Sequence[ServiceDay] = days, oon: bool = out,  # noqa: ANN001
+              per_day: Decimal = allowed) -> list[DayLine]:
+        return accumulate_commercial(on_days, plan_terms, allowed_per_day=per_day,
                                      gross_per_day=rates.gross_charge_per_day, self_pay_per_day=rates.self_pay_per_day,
-                                     plan_year_of=year_of, current_plan_year=year_of(as_of), out_of_network=out,
+                                     plan_year_of=year_of, current_plan_year=year_of(as_of), out_of_network=oon,
                                      is_inpatient=level is Level.INPATIENT, notes=plan_notes, virtual_terms=virtual)
 
-    if out and deductible_unknown(terms):
-        return price_with_unknown_deductible(terms, _find_benefits(benefits, level, Network.IN),
-                                             cents(allowed) * len(days), price, notes), payer
+    def price_out(on_days: Sequence[ServiceDay]) -> list[DayLine]:
+        if deductible_unknown(terms):
+            return price_with_unknown_deductible(
+                terms, _find_benefits(benefits, level, Network.IN), cents(allowed) * len(on_days),
+                lambda t, n: price(t, n, on_days=on_days), notes)
+        return price(terms, notes, on_days=on_days)
+
+    in_lb = _find_benefits(benefits, level, Network.IN) if emergency else None
+    if emergency and in_lb is not None:
+        in_terms = resolve_terms(in_lb, notes, "in-network")
+        recognized = rates.contracted_in_network_per_day or allowed
+        return price_emergency_admission(days, inp.emergency, lambda ds, oon: price_out(ds) if oon else price(
+            in_terms, notes, on_days=ds, oon=False, per_day=recognized), notes), payer
+    if out:
+        return price_out(days), payer
     return price(terms, notes), payer
 
 
@@ -326,6 +345,10 @@ def _level_estimate(inp: PricingInput, course: Course, network: Network, benefit
     rates = table.for_level(course.level)
     days = service_days(course, inp.calendar)
     lines, payer = _price_level(inp, course, days, network, benefits, rates, figures, notes, used)
+    authorized = None
+    if inp.authorization is not None and not inp.self_pay and benefits is not None and benefits.active is True:
+        authorized = apply_authorization(lines, course.level, inp.authorization, benefits, rates.self_pay_per_day,
+                                         notes)
     coordination = None
     if others and benefits is not None:
         def as_primary(plan: NormalizedBenefits) -> list[DayLine] | None:
@@ -375,6 +398,7 @@ def _level_estimate(inp: PricingInput, course: Course, network: Network, benefit
     if basis is not None and inp.network_choice is not None and not inp.network_choice.assumed:
         explanation.insert(0, ExplanationLine(kind=LineKind.EVENT, text=basis[0].upper() + basis[1:] + "."))
     spread = notes.patient_pays_range
+    auth_phone = _authorization_phone(benefits, network, course.level, notes)
     payers = [] if coordination is None else _payer_shares(coordination, lines, totals.patient_pays)
     if payers:
         explanation.append(ExplanationLine(kind=LineKind.SUMMARY, text="Who pays: " + "; ".join(
@@ -398,9 +422,29 @@ def _level_estimate(inp: PricingInput, course: Course, network: Network, benefit
         warnings=[*(w for w in inp.warnings if w.startswith(course.field_path) or course.level.value.upper() in w),
                   *notes.warnings],
         days=days_out, network_basis=basis, payers=payers,
+        authorization=None if authorized is None else AuthorizationOut(
+            number=authorized.number, approved=authorized.approved, unit=authorized.unit,
+            days_authorized=authorized.days_authorized, days_past=authorized.days_past,
+            first_day_past=authorized.first_day_past, next_review=authorized.next_review, phone=authorized.phone,
+            over_authorization=authorized.treatment),
+        authorization_phone=auth_phone,
         patient_pays_range=None if spread is None else PatientPaysRange(low=spread[0], high=spread[1],
                                                                          reason=spread[2]),
     )
+
+
+def _authorization_phone(benefits: NormalizedBenefits | None, network: Network, level: Level,
+                         notes: Notes) -> str | None:
+    """The payer's authorization line, when this level needs an authorization."""
+    if benefits is None:
+        return None
+    lb = _find_benefits(benefits, level, network)
+    if lb is None or not lb.prior_authorization_required:
+        return None
+    phone = authorization_phone(benefits)
+    if phone:
+        notes.warn(f"the payer's authorization line: {phone}")
+    return phone
 
 
 def _payer_shares(coordination: Coordination, lines: Sequence[DayLine], patient: Decimal) -> list[PayerShare]:
