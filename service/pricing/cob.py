@@ -117,6 +117,8 @@ def order_coverages(main: NormalizedBenefits, main_birthday: str | None, given: 
     msp = main.payer_class is PayerClass.MEDICARE and any(
         o.order is CoverageOrder.PRIMARY for o in main.other_payers)
     forced = [c for c in with_terms if c.order is CoverageOrder.PRIMARY]
+    if msp and not forced:  # the plan Medicare names as primary, given without saying so
+        forced = [c for c in with_terms if c.kind in (OtherPayerKind.EMPLOYER_GROUP, OtherPayerKind.COMMERCIAL)][:1]
     if msp or forced:
         if not forced:
             employer = next(o for o in main.other_payers if o.order is CoverageOrder.PRIMARY)
@@ -145,11 +147,13 @@ def order_coverages(main: NormalizedBenefits, main_birthday: str | None, given: 
                          "subscribers' birthdays were not given, so the order given was kept")
     ordered = [c for c in [*others, *named] if c.kind is not OtherPayerKind.MEDICAID] + \
               [c for c in [*others, *named] if c.kind is OtherPayerKind.MEDICAID]
-    if primary.kind is OtherPayerKind.MEDICAID and ordered:
-        notes.assume(f"Medicaid pays last: {ordered[0].name} is primary")
-        ordered = [*ordered[1:], primary]
-        primary = next(c for c in [*others] if c.benefits is not None and c.kind is not OtherPayerKind.MEDICAID)
-        ordered = [c for c in ordered if c is not primary]
+    if primary.kind is OtherPayerKind.MEDICAID:
+        payer_first = next((c for c in ordered if c.benefits is not None and c.kind is not OtherPayerKind.MEDICAID),
+                           None)
+        if payer_first is not None:
+            notes.assume(f"Medicaid pays last: {payer_first.name} is primary")
+            ordered = [*(c for c in ordered if c is not payer_first), primary]
+            primary = payer_first
     assert primary.benefits is not None
     return primary.benefits, ordered
 
@@ -243,6 +247,11 @@ def coordinate(lines: list[DayLine], level: Level, primary_name: str, others: Se
                        "eligibility check for it or enter its benefits in other_coverage")
             continue
         theirs = _as_primary_days(as_primary(cov.benefits))
+        if not theirs:
+            total.note = "not included: what it pays could not be figured for this level"
+            notes.warn(f"other coverage ({cov.name}): what it pays for this level could not be figured (its own "
+                       "rules or rates refuse it); not included")
+            continue
         medicare = cov.kind is OtherPayerKind.MEDICARE
         for line in lines:
             left = _share(line)

@@ -155,3 +155,13 @@ def test_two_payers_add_up_and_never_cost_the_patient_more(primary, secondary, m
     assert t.patient_pays <= alone.totals.patient_pays
     assert t.payer_pays == alone.totals.payer_pays
     assert min(t.other_payers_pay, t.patient_pays) >= 0
+
+
+def test_medicaid_named_with_a_plan_without_terms_stays_primary_and_says_what_is_missing():
+    retiree = OtherPayer(order=CoverageOrder.SECONDARY, kind=OtherPayerKind.COMMERCIAL, name="ACME RETIREE PLAN")
+    mcd = msgspec.structs.replace(medicaid(levels=[level_benefits(copay=D(4), copay_per="day")]),
+                                  other_payers=[retiree])
+    est = one(mcd, IOP)
+    # Medicaid stays the payer (the other plan's terms are unknown): its 4.00 copay x 24 = 96.00
+    assert est.totals.patient_pays == D("96.00")
+    assert any("ACME RETIREE PLAN" in w and "not included" in w for w in est.warnings)
