@@ -24,7 +24,7 @@ from contracts.estimate import AuthorizationIn
 from service.money import ZERO, cents, format_usd
 from service.pricing.engine import DayLine, Notes, short_date
 
-PHONE_ROLES = ("prior_authorization", "utilization_management", "precertification", "plan", "payer",
+PHONE_ROLES = ("prior_authorization", "utilization_management", "precertification", "medicare_advantage_plan", "payer",
                "member_services")
 
 

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.integration
 def test_medicare_with_medigap_plan_g(client, headers) -> None:  # noqa: ANN001
     manual = {**medicare_manual(), "other_payers": [
         {"order": "secondary", "kind": "medigap", "name": "ACME MEDIGAP", "medigap_plan": "G"}]}
-    made = client.post("/v1/estimates", headers=headers["intake"], json=estimate_body(manual=manual, levels=["iop"]))
+    made = client.post("/v1/estimates?include=explanation", headers=headers["intake"], json=estimate_body(manual=manual, levels=["iop"]))
     assert made.status_code == 201, made.text
     iop = made.json()["comparison"]["estimates"][0]
     # Medicare: day 1 deductible 260.00; day 2 deductible 23.00 + 20% x 237.00 = 47.40; days 3-24 22 x 52.00 = 1144.00
@@ -33,7 +33,7 @@ def test_medicare_with_medigap_plan_g(client, headers) -> None:  # noqa: ANN001
 def test_two_commercial_plans_standard_cob(client, headers) -> None:  # noqa: ANN001
     second = {"payer_name": "SPOUSE PPO", "payer_id": "SPOUSEPPO", "payer_class": "commercial", "active": True,
               "in_network": {"coinsurance_percent": "10"}, "heard_from": HEARD}
-    made = client.post("/v1/estimates", headers=headers["intake"], json=estimate_body(
+    made = client.post("/v1/estimates?include=explanation", headers=headers["intake"], json=estimate_body(
         manual=ppo_manual(), levels=["iop"], other_coverage=[{"manual": second, "cob_method": "standard"}]))
     assert made.status_code == 201, made.text
     iop = made.json()["comparison"]["estimates"][0]
@@ -45,6 +45,6 @@ def test_two_commercial_plans_standard_cob(client, headers) -> None:  # noqa: AN
     pool = client.app.state.pool
     redone = client.blocking_portal.call(lambda: reproduce(pool, made.json()["estimate_id"]))
     assert str(redone.estimates[0].totals.patient_pays) == "150.00"  # the second plan is stored with the estimate
-    bad = client.post("/v1/estimates", headers=headers["intake"], json=estimate_body(
+    bad = client.post("/v1/estimates?include=explanation", headers=headers["intake"], json=estimate_body(
         manual=ppo_manual(), levels=["iop"], other_coverage=[{"cob_method": "standard"}]))
     assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "$.other_coverage[0]"

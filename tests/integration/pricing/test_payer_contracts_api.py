@@ -28,7 +28,7 @@ def _ppo(payer_id: str, payer_name: str) -> dict:
 
 
 def _estimate(client, headers, manual: dict, start: str = "2031-02-03"):  # noqa: ANN001, ANN202
-    made = client.post("/v1/estimates", headers=headers["intake"], json={
+    made = client.post("/v1/estimates?include=explanation", headers=headers["intake"], json={
         "manual": manual, "levels": ["iop"], "as_of": "2031-01-27", "start_date": start})
     assert made.status_code == 201, made.text
     return made.json()
