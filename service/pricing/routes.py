@@ -25,6 +25,10 @@ IncludeParam = Annotated[str | None, QueryParameter(pattern=INCLUDE_PATTERN, max
                                                     description=INCLUDE_DESCRIPTION)]
 
 
+#: A payer id filter; control characters (NUL above all, which PostgreSQL text refuses) are a 400, not a 500.
+PayerIdParam = Annotated[str | None, QueryParameter(max_length=80, pattern=r"^[^\x00-\x1f]*$")]
+
+
 class EstimatesController(Controller):
     path = "/v1/estimates"
     tags = ["estimates"]
@@ -84,7 +88,7 @@ class FeeSchedulesController(Controller):
         self,
         request: Request[Any, Any, Any],
         kind: Annotated[str | None, QueryParameter(pattern="^(chargemaster|contract|medicare|medicaid)$")] = None,
-        payer_id: Annotated[str | None, QueryParameter(max_length=80)] = None,
+        payer_id: PayerIdParam = None,
     ) -> FeeScheduleList:
         versions = await schedules.list_versions(request.app.state.pool, kind=kind, payer_id=payer_id)
         return FeeScheduleList(versions=[schedules.version_to_wire(v) for v in versions])
@@ -117,7 +121,7 @@ class PayerContractsController(Controller):
     @get("", operation_id="listPayerContracts", summary="Every payer-contract version, by payer and version")
     async def list(
         self, request: Request[Any, Any, Any],
-        payer_id: Annotated[str | None, QueryParameter(max_length=80)] = None,
+        payer_id: PayerIdParam = None,
     ) -> PayerContractList:
         return PayerContractList(contracts=await contracts_registry.list_contracts(request.app.state.pool,
                                                                                    payer_id=payer_id))

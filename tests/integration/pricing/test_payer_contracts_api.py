@@ -41,6 +41,7 @@ def test_network_follows_the_contracts_in_force(client, headers, db) -> None:  #
     assert added.status_code == 201, added.text
     assert added.json()["version"] == 1 and added.json()["in_network"] is True
     assert client.post("/v1/admin/payer-contracts", headers=headers["intake"], json={}).status_code == 403
+    assert client.get("/v1/admin/payer-contracts?payer_id=%00", headers=headers["admin"]).status_code == 400
 
     contracted = _estimate(client, headers, _ppo("SBPPO", "SANDBOX PPO"))
     iop = contracted["comparison"]["estimates"][0]
