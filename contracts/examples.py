@@ -70,6 +70,8 @@ BODIES: dict[str, dict[str, Any]] = {
                   "self_pay_per_day": "300.00"}],
     },
     "createApiKey": {"name": "front desk", "role": "intake"},
+    "addPayerContract": {"payer_id": "SBPPO", "payer_name": "SANDBOX PPO", "network_name": "CHOICE PLUS",
+                         "effective_from": "2027-01-01"},
     "createPaymentPlanRules": {
         "organization_id": "default", "effective_from": "2027-01-01",
         "rules": {"minimum_monthly_payment": "25.00", "allowed_terms_months": [3, 6, 12, 24],

@@ -118,7 +118,9 @@ class PayerContractsController(Controller):
                          resource_id=stored.id, request_id=request_id_of(request.scope))
         return stored
 
-    @get("", operation_id="listPayerContracts", summary="Every payer-contract version, by payer and version")
+    @get("", operation_id="listPayerContracts", summary="Every payer-contract version, by payer and version",
+         description="The provider's payer contracts (payer, plan, network, dates, in or out), every version, "
+                     "optionally of one payer.")
     async def list(
         self, request: Request[Any, Any, Any],
         payer_id: PayerIdParam = None,

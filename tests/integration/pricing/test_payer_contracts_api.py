@@ -34,7 +34,21 @@ def _estimate(client, headers, manual: dict, start: str = "2031-02-03"):  # noqa
     return made.json()
 
 
+def _own_2031_rates(client, headers) -> None:  # noqa: ANN001
+    """This test's own chargemaster and default contract for 2031 (other tests load later-dated versions that
+    would otherwise be in force): IOP charge 400.00, self-pay 300.00, contracted 300.00, no out-of-network amount."""
+    for body in ({"kind": "chargemaster", "rows": [{"level": "iop", "revenue_code": "0905", "hcpcs": "S9480",
+                                                     "gross_charge_per_day": "400.00", "self_pay_per_day": "300.00"}]},
+                 {"kind": "contract", "rows": [{"level": "iop", "revenue_code": "0905", "hcpcs": "S9480",
+                                                "contracted_in_network_per_day": "300.00"}]}):
+        made = client.post("/v1/admin/fee-schedules", headers=headers["admin"], json={
+            **body, "effective_from": "2031-01-01", "effective_to": "2032-01-01",
+            "version": f"payer-contract-test-{body['kind']}-2031"})
+        assert made.status_code == 201, made.text
+
+
 def test_network_follows_the_contracts_in_force(client, headers, db) -> None:  # noqa: ANN001
+    _own_2031_rates(client, headers)
     added = client.post("/v1/admin/payer-contracts", headers=headers["admin"], json={
         "payer_id": "SBPPO", "payer_name": "SANDBOX PPO", "network_name": "CHOICE PLUS",
         "effective_from": "2031-01-01", "effective_to": "2032-01-01"})
