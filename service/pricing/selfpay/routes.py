@@ -228,7 +228,8 @@ class SelfPayAdminController(Controller):
     async def list_schedules(
         self,
         request: Request,
-        organization_id: Annotated[str | None, QueryParameter(description="only this organization")] = None,
+        organization_id: Annotated[str | None, QueryParameter(description="only this organization", max_length=80,
+                                                              pattern=r"^[^\x00-\x1f]*$")] = None,
     ) -> SlidingFeeScheduleList:
         schedules = await store.list_schedules(_pool(request), today=_today(), organization_id=organization_id)
         return SlidingFeeScheduleList(schedules=schedules, fallback=default_schedule(organization_id or "default"))
@@ -259,7 +260,8 @@ class SelfPayAdminController(Controller):
     async def list_rules(
         self,
         request: Request,
-        organization_id: Annotated[str | None, QueryParameter(description="only this organization")] = None,
+        organization_id: Annotated[str | None, QueryParameter(description="only this organization", max_length=80,
+                                                              pattern=r"^[^\x00-\x1f]*$")] = None,
     ) -> PaymentPlanRulesList:
         rules = await store.list_rules(_pool(request), today=_today(), organization_id=organization_id)
         return PaymentPlanRulesList(rules=rules, fallback=store.DEFAULT_PLAN_RULES)
