@@ -469,6 +469,9 @@ class GfeIssueRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_
 
     #: Levels to include ("iop", "php", "inpatient"), each one line of the GFE.
     levels: Annotated[list[str], msgspec.Meta(min_length=1)]
+    #: Required (true) for an estimate priced with the patient's insurance: the patient has chosen to pay for this
+    #: care themselves, without a claim to the plan (a GFE is for uninsured or self-pay patients). The GFE says so.
+    patient_chose_self_pay: bool = False
     #: Required when the estimate does not carry the patient's name / date of birth.
     patient: GfePatient | None = None
     diagnosis_codes: list[str] = []

@@ -18,6 +18,7 @@ import structlog
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.access.keys import caller_for_key
+from service.access.roles import Role
 from service.db.availability import is_database_outage
 from service.errors import TYPE_BASE, FieldError, InvalidInput, database_unavailable_problem, send_problem
 from service.text import nul_paths
@@ -149,10 +150,14 @@ class RequestContextMiddleware:
         app_state = scope["app"].state
         pool = app_state.get("pool")
         api_key = header(scope, b"x-api-key")
-        if api_key and pool is not None:
-            state["caller"] = await caller_for_key(pool, api_key.strip(), app_state.get("caller_cache"))
-            return
         authorization = header(scope, b"authorization")
+        bearer = authorization[7:].strip() if authorization and authorization.lower().startswith("bearer ") else None
+        if api_key and pool is not None:
+            caller = await caller_for_key(pool, api_key.strip(), app_state.get("caller_cache"))
+            # A portal app's own key names no patient: the patient's token beside it decides (never widened by it).
+            if bearer is None or (caller is not None and caller.role is not Role.PORTAL):
+                state["caller"] = caller
+                return
         resolver = app_state.get("portal_token_resolver")
-        if authorization and authorization.lower().startswith("bearer ") and resolver is not None:
-            state["caller"] = await resolver(authorization[7:].strip())
+        if bearer is not None and resolver is not None:
+            state["caller"] = await resolver(bearer)

@@ -68,11 +68,13 @@ def _timestamp(name: str, value: str | None) -> dt.datetime | None:
         return None
     try:
         parsed = dt.datetime.fromisoformat(value)
-    except ValueError:
+        # In UTC, as the database compares it; a zone that pushes year 1 or 9999 past the calendar is refused here.
+        parsed = (parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)).astimezone(dt.timezone.utc)
+    except (ValueError, OverflowError):
         raise InvalidInput(f"{name} must be an ISO 8601 date-time such as 2026-01-31T09:00:00Z", field=name) from None
     if not EARLIEST_DATE <= parsed.date() <= LATEST_DATE:
         raise InvalidInput(f"{name} must be between {EARLIEST_DATE} and {LATEST_DATE}", field=name)
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    return parsed
 
 
 class AuditController(Controller):
@@ -85,7 +87,7 @@ class AuditController(Controller):
     async def query(
         self,
         request: Request,
-        patient_key: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        patient_key: Annotated[str | None, QueryParameter(max_length=64, pattern="^[A-Za-z0-9_.:-]+$")] = None,
         since: Annotated[str | None, QueryParameter(description="ISO 8601 date-time, inclusive", max_length=40)] = None,
         until: Annotated[str | None, QueryParameter(description="ISO 8601 date-time, exclusive", max_length=40)] = None,
         after_id: Annotated[int, QueryParameter(ge=0, le=MAX_AUDIT_ID)] = 0,

@@ -28,6 +28,7 @@ from contracts.selfpay import (
     FplCalculatorRequest,
     FplCalculatorResponse,
     GfeAddress,
+    GfeDisclaimer,
     GfeDiscountLine,
     GfeItem,
     GfeIssueRequest,
@@ -69,6 +70,16 @@ LEVEL_DESCRIPTIONS = {
     Level.PHP: "Partial hospitalization program (PHP) for mental health",
     Level.INPATIENT: "Inpatient psychiatric hospital care",
 }
+
+
+#: Said on a GFE issued from an estimate priced with the patient's insurance (the patient chose self-pay).
+SELF_PAY_CHOICE = GfeDisclaimer(
+    code="self_pay_chosen",
+    text=(
+        "You have health coverage but chose to pay for this care yourself (self-pay), without a claim to your plan. "
+        "The prices shown are self-pay prices."
+    ),
+)
 
 
 def _provider_address(settings: Any) -> GfeAddress:
@@ -367,7 +378,9 @@ class SelfPayController(Controller):
         description=(
             "One line per included level (revenue code + HCPCS from the estimate's rates, quantity = service days, "
             "self-pay price per day, dates = the course's first and last service day) plus sliding fee discount lines "
-            "for self-pay estimates. The patient's name and date of birth are required in the body when the estimate "
+            "for self-pay estimates. From an estimate priced with insurance, only with `patient_chose_self_pay: true` "
+            "(else 422); the GFE then says the patient chose self-pay. The patient's name and date of birth are "
+            "required in the body when the estimate "
             "does not carry them. 422 when a level has no HCPCS code in the rate table."
         ),
         guards=[allow(Role.INTAKE, Role.BILLING)],
@@ -383,9 +396,9 @@ class SelfPayController(Controller):
 
     @get(
         "/good-faith-estimates/{gfe_id:str}",
-        operation_id="getGoodFaithEstimate", description="An issued Good Faith Estimate (45 CFR 149.610 content) as JSON. Issued GFEs never change; re-issuing makes a new version.",
+        operation_id="getGoodFaithEstimate", description="An issued Good Faith Estimate (45 CFR 149.610 content) as JSON. Issued GFEs never change; re-issuing makes a new version. A portal token opens the GFEs of its own estimate only; any other is 404.",
         summary="An issued Good Faith Estimate (JSON, PHI)",
-        guards=[allow(Role.INTAKE, Role.BILLING)],
+        guards=[allow(Role.INTAKE, Role.BILLING, Role.PORTAL)],
     )
     async def get_gfe(self, request: Request, gfe_id: FromPath[str]) -> IssuedGoodFaithEstimate:
         return await _read_gfe(request, gfe_id, "good_faith_estimate.read")
@@ -409,7 +422,7 @@ class SelfPayController(Controller):
         "/good-faith-estimates/{gfe_id:str}/fhir",
         operation_id="getGoodFaithEstimateFhir", description="The same GFE as a Da Vinci Patient Cost Transparency GFE Bundle (FHIR R4, `application/fhir+json`), amounts equal to the JSON and the page.",
         summary="An issued Good Faith Estimate as a Da Vinci Patient Cost Transparency GFE Bundle",
-        guards=[allow(Role.INTAKE, Role.BILLING)],
+        guards=[allow(Role.INTAKE, Role.BILLING, Role.PORTAL)],
         media_type=FHIR_JSON,
     )
     async def get_gfe_fhir(self, request: Request, gfe_id: FromPath[str]) -> Response[bytes]:
@@ -426,6 +439,14 @@ async def issue_good_faith_estimate(conn: asyncpg.Connection, *, settings: Any, 
     """Issue, store and audit a Good Faith Estimate from a stored estimate (the route's work; the console calls
     it in-process too)."""
     stored = await _load_estimate(conn, estimate_id)
+    insured = not _self_pay(stored)
+    if insured and not data.patient_chose_self_pay:
+        raise Unprocessable(
+            "this estimate uses the patient's insurance; a Good Faith Estimate is for uninsured or self-pay "
+            "patients. Send patient_chose_self_pay: true once the patient has chosen to pay for this care "
+            "without a claim to the plan (or make a self-pay estimate)",
+            field="$.patient_chose_self_pay",
+        )
     patient = data.patient or _patient_on_estimate(stored)
     if patient is None:
         raise Unprocessable("the estimate has no patient name and date of birth; send them", field="$.patient")
@@ -485,6 +506,8 @@ async def issue_good_faith_estimate(conn: asyncpg.Connection, *, settings: Any, 
             discounts=discounts,
         )
     )
+    if insured:
+        gfe = msgspec.structs.replace(gfe, disclaimers=[*gfe.disclaimers, SELF_PAY_CHOICE])
     key = _patient_key_of(stored, patient)
     async with conn.transaction():
         issued = await store.insert_gfe(

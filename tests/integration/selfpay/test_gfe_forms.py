@@ -64,3 +64,58 @@ def test_json_page_and_fhir_state_the_same_amounts(client: Any, headers: dict[st
     patient = next(e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Patient")
     assert patient["name"][0]["family"] == "Lopez" and patient["identifier"][0]["value"].startswith("pk_")
     assert bundle["timestamp"].startswith(issued["issued_at"][:19])  # the issue instant
+
+
+def _token(client: Any, headers: dict[str, dict[str, str]], estimate_id: str) -> str:
+    response = client.post(f"/v1/estimates/{estimate_id}/portal-tokens", headers=headers["intake"])
+    assert response.status_code == 201, response.text
+    return response.json()["token"]
+
+
+def test_a_portal_token_opens_its_gfe_in_every_form(client: Any, headers: dict[str, dict[str, str]],
+                                                    issued: dict[str, Any]) -> None:
+    own = {"Authorization": f"Bearer {_token(client, headers, issued['estimate_id'])}"}
+    other_estimate = client.post("/v1/estimates", json={"self_pay": True, "as_of": AS_OF,
+                                                        "household": {"size": 1, "annual_income": "90000", "state": "CA"}},
+                                 headers=headers["intake"]).json()["estimate_id"]
+    foreign = {"Authorization": f"Bearer {_token(client, headers, other_estimate)}"}
+    for form in ("", "/fhir", "/page"):
+        url = f"/v1/good-faith-estimates/{issued['id']}{form}"
+        assert client.get(url, headers=own).status_code == 200, form
+        assert client.get(url, headers=foreign).status_code == 404, form  # another estimate's token: not found
+        # the portal app's own key beside the patient's token: the token decides, the key does not widen it
+        assert client.get(url, headers={**headers["portal"], **own}).status_code == 200, form
+        assert client.get(url, headers={**headers["portal"], **foreign}).status_code == 404, form
+        assert client.get(url, headers=headers["portal"]).status_code == 404, form  # a key names no patient
+    assert client.get("/v1/portal/estimate", headers={**headers["portal"], **own}).json()["estimate_id"] == \
+        issued["estimate_id"]
+
+
+def test_a_gfe_from_an_insured_estimate_needs_and_states_the_self_pay_choice(
+    client: Any, headers: dict[str, dict[str, str]]
+) -> None:
+    check = client.post("/v1/eligibility/checks", json={
+        "payer_id": "SBPPO", "date_of_service": AS_OF,
+        "subscriber": {"first_name": "DANIEL", "last_name": "MILLER", "date_of_birth": "1980-01-15",
+                       "member_id": "PPO-FAM-006"},
+    }, headers=headers["intake"])
+    assert check.status_code in (200, 201), check.text
+    estimate = client.post("/v1/estimates", json={"eligibility_check_id": check.json()["id"], "levels": ["iop"]},
+                           headers=headers["intake"])
+    assert estimate.status_code == 201, estimate.text
+    url = f"/v1/estimates/{estimate.json()['estimate_id']}/good-faith-estimates"
+    body = {"levels": ["iop"], "service_location": LOCATION,
+            "patient": {"name": "Daniel Miller", "date_of_birth": "1980-01-15"}}
+    refused = client.post(url, json=body, headers=headers["intake"])
+    assert refused.status_code == 422
+    assert refused.json()["errors"][0]["field"] == "$.patient_chose_self_pay"
+    chosen = client.post(url, json={**body, "patient_chose_self_pay": True}, headers=headers["intake"])
+    assert chosen.status_code == 201, chosen.text
+    gfe = chosen.json()
+    statement = next(d["text"] for d in gfe["gfe"]["disclaimers"] if d["code"] == "self_pay_chosen")
+    assert "chose to pay for this care yourself" in statement
+    page = client.get(f"/v1/good-faith-estimates/{gfe['id']}/page", headers=headers["intake"]).text
+    assert "chose to pay for this care yourself" in page
+    bundle = client.get(f"/v1/good-faith-estimates/{gfe['id']}/fhir", headers=headers["intake"]).json()
+    summary = bundle["entry"][0]["resource"]
+    assert statement in [x["valueString"] for x in summary["extension"] if x["url"].endswith("/gfeDisclaimer")]
