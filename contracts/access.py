@@ -118,7 +118,9 @@ class EligibilityCheckChange(msgspec.Struct, kw_only=True, frozen=True):
     dependent_relationship: str | None = None
     patient_key: str | None = None
     trace_number: str | None = None
-    benefits: NormalizedBenefits
+    #: The normalized benefits as stored (a NormalizedBenefits document; kept as stored, since its shape may be
+    #: older or more compact than today's type, e.g. rows kept as JSON for a very large 271).
+    benefits: dict[str, Any]
     attempts: int = 0
     created_by: str
     created_at: dt.datetime
