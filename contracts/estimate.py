@@ -90,6 +90,8 @@ class Phase(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=Tru
     delivery: Delivery | None = None
     #: Hybrid only: how many of each week's days are by telehealth (the week's last ones).
     telehealth_days_per_week: int | None = None
+    #: Qualifying services a day (Medicare IOP/PHP per diem: 3, or 4 or more); None = one per hour assumed.
+    services_per_day: int | None = None
 
 
 class CourseOfCare(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
@@ -117,6 +119,9 @@ class CourseOfCare(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fie
     delivery: Delivery = Delivery.IN_PERSON
     telehealth_days_per_week: int | None = None
     telehealth_weekdays: list[Weekday] | None = None
+    #: Qualifying services a day (Medicare pays an IOP/PHP day by 3 vs 4 or more services; fewer than 3 is not
+    #: a per-diem day). None = one service per treatment hour, assumed and said.
+    services_per_day: int | None = None
 
 
 class Household(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from decimal import Decimal, InvalidOperation
+import secrets
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -77,6 +79,8 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     workers: int = 1
     #: Not an environment variable: the sandbox the serving process started for its workers (service/serving.py).
     sandbox_url: str | None = None
+    medicare_outpatient_setting: str = "hospital_outpatient"
+    medicare_opps_wage_index: Decimal | None = None
 
     @property
     def uses_embedded_postgres(self) -> bool:
@@ -190,6 +194,16 @@ def _taxonomy(name: str, raw: str) -> str:
     return value
 
 
+def _wage_index(name: str, raw: str) -> Decimal:
+    try:
+        value = Decimal(raw.strip())
+    except InvalidOperation:
+        raise ConfigError(f"{name} must be a wage index like 1.0523, got {raw!r}") from None
+    if not (value.is_finite() and Decimal("0.2") <= value <= Decimal("3")):
+        raise ConfigError(f"{name} must be a wage index between 0.2 and 3 (CMS publishes 4 decimals), got {raw!r}")
+    return value
+
+
 def _text(name: str, raw: str) -> str:
     if not raw.strip():
         raise ConfigError(f"{name} must not be empty")
@@ -245,6 +259,8 @@ VARIABLES: dict[str, tuple[str, Callable[[str, str], Any], str]] = {
     "DB_POOL_MIN": ("db_pool_min", lambda n, r: _int(n, r, minimum=1), "asyncpg pool minimum"),
     "DB_POOL_MAX": ("db_pool_max", lambda n, r: _int(n, r, minimum=1), "asyncpg pool maximum"),
     "PROGRAM_FEDERAL_HOLIDAYS": ("program_federal_holidays", _bool, "IOP/PHP closed on US federal holidays (sessions move to the next program day)"),
+    "MEDICARE_OUTPATIENT_SETTING": ("medicare_outpatient_setting", _choice("hospital_outpatient", "cmhc"), "Medicare IOP/PHP APCs: hospital outpatient (5861-5864) or community mental health center (5851-5854)"),
+    "MEDICARE_OPPS_WAGE_INDEX": ("medicare_opps_wage_index", _wage_index, "the provider's OPPS wage index (national IOP/PHP rates are wage-adjusted with it); unset = 1.0000, said in the estimate"),
     "PROGRAM_CLOSED_DATES": ("program_closed_dates", _closed_dates, "the provider's own closed days, `2026-12-24=Christmas Eve,2026-12-31`"),
     "SERVER": ("server", _choice("granian", "uvicorn"), "HTTP server `serve` runs"),
     "WORKERS": ("workers", lambda n, r: _int(n, r, minimum=1), "worker processes `serve` runs (about one per core)"),

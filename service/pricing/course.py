@@ -38,6 +38,7 @@ _PATTERNS: dict[int, tuple[int, ...]] = {
 }
 MAX_WEEKS = 52
 MAX_LENGTH_OF_STAY = 365
+MAX_SERVICES_PER_DAY = 12
 
 
 class InvalidCourse(InvalidInput):
@@ -55,6 +56,7 @@ class PhasePlan:
     hours_per_day: Decimal
     weekdays: tuple[int, ...]  # 0 = Monday
     telehealth_weekdays: tuple[int, ...] = ()  # of ``weekdays``, those joined by telehealth
+    services_per_day: int | None = None  # qualifying services a day, as planned (None = not stated)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +95,7 @@ class ServiceDay:
     number: int  # 1-based within the course
     date: dt.date
     hours: Decimal
+    services: int | None = None  # qualifying services that day (None = not stated)
     #: closed days (date, why) passed over since the previous program day (see ``closures.py``)
     after_closures: tuple[tuple[dt.date, str], ...] = ()
     telehealth: bool = False
@@ -121,7 +124,7 @@ def build_course(wire: CourseOfCare | None, level: Level, *, default_start: dt.d
             raise InvalidCourse("an inpatient stay includes every day; include_weekends cannot be false",
                                 field=f"{path}.include_weekends")
         for name in ("weeks", "days_per_week", "phases", "weekdays", "telehealth_days_per_week",
-                     "telehealth_weekdays"):
+                     "telehealth_weekdays", "services_per_day"):
             if getattr(wire, name):
                 raise InvalidCourse(f"{name} does not apply to an inpatient stay; use length_of_stay_days",
                                     field=f"{path}.{name}")
@@ -141,18 +144,19 @@ def build_course(wire: CourseOfCare | None, level: Level, *, default_start: dt.d
             raise InvalidCourse("weekend days chosen but include_weekends is not true", field=f"{path}.weekdays")
 
     if wire.phases:
-        if any(v is not None for v in (wire.weeks, wire.days_per_week, wire.hours_per_day)):
-            raise InvalidCourse("give either phases or weeks/days_per_week/hours_per_day, not both",
+        if any(v is not None for v in (wire.weeks, wire.days_per_week, wire.hours_per_day, wire.services_per_day)):
+            raise InvalidCourse("give either phases or weeks/days_per_week/hours_per_day/services_per_day, not both",
                                 field=f"{path}.phases")
         raw = [(p.weeks, p.days_per_week, p.hours_per_day, f"{path}.phases[{i}]", p.delivery or wire.delivery,
-                p.telehealth_days_per_week if p.telehealth_days_per_week is not None else wire.telehealth_days_per_week)
+                p.telehealth_days_per_week if p.telehealth_days_per_week is not None else wire.telehealth_days_per_week,
+                p.services_per_day)
                for i, p in enumerate(wire.phases)]
     else:
         raw = [(
             wire.weeks if wire.weeks is not None else defaults.weeks,
             wire.days_per_week if wire.days_per_week is not None else defaults.days_per_week,
             wire.hours_per_day if wire.hours_per_day is not None else defaults.hours_per_day,
-            path, wire.delivery, wire.telehealth_days_per_week,
+            path, wire.delivery, wire.telehealth_days_per_week, wire.services_per_day,
         )]
     virtual_named = None
     if wire.telehealth_weekdays:
@@ -161,7 +165,7 @@ def build_course(wire: CourseOfCare | None, level: Level, *, default_start: dt.d
             raise InvalidCourse("telehealth weekdays are repeated", field=f"{path}.telehealth_weekdays")
     phases = []
     total_weeks = 0
-    for weeks, days, hours, where, delivery, virtual_count in raw:
+    for weeks, days, hours, where, delivery, virtual_count, services in raw:
         if weeks is None or not 1 <= weeks <= MAX_WEEKS:
             raise InvalidCourse(f"weeks must be 1-{MAX_WEEKS}, got {weeks}", field=f"{where}.weeks")
         if days is None or not 1 <= days <= 7:
@@ -169,6 +173,9 @@ def build_course(wire: CourseOfCare | None, level: Level, *, default_start: dt.d
         if hours is None or not Decimal(0) < hours <= Decimal(24):
             raise InvalidCourse(f"hours per day must be more than 0 and at most 24, got {hours}",
                                 field=f"{where}.hours_per_day")
+        if services is not None and not 1 <= services <= MAX_SERVICES_PER_DAY:
+            raise InvalidCourse(f"services per day must be 1-{MAX_SERVICES_PER_DAY}, got {services}",
+                                field=f"{where}.services_per_day")
         if explicit is not None:
             if len(explicit) != days:
                 raise InvalidCourse(f"{len(explicit)} weekdays chosen for {days} days per week",
@@ -182,7 +189,7 @@ def build_course(wire: CourseOfCare | None, level: Level, *, default_start: dt.d
         total_weeks += weeks
         virtual = _telehealth_weekdays(pattern, delivery, virtual_count, virtual_named, where, path)
         phases.append(PhasePlan(weeks=weeks, days_per_week=days, hours_per_day=hours, weekdays=pattern,
-                                telehealth_weekdays=virtual))
+                                telehealth_weekdays=virtual, services_per_day=services))
         _typical_range_notes(level, days, hours, where, defaults, notes)
     if total_weeks > MAX_WEEKS:
         raise InvalidCourse(f"the phases add up to {total_weeks} weeks; at most {MAX_WEEKS}", field=f"{path}.phases")
@@ -245,6 +252,15 @@ def check_medicare_program_hours(course: Course, rules: MedicareRules) -> None:
                 f"Medicare pays PHP only for at least {rules.php_hours_per_week_min} hours of services a week "
                 f"(Medicare Benefit Policy Manual ch. 6 sec. 70.3); this course plans {per_week} hours a week",
                 field=f"{where}.hours_per_day")
+        services = phase.services_per_day if phase.services_per_day is not None else int(phase.hours_per_day)
+        if services < rules.per_diem_min_services:
+            stated = phase.services_per_day is not None
+            raise CourseNotCoverable(
+                f"Medicare pays an IOP/PHP day as a per diem only with at least {rules.per_diem_min_services} "
+                f"qualifying services that day (OPPS APCs for 3, or 4 or more, services); this course plans "
+                f"{services} a day" + ("" if stated else f" (one per hour of its {phase.hours_per_day} hours; give "
+                                                          "services_per_day if it holds more)"),
+                field=f"{where}.services_per_day" if stated else f"{where}.hours_per_day")
 
 
 def service_days(course: Course, calendar: ProgramCalendar = NO_CLOSURES) -> tuple[ServiceDay, ...]:
@@ -277,7 +293,7 @@ def service_days(course: Course, calendar: ProgramCalendar = NO_CLOSURES) -> tup
                 else:
                     held += 1
                     days.append(ServiceDay(number=len(days) + 1, date=date, hours=phase.hours_per_day,
-                                           after_closures=tuple(skipped),
+                                           services=phase.services_per_day, after_closures=tuple(skipped),
                                            telehealth=date.weekday() in phase.telehealth_weekdays))
                     skipped = []
             date += dt.timedelta(days=1)

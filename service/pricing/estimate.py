@@ -38,6 +38,7 @@ from service.pricing.engine import (DayLine, Notes, accumulate_commercial, resol
 from service.pricing.explain import explain
 from service.pricing.medicaid import CATEGORY_TO_BAND, band_for_percent, price_medicaid
 from service.pricing.medicare import price_part_a, price_part_b
+from service.pricing.opps_per_diem import MedicareOutpatient
 from service.pricing.plan_design import (advantage_notes, is_medicare_advantage, require_advantage_terms,
                                          without_office_copay)
 from service.pricing.cob import (Coordination, Coverage, coordinate, named_coverages, order_coverages, plan_name,
@@ -86,6 +87,8 @@ class PricingInput:
     emergency: EmergencyAdmissionIn | None = None
     #: The request field the benefits came from (named in a refusal about them).
     benefits_field: str = "$.eligibility_check_id"
+    #: the provider's Medicare outpatient setting (hospital or CMHC APCs) and OPPS wage index
+    medicare_outpatient: MedicareOutpatient = MedicareOutpatient()
 
 
 def check_one_source(request: EstimateRequest) -> None:
@@ -101,7 +104,8 @@ def check_one_source(request: EstimateRequest) -> None:
 
 def pricing_input_from_request(request: EstimateRequest, *, default_start: dt.date, figures: ProgramFigures,
                                benefits_as_of: dt.date | None = None,
-                               calendar: ProgramCalendar = NO_CLOSURES) -> PricingInput:
+                               calendar: ProgramCalendar = NO_CLOSURES,
+                               medicare_outpatient: MedicareOutpatient = MedicareOutpatient()) -> PricingInput:
     """Validate and convert a wire request. Raises :class:`InvalidInput` naming the field."""
     check_one_source(request)
     levels = list(request.levels) if request.levels else list(ALL_LEVELS)
@@ -139,6 +143,7 @@ def pricing_input_from_request(request: EstimateRequest, *, default_start: dt.da
         benefits_as_of=benefits_as_of, warnings=tuple(notes), calendar=calendar,
         benefits_field=_benefits_field(request), subscriber_birthday=request.subscriber_birthday,
         authorization=request.authorization, emergency=request.emergency_admission,
+        medicare_outpatient=medicare_outpatient,
     )
 
 
@@ -207,7 +212,8 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
         billing = (medicare_virtual_billing(inp.medicare_virtual_billing, inp.facility_type)
                    if any(d.telehealth for d in days) else None)
         return price_part_b(days, rates, details, figures, current_year=as_of.year, notes=notes,
-                            years_used=used.medicare_years, virtual_billing=billing), payer
+                            years_used=used.medicare_years, virtual_billing=billing,
+                            outpatient=inp.medicare_outpatient, facility_type=inp.facility_type), payer
 
     if payer is PayerClass.MEDICAID:
         if rates.medicaid_per_day is None:

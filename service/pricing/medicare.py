@@ -1,6 +1,6 @@
 """Original Medicare cost sharing, day by day. Pure.
 
-IOP and PHP (Part B, OPPS per diem): the Part B deductible (remaining from the 271 in the
+IOP and PHP (Part B, OPPS per diem; the day's APC and payment: ``opps_per_diem.py``): the Part B deductible (remaining from the 271 in the
 current calendar year, else the year's full deductible; it restarts every 1 January), then
 20 % coinsurance of the Medicare per diem, each day's coinsurance capped at that year's
 Part A inpatient deductible (42 CFR 419.41); no annual out-of-pocket limit. Figures are the
@@ -26,13 +26,14 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from contracts.benefits import MedicareDetails
-from contracts.estimate import MedicareVirtualBilling
+from contracts.estimate import FacilityType, MedicareVirtualBilling
 from service.money import ZERO, cents, format_usd, percent_of
 from service.pricing.calendar import benefit_period_starts
 from service.pricing.course import ServiceDay
 from service.pricing.engine import DayLine, Notes, self_pay_day, short_date
 from service.pricing.program_figures import MedicareYear, ProgramFigures
-from service.pricing.rates import LevelRates, RatesMissing, medicare_outpatient_per_diem
+from service.pricing.opps_per_diem import MedicareOutpatient, outpatient_per_diem
+from service.pricing.rates import LevelRates, RatesMissing
 from service.pricing.telehealth import VirtualDayPrice, medicare_virtual_day
 
 QMB_TEXT = "as a Qualified Medicare Beneficiary (QMB) you owe $0.00 of it by law"
@@ -74,8 +75,13 @@ def _waive(line: DayLine, details: MedicareDetails, *, part_a: bool) -> None:
 
 def price_part_b(days: Sequence[ServiceDay], rates: LevelRates, details: MedicareDetails, figures: ProgramFigures,
                  *, current_year: int, notes: Notes, years_used: set[int],
-                 virtual_billing: MedicareVirtualBilling | None = None) -> list[DayLine]:
-    """IOP / PHP days under Part B (see the module docstring); virtual days per ``service.pricing.telehealth``."""
+                 virtual_billing: MedicareVirtualBilling | None = None,
+                 outpatient: MedicareOutpatient = MedicareOutpatient(),
+                 facility_type: FacilityType | None = None) -> list[DayLine]:
+    """IOP / PHP days under Part B (see the module docstring; the day's payment: ``opps_per_diem.py``); virtual
+    days per ``service.pricing.telehealth``."""
+    if figures.opps is None:
+        raise RatesMissing("Medicare OPPS per diem figures are not loaded", field="rate_table_version")
     gross = cents(rates.gross_charge_per_day)
     remaining: dict[int, Decimal] = {}
     lines: list[DayLine] = []
@@ -99,7 +105,7 @@ def price_part_b(days: Sequence[ServiceDay], rates: LevelRates, details: Medicar
             virtual = _virtual_day(day, figures, virtual_billing, notes)
             allowed, rate_words, opps = virtual.allowed, virtual.words, virtual.opps
         else:
-            rate, which = medicare_outpatient_per_diem(rates, day.hours)
+            rate, which = outpatient_per_diem(rates.level, day, rates, figures.opps, outpatient, facility_type, notes)
             allowed, opps = cents(rate), True
             rate_words = f"the {format_usd(allowed)} Medicare rate ({which})"
         room = remaining[day.date.year]

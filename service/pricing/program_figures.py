@@ -58,6 +58,24 @@ class MedicareRules:
     iop_hours_per_week_min: Decimal = Decimal(9)
     iop_hours_per_week_max: Decimal = Decimal(19)
     php_hours_per_week_min: Decimal = Decimal(20)
+    per_diem_min_services: int = 3  # fewer qualifying services a day is not an IOP/PHP per-diem day
+
+
+@dataclass(frozen=True, slots=True)
+class OppsPerDiem:
+    """Medicare OPPS per diem APCs for IOP/PHP days (medicare.json ``opps_per_diem``)."""
+
+    minimum_services: int
+    four_or_more_from: int
+    labor_related_share: Decimal  # fraction (0.6)
+    #: setting ("hospital_outpatient" | "cmhc") -> level ("iop" | "php") -> ("3" | "4_or_more") -> APC
+    apcs: dict[str, dict[str, dict[str, str]]]
+    #: calendar year -> APC -> national unadjusted rate (None = to be imported from Addendum A)
+    national_rates: dict[int, dict[str, Decimal | None]]
+    sources: dict[int, str]
+
+    def apc(self, setting: str, level: str, services: int) -> str:
+        return self.apcs[setting][level]["4_or_more" if services >= self.four_or_more_from else "3"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +127,7 @@ class ProgramFigures:
     level_defaults: dict[Level, LevelDefaults] = field(default_factory=dict)
     #: Virtual program days (telehealth.json); None = not loaded (virtual days then priced as in person, said).
     telehealth: TelehealthFigures | None = None
+    opps: OppsPerDiem | None = None
 
     def medicare_year(self, year: int) -> MedicareYear:
         found = self.medicare_years.get(year)
@@ -180,6 +199,17 @@ def figures_from_reference(medicare: dict[str, Any], medicaid: dict[str, Any], p
         iop_hours_per_week_min=_d(iop["iop"]["hours_per_week_min"]),
         iop_hours_per_week_max=_d(iop["iop"]["hours_per_week_max_before_php"]),
         php_hours_per_week_min=_d(iop["php"]["hours_per_week_min"]),
+        per_diem_min_services=int(iop["opps_per_diem"]["minimum_services_per_day"]),
+    )
+    raw_opps = iop["opps_per_diem"]
+    opps = OppsPerDiem(
+        minimum_services=int(raw_opps["minimum_services_per_day"]),
+        four_or_more_from=int(raw_opps["four_or_more_services_from"]),
+        labor_related_share=_d(raw_opps["labor_related_share"]),
+        apcs=raw_opps["apc_by_setting"],
+        national_rates={int(y): {apc: None if v is None else _d(v) for apc, v in cy["rates"].items()}
+                        for y, cy in raw_opps["national_unadjusted_rates"].items()},
+        sources={int(y): cy["source"] for y, cy in raw_opps["national_unadjusted_rates"].items()},
     )
     maxima = medicaid["maximum_cost_sharing"]
     bands = medicaid["income_bands_percent_fpl"]
@@ -221,7 +251,8 @@ def figures_from_reference(medicare: dict[str, Any], medicaid: dict[str, Any], p
     }
     return ProgramFigures(medicare_years=years, ipf_years=ipf, medicare_rules=rules, medicaid=medicaid_figs,
                           poverty_years=poverty_years, aca_self_only=aca_limits, level_defaults=defaults,
-                          telehealth=None if telehealth is None else telehealth_figures_from_reference(telehealth))
+                          telehealth=None if telehealth is None else telehealth_figures_from_reference(telehealth),
+                          opps=opps)
 
 
 @functools.cache

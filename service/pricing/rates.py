@@ -4,8 +4,8 @@ A fee-schedule/chargemaster store (written later) builds a :class:`RateTable`; t
 only reads it. All amounts are per service day (per diem).
 
 Allowed amount by payer (see :func:`allowed_per_day`):
-  Medicare -> the Medicare per diem (IOP/PHP: 3-services rate, or the 4+-services rate
-  when the day has 4 or more hours - one service is assumed per hour; inpatient: the
+  Medicare -> the Medicare per diem (IOP/PHP: the APC for 3, or 4 or more, qualifying
+  services that day - see ``opps_per_diem.py``; inpatient: the
   facility's IPF per diem, else the unadjusted IPF federal base rate of the fiscal year of
   the date of service, flagged); Medicaid -> the Medicaid rate; commercial in network ->
   the contracted rate; out of network -> the contracted out-of-network allowed amount if
@@ -27,8 +27,6 @@ from typing import Any
 
 from contracts.benefits import Level
 from service.errors import Unprocessable
-
-FOUR_PLUS_SERVICES_HOURS = Decimal(4)
 
 
 class RatesMissing(Unprocessable):
@@ -72,17 +70,6 @@ class RateTable:
         if found is None:
             raise RatesMissing(f"rate table {self.version} has no rates for {level.value}", field="rate_table_version")
         return found
-
-
-def medicare_outpatient_per_diem(rates: LevelRates, hours: Decimal) -> tuple[Decimal, str]:
-    """(per diem, which rate) for an IOP/PHP day; 4+ hours -> the 4+-services rate."""
-    four_plus = hours >= FOUR_PLUS_SERVICES_HOURS
-    rate = rates.medicare_per_diem_4plus_services if four_plus else rates.medicare_per_diem_3_services
-    if rate is None:
-        rate = rates.medicare_per_diem_3_services or rates.medicare_per_diem_4plus_services
-    if rate is None:
-        raise RatesMissing(f"no Medicare per diem for {rates.level.value}", field="rate_table_version")
-    return rate, ("4 or more services" if four_plus else "3 services")
 
 
 def commercial_allowed(rates: LevelRates, out_of_network: bool) -> tuple[Decimal, str | None]:

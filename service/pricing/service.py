@@ -31,6 +31,7 @@ from service.pricing.contracts_registry import contracts_for
 from service.pricing.estimate import (PricingInput, check_one_source, estimate_levels, has_networks,
                                       pricing_input_from_request)
 from service.pricing.network import NetworkChoice, choose_network
+from service.pricing.opps_per_diem import MedicareOutpatient
 from service.pricing.program_figures import ProgramFigures, load_program_figures
 from service.pricing.schedules import StoredRateTable, rates_for
 from service.pricing.store import insert_estimate, load_estimate
@@ -239,11 +240,15 @@ async def _network_choice(pool: asyncpg.Pool, request: EstimateRequest, resolved
     contracts, any_in_force = await contracts_for(pool, payer_id=resolved.payer_id, on=on)
     return choose_network(contracts, payer_id=resolved.payer_id, payer_name=benefits.payer_name,
                           plan_codes=(request.plan_code, benefits.plan_name), on=on, any_in_force=any_in_force)
+def medicare_outpatient(settings: Settings) -> MedicareOutpatient:
+    """The provider's Medicare outpatient setting and OPPS wage index, as the settings give them."""
+    return MedicareOutpatient(setting=settings.medicare_outpatient_setting,
+                              wage_index=settings.medicare_opps_wage_index)
 
 
 async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, caller: Caller | None,
                           request_id: str | None, today: dt.date, now: dt.datetime,
-                          calendar: ProgramCalendar) -> EstimateResponse:
+                          calendar: ProgramCalendar, outpatient: MedicareOutpatient) -> EstimateResponse:
     """Compute, store and audit one estimate; return what the caller is shown (with its id)."""
     as_of = request.as_of or today
     figures = load_program_figures()
@@ -251,7 +256,8 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
     resolved = await resolve_benefits(pool, request)
     dates = _course_dates(request, resolved, as_of)
     inp = pricing_input_from_request(request, default_start=dates["course_default_start"], figures=figures,
-                                     benefits_as_of=dates["benefits_as_of"], calendar=calendar)
+                                     benefits_as_of=dates["benefits_as_of"], calendar=calendar,
+                                     medicare_outpatient=outpatient)
     on = min(c.start_date for c in inp.courses)
     choice = await _network_choice(pool, request, resolved, on)
     others = await resolve_other_coverage(pool, request)
@@ -266,6 +272,7 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
     extra["program_calendar"] = calendar.to_dict()
     extra["network_choice"] = choice.to_dict() if choice is not None else None
     extra["other_coverage"] = [coverage_to_dict(c) for c in others]
+    extra["medicare_outpatient"] = outpatient.to_dict()
     estimate_id = uuid.uuid4()
     response = EstimateResponse(estimate_id=str(estimate_id), comparison=comparison,
                                 benefits_source=resolved.kind, rate_version_ids=list(table.version_ids),
@@ -311,7 +318,8 @@ async def reproduce(conn: asyncpg.Pool | asyncpg.Connection, estimate_id: uuid.U
     inp = pricing_input_from_request(
         stored.request, default_start=_stored_date(stored.figures, "course_default_start", stored.as_of),
         figures=figures, benefits_as_of=_stored_date(stored.figures, "benefits_as_of", stored.as_of),
-        calendar=ProgramCalendar.from_dict(stored.figures.get("program_calendar")))
+        calendar=ProgramCalendar.from_dict(stored.figures.get("program_calendar")),
+        medicare_outpatient=MedicareOutpatient.from_dict(stored.figures.get("medicare_outpatient")))
     inp = dataclasses.replace(inp, network_choice=NetworkChoice.from_dict(stored.figures.get("network_choice")),
                               other_coverage=tuple(coverage_from_dict(c)
                                                    for c in stored.figures.get("other_coverage") or ()))
