@@ -222,6 +222,9 @@ class EstimateRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_
     #: Original Medicare, virtual program days: how they are billed. None = hospital remote services for a
     #: hospital outpatient department (or unknown facility), professional telehealth for a CMHC.
     medicare_virtual_billing: MedicareVirtualBilling | None = None
+    #: Medicare inpatient: False = the patient chooses not to use lifetime reserve days for days 91-150 of a
+    #: benefit period (they are then billed at the self-pay rate and the reserve days are kept).
+    use_lifetime_reserve_days: bool = True
     plan_code: str | None = None
     rate_table_version: str | None = None
     patient: EstimatePatient | None = None

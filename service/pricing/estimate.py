@@ -37,7 +37,8 @@ from service.pricing.engine import (DayLine, Notes, accumulate_commercial, resol
                                     telehealth_terms)
 from service.pricing.explain import explain
 from service.pricing.medicaid import CATEGORY_TO_BAND, band_for_percent, price_medicaid
-from service.pricing.medicare import price_part_a, price_part_b
+from service.pricing.medicare import price_part_b
+from service.pricing.medicare_part_a import price_part_a
 from service.pricing.opps_per_diem import MedicareOutpatient
 from service.pricing.plan_design import (advantage_notes, is_medicare_advantage, require_advantage_terms,
                                          without_office_copay)
@@ -87,6 +88,8 @@ class PricingInput:
     emergency: EmergencyAdmissionIn | None = None
     #: The request field the benefits came from (named in a refusal about them).
     benefits_field: str = "$.eligibility_check_id"
+    #: False = the patient chooses not to use Medicare lifetime reserve days (42 CFR 409.65)
+    use_lifetime_reserve_days: bool = True
     #: the provider's Medicare outpatient setting (hospital or CMHC APCs) and OPPS wage index
     medicare_outpatient: MedicareOutpatient = MedicareOutpatient()
 
@@ -143,7 +146,7 @@ def pricing_input_from_request(request: EstimateRequest, *, default_start: dt.da
         benefits_as_of=benefits_as_of, warnings=tuple(notes), calendar=calendar,
         benefits_field=_benefits_field(request), subscriber_birthday=request.subscriber_birthday,
         authorization=request.authorization, emergency=request.emergency_admission,
-        medicare_outpatient=medicare_outpatient,
+        medicare_outpatient=medicare_outpatient, use_lifetime_reserve_days=request.use_lifetime_reserve_days,
     )
 
 
@@ -202,7 +205,8 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
             freestanding = None if inp.facility_type is None else (
                 inp.facility_type is FacilityType.FREESTANDING_PSYCHIATRIC_HOSPITAL)
             return price_part_a(days, rates, details, figures, freestanding_psychiatric=freestanding, notes=notes,
-                                years_used=used.medicare_years, ipf_years_used=used.ipf_years), payer
+                                years_used=used.medicare_years, ipf_years_used=used.ipf_years,
+                                use_lifetime_reserve_days=inp.use_lifetime_reserve_days), payer
         if benefits.insurance_type is InsuranceType.MEDICARE_PART_A:
             notes.warn("Medicare Part A only: IOP and PHP are Part B benefits")
             return _self_pay_lines(days, rates, "not covered without Medicare Part B", "not_covered",

@@ -162,16 +162,12 @@ def test_missing_ipf_fiscal_year_is_warned_once_not_per_day():
     assert comparison.estimates[0].totals.allowed == D("8928.70")  # 10 x $892.87
 
 
-def test_deductible_still_owed_after_day_60_reads_as_deductible_not_zero_coinsurance():
+def test_deductible_reported_unmet_after_day_60_is_a_conflict_not_a_second_charge():
     course = CourseOfCare(level=Level.INPATIENT, length_of_stay_days=3)
     est = one(medicare(benefit_period_days_used=65, part_a_deductible_remaining=D(1736)), course,
               facility_type="general_hospital_psychiatric_unit")
-    # benefit-period days 66-68, per diem $1,000, $1,736 deductible still owed:
-    # day 1 $1,000 deductible (nothing left for coinsurance); day 2 $736 deductible + $264 coinsurance
-    # (the rest of the $1,000); day 3 $434 coinsurance. Patient $1,000 + $1,000 + $434 = $2,434.
-    assert est.totals.patient_pays == D("2434.00")
-    assert est.totals.deductible == D("1736.00") and est.totals.coinsurance == D("698.00")
-    first = est.explanation[0]
-    assert first.patient_pays == D("1000.00")
-    assert first.text.startswith("Day 1 (Jan 5): $1,000.00 toward your remaining $1,736.00 Part A deductible")
-    assert "$0.00" not in first.text
+    # benefit-period days 66-68: 65 days already used means the period's deductible was charged on its first stay,
+    # so the $1,736 reported unmet is flagged, not charged again. Days 66-68: 3 x $434 = $1,302.
+    assert est.totals.patient_pays == D("1302.00")
+    assert est.totals.deductible == D("0.00")
+    assert any("reports 65 hospital day(s) already used" in w for w in est.warnings)
