@@ -216,6 +216,10 @@ class EstimateRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_
     network: NetworkPreference | None = None
     household: Household | None = None
     medicaid_exempt: bool = False
+    #: Medicaid: pregnant or postpartum, or living in an institution and paying all but a personal-needs allowance
+    #: toward care - both exempt from cost sharing (42 CFR 447.56(a)(1)); children by ``patient.date_of_birth``.
+    pregnant_or_postpartum: bool = False
+    institutionalized: bool = False
     medicaid_cap_period: CapPeriod = CapPeriod.MONTH
     #: Inpatient facility; None = unknown (a Medicare estimate then warns about the 190-day limit).
     facility_type: FacilityType | None = None

@@ -15,6 +15,7 @@ Advantage -> the plan's own benefits through the commercial engine; Medicaid ->
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,7 +37,8 @@ from service.pricing.course import Course, ServiceDay, build_course, check_medic
 from service.pricing.engine import (DayLine, Notes, accumulate_commercial, resolve_terms, self_pay_day,
                                     telehealth_terms)
 from service.pricing.explain import explain
-from service.pricing.medicaid import CATEGORY_TO_BAND, band_for_percent, price_medicaid
+from service.pricing.medicaid_exemptions import MedicaidPerson
+from service.pricing.medicaid_level import MedicaidHousehold, price_medicaid_level
 from service.pricing.medicare import price_part_b
 from service.pricing.medicare_part_a import price_part_a
 from service.pricing.opps_per_diem import MedicareOutpatient
@@ -49,7 +51,7 @@ from service.pricing.emergency import price_emergency_admission, protects
 from service.pricing.network import NetworkChoice
 from service.pricing.out_of_network import deductible_unknown, price_with_unknown_deductible
 from service.pricing.program_figures import ProgramFigures
-from service.pricing.rates import LevelRates, RateTable, commercial_allowed
+from service.pricing.rates import LevelRates, RatesMissing, RateTable, commercial_allowed
 from service.pricing.telehealth import medicaid_parity, medicare_virtual_billing
 
 ALL_LEVELS = (Level.IOP, Level.PHP, Level.INPATIENT)
@@ -88,6 +90,8 @@ class PricingInput:
     emergency: EmergencyAdmissionIn | None = None
     #: The request field the benefits came from (named in a refusal about them).
     benefits_field: str = "$.eligibility_check_id"
+    #: date of birth, pregnancy, institutional status: Medicaid exemption (medicaid_exemptions.py)
+    medicaid_person: MedicaidPerson = MedicaidPerson()
     #: False = the patient chooses not to use Medicare lifetime reserve days (42 CFR 409.65)
     use_lifetime_reserve_days: bool = True
     #: the provider's Medicare outpatient setting (hospital or CMHC APCs) and OPPS wage index
@@ -147,6 +151,9 @@ def pricing_input_from_request(request: EstimateRequest, *, default_start: dt.da
         benefits_field=_benefits_field(request), subscriber_birthday=request.subscriber_birthday,
         authorization=request.authorization, emergency=request.emergency_admission,
         medicare_outpatient=medicare_outpatient, use_lifetime_reserve_days=request.use_lifetime_reserve_days,
+        medicaid_person=MedicaidPerson(
+            birth_date=request.patient.date_of_birth if request.patient else None,
+            pregnant_or_postpartum=request.pregnant_or_postpartum, institutionalized=request.institutionalized),
     )
 
 
@@ -221,35 +228,22 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
 
     if payer is PayerClass.MEDICAID:
         if rates.medicaid_per_day is None:
-            from service.pricing.rates import RatesMissing
             raise RatesMissing(f"no Medicaid rate for {level.value}", field="rate_table_version")
-        details = benefits.medicaid
-        band = CATEGORY_TO_BAND.get(details.cost_sharing_category or "") if details else None
-        exempt = inp.medicaid_exempt or bool(details and details.cost_sharing_category == "exempt")
-        annual = inp.annual_income if inp.annual_income is not None else (
-            inp.monthly_income * 12 if inp.monthly_income is not None else None)
-        if band is None and annual is not None and inp.household_size:
-            percent, year = figures.poverty_percent(household_size=inp.household_size, annual_income=annual,
-                                                    state=inp.state or (details.state if details else None),
-                                                    on=days[0].date)
-            band = band_for_percent(percent)
-            used.poverty_year = year
-            notes.assume(f"household income is {percent.quantize(Decimal(1))}% of the {year} poverty guideline")
-        if band is None and not exempt:
-            band = ">150"
-            notes.assume("Medicaid income band not known: the highest band (above 150% of the poverty level) was "
-                         "assumed, so the estimate is not too low")
-        monthly = inp.monthly_income if inp.monthly_income is not None else (
-            inp.annual_income / 12 if inp.annual_income is not None else None)
         used.medicaid_basis = figures.medicaid.label
         notes.rates_used.add("medicaid")
-        covered_days, virtual_not_covered, rule = _medicaid_telehealth(days, figures, details, inp, rates, notes)
-        lines = price_medicaid(covered_days, allowed_per_day=rates.medicaid_per_day,
-                               gross_per_day=rates.gross_charge_per_day, self_pay_per_day=rates.self_pay_per_day,
-                               inpatient=level is Level.INPATIENT, benefits=_find_benefits(benefits, level, Network.IN),
-                               band=band or ">150", exempt=exempt, monthly_income=monthly,
-                               cap_period_name=inp.medicaid_cap_period, maxima=figures.medicaid,
-                               notes=notes) if covered_days else []
+        covered_days, virtual_not_covered, rule = _medicaid_telehealth(days, figures, benefits.medicaid, inp, rates,
+                                                                       notes)
+        lines: list[DayLine] = []
+        if covered_days:
+            result = price_medicaid_level(
+                covered_days, inpatient=level is Level.INPATIENT, rates=rates, benefits=benefits,
+                level_benefits=_find_benefits(benefits, level, Network.IN),
+                household=MedicaidHousehold(size=inp.household_size, annual_income=inp.annual_income,
+                                            monthly_income=inp.monthly_income, state=inp.state),
+                person=dataclasses.replace(inp.medicaid_person, stated_exempt=inp.medicaid_exempt),
+                cap_period=inp.medicaid_cap_period, figures=figures, notes=notes)
+            used.poverty_year = result.poverty_year or used.poverty_year
+            lines = result.lines
         for line in lines:
             if line.telehealth:
                 line.label = f"telehealth day ({rule}): {line.label}"

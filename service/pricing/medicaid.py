@@ -1,20 +1,23 @@
 """Medicaid cost sharing, day by day. Pure.
 
-The copay the 271 or manual entry gave (the state's schedule) wins; otherwise the federal
+The copay the 271 or manual entry gave (the state's schedule) wins, bounded by the federal
+maximum for the band (a higher one is capped and said); otherwise the federal
 maximum for the household's income band (medicaid.json, 42 CFR 447.52): at or below 100 %
 FPL a fixed amount per outpatient service day or per inpatient stay; above, a percent of the
 agency payment (10 % for 101-150 %, 20 % above 150 %). Fixed amounts are the regulation's
 base amounts and are labelled "federal base maximum (not indexed)". All of it is capped at
 5 % of household income per month or quarter (the state chooses; default month) - the cap
-counts only this course (other household cost sharing is unknown, and is said so).
-Exempt people pay $0. A day/visit/hour limit is read as for commercial plans (remaining,
-else quantity - used, else all of the quantity, assumed and said); days past it are at the
-self-pay rate.
+counts only this course (other household cost sharing is unknown, and is said so; income not
+given: ``medicaid_level.py``). Exempt days ($0; who is exempt: ``medicaid_exemptions.py``) show
+what was waived. A day/visit/hour limit is read as for commercial plans (remaining, else
+quantity - used, else all of the quantity, assumed and said); days past it are at the self-pay
+rate.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import datetime as dt
+from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from contracts.benefits import LevelBenefits
@@ -22,7 +25,7 @@ from service.money import ZERO, cents, format_usd, percent_of
 from service.pricing.calendar import cap_period, cap_period_label
 from service.pricing.course import ServiceDay
 from service.pricing.engine import DayLine, Notes, remaining_of_limit, self_pay_day, short_date
-from service.pricing.program_figures import MedicaidMaxima
+from service.pricing.program_figures import MedicaidCharge, MedicaidMaxima
 
 BAND_WORDS = {"<=100": "at or below 100% of the poverty level", "101-150": "101-150% of the poverty level",
               ">150": "above 150% of the poverty level"}
@@ -39,8 +42,10 @@ def band_for_percent(percent_fpl: Decimal) -> str:
 
 def price_medicaid(days: Sequence[ServiceDay], *, allowed_per_day: Decimal, gross_per_day: Decimal,
                    self_pay_per_day: Decimal, inpatient: bool, benefits: LevelBenefits | None, band: str,
-                   exempt: bool, monthly_income: Decimal | None, cap_period_name: str, maxima: MedicaidMaxima,
-                   notes: Notes) -> list[DayLine]:
+                   exempt_on: Callable[[dt.date], str | None], monthly_income: Decimal | None, cap_period_name: str,
+                   maxima: MedicaidMaxima, notes: Notes, cap_words: str | None = None) -> list[DayLine]:
+    """Price Medicaid days. ``exempt_on(day)`` says why a day is exempt (None = not); ``cap_words`` says how the
+    monthly income behind the 5 % cap was found when it was not given."""
     gross = cents(gross_per_day)
     allowed = cents(allowed_per_day)
     self_pay = cents(self_pay_per_day)
@@ -60,19 +65,24 @@ def price_medicaid(days: Sequence[ServiceDay], *, allowed_per_day: Decimal, gros
         months = 3 if cap_period_name == "quarter" else 1
         cap_amount = cents(percent_of(monthly_income * months, maxima.household_cap_percent))
         notes.assume(f"Medicaid cost sharing capped at {maxima.household_cap_percent.normalize():f}% of household income "
-                     f"per {cap_period_name} ({format_usd(cap_amount)}); other household Medicaid cost sharing in the "
+                     f"per {cap_period_name} ({format_usd(cap_amount)}"
+                     + (f", {cap_words}" if cap_words else "") + "); other household Medicaid cost sharing in the "
                      "same period is not known and assumed to be $0")
-    elif not exempt:
-        notes.assume("household income not given: the Medicaid 5% household cap is not applied")
+    elif any(exempt_on(d.date) is None for d in days):
+        notes.assume("household income not given and the income band has no upper limit: the Medicaid 5% household "
+                     "cap could not be worked out and is not applied")
 
     state_copay = benefits.copay if benefits is not None else None
     per_stay = inpatient
+    federal = (maxima.inpatient if inpatient else maxima.outpatient)[band]
     if state_copay is not None:
         per_stay = (benefits.copay_per or ("admission" if inpatient else "day")).lower() == "admission"
         source = "state/plan copay as reported"
         charge_kind, fixed, pct = "fixed", cents(state_copay), None
+        fixed, source = _bounded_by_federal_maximum(fixed, source, federal, per_stay=per_stay, days=len(days),
+                                                    allowed=allowed, band=band, label=maxima.label, notes=notes)
     else:
-        charge = (maxima.inpatient if inpatient else maxima.outpatient)[band]
+        charge = federal
         source = f"{maxima.label}, {BAND_WORDS[band]}"
         if charge.kind == "percent_of_agency_payment":
             charge_kind, fixed, pct = "percent", None, charge.percent
@@ -106,8 +116,9 @@ def price_medicaid(days: Sequence[ServiceDay], *, allowed_per_day: Decimal, gros
             stay_charged = True
             what = f"Medicaid copay {format_usd(fixed)} {'for the stay' if per_stay else 'a day'}"
         due = min(due, allowed)
-        if exempt:
-            line.kind, line.label = "waived", "exempt from Medicaid cost sharing: you pay $0.00"
+        exempt_why = exempt_on(day.date)
+        if exempt_why is not None:
+            line.kind, line.label = "waived", f"exempt from Medicaid cost sharing {exempt_why}: you pay $0.00"
             line.waived = due  # what the copay/coinsurance would have been
             line.payer = allowed
             lines.append(line)
@@ -134,3 +145,25 @@ def price_medicaid(days: Sequence[ServiceDay], *, allowed_per_day: Decimal, gros
         line.payer = allowed - due
         lines.append(line)
     return lines
+
+
+def _bounded_by_federal_maximum(copay: Decimal, source: str, federal: MedicaidCharge, *, per_stay: bool, days: int,
+                                allowed: Decimal, band: str, label: str, notes: Notes) -> tuple[Decimal, str]:
+    """A state's copay may not exceed the federal maximum for the income band (42 CFR 447.52(b)): cap it and say so.
+
+    A fixed maximum applies per service day (outpatient) or per stay (inpatient); a percent maximum applies to the
+    agency's payment for the day, or for the whole stay when the copay is per stay.
+    """
+    if federal.kind == "percent_of_agency_payment":
+        paid = allowed * days if per_stay else allowed
+        ceiling = cents(percent_of(paid, federal.percent))
+        words = f"{federal.percent.normalize():f}% of the Medicaid payment " + ("for the stay" if per_stay else "a day")
+    else:
+        ceiling = cents(federal.amount)
+        words = f"{format_usd(ceiling)} " + ("a stay" if per_stay else "a day")
+    if copay <= ceiling:
+        return copay, source
+    notes.warn(f"the reported Medicaid copay {format_usd(copay)} is above the federal maximum for "
+               f"{BAND_WORDS[band]} ({words}, {label}; 42 CFR 447.52): the federal maximum {format_usd(ceiling)} "
+               "was used")
+    return ceiling, f"state/plan copay capped at the federal maximum, {BAND_WORDS[band]}"

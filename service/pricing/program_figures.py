@@ -147,16 +147,20 @@ class ProgramFigures:
         base = ordered[-1] if day > ordered[-1].end else ordered[0]
         return IpfFiscalYear(**{**_asdict(base), "fallback": True})
 
-    def poverty_percent(self, *, household_size: int, annual_income: Decimal, state: str | None,
-                        on: dt.date) -> tuple[Decimal, int]:
-        """Household income as percent of the poverty guideline in force on ``on``; (percent, year)."""
+    def poverty_guideline(self, *, household_size: int, state: str | None, on: dt.date) -> tuple[Decimal, int]:
+        """The poverty guideline in force on ``on`` for the household; (annual amount, guideline year)."""
         candidates = [p for p in self.poverty_years.values() if p.effective <= on]
         guide = max(candidates, key=lambda p: p.effective) if candidates else min(
             self.poverty_years.values(), key=lambda p: p.effective)
         region = {"AK": "alaska", "HI": "hawaii"}.get((state or "").upper(), "contiguous_48_and_dc")
         first, extra = guide.regions[region]
-        fpl = first + extra * (max(household_size, 1) - 1)
-        return annual_income / fpl * HUNDRED, guide.year
+        return first + extra * (max(household_size, 1) - 1), guide.year
+
+    def poverty_percent(self, *, household_size: int, annual_income: Decimal, state: str | None,
+                        on: dt.date) -> tuple[Decimal, int]:
+        """Household income as percent of the poverty guideline in force on ``on``; (percent, year)."""
+        fpl, year = self.poverty_guideline(household_size=household_size, state=state, on=on)
+        return annual_income / fpl * HUNDRED, year
 
 
 def _asdict(obj: Any) -> dict[str, Any]:

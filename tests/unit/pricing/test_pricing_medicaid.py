@@ -12,12 +12,26 @@ def test_at_or_below_100_percent_four_dollars_a_day():
     est = one(medicaid("at_or_below_100"), IOP)
     # 24 x $4 = $96
     assert est.totals.copay == D("96.00") and est.totals.patient_pays == D("96.00")
-    assert "federal base maximum (not indexed)" in est.explanation[0].text
+    # below 100% FPL the provider may not refuse care for unpaid copays (42 CFR 447.52(e)): read out first
+    assert est.explanation[0].text.startswith("At or below 100% of the poverty level, the provider may not refuse care")
+    assert "federal base maximum (not indexed)" in est.explanation[1].text
 
 
 def test_at_or_below_100_percent_inpatient_75_per_stay():
-    est = one(medicaid("at_or_below_100"), CourseOfCare(level=Level.INPATIENT))
+    est = one(medicaid("at_or_below_100"), CourseOfCare(level=Level.INPATIENT),
+              household={"size": 1, "monthly_income": "2000"})
+    # $75 a stay (42 CFR 447.52(b)); the 5% cap ($100 for January) does not bind
     assert est.totals.patient_pays == D("75.00")
+
+
+def test_five_percent_cap_with_income_unknown_uses_the_top_of_the_band():
+    # Income not given, band <=100 from the 271, household size unknown -> 1 person at 100% of the guideline in
+    # force on Jan 5 2026 (2025 guideline, effective 2025-01-15: $15,650): $15,650 / 12 x 5% = $65.2083 -> $65.21,
+    # which caps the $75 stay copay.
+    est = one(medicaid("at_or_below_100"), CourseOfCare(level=Level.INPATIENT))
+    assert est.totals.patient_pays == D("65.21")
+    assert any("assumed at the top of the band, 100% of the 2025 poverty guideline for a household of 1 (size not "
+               "given) = $15,650.00 a year" in a for a in est.assumptions)
 
 
 def test_above_150_percent_twenty_percent_of_agency_payment():

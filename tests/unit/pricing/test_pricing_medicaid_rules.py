@@ -1,0 +1,57 @@
+"""Medicaid rules as written: exempt groups from the date of birth, pregnancy and institutional status
+(42 CFR 447.56(a)(1)); federal maximums bound a state's copay (42 CFR 447.52(b)); the managed-care plan's network.
+
+Test rates: IOP Medicaid $200/day. IOP default course: 24 days, Mon/Wed/Fri from Mon Jan 5 2026.
+"""
+
+from pricing_support import D, CourseOfCare, Level, level_benefits, medicaid, one
+from contracts.benefits import MedicaidDetails, NormalizedBenefits, PayerClass, Source
+
+IOP = CourseOfCare(level=Level.IOP)
+
+
+def patient(dob):
+    return {"first_name": "A", "last_name": "B", "date_of_birth": dob}
+
+
+def test_a_child_is_exempt_until_the_18th_birthday():
+    # Born 2008-01-20: 18 on Tue Jan 20 2026. Days Jan 5, 7, 9, 12, 14, 16, 19 (7 days) exempt; the other 17 days
+    # at 20% of $200 (above 150% FPL) = $40: 17 x $40 = $680.00; waived 7 x $40 = $280.00.
+    est = one(medicaid("above_150"), IOP, patient=patient("2008-01-20"))
+    assert est.totals.patient_pays == D("680.00")
+    assert est.totals.waived_cost_sharing == D("280.00")
+    assert est.explanation[0].text == ("Days 1\u20137 (Jan 5\u2013Jan 19): exempt from Medicaid cost sharing as a child "
+                                       "under 18 on that day (42 CFR 447.56(a)(1)): you pay $0.00 ($280.00 in all, "
+                                       "which you do not pay)")
+
+
+def test_pregnant_or_postpartum_and_institutionalized_are_exempt():
+    # 24 days x $40 would-be = $960.00 waived, $0.00 to pay
+    for flag in ("pregnant_or_postpartum", "institutionalized"):
+        est = one(medicaid("above_150"), IOP, patient=patient("1990-05-30"), **{flag: True})
+        assert est.totals.patient_pays == D("0.00")
+        assert est.totals.waived_cost_sharing == D("960.00")
+
+
+def test_a_state_copay_above_the_federal_fixed_maximum_is_capped():
+    # At or below 100% FPL the outpatient maximum is $4 a day (42 CFR 447.52(b), base amount): a reported $10 copay
+    # is capped to $4: 24 x $4 = $96.00
+    est = one(medicaid("at_or_below_100", levels=[level_benefits(copay=D(10), copay_per="day")]), IOP)
+    assert est.totals.patient_pays == D("96.00")
+    assert any("reported Medicaid copay $10.00 is above the federal maximum" in w for w in est.warnings)
+
+
+def test_a_state_copay_above_the_federal_percent_maximum_is_capped():
+    # 101-150% FPL: at most 10% of the $200 Medicaid payment = $20 a day; a reported $30 copay -> $20.
+    # Income $5,000 a month: the 5% cap is $250 a month, above 12 days x $20 = $240 in Jan and in Feb. 24 x $20 = $480.
+    est = one(medicaid("101_to_150", levels=[level_benefits(copay=D(30), copay_per="day")]), IOP,
+              household={"size": 2, "monthly_income": "5000"})
+    assert est.totals.patient_pays == D("480.00")
+
+
+def test_a_managed_care_member_is_priced_with_the_plans_network():
+    benefits = NormalizedBenefits(source=Source.CLEARINGHOUSE_271, active=True, payer_class=PayerClass.MEDICAID,
+                                  medicaid=MedicaidDetails(managed_care_plan="SUNRISE HEALTH PLAN",
+                                                           cost_sharing_category="above_150"))
+    est = one(benefits, IOP)
+    assert any("managed-care plan's in-network terms (SUNRISE HEALTH PLAN)" in a for a in est.assumptions)
