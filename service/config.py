@@ -81,6 +81,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     sandbox_url: str | None = None
     medicare_outpatient_setting: str = "hospital_outpatient"
     medicare_opps_wage_index: Decimal | None = None
+    provider_psychiatric_beds: int | None = None
+    medicaid_imd_1115_waiver: bool | None = None
+    medicaid_mco_imd_in_lieu_of: bool | None = None
 
     @property
     def uses_embedded_postgres(self) -> bool:
@@ -261,6 +264,9 @@ VARIABLES: dict[str, tuple[str, Callable[[str, str], Any], str]] = {
     "PROGRAM_FEDERAL_HOLIDAYS": ("program_federal_holidays", _bool, "IOP/PHP closed on US federal holidays (sessions move to the next program day)"),
     "MEDICARE_OUTPATIENT_SETTING": ("medicare_outpatient_setting", _choice("hospital_outpatient", "cmhc"), "Medicare IOP/PHP APCs: hospital outpatient (5861-5864) or community mental health center (5851-5854)"),
     "MEDICARE_OPPS_WAGE_INDEX": ("medicare_opps_wage_index", _wage_index, "the provider's OPPS wage index (national IOP/PHP rates are wage-adjusted with it); unset = 1.0000, said in the estimate"),
+    "PROVIDER_PSYCHIATRIC_BEDS": ("provider_psychiatric_beds", lambda n, r: _int(n, r, minimum=1), "inpatient psychiatric beds (more than 16 in a freestanding psychiatric hospital = an IMD under Medicaid); unset = assumed more than 16, said"),
+    "MEDICAID_IMD_1115_WAIVER": ("medicaid_imd_1115_waiver", _bool, "the state's section 1115 waiver lets Medicaid pay for adults 21-64 in an IMD; unset = unknown (exclusion applied, said)"),
+    "MEDICAID_MCO_IMD_IN_LIEU_OF": ("medicaid_mco_imd_in_lieu_of", _bool, "the state lets Medicaid managed-care plans pay for IMD stays in lieu of other care (up to 15 days a month); unset = unknown, not assumed"),
     "PROGRAM_CLOSED_DATES": ("program_closed_dates", _closed_dates, "the provider's own closed days, `2026-12-24=Christmas Eve,2026-12-31`"),
     "SERVER": ("server", _choice("granian", "uvicorn"), "HTTP server `serve` runs"),
     "WORKERS": ("workers", lambda n, r: _int(n, r, minimum=1), "worker processes `serve` runs (about one per core)"),

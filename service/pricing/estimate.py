@@ -38,6 +38,7 @@ from service.pricing.engine import (DayLine, Notes, accumulate_commercial, resol
                                     telehealth_terms)
 from service.pricing.explain import explain
 from service.pricing.medicaid_exemptions import MedicaidPerson
+from service.pricing.medicaid_imd import MedicaidImdSettings
 from service.pricing.medicaid_level import MedicaidHousehold, price_medicaid_level
 from service.pricing.medicare import price_part_b
 from service.pricing.medicare_part_a import price_part_a
@@ -92,6 +93,8 @@ class PricingInput:
     benefits_field: str = "$.eligibility_check_id"
     #: date of birth, pregnancy, institutional status: Medicaid exemption (medicaid_exemptions.py)
     medicaid_person: MedicaidPerson = MedicaidPerson()
+    #: the hospital's bed count and the state's IMD choices (medicaid_imd.py)
+    medicaid_imd: MedicaidImdSettings = MedicaidImdSettings()
     #: False = the patient chooses not to use Medicare lifetime reserve days (42 CFR 409.65)
     use_lifetime_reserve_days: bool = True
     #: the provider's Medicare outpatient setting (hospital or CMHC APCs) and OPPS wage index
@@ -112,7 +115,8 @@ def check_one_source(request: EstimateRequest) -> None:
 def pricing_input_from_request(request: EstimateRequest, *, default_start: dt.date, figures: ProgramFigures,
                                benefits_as_of: dt.date | None = None,
                                calendar: ProgramCalendar = NO_CLOSURES,
-                               medicare_outpatient: MedicareOutpatient = MedicareOutpatient()) -> PricingInput:
+                               medicare_outpatient: MedicareOutpatient = MedicareOutpatient(),
+                               medicaid_imd: MedicaidImdSettings = MedicaidImdSettings()) -> PricingInput:
     """Validate and convert a wire request. Raises :class:`InvalidInput` naming the field."""
     check_one_source(request)
     levels = list(request.levels) if request.levels else list(ALL_LEVELS)
@@ -154,6 +158,7 @@ def pricing_input_from_request(request: EstimateRequest, *, default_start: dt.da
         medicaid_person=MedicaidPerson(
             birth_date=request.patient.date_of_birth if request.patient else None,
             pregnant_or_postpartum=request.pregnant_or_postpartum, institutionalized=request.institutionalized),
+        medicaid_imd=medicaid_imd,
     )
 
 
@@ -241,7 +246,8 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
                 household=MedicaidHousehold(size=inp.household_size, annual_income=inp.annual_income,
                                             monthly_income=inp.monthly_income, state=inp.state),
                 person=dataclasses.replace(inp.medicaid_person, stated_exempt=inp.medicaid_exempt),
-                cap_period=inp.medicaid_cap_period, figures=figures, notes=notes)
+                cap_period=inp.medicaid_cap_period, figures=figures, notes=notes, imd=inp.medicaid_imd,
+                freestanding_psychiatric=inp.facility_type is FacilityType.FREESTANDING_PSYCHIATRIC_HOSPITAL)
             used.poverty_year = result.poverty_year or used.poverty_year
             lines = result.lines
         for line in lines:

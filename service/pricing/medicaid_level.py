@@ -10,6 +10,8 @@
 * At or below 100 % of the poverty level the provider may not refuse care because cost sharing
   is unpaid (42 CFR 447.52(e)): said first in the explanation, for intake to read out.
 * Managed care: the MCO's in-network terms are used and the plan is named.
+* Inpatient in a freestanding psychiatric hospital: the IMD exclusion (``medicaid_imd.py``);
+  days Medicaid cannot pay for are at the self-pay rate.
 """
 
 from __future__ import annotations
@@ -19,12 +21,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from contracts.benefits import LevelBenefits, NormalizedBenefits
-from service.money import format_usd
+from contracts.benefits import InsuranceType, LevelBenefits, NormalizedBenefits
+from service.money import cents, format_usd
 from service.pricing.course import ServiceDay
-from service.pricing.engine import DayLine, Notes
+from service.pricing.engine import DayLine, Notes, self_pay_day
 from service.pricing.medicaid import CATEGORY_TO_BAND, band_for_percent, price_medicaid
 from service.pricing.medicaid_exemptions import MedicaidPerson, exemption_on
+from service.pricing.medicaid_imd import MedicaidImdSettings, imd_excluded_days
 from service.pricing.program_figures import ProgramFigures
 from service.pricing.rates import LevelRates, RatesMissing
 
@@ -52,7 +55,8 @@ class MedicaidLevelResult:
 def price_medicaid_level(days: Sequence[ServiceDay], *, inpatient: bool, rates: LevelRates,
                          benefits: NormalizedBenefits, level_benefits: LevelBenefits | None,
                          household: MedicaidHousehold, person: MedicaidPerson, cap_period: str,
-                         figures: ProgramFigures, notes: Notes) -> MedicaidLevelResult:
+                         figures: ProgramFigures, notes: Notes, freestanding_psychiatric: bool = False,
+                         imd: MedicaidImdSettings = MedicaidImdSettings()) -> MedicaidLevelResult:
     if rates.medicaid_per_day is None:
         raise RatesMissing(f"no Medicaid rate for {rates.level.value}", field="rate_table_version")
     details = benefits.medicaid
@@ -85,13 +89,29 @@ def price_medicaid_level(days: Sequence[ServiceDay], *, inpatient: bool, rates: 
     if details and details.managed_care_plan:
         notes.assume(f"priced with the managed-care plan's in-network terms ({details.managed_care_plan}); out of "
                      "its network the plan usually pays only with its approval")
+    excluded, excluded_words = (imd_excluded_days(
+        days, freestanding_psychiatric=freestanding_psychiatric, birth_date=person.birth_date,
+        managed_care=_managed_care(benefits), settings=imd, notes=notes) if inpatient else (set(), ""))
+    self_pay = cents(rates.self_pay_per_day)
+    not_paid = [self_pay_day(d, rates.gross_charge_per_day, self_pay, bucket="not_covered", kind="not_covered",
+                             label=f"{excluded_words}: self-pay rate {format_usd(self_pay)} a day")
+                for d in days if d.number in excluded]
+    days = [d for d in days if d.number not in excluded]
+    if not days:
+        return MedicaidLevelResult(lines=not_paid, basis=figures.medicaid.label, poverty_year=poverty_year)
     lines = price_medicaid(days, allowed_per_day=rates.medicaid_per_day, gross_per_day=rates.gross_charge_per_day,
                            self_pay_per_day=rates.self_pay_per_day, inpatient=inpatient, benefits=level_benefits,
                            band=band, exempt_on=exempt_on, monthly_income=monthly, cap_period_name=cap_period,
                            maxima=figures.medicaid, notes=notes, cap_words=cap_words)
     if band == "<=100" and lines and not always_exempt:
         lines[0].events_before.insert(0, NO_REFUSAL)
+    lines = sorted([*lines, *not_paid], key=lambda line: line.number)
     return MedicaidLevelResult(lines=lines, basis=figures.medicaid.label, poverty_year=poverty_year)
+
+
+def _managed_care(benefits: NormalizedBenefits) -> bool:
+    return benefits.insurance_type is InsuranceType.MEDICAID_MANAGED_CARE or bool(
+        benefits.medicaid and benefits.medicaid.managed_care_plan)
 
 
 def _top_of_band_income(band: str, household: MedicaidHousehold, state: str | None, on: dt.date,

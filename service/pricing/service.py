@@ -31,6 +31,7 @@ from service.pricing.contracts_registry import contracts_for
 from service.pricing.estimate import (PricingInput, check_one_source, estimate_levels, has_networks,
                                       pricing_input_from_request)
 from service.pricing.network import NetworkChoice, choose_network
+from service.pricing.medicaid_imd import MedicaidImdSettings
 from service.pricing.opps_per_diem import MedicareOutpatient
 from service.pricing.program_figures import ProgramFigures, load_program_figures
 from service.pricing.schedules import StoredRateTable, rates_for
@@ -246,9 +247,17 @@ def medicare_outpatient(settings: Settings) -> MedicareOutpatient:
                               wage_index=settings.medicare_opps_wage_index)
 
 
+def medicaid_imd(settings: Settings) -> MedicaidImdSettings:
+    """The hospital's bed count and its state's IMD choices, as the settings give them."""
+    return MedicaidImdSettings(psychiatric_beds=settings.provider_psychiatric_beds,
+                               state_1115_waiver=settings.medicaid_imd_1115_waiver,
+                               mco_in_lieu_of=settings.medicaid_mco_imd_in_lieu_of)
+
+
 async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, caller: Caller | None,
                           request_id: str | None, today: dt.date, now: dt.datetime,
-                          calendar: ProgramCalendar, outpatient: MedicareOutpatient) -> EstimateResponse:
+                          calendar: ProgramCalendar, outpatient: MedicareOutpatient,
+                          imd: MedicaidImdSettings) -> EstimateResponse:
     """Compute, store and audit one estimate; return what the caller is shown (with its id)."""
     as_of = request.as_of or today
     figures = load_program_figures()
@@ -257,7 +266,7 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
     dates = _course_dates(request, resolved, as_of)
     inp = pricing_input_from_request(request, default_start=dates["course_default_start"], figures=figures,
                                      benefits_as_of=dates["benefits_as_of"], calendar=calendar,
-                                     medicare_outpatient=outpatient)
+                                     medicare_outpatient=outpatient, medicaid_imd=imd)
     on = min(c.start_date for c in inp.courses)
     choice = await _network_choice(pool, request, resolved, on)
     others = await resolve_other_coverage(pool, request)
@@ -273,6 +282,7 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
     extra["network_choice"] = choice.to_dict() if choice is not None else None
     extra["other_coverage"] = [coverage_to_dict(c) for c in others]
     extra["medicare_outpatient"] = outpatient.to_dict()
+    extra["medicaid_imd"] = imd.to_dict()
     estimate_id = uuid.uuid4()
     response = EstimateResponse(estimate_id=str(estimate_id), comparison=comparison,
                                 benefits_source=resolved.kind, rate_version_ids=list(table.version_ids),
@@ -319,7 +329,8 @@ async def reproduce(conn: asyncpg.Pool | asyncpg.Connection, estimate_id: uuid.U
         stored.request, default_start=_stored_date(stored.figures, "course_default_start", stored.as_of),
         figures=figures, benefits_as_of=_stored_date(stored.figures, "benefits_as_of", stored.as_of),
         calendar=ProgramCalendar.from_dict(stored.figures.get("program_calendar")),
-        medicare_outpatient=MedicareOutpatient.from_dict(stored.figures.get("medicare_outpatient")))
+        medicare_outpatient=MedicareOutpatient.from_dict(stored.figures.get("medicare_outpatient")),
+        medicaid_imd=MedicaidImdSettings.from_dict(stored.figures.get("medicaid_imd")))
     inp = dataclasses.replace(inp, network_choice=NetworkChoice.from_dict(stored.figures.get("network_choice")),
                               other_coverage=tuple(coverage_from_dict(c)
                                                    for c in stored.figures.get("other_coverage") or ()))
