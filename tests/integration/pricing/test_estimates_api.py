@@ -58,9 +58,10 @@ def test_ppo_medicare_medicaid_side_by_side_to_the_cent(client, headers) -> None
     mcd = _post(client, headers, estimate_body(manual=medicaid_manual()))
     assert mcd.status_code == 201, mcd.text
     # Medicaid at or below 100 % FPL, federal maxima (42 CFR 447.52): $4.00 per outpatient service day,
-    # $75.00 per inpatient stay; no household income given, so no 5 % cap:
-    #   IOP 24 x 4.00 = 96.00; PHP 15 x 4.00 = 60.00; inpatient one stay 75.00
-    assert totals(mcd.json()) == {"iop": "96.00", "php": "60.00", "inpatient": "75.00"}
+    # $75.00 per inpatient stay; no household income given, so the 5 % cap assumes income at the top of the band
+    # for a household of 1: 2026 guideline $15,960 / 12 x 5 % = $66.50 a month:
+    #   IOP 24 x 4.00 = 96.00 (under $66.50 in each month); PHP 15 x 4.00 = 60.00; inpatient stay 75.00 -> 66.50
+    assert totals(mcd.json()) == {"iop": "96.00", "php": "60.00", "inpatient": "66.50"}
 
 
 def test_same_request_twice_gives_same_numbers_and_get_returns_the_stored_estimate(client, headers, db) -> None:  # noqa: ANN001
