@@ -8,57 +8,25 @@ the service (see README) and uses the embedded PostgreSQL when DATABASE_URL is u
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
-import msgspec
-import structlog
 
-from service import installed_modules
+from service.access import cli as access_cli
+from service.cli_support import run_with_db
 from service.config import ConfigError, Settings, load_settings
+from service.console import cli as console_cli
+from service.eligibility.batches import cli as batches_cli
+from service.eligibility.payers import cli as payers_cli
+from service.pricing import cli as pricing_cli
+from service.pricing.selfpay import cli as selfpay_cli
 
-#: Modules that add commands: each has ``register(subparsers) -> None``.
-COMMAND_MODULES = ("service.eligibility.payers.cli", "service.eligibility.batches.cli", "service.pricing.cli",
-                   "service.pricing.selfpay.cli", "service.access.cli", "service.console.cli")
+#: Areas that add commands, imported by name: each has ``register(subparsers) -> None``.
+COMMAND_MODULES = (payers_cli, batches_cli, pricing_cli, selfpay_cli, access_cli, console_cli)
 
-
-@asynccontextmanager
-async def database(settings: Settings) -> AsyncIterator[asyncpg.Connection]:
-    """A migrated connection to the configured (or embedded) database, for one command."""
-    from service.db.app_role import least_privileged_url  # noqa: PLC0415
-    from service.db.embedded import start_embedded  # noqa: PLC0415
-    from service.db.pool import _init_connection, migrate_url  # noqa: PLC0415
-
-    embedded = start_embedded(settings.embedded_pg_dir) if settings.database_url is None else None
-    url = settings.database_url or embedded.url  # type: ignore[union-attr]
-    try:
-        await migrate_url(url)
-        await least_privileged_url(  # `migrate` also grants the app role what it needs
-            url, app_url=settings.app_database_url, embedded_dir=settings.embedded_pg_dir if embedded else None,
-            log=structlog.get_logger("service.cli"),
-        )
-        conn = await asyncpg.connect(url)
-        await _init_connection(conn)
-        try:
-            yield conn
-        finally:
-            await conn.close()
-    finally:
-        if embedded is not None:
-            embedded.stop()
-
-
-def run_with_db(settings: Settings, work: Callable[[asyncpg.Connection], Awaitable[Any]]) -> Any:
-    async def main() -> Any:
-        async with database(settings) as conn:
-            return await work(conn)
-
-    return asyncio.run(main())
+__all__ = ["build_parser", "main", "openapi_document", "run_with_db"]
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -125,7 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     openapi.add_argument("--write", metavar="PATH", help="write to PATH instead of standard output")
     openapi.set_defaults(handler=_openapi)
-    for module in installed_modules(COMMAND_MODULES):
+    for module in COMMAND_MODULES:
         module.register(sub)
     return parser
 

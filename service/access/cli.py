@@ -6,13 +6,13 @@ import argparse
 
 import asyncpg
 
+from service.cli_support import run_with_db
 from service.access.keys import create_key, key_label, list_keys, revoke_key
 from service.access.roles import Role
 from service.config import Settings
 
 
 def _keys_create(args: argparse.Namespace, settings: Settings) -> int:
-    from service.cli import run_with_db  # noqa: PLC0415
 
     async def work(conn: asyncpg.Connection):  # noqa: ANN202
         return await create_key(conn, name=args.name, role=Role(args.role))
@@ -24,7 +24,6 @@ def _keys_create(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _keys_list(_args: argparse.Namespace, settings: Settings) -> int:
-    from service.cli import run_with_db  # noqa: PLC0415
 
     rows = run_with_db(settings, list_keys)
     for row in rows:
@@ -34,7 +33,6 @@ def _keys_list(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
-    from service.cli import run_with_db  # noqa: PLC0415
 
     async def work(conn: asyncpg.Connection) -> bool:
         return await revoke_key(conn, args.key)

@@ -12,6 +12,7 @@ import sys
 
 import asyncpg
 
+from service.cli_support import run_with_db
 from service.config import Settings
 from service.console.staff import StaffAccountError, check_new_account, create_staff, disable_staff, set_password
 
@@ -26,7 +27,6 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def _create(args: argparse.Namespace, settings: Settings) -> int:
-    from service.cli import run_with_db  # noqa: PLC0415
 
     try:
         password = _password(args)
@@ -44,7 +44,6 @@ def _create(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _set_password(args: argparse.Namespace, settings: Settings) -> int:
-    from service.cli import run_with_db  # noqa: PLC0415
 
     try:
         password = _password(args)
@@ -62,7 +61,6 @@ def _set_password(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _disable(args: argparse.Namespace, settings: Settings) -> int:
-    from service.cli import run_with_db  # noqa: PLC0415
 
     async def work(conn: asyncpg.Connection) -> bool:
         return await disable_staff(conn, args.username)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import asyncpg
 
+from service.cli_support import run_with_db
 from service.config import Settings
 from service.errors import ProblemError
 
@@ -28,7 +29,6 @@ def _date(text: str) -> dt.date:
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
-    from service.cli import run_with_db  # noqa: PLC0415
     from service.pricing import schedules  # noqa: PLC0415
 
     path = Path(args.file)
@@ -90,7 +90,6 @@ def _validate_only(header, raw_rows, lines):  # noqa: ANN001, ANN202 - no databa
 
 
 def _list(args: argparse.Namespace, settings: Settings) -> int:
-    from service.cli import run_with_db  # noqa: PLC0415
     from service.pricing import schedules  # noqa: PLC0415
 
     async def work(conn: asyncpg.Connection) -> list[schedules.StoredVersion]:
@@ -107,7 +106,6 @@ def _list(args: argparse.Namespace, settings: Settings) -> int:
 
 def _contract_add(args: argparse.Namespace, settings: Settings) -> int:
     from contracts.payer_contracts import PayerContractIn  # noqa: PLC0415
-    from service.cli import run_with_db  # noqa: PLC0415
     from service.pricing import contracts_registry  # noqa: PLC0415
 
     data = PayerContractIn(payer_id=args.payer_id, payer_name=args.payer_name, plan_code=args.plan_code,
@@ -129,7 +127,6 @@ def _contract_add(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _contract_list(args: argparse.Namespace, settings: Settings) -> int:
-    from service.cli import run_with_db  # noqa: PLC0415
     from service.pricing import contracts_registry  # noqa: PLC0415
 
     async def work(conn: asyncpg.Connection):  # noqa: ANN202

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import asyncpg
 
+from service.cli_support import run_with_db
 from service.config import Settings
 from service.eligibility.payers import lookup, store
 from service.eligibility.payers.directory import DirectoryFileError, read_directory
 
 
 def _import(args: argparse.Namespace, settings: Settings) -> int:
-    from service.cli import run_with_db  # noqa: PLC0415
 
     clearinghouse = args.clearinghouse or settings.clearinghouse_name
     try:
@@ -33,7 +33,6 @@ def _import(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _search(args: argparse.Namespace, settings: Settings) -> int:
-    from service.cli import run_with_db  # noqa: PLC0415
 
     async def work(conn: asyncpg.Connection):  # noqa: ANN202
         return await lookup.search(conn, args.clearinghouse or settings.clearinghouse_name, args.name, limit=args.limit)

@@ -11,7 +11,7 @@ import asyncpg
 import msgspec
 
 from contracts.selfpay import PaymentPlanRulesCreate, SlidingFeeSchedule, SlidingFeeScheduleCreate
-from service.cli import run_with_db
+from service.cli_support import run_with_db
 from service.config import Settings
 from service.errors import ProblemError
 from service.pricing.selfpay import store
