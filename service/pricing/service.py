@@ -34,6 +34,7 @@ from service.pricing.network import NetworkChoice, choose_network
 from service.pricing.medicaid_imd import MedicaidImdSettings
 from service.pricing.opps_per_diem import MedicareOutpatient
 from service.pricing.program_figures import ProgramFigures, load_program_figures
+from service.pricing.selfpay.coverage_screen import coverage_screen, load_expansion
 from service.pricing.schedules import StoredRateTable, rates_for
 from service.pricing.store import insert_estimate, load_estimate
 
@@ -187,8 +188,19 @@ def _stored_date(figures: dict[str, Any], key: str, fallback: dt.date) -> dt.dat
 
 def compute(inp: PricingInput, benefits: NormalizedBenefits | None, table: StoredRateTable,
             figures: ProgramFigures) -> EstimateComparison:
-    """The pure engine (the one place both a new estimate and :func:`reproduce` call it)."""
-    return estimate_levels(inp, benefits, table, figures)
+    """The pure engine (the one place both a new estimate and :func:`reproduce` call it), plus the coverage
+    screen for an uninsured or inactive caller (``selfpay/coverage_screen.py``)."""
+    comparison = estimate_levels(inp, benefits, table, figures)
+    if not (inp.self_pay or benefits is None or benefits.active is False):
+        return comparison
+    annual = inp.annual_income if inp.annual_income is not None else (
+        inp.monthly_income * 12 if inp.monthly_income is not None else None)
+    screen = coverage_screen(state=inp.state, household_size=inp.household_size, annual_income=annual,
+                             on=min(c.start_date for c in inp.courses), figures=figures, expansion=load_expansion())
+    if not screen:
+        return comparison
+    return msgspec.structs.replace(comparison, warnings=[*comparison.warnings, *screen],
+                                   summary=f"{comparison.summary} {screen[0]}")
 
 
 async def _with_affordability(conn: asyncpg.Pool | asyncpg.Connection, comparison: EstimateComparison,
