@@ -19,6 +19,7 @@ from contracts.benefits import (
 )
 from contracts.estimate import Delivery, EstimateComparison, EstimateRequest, LevelEstimate, NetworkPreference
 from contracts.read_aloud import SpokenLine, SpokenTopic
+from service.eligibility.benefits import check_status
 from service.money import format_usd
 
 T = SpokenTopic
@@ -73,17 +74,10 @@ def rejection_words(benefits: NormalizedBenefits) -> str:
     return text
 
 
-def _status(benefits: NormalizedBenefits) -> str:
-    if benefits.active is True:
-        return "active"
-    if benefits.active is False:
-        return "inactive"
-    return "rejected" if benefits.rejections else "unknown"
-
 
 def _coverage(benefits: NormalizedBenefits) -> SpokenLine:
     payer = benefits.payer_name or "the payer"
-    status = _status(benefits)
+    status = check_status(benefits)
     if status == "rejected":
         return _line(T.COVERAGE, rejection_words(benefits))
     if status == "inactive":
@@ -315,7 +309,7 @@ GOOD_FAITH_ESTIMATE_RIGHT = (
 def for_check(benefits: NormalizedBenefits) -> list[SpokenLine]:
     """What to read out after an eligibility check (before any estimate)."""
     lines = [_coverage(benefits)]
-    if _status(benefits) in ("rejected", "unknown"):  # fix the request or ask the payer first; nothing else holds
+    if check_status(benefits) in ("rejected", "unknown"):  # fix the request or ask the payer first; nothing else holds
         return lines
     if benefits.active is True:
         lines += _insured_lines(benefits, Network.IN, _LEVEL_ORDER, None)

@@ -27,7 +27,7 @@ from service.access.audit import audit_params, mask_member_id, patient_key, reco
 from service.access.roles import Caller
 from service.eligibility import store
 from service.eligibility.acknowledgements import read_acknowledgement
-from service.eligibility.benefits import normalize_271, parse_d8
+from service.eligibility.benefits import check_status, normalize_271, parse_d8
 from service.eligibility.breaker import SharedBreakers
 from service.eligibility.bulkhead import PayerBulkheads
 from service.eligibility.clearinghouse import ClearinghouseClient
@@ -108,16 +108,6 @@ def gate_from_settings(pool: asyncpg.Pool, settings: Any) -> PayerGate:
     return PayerGate(breakers, bulkheads)
 
 
-def _status(benefits: NormalizedBenefits) -> str:
-    if benefits.active is True:
-        return "active"
-    if benefits.active is False:
-        return "inactive"
-    return "rejected" if benefits.rejections else "unknown"
-
-
-#: The check status of a set of benefits (active, inactive, rejected, unknown), for pricing's refusal.
-check_status = _status
 
 
 def message_for(benefits: NormalizedBenefits, status: str) -> str:
@@ -273,7 +263,7 @@ async def create_check(ctx: Context, req: EligibilityCheckRequest, *, refresh: b
     else:  # read again in the worker process rather than normalize seconds of rows on the event loop
         benefits = (await read_and_normalize(reply.raw_271, source=Source.CLEARINGHOUSE_271, rows_as_json=True))[1]
     benefits = _check_trace(reply.parsed, trace, benefits)
-    status = _status(benefits)
+    status = check_status(benefits)
     metrics.record_eligibility_outcome(req.payer_id, status)
     new = store.NewCheck(
         source="clearinghouse", status=status, benefits=benefits, created_by=_actor(ctx),
@@ -375,7 +365,7 @@ async def parse_posted_271(ctx: Context, req: Parse271Request) -> EligibilityChe
     sub = parsed.subscriber.demographics if parsed.subscriber else None
     dep = parsed.dependent.demographics if parsed.dependent else None
 
-    status = _status(benefits)
+    status = check_status(benefits)
     new = store.NewCheck(
         source="posted_271", status=status, benefits=benefits, created_by=_actor(ctx),
         payer_id=(benefits.payer_id or "").upper() or None, payer_name=benefits.payer_name,
@@ -422,7 +412,7 @@ async def create_manual_check(ctx: Context, req: ManualCheckRequest) -> Eligibil
     sub, dep = req.subscriber, req.dependent
     pkey = _patient_key_for(sub, dep)
     new = store.NewCheck(
-        source="manual", status=_status(benefits), benefits=benefits, created_by=_actor(ctx),
+        source="manual", status=check_status(benefits), benefits=benefits, created_by=_actor(ctx),
         payer_id=(req.benefits.payer_id or "").upper() or None, payer_name=req.benefits.payer_name,
         date_of_service=req.date_of_service,
         subscriber_first_name=sub.first_name, subscriber_last_name=sub.last_name, subscriber_dob=sub.date_of_birth,

@@ -17,7 +17,7 @@ from typing import Any
 import asyncpg
 import msgspec
 
-from contracts.benefits import NormalizedBenefits, Source
+from contracts.benefits import NormalizedBenefits
 from contracts.estimate import EstimateComparison, EstimateRequest, EstimateResponse, LevelEstimate
 from service import read_aloud
 from service.money import format_usd
@@ -139,7 +139,7 @@ async def resolve_other_coverage(pool: asyncpg.Pool | asyncpg.Connection,
 
 
 def _status_of(benefits: NormalizedBenefits) -> str:
-    from service.eligibility.service import check_status  # noqa: PLC0415
+    from service.eligibility.benefits import check_status  # noqa: PLC0415
 
     return check_status(benefits)
 

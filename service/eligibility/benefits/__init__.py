@@ -38,7 +38,8 @@ from service.eligibility.levels import INDIVIDUAL_LEVELS, choose_levels
 from service.eligibility.x12 import codes
 from service.eligibility.x12.reader_271 import EBLoop, Parsed271, read_271
 
-__all__ = ["normalize_271", "benefits_from_271", "to_benefit_row", "to_rejection", "parse_date_value", "parse_d8"]
+__all__ = ["benefits_from_271", "check_status", "normalize_271", "parse_d8", "parse_date_value", "to_benefit_row",
+           "to_rejection"]
 
 _ACCUMULATOR_PERIODS = frozenset({"29", "24"})
 
@@ -189,3 +190,12 @@ def normalize_271(parsed: Parsed271, *, source: Source = Source.CLEARINGHOUSE_27
 def benefits_from_271(text: str, *, source: Source = Source.POSTED_271) -> NormalizedBenefits:
     """Tokenize, read and normalize a 271 (raises X12FormatError for non-X12 / non-271 text)."""
     return normalize_271(read_271(text), source=source)
+
+
+def check_status(benefits: NormalizedBenefits) -> str:
+    """A check's status from its benefits: active, inactive, rejected (the payer said why) or unknown."""
+    if benefits.active is True:
+        return "active"
+    if benefits.active is False:
+        return "inactive"
+    return "rejected" if benefits.rejections else "unknown"
