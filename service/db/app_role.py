@@ -79,6 +79,9 @@ async def grant_app_privileges(owner: asyncpg.Connection, role: str) -> None:
         *(f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {t} FROM {name}" for t in READ_ONLY_TABLES),
     ]
     async with owner.transaction():
+        # Workers and replicas start together: concurrent GRANTs on one object fail with "tuple concurrently
+        # updated", so they take turns (the lock ends with the transaction).
+        await owner.execute("SELECT pg_advisory_xact_lock($1)", _ROLE_LOCK_KEY)
         for statement in statements:
             await owner.execute(statement)
 

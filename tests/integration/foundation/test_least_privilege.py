@@ -10,7 +10,7 @@ import asyncpg
 import pytest
 import structlog
 
-from service.db.app_role import EMBEDDED_APP_ROLE, is_privileged, least_privileged_url
+from service.db.app_role import EMBEDDED_APP_ROLE, grant_app_privileges, is_privileged, least_privileged_url
 from service.local_secrets import embedded_secrets_file
 
 FORBIDDEN = [
@@ -66,3 +66,24 @@ def test_embedded_mode_makes_its_own_role_with_a_kept_password(database_url, tmp
         pytest.skip("the database server's user may not create roles")
     assert first == again and f"//{EMBEDDED_APP_ROLE}:" in first and privileged is False
     assert stat.S_IMODE(embedded_secrets_file(tmp_path).stat().st_mode) == 0o600
+
+
+def test_workers_starting_together_grant_without_tripping_over_each_other(client, database_url,  # noqa: ANN001
+                                                                          app_database_url) -> None:
+    """Several workers (or replicas) grant the app role at the same start-up: concurrent GRANTs on one object
+    failed with 'tuple concurrently updated' and stopped a worker."""
+    if app_database_url is None:
+        pytest.skip("the database server's user may not create roles")
+    role = app_database_url.split("//")[1].split(":")[0]
+
+    async def grant_once() -> None:
+        conn = await asyncpg.connect(database_url)
+        try:
+            await grant_app_privileges(conn, role)
+        finally:
+            await conn.close()
+
+    async def together() -> list[BaseException | None]:
+        return await asyncio.gather(*(grant_once() for _ in range(8)), return_exceptions=True)
+
+    assert [r for r in asyncio.run(together()) if r is not None] == []
