@@ -15,6 +15,7 @@ Rules and their sources are in ``service/reference/data/telehealth.json``:
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -55,9 +56,7 @@ class TelehealthFigures:
             return found
         known = sorted(self.medicare_years)
         nearest = self.medicare_years[known[-1] if year > known[-1] else known[0]]
-        return MedicareTelehealthYear(year=nearest.year, remote_15_29=nearest.remote_15_29,
-                                      remote_30_60=nearest.remote_30_60, remote_each_15=nearest.remote_each_15,
-                                      group_session=nearest.group_session, demo=nearest.demo, fallback=True)
+        return dataclasses.replace(nearest, fallback=True)
 
 
 def _d(value: Any) -> Decimal:
