@@ -244,7 +244,8 @@ class ConsoleController(Controller):
             try:
                 issued = await issue_good_faith_estimate(
                     conn, settings=request.app.state.settings, estimate_id=estimate_id,
-                    data=GfeIssueRequest(levels=[level], patient=gfe_patient),
+                    data=GfeIssueRequest(levels=[level], patient=gfe_patient,
+                                         patient_chose_self_pay=data.get("patient_chose_self_pay") == "yes"),
                     caller=session.caller, request_id=request_id_of(request.scope))
             except ProblemError as problem:
                 return page("message.html", status=problem.status, message=problem.detail or problem.title,

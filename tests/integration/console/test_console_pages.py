@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from typing import Any
 
 from service.console.sessions import IDLE_MINUTES, SESSION_COOKIE
@@ -59,6 +60,18 @@ def test_ppo_caller_gets_summary_table_and_chart_in_one_submit_audited_as_the_st
     actor = db.fetchval("SELECT actor_id FROM console_sessions ORDER BY created_at DESC LIMIT 1")
     actions = [r["action"] for r in db.fetch("SELECT action FROM audit_log WHERE actor = $1 ORDER BY id", actor)]
     assert actions[-2:] == ["eligibility.create", "estimate.create"] and actor.startswith("staff:")
+
+
+def test_good_faith_estimate_from_an_insured_estimate_needs_the_patients_self_pay_choice(console) -> None:  # noqa: ANN001
+    answer = _estimate(console, _caller("PPO-FAM-006", "SBPPO", "DANIEL", "MILLER", "1980-01-15"))
+    assert answer.status_code == 200, answer.text
+    assert 'name="patient_chose_self_pay" value="yes" required' in answer.text
+    estimate_id = re.search(r'name="estimate_id" value="([^"]+)"', answer.text).group(1)
+    form = {"csrf_token": csrf_of(answer.text), "estimate_id": estimate_id, "level": "iop"}
+    refused = console.post("/console/good-faith-estimate", data=form)
+    assert refused.status_code == 422 and "patient_chose_self_pay" in refused.text
+    issued = console.post("/console/good-faith-estimate", data={**form, "patient_chose_self_pay": "yes"})
+    assert issued.status_code == 200 and "chose to pay for this care yourself" in issued.text
 
 
 def test_member_not_found_is_said_beside_the_member_id(console) -> None:  # noqa: ANN001
