@@ -131,6 +131,8 @@ def test_ppo_member_comparison_in_three_actions_at_desk_and_phone_width(page, li
     _shot(page, "03-console-ppo")
     page.set_viewport_size({"width": 390, "height": 844})
     _no_horizontal_scroll(page)
+    label_heights = chart.locator("text").evaluate_all("els => els.map(e => e.getBoundingClientRect().height)")
+    assert min(label_heights) >= 12, label_heights  # the chart's words stay readable on a phone (px, as drawn)
     _shot(page, "04-console-ppo-phone")
 
 

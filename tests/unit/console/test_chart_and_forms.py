@@ -16,9 +16,9 @@ from service.console.staff import StaffAccountError, check_new_account
 def test_bars_are_proportional_to_what_the_patient_pays_and_carry_a_text_alternative() -> None:
     svg = str(bar_chart([Bar("IOP", D("1000.00")), Bar("Inpatient", D("4000.00")), Bar("PHP", D("0.00"))],
                         title="Patient pays"))
-    track = WIDTH - LABEL - VALUE_ROOM  # 360 px: the largest amount fills it
-    widths = [int(w) for w in re.findall(r'<rect x="\d+" y="\d+" width="(\d+)" height="26" fill="#1f5f8b"', svg)]
-    assert widths == [track // 4, track, 2]  # 1000/4000 of 360 = 90; a zero still shows a 2 px sliver
+    track = WIDTH - LABEL - VALUE_ROOM  # 400 - 0 - 112 = 288 units: the largest amount fills it
+    widths = [int(w) for w in re.findall(r'<rect x="\d+" y="\d+" width="(\d+)" height="\d+" fill="#1f5f8b"', svg)]
+    assert widths == [track // 4, track, 2]  # 1000/4000 of 288 = 72; a zero still shows a 2-unit sliver
     assert 'aria-label="Patient pays: IOP $1,000.00; Inpatient $4,000.00; PHP $0.00"' in svg
     assert "<script" not in svg and "style=" not in svg  # the console's CSP allows neither
 
