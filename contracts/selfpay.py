@@ -275,6 +275,9 @@ class GoodFaithEstimateRequest(msgspec.Struct, kw_only=True, frozen=True, forbid
     diagnosis_codes: list[str] = []
     discounts: list[GfeDiscountLine] = []
     separately_scheduled: list[GfeSeparateItem] = []
+    #: The day the primary service was scheduled (None = the GFE was requested without scheduling); with
+    #: ``primary_service.scheduled_date`` it decides when the GFE is due.
+    scheduled_on: dt.date | None = None
 
 
 class GfeLine(msgspec.Struct, kw_only=True, frozen=True):
@@ -294,8 +297,12 @@ class GfeProviderSection(msgspec.Struct, kw_only=True, frozen=True):
     provider: GfeProvider
     is_convening: bool
     lines: list[GfeLine]
-    #: This provider's total: the figure a bill is compared with for dispute resolution.
+    #: This provider's total expected charges, before any discount.
     total_expected_charges: Money
+    #: What a bill from this provider is compared with for dispute resolution (45 CFR 149.620): the expected
+    #: charges after the discounts shown (the self-pay sliding fee is the convening provider's). None on GFEs
+    #: issued before it was recorded.
+    dispute_baseline: Money | None = None
 
 
 class GfeDisclaimer(msgspec.Struct, kw_only=True, frozen=True):
@@ -329,6 +336,10 @@ class GoodFaithEstimate(msgspec.Struct, kw_only=True, frozen=True):
     discount_note: str | None
     disclaimers: list[GfeDisclaimer]
     dispute_right: GfeDisputeRight
+    #: When the GFE was due (45 CFR 149.610(b)); None = not required (scheduled < 3 business days ahead) or not
+    #: recorded on older GFEs. ``due_rule`` says which rule applied, in words.
+    due_date: dt.date | None = None
+    due_rule: str | None = None
 
 
 # --------------------------------------------------------------------------- affordability (per level of an estimate)
@@ -479,6 +490,12 @@ class GfeIssueRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_
     network: str | None = None
     #: Where the care is furnished; required until the service is configured with the provider's address.
     service_location: GfeAddress | None = None
+    #: The day the care was scheduled (None = requested without scheduling): decides the GFE's due date.
+    scheduled_on: dt.date | None = None
+    #: Other providers expected to furnish care in the period (the psychiatrist), each with its items below.
+    co_providers: list[GfeProvider] = []
+    #: The co-providers' expected items (``provider_npi`` names the co-provider).
+    co_provider_items: list[GfeItem] = []
 
 
 class IssuedGoodFaithEstimate(msgspec.Struct, kw_only=True, frozen=True):

@@ -35,6 +35,11 @@ def _federal_holidays(year: int) -> Mapping[dt.date, str]:
     return dict(holidays.US(years=year))
 
 
+def federal_holiday(day: dt.date) -> str | None:
+    """The US federal holiday (observed days included) on ``day``, or None."""
+    return _federal_holidays(day.year).get(day)
+
+
 @dataclass(frozen=True, slots=True)
 class ProgramCalendar:
     """Which days the day programs are closed."""
@@ -49,7 +54,7 @@ class ProgramCalendar:
         if own is not None:
             return own
         if self.federal_holidays:
-            return _federal_holidays(day.year).get(day)
+            return federal_holiday(day)
         return None
 
     def to_dict(self) -> dict[str, Any]:

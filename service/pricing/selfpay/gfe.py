@@ -12,6 +12,11 @@ seven content items of 149.610(c):
 6. items expected to be scheduled separately -> ``separately_scheduled``
 7. the four disclaimers -> ``disclaimers`` (+ ``dispute_right`` with the $400 / 120 days / $25 figures)
 
+Also: each provider's ``dispute_baseline`` (its expected charges after the discounts shown - the
+self-pay sliding fee is the convening provider's - which a bill is compared with for the $400
+rule), and ``due_date`` / ``due_rule`` from when the care was scheduled (``gfe_timing.py``).
+A co-provider (the psychiatrist) must come with its expected items.
+
 :func:`render_html` prints it (Jinja2, autoescaped). :mod:`.gfe_fhir` gives the Da Vinci PCT form.
 """
 
@@ -37,6 +42,7 @@ from contracts.selfpay import (
 )
 from service.errors import FieldError, InvalidInput
 from service.money import ZERO, cents, format_usd
+from service.pricing.selfpay.gfe_timing import gfe_due
 
 #: 45 CFR 149.620(a)(2)(ii): a bill at least this much above the provider's GFE total may be disputed.
 DISPUTE_THRESHOLD = Decimal("400.00")
@@ -56,10 +62,25 @@ class GfeInvalid(InvalidInput):
     slug, title = "invalid-good-faith-estimate", "The Good Faith Estimate request is not valid"
 
 
+def co_provider_item_fields(exc: GfeInvalid, *, level_items: int) -> GfeInvalid:
+    """The same problem with the issuing request's own field names: a GFE built from an estimate puts the levels'
+    lines first and the request's ``co_provider_items`` after them, so ``$.items[n]`` past the levels is
+    ``$.co_provider_items[n - level_items]``."""
+    def rename(field: str) -> str:
+        if field.startswith("$.items["):
+            index, _, rest = field[len("$.items["):].partition("]")
+            if index.isdigit() and int(index) >= level_items:
+                return f"$.co_provider_items[{int(index) - level_items}]{rest}"
+        return field
+    errors = [FieldError(field=rename(e.field), reason=e.reason) for e in exc.errors]
+    return GfeInvalid("; ".join(f"{e.field}: {e.reason}" for e in errors), errors=errors)
+
+
 def dispute_eligible(billed_total: Decimal, gfe_total: Decimal) -> bool:
     """True when a provider's bill is at least $400.00 above that provider's GFE total.
 
-    Compare per provider/facility (``sections[].total_expected_charges``), not the grand total.
+    Compare per provider/facility with ``sections[].dispute_baseline`` (the expected charges after the
+    discounts shown, e.g. the self-pay sliding fee), not the grand total.
     """
     return cents(billed_total) - cents(gfe_total) >= DISPUTE_THRESHOLD
 
@@ -100,7 +121,7 @@ def dispute_right() -> GfeDisputeRight:
         text=(
             f"You have the right to start the patient-provider dispute resolution process if you are billed "
             f"{format_usd(DISPUTE_THRESHOLD)} or more above the expected charges of any provider or facility on "
-            f"this Good Faith Estimate. You must start the process within {DISPUTE_DAYS} calendar days of the date "
+            f"this Good Faith Estimate, after any discount it shows. You must start the process within {DISPUTE_DAYS} calendar days of the date "
             f"on the bill; the federal administrative fee is {format_usd(DISPUTE_FEE)}. Instructions and the form "
             f"are at {DISPUTE_INSTRUCTIONS_URL}. Starting a dispute will not adversely affect the quality of the "
             "care you receive. Keep a copy of this Good Faith Estimate."
@@ -188,20 +209,31 @@ def build_gfe(request: GoodFaithEstimateRequest) -> GoodFaithEstimate:
         if not discount.amount.is_finite() or discount.amount < 0:
             err(f"$.discounts[{i}].amount", "must be 0 or more (it is subtracted)")
 
-    sections = [
-        GfeProviderSection(
-            provider=p,
-            is_convening=p.npi == request.convening_provider.npi,
-            lines=lines_by_npi[p.npi],
-            total_expected_charges=sum((line.expected_charge for line in lines_by_npi[p.npi]), ZERO),
-        )
-        for p in providers
-        if lines_by_npi[p.npi] or p.npi == request.convening_provider.npi
-    ]
-    total = sum((s.total_expected_charges for s in sections), ZERO)
+    for i, provider in enumerate(request.co_providers):
+        if provider.npi in lines_by_npi and not lines_by_npi[provider.npi] and provider.npi != request.convening_provider.npi:
+            err(f"$.co_providers[{i}]", f"co-provider NPI {provider.npi} has no items: list its expected charges")
     total_discounts = sum((cents(d.amount) for d in request.discounts if d.amount.is_finite()), ZERO)
-    if total_discounts > total:
-        err("$.discounts", f"discounts ({total_discounts}) exceed the expected charges ({total})")
+    sections = []
+    for p in providers:
+        if not (lines_by_npi[p.npi] or p.npi == request.convening_provider.npi):
+            continue
+        convening = p.npi == request.convening_provider.npi
+        section_total = sum((line.expected_charge for line in lines_by_npi[p.npi]), ZERO)
+        # The discounts shown (the sliding fee) are the convening provider's: its baseline is after them.
+        baseline = section_total - total_discounts if convening else section_total
+        if convening and baseline < 0:
+            err("$.discounts", f"discounts ({total_discounts}) exceed the convening provider's expected charges "
+                               f"({section_total})")
+        sections.append(GfeProviderSection(provider=p, is_convening=convening, lines=lines_by_npi[p.npi],
+                                           total_expected_charges=section_total, dispute_baseline=baseline))
+    total = sum((s.total_expected_charges for s in sections), ZERO)
+    timing = gfe_due(scheduled_on=request.scheduled_on, service_date=request.primary_service.scheduled_date,
+                     requested_on=request.scheduled_on or request.issue_date)
+    due_rule = timing.rule
+    if timing.due_date is not None and request.issue_date > timing.due_date:
+        due_rule += f"; issued {request.issue_date.isoformat()}, after the due date"
+    if request.scheduled_on is not None and request.scheduled_on > request.issue_date:
+        err("$.scheduled_on", "is after the issue date")
     if errors:
         raise GfeInvalid("; ".join(f"{e.field}: {e.reason}" for e in errors), errors=errors)
 
@@ -232,6 +264,8 @@ def build_gfe(request: GoodFaithEstimateRequest) -> GoodFaithEstimate:
         discount_note=discount_note,
         disclaimers=disclaimers(),
         dispute_right=dispute_right(),
+        due_date=timing.due_date,
+        due_rule=due_rule,
     )
 
 

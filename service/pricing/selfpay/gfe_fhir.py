@@ -3,8 +3,10 @@
 Every amount is the GFE's own (:mod:`.gfe` computes them; nothing is recomputed here):
 
 - each GFE line is one Claim item: ``unitPrice`` x ``quantity`` = ``net`` = the line's expected charge;
-- each provider section is one Claim per kind of bill (inpatient, outpatient, professional) whose
-  ``total`` is the sum of its items, so a section's claims add up to its ``total_expected_charges``;
+- each provider section (the convening provider and every co-provider, such as the psychiatrist) is
+  one Claim per kind of bill (inpatient, outpatient, professional) whose ``total`` is the sum of its
+  items, so a section's claims add up to its ``total_expected_charges``; when a discount makes the
+  section's ``dispute_baseline`` differ, its claims say so in a ``gfeDisclaimer``;
 - the first entry is the PCT GFE Summary (``estimate-summary``) whose ``total`` is the GFE's
   ``total_estimated_patient_cost`` (the figure after sliding-fee discounts); the discounts, the
   discount note and the arithmetic (charges - discounts = estimated cost) are ``gfeDisclaimer``
@@ -286,7 +288,8 @@ def _claim(
     claim: dict[str, Any] = {
         "resourceType": "Claim",
         "meta": {"profile": [GFE_INSTITUTIONAL_PROFILE if institutional else GFE_PROFESSIONAL_PROFILE]},
-        "extension": [_linking_info(gfe), *(_disclaimer(d.text) for d in gfe.disclaimers)],
+        "extension": [_linking_info(gfe), *(_disclaimer(d.text) for d in gfe.disclaimers),
+                      *(_disclaimer(text) for text in _baseline_disclaimer(section))],
         "identifier": [
             {
                 "type": _coding(IDENTIFIER_TYPE_SYSTEM, "PLAC", "Placer Identifier"),
@@ -318,6 +321,16 @@ def _claim(
     if gfe.diagnosis_codes:
         claim["diagnosis"] = _diagnoses(gfe.diagnosis_codes)
     return claim
+
+
+def _baseline_disclaimer(section: GfeProviderSection) -> list[str]:
+    """The provider's dispute baseline when a discount makes it differ from its expected charges (45 CFR 149.620)."""
+    baseline = section.dispute_baseline
+    if baseline is None or baseline == section.total_expected_charges:
+        return []
+    return [f"Expected charges from {section.provider.name} after the discount shown: {format_usd(baseline)} "
+            f"({format_usd(section.total_expected_charges)} before it). A bill from this provider is compared with "
+            "this amount for patient-provider dispute resolution."]
 
 
 def _summary_disclaimers(gfe: GoodFaithEstimate) -> list[str]:

@@ -51,7 +51,7 @@ from service.errors import FieldError, InvalidInput, NotFound, ProblemError, Unp
 from service.money import cents, percent_of
 from service.pricing.selfpay import store
 from service.pricing.selfpay.affordability import affordability_for_level, household_for_affordability
-from service.pricing.selfpay.gfe import build_gfe, render_html
+from service.pricing.selfpay.gfe import GfeInvalid, build_gfe, co_provider_item_fields, render_html
 from service.pricing.selfpay.gfe_fhir import encode_bundle, to_fhir_bundle
 from service.pricing.selfpay.payment_plans import (
     PaymentPlanRulesInvalid,
@@ -489,23 +489,33 @@ async def issue_good_faith_estimate(conn: asyncpg.Connection, *, settings: Any, 
                     )
                 )
     first = min(item.period_start for item in items)
-    gfe = build_gfe(
-        GoodFaithEstimateRequest(
-            gfe_id=store.new_gfe_id(),
-            issue_date=_today(),
-            patient=patient,
-            primary_service=GfePrimaryService(
-                description=" / ".join(LEVEL_DESCRIPTIONS[Level(n)] for n in data.levels), scheduled_date=first
-            ),
-            convening_provider=GfeProvider(
-                name=settings.provider_name, npi=settings.provider_npi, tin=settings.provider_tin,
-                address=location, taxonomy=settings.provider_taxonomy,
-            ),
-            items=items,
-            diagnosis_codes=list(data.diagnosis_codes),
-            discounts=discounts,
+    co_npis = {p.npi for p in data.co_providers}
+    for i, extra in enumerate(data.co_provider_items):
+        if extra.provider_npi not in co_npis:
+            raise InvalidInput("a co-provider's item names one of co_providers by its NPI",
+                               field=f"$.co_provider_items[{i}].provider_npi")
+    try:
+        gfe = build_gfe(
+            GoodFaithEstimateRequest(
+                gfe_id=store.new_gfe_id(),
+                issue_date=_today(),
+                patient=patient,
+                primary_service=GfePrimaryService(
+                    description=" / ".join(LEVEL_DESCRIPTIONS[Level(n)] for n in data.levels), scheduled_date=first
+                ),
+                convening_provider=GfeProvider(
+                    name=settings.provider_name, npi=settings.provider_npi, tin=settings.provider_tin,
+                    address=location, taxonomy=settings.provider_taxonomy,
+                ),
+                co_providers=list(data.co_providers),
+                items=[*items, *data.co_provider_items],
+                diagnosis_codes=list(data.diagnosis_codes),
+                discounts=discounts,
+                scheduled_on=data.scheduled_on,
+            )
         )
-    )
+    except GfeInvalid as exc:
+        raise co_provider_item_fields(exc, level_items=len(items)) from None
     if insured:
         gfe = msgspec.structs.replace(gfe, disclaimers=[*gfe.disclaimers, SELF_PAY_CHOICE])
     key = _patient_key_of(stored, patient)

@@ -119,3 +119,61 @@ def test_a_gfe_from_an_insured_estimate_needs_and_states_the_self_pay_choice(
     bundle = client.get(f"/v1/good-faith-estimates/{gfe['id']}/fhir", headers=headers["intake"]).json()
     summary = bundle["entry"][0]["resource"]
     assert statement in [x["valueString"] for x in summary["extension"] if x["url"].endswith("/gfeDisclaimer")]
+
+
+PSYCHIATRIST = {"name": "Bay Psychiatry Group", "npi": "1245319599", "tin": "11-2223333", "taxonomy": "2084P0800X",
+                "address": {"lines": ["5 Elm St"], "city": "Sacramento", "state": "CA", "postal_code": "95816"}}
+VISITS = {"description": "Psychiatrist visit (medication management)", "service_code": "99214",
+          "service_code_system": "cpt", "period_start": "2026-03-02", "period_end": "2026-04-30", "quantity": 8,
+          "unit_charge": "150.00", "provider_npi": PSYCHIATRIST["npi"]}
+
+
+def test_a_gfe_lists_the_psychiatrist_with_its_items_its_due_date_and_each_dispute_baseline(
+    client: Any, headers: dict[str, dict[str, str]], issued: dict[str, Any]
+) -> None:
+    url = f"/v1/estimates/{issued['estimate_id']}/good-faith-estimates"
+    body = {"levels": ["iop", "php"], "service_location": LOCATION, "diagnosis_codes": ["F33.1"],
+            "scheduled_on": "2026-02-20", "co_providers": [PSYCHIATRIST], "co_provider_items": [VISITS]}
+    response = client.post(url, json=body, headers=headers["intake"])
+    assert response.status_code == 201, response.text
+    gfe = response.json()["gfe"]
+    clinic, psychiatrist = gfe["sections"]
+    # 45 CFR 149.620: a bill is compared with each provider's expected charges after the discount it shows.
+    # Clinic: $14,700.00 - sliding fee $8,820.00 = $5,880.00. Psychiatrist: 8 x $150.00 = $1,200.00, no discount.
+    assert (clinic["total_expected_charges"], clinic["dispute_baseline"]) == ("14700.00", "5880.00")
+    assert psychiatrist["provider"]["npi"] == PSYCHIATRIST["npi"] and not psychiatrist["is_convening"]
+    assert (psychiatrist["total_expected_charges"], psychiatrist["dispute_baseline"]) == ("1200.00", "1200.00")
+    # $14,700.00 + $1,200.00 = $15,900.00; less $8,820.00 = $7,080.00
+    assert (gfe["total_expected_charges"], gfe["total_estimated_patient_cost"]) == ("15900.00", "7080.00")
+    # 45 CFR 149.610(b): scheduled Fri 2026-02-20 for Mon 2026-03-02 = 6 business days ahead (Feb 23-27, Mar 2),
+    # 3 to 9 -> due within 1 business day: Mon 2026-02-23 (issued later: said)
+    assert gfe["due_date"] == "2026-02-23"
+    assert "due within 1 business day" in gfe["due_rule"] and gfe["due_rule"].endswith("after the due date")
+
+    page = client.get(f"/v1/good-faith-estimates/{response.json()['id']}/page", headers=headers["intake"]).text
+    assert "Bay Psychiatry Group" in page and "$1,200.00" in page and "February 23, 2026" in page
+    bundle = client.get(f"/v1/good-faith-estimates/{response.json()['id']}/fhir", headers=headers["intake"]).json()
+    Bundle.model_validate(bundle)
+    claims = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Claim"][1:]
+    professional = next(c for c in claims if c["type"]["coding"][0]["code"] == "professional")
+    assert professional["item"][0]["productOrService"]["coding"][0]["code"] == "99214"
+    assert Decimal(str(professional["total"]["value"])) == Decimal("1200.00")
+    linking = next(x for x in professional["extension"] if x["url"].endswith("/gfeServiceLinkingInfo"))
+    assert {"url": "anticipatedSubmittingProviderCount", "valueUnsignedInt": 2} in linking["extension"]
+    organizations = [e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Organization"]
+    assert [o["name"] for o in organizations] == ["DEMO BEHAVIORAL HEALTH", "Bay Psychiatry Group"]
+
+
+def test_a_co_provider_without_items_or_an_item_naming_no_co_provider_is_refused(
+    client: Any, headers: dict[str, dict[str, str]], issued: dict[str, Any]
+) -> None:
+    url = f"/v1/estimates/{issued['estimate_id']}/good-faith-estimates"
+    body = {"levels": ["iop"], "service_location": LOCATION}
+    alone = client.post(url, json={**body, "co_providers": [PSYCHIATRIST]}, headers=headers["intake"])
+    assert alone.status_code == 400 and alone.json()["errors"][0]["field"] == "$.co_providers[0]"
+    stray = client.post(url, json={**body, "co_provider_items": [{**VISITS, "provider_npi": None}]},
+                        headers=headers["intake"])
+    assert stray.status_code == 400 and stray.json()["errors"][0]["field"] == "$.co_provider_items[0].provider_npi"
+    bad = client.post(url, json={**body, "co_providers": [PSYCHIATRIST], "co_provider_items": [{**VISITS, "quantity": 0}]},
+                      headers=headers["intake"])
+    assert bad.status_code == 400 and bad.json()["errors"][0]["field"] == "$.co_provider_items[0].quantity"

@@ -148,7 +148,12 @@ def test_institutional_claim_profile_elements() -> None:
     assert parts["plannedPeriodOfService"]["valuePeriod"] == {"start": "2026-03-09", "end": "2026-05-29"}
     assert parts["linkingIdentifier"]["valueIdentifier"]["value"] == gfe.gfe_id
     assert parts["linkingIdentifier"]["valueIdentifier"]["system"]
-    assert len(_ext(claim, PCT + "gfeDisclaimer")) == len(gfe.disclaimers)
+    claim_disclaimers = [x["valueString"] for x in _ext(claim, PCT + "gfeDisclaimer")]
+    # the GFE's disclaimers, then the convening provider's dispute baseline after the sliding fee (45 CFR 149.620):
+    # 14,700.00 - 8,820.00 = 5,880.00
+    assert claim_disclaimers[:-1] == [d.text for d in gfe.disclaimers]
+    assert claim_disclaimers[-1].startswith("Expected charges from Harbor Behavioral Health after the discount shown: "
+                                            "$5,880.00 ($14,700.00 before it)")
     assert claim["billablePeriod"] == {"start": "2026-03-09", "end": "2026-05-29"}
     taxonomy = _ext(claim["provider"], PCT + "providerTaxonomy")[0]["valueCodeableConcept"]["coding"][0]
     assert taxonomy == {"system": "http://nucc.org/provider-taxonomy", "code": "283Q00000X"}
