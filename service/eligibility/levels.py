@@ -67,12 +67,9 @@ FAMILY_LEVELS = frozenset({"FAM", "ESP", "ECH", "SPC", "TWO"})
 TOTAL_PERIODS = ("22", "23", "21", "25", "26", "")
 _PRIOR_AUTH = re.compile(r"PRIOR\s*AUTH|PRE-?\s*AUTH|PRE-?\s*CERT|PRECERTIF", re.IGNORECASE)
 _LIMIT_UNITS = {"DY": "days", "VS": "visits", "HS": "hours"}
+_LIMIT_QUALIFIERS = frozenset({*_LIMIT_UNITS, "99"})
 #: HSD02 (R 1/15) as a plain ASCII number; str.isdigit() also accepts "\u00b2", which Decimal() refuses.
 _HSD_QUANTITY = re.compile(r"(?=[0-9.]{1,15}\Z)(?:[0-9]+\.?[0-9]*|\.[0-9]+)\Z")
-
-
-def _applies(row: BenefitRow, network: Network) -> bool:
-    return row.network in (network, Network.BOTH, Network.UNKNOWN)
 
 
 def _dedupe(rows: Iterable[BenefitRow]) -> list[BenefitRow]:
@@ -87,32 +84,46 @@ def _dedupe(rows: Iterable[BenefitRow]) -> list[BenefitRow]:
     return out
 
 
-class _Chooser:
-    def __init__(self, rows: list[BenefitRow], level: Level, network: Network) -> None:
+class _NetworkRows:
+    """The in-person rows that apply to one network, indexed once for the three levels that read them:
+    by service type, and by (service type, EB01) for the figure searches."""
+
+    def __init__(self, rows: list[BenefitRow], network: Network) -> None:
         # A row about one procedure (EB13) says nothing about the plan or the level of care.
-        self.rows = [r for r in rows if _applies(r, network) and not r.procedure]
+        applying = (network, Network.BOTH, Network.UNKNOWN)
+        self.rows = [r for r in rows if r.network in applying and not r.procedure]
         self.by_stc: dict[str, list[BenefitRow]] = {}
+        self.by_stc_code: dict[tuple[str, str], list[BenefitRow]] = {}
         for r in self.rows:
             for stc in r.service_type_codes or ("30",):  # a row without EB03 is plan level
                 self.by_stc.setdefault(stc, []).append(r)
+                self.by_stc_code.setdefault((stc, r.code), []).append(r)
+        self.unknown_network = any(r.network == Network.UNKNOWN for r in self.rows)
+
+
+class _Chooser:
+    def __init__(self, index: _NetworkRows, level: Level) -> None:
+        self.index = index
+        self.by_stc = index.by_stc
         self.level = level
-        self.part = _MEDICARE_PART[level]
+        # Medicare: the other part's rows never supply this level (no IOP copay from a hospital-day row).
+        self.other_part = "MB" if _MEDICARE_PART[level] == "MA" else "MA"
         self.notes: list[str] = []
         self.used_codes: list[str] = []
         self.chosen: list[BenefitRow] = []
         self.fell_back: list[str] = []
-        if any(r.network == Network.UNKNOWN for r in self.rows):
+        if index.unknown_network:
             self.notes.append("some rows had network 'unknown' (EB12 U) and were applied to both networks")
 
-    def rows_for(self, stc: str, pred: Callable[[BenefitRow], bool]) -> list[BenefitRow]:
-        # Medicare: the other part's rows never supply this level (no IOP copay from a hospital-day row).
-        other = "MB" if self.part == "MA" else "MA"
-        return [r for r in self.by_stc.get(stc, ()) if r.insurance_type_code != other and pred(r)]
-
-    def find(self, what: str, pred: Callable[[BenefitRow], bool], *, financial: bool = True):
+    def find(self, what: str, code: str, pred: Callable[[BenefitRow], bool], *, financial: bool = True):
+        """The first service type (in the level's preference order) with EB01 ``code`` rows passing ``pred``."""
         codes = LEVEL_SERVICE_TYPES[self.level] + (PLAN_SERVICE_TYPES if financial else ())
+        by_stc_code, other = self.index.by_stc_code, self.other_part
         for stc in codes:
-            found = self.rows_for(stc, pred)
+            candidates = by_stc_code.get((stc, code))
+            if not candidates:
+                continue
+            found = [r for r in candidates if r.insurance_type_code != other and pred(r)]
             if found:
                 if stc in PLAN_SERVICE_TYPES:
                     self.fell_back.append(what)
@@ -122,9 +133,9 @@ class _Chooser:
         return None, []
 
     def take(self, rows: list[BenefitRow], what: str) -> BenefitRow:
-        distinct = {(r.amount, r.percent, r.quantity) for r in rows}
-        if len(distinct) > 1:
-            self.notes.append(f"{what}: the payer sent {len(distinct)} different values; used the first one")
+        if len(rows) > 1 and len({(r.amount, r.percent, r.quantity) for r in rows}) > 1:
+            distinct = len({(r.amount, r.percent, r.quantity) for r in rows})
+            self.notes.append(f"{what}: the payer sent {distinct} different values; used the first one")
         self.chosen.append(rows[0])
         return rows[0]
 
@@ -133,9 +144,9 @@ def _accumulator(ch: _Chooser, code: str, family: bool, what: str) -> Accumulato
     levels = FAMILY_LEVELS if family else INDIVIDUAL_LEVELS
 
     def pred(r: BenefitRow) -> bool:
-        return r.code == code and (r.coverage_level or "") in levels and r.amount is not None
+        return (r.coverage_level or "") in levels and r.amount is not None
 
-    stc, rows = ch.find(what, pred)
+    stc, rows = ch.find(what, code, pred)
     if not rows:
         return None
     total_row = None
@@ -162,9 +173,9 @@ def _accumulator(ch: _Chooser, code: str, family: bool, what: str) -> Accumulato
 
 def _limit(ch: _Chooser) -> Limit | None:
     def pred(r: BenefitRow) -> bool:
-        return r.code == "F" and r.quantity_qualifier in (*_LIMIT_UNITS, "99") and r.quantity is not None
+        return r.quantity_qualifier in _LIMIT_QUALIFIERS and r.quantity is not None
 
-    _, rows = ch.find("limit", pred, financial=False)
+    _, rows = ch.find("limit", "F", pred, financial=False)
     if rows:
         quantity = used = remaining = None
         unit, period = "days", None
@@ -194,18 +205,41 @@ def _limit(ch: _Chooser) -> Limit | None:
 def choose_level(rows: list[BenefitRow], level: Level, network: Network) -> LevelBenefits:
     """One :class:`LevelBenefits` for ``level`` and ``network`` (IN or OUT) by the module rule; rows about
     telehealth give only its ``telehealth`` terms (``telehealth_rows.py``)."""
-    virtual = [r for r in rows if is_telehealth_row(r)]
-    ch = _Chooser(_dedupe(r for r in rows if not is_telehealth_row(r)), level, network)
+    rows_of = _RowSet(rows)
+    return _choose(rows_of, rows_of.network_rows(network), level, network)
+
+
+class _RowSet:
+    """What the six level/network choices share, worked out once per 271: the telehealth rows apart, the
+    in-person rows without duplicates, the rows whose messages speak of prior authorization."""
+
+    def __init__(self, rows: list[BenefitRow]) -> None:
+        self.virtual: list[BenefitRow] = []
+        in_person: list[BenefitRow] = []
+        for r in rows:
+            (self.virtual if is_telehealth_row(r) else in_person).append(r)
+        self.rows = _dedupe(in_person)
+        #: Rows that say prior authorization is required (EB11=Y or a MSG about it), and rows saying EB11=N.
+        self.auth_required = {id(r) for r in rows if r.authorization_required
+                              or (r.messages and any(map(_PRIOR_AUTH.search, r.messages)))}
+        self.auth_not_required = {id(r) for r in rows if r.authorization_required is False}
+
+    def network_rows(self, network: Network) -> _NetworkRows:
+        return _NetworkRows(self.rows, network)
+
+
+def _choose(rows_of: _RowSet, index: _NetworkRows, level: Level, network: Network) -> LevelBenefits:
+    ch = _Chooser(index, level)
     ded_i = _accumulator(ch, "C", False, "individual deductible")
     ded_f = _accumulator(ch, "C", True, "family deductible")
     oop_i = _accumulator(ch, "G", False, "individual out-of-pocket maximum")
     oop_f = _accumulator(ch, "G", True, "family out-of-pocket maximum")
 
-    _, rows_a = ch.find("coinsurance", lambda r: r.code == "A" and r.percent is not None)
+    _, rows_a = ch.find("coinsurance", "A", lambda r: r.percent is not None)
     coinsurance = ch.take(rows_a, "coinsurance").percent if rows_a else None
 
     copay = copay_per = None
-    _, rows_b = ch.find("copay", lambda r: r.code == "B" and r.amount is not None)
+    _, rows_b = ch.find("copay", "B", lambda r: r.amount is not None)
     if rows_b:
         order = ("36", "7", "27") if level == Level.INPATIENT else ("7", "27", "36")
         rows_b = sorted(rows_b, key=lambda r: order.index(r.time_period) if r.time_period in order else 9)
@@ -221,25 +255,23 @@ def choose_level(rows: list[BenefitRow], level: Level, network: Network) -> Leve
 
     limit = _limit(ch)
 
-    level_codes = set(LEVEL_SERVICE_TYPES[level])
-    level_rows = [r for r in ch.rows if level_codes.intersection(r.service_type_codes)]
-    auth_rows = level_rows + ch.chosen
+    level_codes = LEVEL_SERVICE_TYPES[level]
+    by_stc_code = index.by_stc_code
+    auth_rows = {id(r) for stc in level_codes for r in index.by_stc.get(stc, ())}
+    auth_rows.update(map(id, ch.chosen))
     prior_auth: bool | None = None
-    if any(r.authorization_required for r in auth_rows) or any(r.code == "J" for r in level_rows) or any(
-        _PRIOR_AUTH.search(m) for r in auth_rows for m in r.messages
-    ):
+    if not auth_rows.isdisjoint(rows_of.auth_required) or any((stc, "J") in by_stc_code for stc in level_codes):
         prior_auth = True
-    elif any(r.authorization_required is False for r in auth_rows):
+    elif not auth_rows.isdisjoint(rows_of.auth_not_required):
         prior_auth = False
 
     covered: bool | None = None
-    for stc in LEVEL_SERVICE_TYPES[level]:
-        with_code = ch.by_stc.get(stc, [])
-        if any(r.code == "I" for r in with_code):
+    for stc in level_codes:
+        if (stc, "I") in by_stc_code:
             covered = False
             ch.notes.append(f"the payer says service type {stc} is not covered")
             break
-        if any(r.code in ACTIVE_CODES for r in with_code):
+        if any((stc, code) in by_stc_code for code in ACTIVE_CODES):
             covered = True
             break
 
@@ -263,11 +295,14 @@ def choose_level(rows: list[BenefitRow], level: Level, network: Network) -> Leve
         copay_per=copay_per,
         limit=limit,
         prior_authorization_required=prior_auth,
-        telehealth=telehealth_cost_share(virtual, LEVEL_SERVICE_TYPES[level], network) if virtual else None,
+        telehealth=(telehealth_cost_share(rows_of.virtual, LEVEL_SERVICE_TYPES[level], network)
+                    if rows_of.virtual else None),
         notes=ch.notes,
     )
 
 
 def choose_levels(rows: list[BenefitRow]) -> list[LevelBenefits]:
     """IOP, PHP, inpatient x IN, OUT (six entries, always in that order)."""
-    return [choose_level(rows, lv, net) for lv in Level for net in (Network.IN, Network.OUT)]
+    rows_of = _RowSet(rows)
+    by_network = {net: rows_of.network_rows(net) for net in (Network.IN, Network.OUT)}
+    return [_choose(rows_of, by_network[net], lv, net) for lv in Level for net in (Network.IN, Network.OUT)]

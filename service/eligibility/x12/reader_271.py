@@ -19,7 +19,9 @@ without NM108), and an EB13 composite that cannot be read when ISA11 and ISA16 a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+
+import msgspec
 
 from service.eligibility.x12 import codes
 from service.eligibility.x12.tokenizer import (
@@ -37,16 +39,14 @@ _KNOWN_STCS = frozenset(codes.SERVICE_TYPES)
 PLAN_REF_QUALIFIERS = frozenset({"18", "1L", "6P", "IG", "N6", "NQ", "ALS", "CE", "GH", "IF", "G1", "9F", "ZZ"})
 
 
-@dataclass(slots=True)
-class AAA:
+class AAA(msgspec.Struct):
     loop: str
     valid_request: str | None
     reason_code: str | None
     follow_up_code: str | None
 
 
-@dataclass(slots=True)
-class RelatedEntity:
+class RelatedEntity(msgspec.Struct):
     """A 2120 benefit-related entity (e.g. a behavioral-health carve-out or another payer)."""
 
     entity_code: str
@@ -55,10 +55,10 @@ class RelatedEntity:
     first_name: str | None = None
     id_qualifier: str | None = None
     id: str | None = None
-    address: list[str] = field(default_factory=list)
-    city_state_zip: list[str] = field(default_factory=list)
-    contacts: list[list[str]] = field(default_factory=list)
-    provider_codes: list[list[str]] = field(default_factory=list)
+    address: list[str] = []
+    city_state_zip: list[str] = []
+    contacts: list[list[str]] = []
+    provider_codes: list[list[str]] = []
 
     @property
     def display_name(self) -> str | None:
@@ -67,27 +67,25 @@ class RelatedEntity:
         return self.name
 
 
-@dataclass(slots=True)
-class EBLoop:
+class EBLoop(msgspec.Struct):
     loop: str  # 2110C / 2110D
     elements: list[str]  # EB01..EB14, padded with "" to 14
     service_types: list[str]
     procedure: str | None
-    hsd: list[list[str]] = field(default_factory=list)
-    refs: list[tuple[str, str]] = field(default_factory=list)
-    dates: list[tuple[str, str, str]] = field(default_factory=list)  # (qualifier, format, value)
-    rejections: list[AAA] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)
-    iii: list[list[str]] = field(default_factory=list)
-    entities: list[RelatedEntity] = field(default_factory=list)
+    hsd: list[list[str]] = []
+    refs: list[tuple[str, str]] = []
+    dates: list[tuple[str, str, str]] = []  # (qualifier, format, value)
+    rejections: list[AAA] = []
+    messages: list[str] = []
+    iii: list[list[str]] = []
+    entities: list[RelatedEntity] = []
 
     def eb(self, n: int) -> str:
         """EBnn as sent ("" when absent)."""
         return self.elements[n - 1]
 
 
-@dataclass(slots=True)
-class Party:
+class Party(msgspec.Struct):
     """Information source (payer, 2100A) or receiver (provider, 2100B)."""
 
     loop: str
@@ -96,13 +94,12 @@ class Party:
     first_name: str | None = None
     id_qualifier: str | None = None
     id: str | None = None
-    refs: list[tuple[str, str]] = field(default_factory=list)
-    contacts: list[list[str]] = field(default_factory=list)
-    rejections: list[AAA] = field(default_factory=list)
+    refs: list[tuple[str, str]] = []
+    contacts: list[list[str]] = []
+    rejections: list[AAA] = []
 
 
-@dataclass(slots=True)
-class Demographics:
+class Demographics(msgspec.Struct):
     """PHI of the subscriber or dependent. Never log."""
 
     entity_code: str | None = None
@@ -111,31 +108,29 @@ class Demographics:
     middle_name: str | None = None
     member_id_qualifier: str | None = None
     member_id: str | None = None
-    refs: list[tuple[str, str]] = field(default_factory=list)
-    address: list[str] = field(default_factory=list)
+    refs: list[tuple[str, str]] = []
+    address: list[str] = []
     city: str | None = None
     state: str | None = None
     postal_code: str | None = None
     date_of_birth: str | None = None  # CCYYMMDD as sent
     gender: str | None = None
-    relationship: list[str] = field(default_factory=list)  # INS elements
+    relationship: list[str] = []  # INS elements
 
 
-@dataclass(slots=True)
-class MemberLoop:
+class MemberLoop(msgspec.Struct):
     """2000C/2100C (subscriber) or 2000D/2100D (dependent): coverage, benefits and, apart, demographics."""
 
     loop: str  # "C" or "D"
-    demographics: Demographics = field(default_factory=Demographics)
-    traces: list[list[str]] = field(default_factory=list)
-    plan_refs: list[tuple[str, str, str]] = field(default_factory=list)  # (qualifier, value, description)
-    dates: list[tuple[str, str, str]] = field(default_factory=list)
-    rejections: list[AAA] = field(default_factory=list)
-    benefits: list[EBLoop] = field(default_factory=list)
+    demographics: Demographics = msgspec.field(default_factory=Demographics)
+    traces: list[list[str]] = []
+    plan_refs: list[tuple[str, str, str]] = []  # (qualifier, value, description)
+    dates: list[tuple[str, str, str]] = []
+    rejections: list[AAA] = []
+    benefits: list[EBLoop] = []
 
 
-@dataclass(slots=True)
-class EnvelopeInfo:
+class EnvelopeInfo(msgspec.Struct):
     sender_id: str | None = None
     receiver_id: str | None = None
     interchange_control_number: str | None = None
@@ -148,15 +143,14 @@ class EnvelopeInfo:
     bht_purpose: str | None = None
 
 
-@dataclass(slots=True)
-class Parsed271:
+class Parsed271(msgspec.Struct):
     delimiters: Delimiters
     envelope: EnvelopeInfo
     payer: Party
     receiver: Party
     subscriber: MemberLoop | None = None
     dependent: MemberLoop | None = None
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = []
 
     @property
     def patient(self) -> MemberLoop | None:
@@ -296,159 +290,263 @@ def read_271(text: str) -> Parsed271:
 
 def parse_271_segments(tok: Tokenized) -> Parsed271:
     info, st_idx, se_idx, warnings = check_envelope(tok, "271", "HB")
-    d = tok.delimiters
-    payer, receiver = Party("2100A"), Party("2100B")
-    out = Parsed271(d, info, payer, receiver, warnings=warnings)
-    level = ""
-    member: MemberLoop | None = None
-    eb: EBLoop | None = None
-    entity: RelatedEntity | None = None
-    in_ls = False
-    skipped: set[str] = set()
-
+    walk = _Walk(Parsed271(tok.delimiters, info, Party("2100A"), Party("2100B"), warnings=warnings))
+    skipped = walk.skipped
     for seg in tok.segments[st_idx + 1 : se_idx]:
-        sid = seg[0]
-        if sid == "EB":
-            if member is None:
-                skipped.add("EB")
-                continue
-            if in_ls:
-                warnings.append("LS*2120 was not closed by LE before the next EB")
-                in_ls, entity = False, None
-            elements = seg[1:15]
-            if len(elements) < 14:
-                elements += [""] * (14 - len(elements))
-            eb = EBLoop(
-                loop="2110" + member.loop,
-                elements=elements,
-                service_types=_service_types(elements[2], d, member.loop) if elements[2] else [],
-                procedure=_procedure(elements[12], d, member.loop) if elements[12] else None,
-            )
-            member.benefits.append(eb)
-        elif in_ls and sid != "HL":
-            if sid == "LE":
-                in_ls, entity = False, None
-            elif sid == "NM1":
-                _check_nm1(seg, "2120" + (member.loop if member else ""))
-                entity = RelatedEntity(
-                    entity_code=_get(seg, 1), entity_type=_opt(seg, 2), name=_opt(seg, 3),
-                    first_name=_opt(seg, 4), id_qualifier=_opt(seg, 8), id=_opt(seg, 9),
-                )
-                assert eb is not None
-                eb.entities.append(entity)
-            elif entity is not None and sid == "N3":
-                entity.address += [v for v in seg[1:] if v]
-            elif entity is not None and sid == "N4":
-                entity.city_state_zip = seg[1:]
-            elif entity is not None and sid == "PER":
-                entity.contacts.append(seg[1:])
-            elif entity is not None and sid == "PRV":
-                entity.provider_codes.append(seg[1:])
-            else:
-                skipped.add(sid)
-        elif sid == "HL":
-            if in_ls:  # a missing LE must not hide the next loop (e.g. the dependent's 2000D)
-                warnings.append("LS*2120 was not closed by LE before the next HL")
-                in_ls, entity = False, None
-            code = _get(seg, 3)
-            eb = None
-            level = code
-            if code in ("22", "23") and (out.subscriber if code == "22" else out.dependent) is not None:
-                # One inquiry, one patient: a second 2000C/2000D loop is not merged into the first.
-                loop = "2000C subscriber" if code == "22" else "2000D dependent"
-                warnings.append(f"the 271 has more than one {loop} loop; only the first was read: "
-                                "check that the response is for this patient")
-                member = None
-            elif code == "22":
-                member = out.subscriber = MemberLoop("C")
-            elif code == "23":
-                member = out.dependent = MemberLoop("D")
-            elif code in ("20", "21"):
-                member = None
-            else:
-                warnings.append("an HL03 level code is not 20, 21, 22 or 23; its loop was skipped")
-                member = None
-        elif sid == "LS":
-            if eb is None:
-                warnings.append("LS*2120 outside an EB loop was skipped")
-            in_ls, entity = eb is not None, None
-        elif sid == "AAA":
-            where = eb.loop if eb else ("2100" + member.loop if member else ("2100A" if level == "20" else "2100B"))
-            aaa = AAA(where, _opt(seg, 1), _opt(seg, 3), _opt(seg, 4))
-            if eb is not None:
-                eb.rejections.append(aaa)
-            elif member is not None:
-                member.rejections.append(aaa)
-            elif level == "20":
-                payer.rejections.append(aaa)
-            else:
-                receiver.rejections.append(aaa)
-        elif eb is not None:
-            if sid == "DTP":
-                eb.dates.append(tuple(seg[1:4]) if len(seg) >= 4 else (_get(seg, 1), _get(seg, 2), _get(seg, 3)))
-            elif sid == "MSG":
-                eb.messages.append(_get(seg, 1))
-            elif sid == "HSD":
-                eb.hsd.append(seg[1:])
-            elif sid == "REF":
-                eb.refs.append((_get(seg, 1), _get(seg, 2)))
-            elif sid == "III":
-                eb.iii.append(seg[1:])
-            elif sid == "LE":
-                pass
-            else:
-                skipped.add(sid)
-        elif member is not None:
-            demo = member.demographics
-            if sid == "NM1":
-                _check_nm1(seg, "2100" + member.loop)
-                demo.entity_code, demo.last_name, demo.first_name = _opt(seg, 1), _opt(seg, 3), _opt(seg, 4)
-                demo.middle_name, demo.member_id_qualifier, demo.member_id = _opt(seg, 5), _opt(seg, 8), _opt(seg, 9)
-            elif sid == "TRN":
-                member.traces.append(seg[1:])
-            elif sid == "REF":
-                if _get(seg, 1) in PLAN_REF_QUALIFIERS:
-                    member.plan_refs.append((_get(seg, 1), _get(seg, 2), _get(seg, 3)))
-                else:
-                    demo.refs.append((_get(seg, 1), _get(seg, 2)))
-            elif sid == "N3":
-                demo.address += [v for v in seg[1:] if v]
-            elif sid == "N4":
-                demo.city, demo.state, demo.postal_code = _opt(seg, 1), _opt(seg, 2), _opt(seg, 3)
-            elif sid == "DMG":
-                demo.date_of_birth, demo.gender = _opt(seg, 2), _opt(seg, 3)
-            elif sid == "INS":
-                demo.relationship = seg[1:]
-            elif sid == "DTP":
-                member.dates.append((_get(seg, 1), _get(seg, 2), _get(seg, 3)))
-            elif sid in ("PRV", "HI", "MPI", "PER"):
-                pass  # situational; not used for benefits
-            else:
-                skipped.add(sid)
-        elif level in ("20", "21"):
-            party = payer if level == "20" else receiver
-            if sid == "NM1":
-                _check_nm1(seg, party.loop)
-                party.entity_code, party.name, party.first_name = _opt(seg, 1), _opt(seg, 3), _opt(seg, 4)
-                party.id_qualifier, party.id = _opt(seg, 8), _opt(seg, 9)
-            elif sid == "REF":
-                party.refs.append((_get(seg, 1), _get(seg, 2)))
-            elif sid == "PER":
-                party.contacts.append(seg[1:])
-            elif sid == "PRV":
-                pass
-            else:
-                skipped.add(sid)
-        elif sid == "BHT":
-            info.bht_purpose, info.bht_reference = _opt(seg, 2), _opt(seg, 3)
-            if info.bht_purpose != "11":
-                warnings.append("BHT02 is not 11 (response)")
+        handler = walk.table.get(seg[0])
+        if handler is None:
+            skipped.add(seg[0])
         else:
-            skipped.add(sid)
-    if in_ls:
+            handler(walk, seg)
+    out = walk.out
+    if walk.table is _IN_2120:
         warnings.append("LS*2120 was not closed by LE")
     for sid in sorted(skipped):
         warnings.append(f"segment {sid} was not expected where it appeared and was skipped")
-    if out.subscriber is None and not any(p.rejections for p in (payer, receiver)):
+    if out.subscriber is None and not any(p.rejections for p in (out.payer, out.receiver)):
         warnings.append("the response has no subscriber loop (2000C) and no rejection")
     return out
+
+
+# ------------------------------------------------------------------------------------------- the loop walk
+#
+# One handler per segment id and loop: ``_Walk.table`` is the dispatch table of the loop being read (top,
+# 2100A/B party, 2100C/D member, 2110C/D EB, 2120C/D entity) and a handler that opens a loop switches it. A
+# segment id the table does not name is recorded as skipped (one warning per id).
+
+
+class _Walk:
+    __slots__ = ("out", "d", "warnings", "skipped", "table", "level", "party", "member", "eb", "entity")
+
+    def __init__(self, out: Parsed271) -> None:
+        self.out = out
+        self.d = out.delimiters
+        self.warnings = out.warnings
+        self.skipped: set[str] = set()
+        self.table: dict[str, Callable[[_Walk, list[str]], None]] = _TOP
+        self.level = ""
+        self.party: Party | None = None
+        self.member: MemberLoop | None = None
+        self.eb: EBLoop | None = None
+        self.entity: RelatedEntity | None = None
+
+    def close_2120(self, before: str) -> None:
+        if self.table is _IN_2120:
+            self.warnings.append(f"LS*2120 was not closed by LE before the next {before}")
+            self.entity = None
+            self.table = _IN_2110
+
+
+def _hl(w: _Walk, seg: list[str]) -> None:
+    w.close_2120("HL")  # a missing LE must not hide the next loop (e.g. the dependent's 2000D)
+    code = _get(seg, 3)
+    out = w.out
+    w.eb = w.member = w.party = None
+    w.level = code
+    w.table = _TOP
+    if code in ("22", "23") and (out.subscriber if code == "22" else out.dependent) is not None:
+        # One inquiry, one patient: a second 2000C/2000D loop is not merged into the first.
+        loop = "2000C subscriber" if code == "22" else "2000D dependent"
+        w.warnings.append(f"the 271 has more than one {loop} loop; only the first was read: "
+                          "check that the response is for this patient")
+    elif code == "22":
+        w.member = out.subscriber = MemberLoop("C")
+        w.table = _IN_MEMBER
+    elif code == "23":
+        w.member = out.dependent = MemberLoop("D")
+        w.table = _IN_MEMBER
+    elif code in ("20", "21"):
+        w.party = out.payer if code == "20" else out.receiver
+        w.table = _IN_PARTY
+    else:
+        w.warnings.append("an HL03 level code is not 20, 21, 22 or 23; its loop was skipped")
+
+
+def _eb(w: _Walk, seg: list[str]) -> None:
+    member = w.member
+    if member is None:
+        w.skipped.add("EB")
+        return
+    w.close_2120("EB")
+    elements = seg[1:15]
+    if len(elements) < 14:
+        elements += [""] * (14 - len(elements))
+    stcs, procedure = elements[2], elements[12]
+    w.eb = eb = EBLoop(
+        "2110" + member.loop,
+        elements,
+        _service_types(stcs, w.d, member.loop) if stcs else [],
+        _procedure(procedure, w.d, member.loop) if procedure else None,
+    )
+    member.benefits.append(eb)
+    w.table = _IN_2110
+
+
+def _ls(w: _Walk, seg: list[str]) -> None:
+    if w.eb is None:
+        w.warnings.append("LS*2120 outside an EB loop was skipped")
+        return
+    w.entity = None
+    w.table = _IN_2120
+
+
+def _aaa(w: _Walk, seg: list[str]) -> None:
+    eb, member = w.eb, w.member
+    where = eb.loop if eb else ("2100" + member.loop if member else ("2100A" if w.level == "20" else "2100B"))
+    aaa = AAA(where, _opt(seg, 1), _opt(seg, 3), _opt(seg, 4))
+    if eb is not None:
+        eb.rejections.append(aaa)
+    elif member is not None:
+        member.rejections.append(aaa)
+    elif w.level == "20":
+        w.out.payer.rejections.append(aaa)
+    else:
+        w.out.receiver.rejections.append(aaa)
+
+
+def _bht(w: _Walk, seg: list[str]) -> None:
+    info = w.out.envelope
+    info.bht_purpose, info.bht_reference = _opt(seg, 2), _opt(seg, 3)
+    if info.bht_purpose != "11":
+        w.warnings.append("BHT02 is not 11 (response)")
+
+
+def _ignored(w: _Walk, seg: list[str]) -> None:
+    """Situational segments not used for benefits (PRV, HI, MPI, a member's PER, a stray LE)."""
+
+
+# 2100A / 2100B: payer and receiver
+
+
+def _party_nm1(w: _Walk, seg: list[str]) -> None:
+    party = w.party
+    _check_nm1(seg, party.loop)
+    party.entity_code, party.name, party.first_name = _opt(seg, 1), _opt(seg, 3), _opt(seg, 4)
+    party.id_qualifier, party.id = _opt(seg, 8), _opt(seg, 9)
+
+
+def _party_ref(w: _Walk, seg: list[str]) -> None:
+    w.party.refs.append((_get(seg, 1), _get(seg, 2)))
+
+
+def _party_per(w: _Walk, seg: list[str]) -> None:
+    w.party.contacts.append(seg[1:])
+
+
+# 2100C / 2100D: the subscriber or dependent (demographics are PHI, kept apart)
+
+
+def _member_nm1(w: _Walk, seg: list[str]) -> None:
+    _check_nm1(seg, "2100" + w.member.loop)
+    demo = w.member.demographics
+    demo.entity_code, demo.last_name, demo.first_name = _opt(seg, 1), _opt(seg, 3), _opt(seg, 4)
+    demo.middle_name, demo.member_id_qualifier, demo.member_id = _opt(seg, 5), _opt(seg, 8), _opt(seg, 9)
+
+
+def _member_trn(w: _Walk, seg: list[str]) -> None:
+    w.member.traces.append(seg[1:])
+
+
+def _member_ref(w: _Walk, seg: list[str]) -> None:
+    if _get(seg, 1) in PLAN_REF_QUALIFIERS:
+        w.member.plan_refs.append((_get(seg, 1), _get(seg, 2), _get(seg, 3)))
+    else:
+        w.member.demographics.refs.append((_get(seg, 1), _get(seg, 2)))
+
+
+def _member_n3(w: _Walk, seg: list[str]) -> None:
+    w.member.demographics.address += [v for v in seg[1:] if v]
+
+
+def _member_n4(w: _Walk, seg: list[str]) -> None:
+    demo = w.member.demographics
+    demo.city, demo.state, demo.postal_code = _opt(seg, 1), _opt(seg, 2), _opt(seg, 3)
+
+
+def _member_dmg(w: _Walk, seg: list[str]) -> None:
+    demo = w.member.demographics
+    demo.date_of_birth, demo.gender = _opt(seg, 2), _opt(seg, 3)
+
+
+def _member_ins(w: _Walk, seg: list[str]) -> None:
+    w.member.demographics.relationship = seg[1:]
+
+
+def _member_dtp(w: _Walk, seg: list[str]) -> None:
+    w.member.dates.append((_get(seg, 1), _get(seg, 2), _get(seg, 3)))
+
+
+# 2110C / 2110D: one EB loop
+
+
+def _eb_dtp(w: _Walk, seg: list[str]) -> None:
+    w.eb.dates.append((seg[1], seg[2], seg[3]) if len(seg) >= 4 else (_get(seg, 1), _get(seg, 2), _get(seg, 3)))
+
+
+def _eb_msg(w: _Walk, seg: list[str]) -> None:
+    w.eb.messages.append(_get(seg, 1))
+
+
+def _eb_hsd(w: _Walk, seg: list[str]) -> None:
+    w.eb.hsd.append(seg[1:])
+
+
+def _eb_ref(w: _Walk, seg: list[str]) -> None:
+    w.eb.refs.append((_get(seg, 1), _get(seg, 2)))
+
+
+def _eb_iii(w: _Walk, seg: list[str]) -> None:
+    w.eb.iii.append(seg[1:])
+
+
+# 2120C / 2120D: LS ... LE, a benefit-related entity
+
+
+def _entity_le(w: _Walk, seg: list[str]) -> None:
+    w.entity = None
+    w.table = _IN_2110
+
+
+def _entity_nm1(w: _Walk, seg: list[str]) -> None:
+    _check_nm1(seg, "2120" + w.member.loop)
+    w.entity = RelatedEntity(_get(seg, 1), _opt(seg, 2), _opt(seg, 3), _opt(seg, 4), _opt(seg, 8), _opt(seg, 9))
+    w.eb.entities.append(w.entity)
+
+
+def _entity_part(add: Callable[[RelatedEntity, list[str]], None]) -> Callable[[_Walk, list[str]], None]:
+    """A 2120 segment that belongs to the entity its NM1 opened (skipped before any NM1)."""
+
+    def handler(w: _Walk, seg: list[str]) -> None:
+        if w.entity is None:
+            w.skipped.add(seg[0])
+        else:
+            add(w.entity, seg)
+
+    return handler
+
+
+def _add_address(ent: RelatedEntity, seg: list[str]) -> None:
+    ent.address += [v for v in seg[1:] if v]
+
+
+def _set_city_state_zip(ent: RelatedEntity, seg: list[str]) -> None:
+    ent.city_state_zip = seg[1:]
+
+
+_LOOP_STARTS = {"HL": _hl, "EB": _eb, "LS": _ls, "AAA": _aaa}
+_TOP = {**_LOOP_STARTS, "BHT": _bht}
+_IN_PARTY = {**_LOOP_STARTS, "NM1": _party_nm1, "REF": _party_ref, "PER": _party_per, "PRV": _ignored}
+_IN_MEMBER = {
+    **_LOOP_STARTS, "NM1": _member_nm1, "TRN": _member_trn, "REF": _member_ref, "N3": _member_n3,
+    "N4": _member_n4, "DMG": _member_dmg, "INS": _member_ins, "DTP": _member_dtp,
+    "PRV": _ignored, "HI": _ignored, "MPI": _ignored, "PER": _ignored,
+}
+_IN_2110 = {
+    **_LOOP_STARTS, "DTP": _eb_dtp, "MSG": _eb_msg, "HSD": _eb_hsd, "REF": _eb_ref, "III": _eb_iii, "LE": _ignored,
+}
+_IN_2120 = {
+    "HL": _hl, "EB": _eb, "LE": _entity_le, "NM1": _entity_nm1,
+    "N3": _entity_part(_add_address), "N4": _entity_part(_set_city_state_zip),
+    "PER": _entity_part(lambda ent, seg: ent.contacts.append(seg[1:])),
+    "PRV": _entity_part(lambda ent, seg: ent.provider_codes.append(seg[1:])),
+}
