@@ -46,7 +46,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Callable, Iterable
+from typing import Iterable
 
 from contracts.benefits import Accumulator, BenefitRow, Level, LevelBenefits, Limit, Network
 from service.eligibility.telehealth_rows import is_telehealth_row, telehealth_cost_share
@@ -60,6 +60,7 @@ LEVEL_SERVICE_TYPES: dict[Level, tuple[str, ...]] = {
     Level.INPATIENT: ("A7", "CG", "CE", "A4", "A5", "48", "MH"),
 }
 PLAN_SERVICE_TYPES: tuple[str, ...] = ("30", "1")
+_FINANCIAL_CODES = {level: codes + PLAN_SERVICE_TYPES for level, codes in LEVEL_SERVICE_TYPES.items()}
 _MEDICARE_PART = {Level.INPATIENT: "MA", Level.IOP: "MB", Level.PHP: "MB"}
 
 INDIVIDUAL_LEVELS = frozenset({"IND", "EMP", ""})
@@ -84,27 +85,49 @@ def _dedupe(rows: Iterable[BenefitRow]) -> list[BenefitRow]:
     return out
 
 
+def _figure(row: BenefitRow) -> str | None:
+    """The one figure a row can supply (EB01 decides): a deductible or out-of-pocket maximum (individual or
+    family, with an amount), a coinsurance (with a percent), a copay (with an amount), a limit (a quantity)."""
+    code = row.code
+    if code in ("C", "G"):
+        if row.amount is None:
+            return None
+        level = row.coverage_level or ""
+        family = "family" if level in FAMILY_LEVELS else "individual" if level in INDIVIDUAL_LEVELS else None
+        return family and f"{code}:{family}"
+    if code == "A":
+        return "coinsurance" if row.percent is not None else None
+    if code == "B":
+        return "copay" if row.amount is not None else None
+    if code == "F":
+        return "limit" if row.quantity_qualifier in _LIMIT_QUALIFIERS and row.quantity is not None else None
+    return None
+
+
 class _NetworkRows:
-    """The in-person rows that apply to one network, indexed once for the three levels that read them:
-    by service type, and by (service type, EB01) for the figure searches."""
+    """The in-person rows that apply to one network, indexed once for the three levels that read them: by
+    service type, which (service type, EB01) pairs were sent, and by (service type, figure they supply)."""
 
     def __init__(self, rows: list[BenefitRow], network: Network) -> None:
         # A row about one procedure (EB13) says nothing about the plan or the level of care.
         applying = (network, Network.BOTH, Network.UNKNOWN)
         self.rows = [r for r in rows if r.network in applying and not r.procedure]
         self.by_stc: dict[str, list[BenefitRow]] = {}
-        self.by_stc_code: dict[tuple[str, str], list[BenefitRow]] = {}
+        self.stc_codes: set[tuple[str, str]] = set()
+        self.by_figure: dict[tuple[str, str], list[BenefitRow]] = {}
         for r in self.rows:
+            figure = _figure(r)
             for stc in r.service_type_codes or ("30",):  # a row without EB03 is plan level
                 self.by_stc.setdefault(stc, []).append(r)
-                self.by_stc_code.setdefault((stc, r.code), []).append(r)
+                self.stc_codes.add((stc, r.code))
+                if figure is not None:
+                    self.by_figure.setdefault((stc, figure), []).append(r)
         self.unknown_network = any(r.network == Network.UNKNOWN for r in self.rows)
 
 
 class _Chooser:
     def __init__(self, index: _NetworkRows, level: Level) -> None:
         self.index = index
-        self.by_stc = index.by_stc
         self.level = level
         # Medicare: the other part's rows never supply this level (no IOP copay from a hospital-day row).
         self.other_part = "MB" if _MEDICARE_PART[level] == "MA" else "MA"
@@ -115,22 +138,22 @@ class _Chooser:
         if index.unknown_network:
             self.notes.append("some rows had network 'unknown' (EB12 U) and were applied to both networks")
 
-    def find(self, what: str, code: str, pred: Callable[[BenefitRow], bool], *, financial: bool = True):
-        """The first service type (in the level's preference order) with EB01 ``code`` rows passing ``pred``."""
-        codes = LEVEL_SERVICE_TYPES[self.level] + (PLAN_SERVICE_TYPES if financial else ())
-        by_stc_code, other = self.index.by_stc_code, self.other_part
+    def find(self, what: str, figure: str, *, financial: bool = True) -> list[BenefitRow]:
+        """The rows of the first service type (in the level's preference order) that supply ``figure``."""
+        codes = _FINANCIAL_CODES[self.level] if financial else LEVEL_SERVICE_TYPES[self.level]
+        by_figure, other = self.index.by_figure, self.other_part
         for stc in codes:
-            candidates = by_stc_code.get((stc, code))
+            candidates = by_figure.get((stc, figure))
             if not candidates:
                 continue
-            found = [r for r in candidates if r.insurance_type_code != other and pred(r)]
+            found = [r for r in candidates if r.insurance_type_code != other]
             if found:
                 if stc in PLAN_SERVICE_TYPES:
                     self.fell_back.append(what)
                 if stc not in self.used_codes:
                     self.used_codes.append(stc)
-                return stc, found
-        return None, []
+                return found
+        return []
 
     def take(self, rows: list[BenefitRow], what: str) -> BenefitRow:
         if len(rows) > 1 and len({(r.amount, r.percent, r.quantity) for r in rows}) > 1:
@@ -140,31 +163,21 @@ class _Chooser:
         return rows[0]
 
 
-def _accumulator(ch: _Chooser, code: str, family: bool, what: str) -> Accumulator | None:
-    levels = FAMILY_LEVELS if family else INDIVIDUAL_LEVELS
-
-    def pred(r: BenefitRow) -> bool:
-        return (r.coverage_level or "") in levels and r.amount is not None
-
-    stc, rows = ch.find(what, code, pred)
+def _accumulator(ch: _Chooser, figure: str, what: str) -> Accumulator | None:
+    rows = ch.find(what, figure)
     if not rows:
         return None
-    total_row = None
-    for period in TOTAL_PERIODS:
-        cands = [r for r in rows if (r.time_period or "") == period]
-        if cands:
-            total_row = ch.take(cands, f"{what} total")
-            break
+    by_period: dict[str, list[BenefitRow]] = {}
+    for r in rows:
+        by_period.setdefault(r.time_period or "", []).append(r)
+    total_row = next((ch.take(by_period[p], f"{what} total") for p in TOTAL_PERIODS if p in by_period), None)
     remaining = None
-    rem_rows = [r for r in rows if r.time_period == "29"]
-    if rem_rows:
-        remaining = ch.take(rem_rows, f"{what} remaining").amount
-    elif total_row is not None:
-        ytd = [r for r in rows if r.time_period == "24"]
-        if ytd:
-            met = ch.take(ytd, f"{what} met year to date").amount
-            remaining = max(total_row.amount - met, Decimal("0.00"))
-            ch.notes.append(f"{what} remaining computed as total - year-to-date (EB06 24)")
+    if "29" in by_period:
+        remaining = ch.take(by_period["29"], f"{what} remaining").amount
+    elif total_row is not None and "24" in by_period:
+        met = ch.take(by_period["24"], f"{what} met year to date").amount
+        remaining = max(total_row.amount - met, Decimal("0.00"))
+        ch.notes.append(f"{what} remaining computed as total - year-to-date (EB06 24)")
     if total_row is None and remaining is None:
         return None
     period = TIME_PERIODS.get(total_row.time_period or "") if total_row else None
@@ -172,10 +185,7 @@ def _accumulator(ch: _Chooser, code: str, family: bool, what: str) -> Accumulato
 
 
 def _limit(ch: _Chooser) -> Limit | None:
-    def pred(r: BenefitRow) -> bool:
-        return r.quantity_qualifier in _LIMIT_QUALIFIERS and r.quantity is not None
-
-    _, rows = ch.find("limit", "F", pred, financial=False)
+    rows = ch.find("limit", "limit", financial=False)
     if rows:
         quantity = used = remaining = None
         unit, period = "days", None
@@ -230,16 +240,16 @@ class _RowSet:
 
 def _choose(rows_of: _RowSet, index: _NetworkRows, level: Level, network: Network) -> LevelBenefits:
     ch = _Chooser(index, level)
-    ded_i = _accumulator(ch, "C", False, "individual deductible")
-    ded_f = _accumulator(ch, "C", True, "family deductible")
-    oop_i = _accumulator(ch, "G", False, "individual out-of-pocket maximum")
-    oop_f = _accumulator(ch, "G", True, "family out-of-pocket maximum")
+    ded_i = _accumulator(ch, "C:individual", "individual deductible")
+    ded_f = _accumulator(ch, "C:family", "family deductible")
+    oop_i = _accumulator(ch, "G:individual", "individual out-of-pocket maximum")
+    oop_f = _accumulator(ch, "G:family", "family out-of-pocket maximum")
 
-    _, rows_a = ch.find("coinsurance", "A", lambda r: r.percent is not None)
+    rows_a = ch.find("coinsurance", "coinsurance")
     coinsurance = ch.take(rows_a, "coinsurance").percent if rows_a else None
 
     copay = copay_per = None
-    _, rows_b = ch.find("copay", "B", lambda r: r.amount is not None)
+    rows_b = ch.find("copay", "copay")
     if rows_b:
         order = ("36", "7", "27") if level == Level.INPATIENT else ("7", "27", "36")
         rows_b = sorted(rows_b, key=lambda r: order.index(r.time_period) if r.time_period in order else 9)
@@ -256,22 +266,22 @@ def _choose(rows_of: _RowSet, index: _NetworkRows, level: Level, network: Networ
     limit = _limit(ch)
 
     level_codes = LEVEL_SERVICE_TYPES[level]
-    by_stc_code = index.by_stc_code
+    stc_codes = index.stc_codes
     auth_rows = {id(r) for stc in level_codes for r in index.by_stc.get(stc, ())}
     auth_rows.update(map(id, ch.chosen))
     prior_auth: bool | None = None
-    if not auth_rows.isdisjoint(rows_of.auth_required) or any((stc, "J") in by_stc_code for stc in level_codes):
+    if not auth_rows.isdisjoint(rows_of.auth_required) or any((stc, "J") in stc_codes for stc in level_codes):
         prior_auth = True
     elif not auth_rows.isdisjoint(rows_of.auth_not_required):
         prior_auth = False
 
     covered: bool | None = None
     for stc in level_codes:
-        if (stc, "I") in by_stc_code:
+        if (stc, "I") in stc_codes:
             covered = False
             ch.notes.append(f"the payer says service type {stc} is not covered")
             break
-        if any((stc, code) in by_stc_code for code in ACTIVE_CODES):
+        if any((stc, code) in stc_codes for code in ACTIVE_CODES):
             covered = True
             break
 

@@ -29,7 +29,8 @@ _PERIODS = {"7": "day", "27": "visit"}
 def is_telehealth_row(row: BenefitRow) -> bool:
     if row.places_of_service:
         return set(row.places_of_service) <= TELEHEALTH_PLACES
-    return any(_WORDS.search(m) for m in row.messages)
+    # One search over the messages joined by line breaks (no pattern spans one).
+    return bool(row.messages) and _WORDS.search("\n".join(row.messages)) is not None
 
 
 def telehealth_cost_share(rows: Iterable[BenefitRow], service_types: Iterable[str],

@@ -20,6 +20,7 @@ __all__ = [
     "decimal", "money", "quantity", "clip", "COVERAGE_BEGIN", "COVERAGE_END",
 ]
 
+_YES_NO = {"Y": True, "N": False}
 _NETWORK = {"Y": Network.IN, "N": Network.OUT, "W": Network.BOTH, "U": Network.UNKNOWN, "": Network.BOTH}
 #: NM108 qualifiers of a person's own id (member id, unique health id): PHI, never carried into the contract.
 PERSONAL_ID_QUALIFIERS = frozenset({"MI", "II", "34", "ZZ"})
@@ -32,6 +33,7 @@ _END_ONLY = {"357": "356", "347": "346"}
 #: digits (EB07 is R 1/18). No exponent, no NaN/Infinity, no other scripts' digits: Decimal() accepts
 #: "1E+999999999", and int() of that builds a billion-digit number (the request never ends).
 _X12_DECIMAL = re.compile(r"-?(?=[0-9.]{1,19}\Z)(?:[0-9]+\.?[0-9]*|\.[0-9]+)\Z")
+_CENTS = re.compile(r"[0-9]{1,16}\.[0-9]{2}\Z")
 
 
 def clip(value: str | None, limit: int) -> str | None:
@@ -52,6 +54,8 @@ def decimal(value: str, what: str, warnings: list[str]) -> Decimal | None:
 
 def money(value: str, what: str, warnings: list[str]) -> Decimal | None:
     """An EB07 amount in the wire form every source shares: exactly two decimals ("1500" -> 1500.00)."""
+    if _CENTS.match(value):  # the usual form: already cents, nothing to round
+        return Decimal(value)
     d = decimal(value, what, warnings)
     if d is None:
         return None
@@ -84,19 +88,20 @@ def parse_d8(value: str | None) -> dt.date | None:
 
 def parse_date_value(fmt: str, value: str) -> tuple[dt.date | None, dt.date | None]:
     """(start, end) from a DTP D8 / RD8 value; (date, None) for D8; (None, None) if unreadable."""
+    return _dtp(fmt, value)[:2]
+
+
+@functools.lru_cache(maxsize=4096)
+def _dtp(fmt: str, value: str) -> tuple[dt.date | None, dt.date | None, str]:
+    """(start, end, ISO text) of a DTP value. Cached: a 271 repeats one plan-year range on most rows."""
     if fmt == "RD8" or (len(value) == 17 and value[8] == "-"):
-        start, _, end = value.partition("-")
-        return parse_d8(start), parse_d8(end)
-    return parse_d8(value), None
-
-
-def _iso(fmt: str, value: str) -> str:
-    start, end = parse_date_value(fmt, value)
+        start_text, _, end_text = value.partition("-")
+        start, end = parse_d8(start_text), parse_d8(end_text)
+    else:
+        start, end = parse_d8(value), None
     if start and end:
-        return f"{start.isoformat()}/{end.isoformat()}"
-    if start:
-        return start.isoformat()
-    return value
+        return start, end, f"{start.isoformat()}/{end.isoformat()}"
+    return start, end, start.isoformat() if start else value
 
 
 def row_dates(dates: list[tuple[str, str, str]]) -> dict[str, tuple[dt.date | None, dt.date | None]]:
@@ -104,7 +109,7 @@ def row_dates(dates: list[tuple[str, str, str]]) -> dict[str, tuple[dt.date | No
     DTP*307) gives the period that starts latest: the current one."""
     found: dict[str, tuple[dt.date | None, dt.date | None]] = {}
     for q, f, v in dates:
-        span = parse_date_value(f, v)
+        span = _dtp(f, v)[:2]
         old = found.get(q)
         if old is None or (span[0] is not None and (old[0] is None or span[0] > old[0])):
             found[q] = span
@@ -148,7 +153,7 @@ def to_rejection(aaa: AAA) -> Rejection:
     reason = codes.REJECT_REASONS.get(aaa.reason_code or "")
     return Rejection(
         loop=aaa.loop,
-        valid_request={"Y": True, "N": False}.get(aaa.valid_request or ""),
+        valid_request=_YES_NO.get(aaa.valid_request or ""),
         reason_code=aaa.reason_code,
         reason=reason[0] if reason else ("unknown reject reason code" if aaa.reason_code else None),
         follow_up_code=aaa.follow_up_code,
@@ -157,50 +162,65 @@ def to_rejection(aaa: AAA) -> Rejection:
     )
 
 
+@functools.lru_cache(maxsize=1024)
+def _row_dates(dtps: tuple[tuple[str, str, str], ...]) -> tuple[
+        tuple[tuple[str, str], ...], tuple[tuple[str, tuple[str, ...]], ...], dt.date | None, dt.date | None]:
+    """A row's DTPs: (qualifier, ISO text) of the first of each qualifier, the repeated qualifiers with every
+    value, and the row's own coverage begin and end. Cached: most rows of a 271 carry the same DTPs."""
+    dates: dict[str, str] = {}
+    repeated: dict[str, list[str]] = {}
+    for q, f, v in dtps:
+        iso = _dtp(f, v)[2]
+        if q in dates:
+            repeated.setdefault(q, [dates[q]]).append(iso)
+        else:
+            dates[q] = iso
+    begin, end = coverage_span(row_dates(dtps))
+    return tuple(dates.items()), tuple((q, tuple(v)) for q, v in repeated.items()), begin, end
+
+
 def to_benefit_row(eb: EBLoop, warnings: list[str]) -> BenefitRow:
-    e = eb.eb
-    amount = money(e(7), "an EB07 amount", warnings)
+    code, coverage_level, _, insurance_type, plan, period, amount_text, percent_text, quantity_qualifier, \
+        quantity_text, authorization, network = eb.elements[:12]
+    amount = money(amount_text, "an EB07 amount", warnings) if amount_text else None
     if amount is not None and amount < 0:
         warnings.append("a negative EB07 amount was ignored")
         amount = None
-    fraction = decimal(e(8), "an EB08 percent", warnings)
-    percent = _percent(fraction) if fraction is not None else None
-    if fraction is not None and not 0 <= fraction <= 1:
-        warnings.append("an EB08 percent outside 0-1 was kept as sent; check the payer's answer")
-    code = e(1)
-    if code not in codes.EB01:
+    percent = None
+    if percent_text and (fraction := decimal(percent_text, "an EB08 percent", warnings)) is not None:
+        percent = _percent(fraction)
+        if not 0 <= fraction <= 1:
+            warnings.append("an EB08 percent outside 0-1 was kept as sent; check the payer's answer")
+    description = codes.EB01.get(code)
+    if description is None:
         warnings.append(f"EB01 code {code[:2]!r} is not known; row kept")
-    dates: dict[str, str] = {}
-    repeated: dict[str, list[str]] = {}
-    for q, f, v in eb.dates:
-        if q in dates:
-            repeated.setdefault(q, [dates[q]]).append(_iso(f, v))
-        else:
-            dates[q] = _iso(f, v)
-    begin, end = coverage_span(row_dates(eb.dates))
+    dates = repeated = None
+    begin = end = None
+    if eb.dates:
+        dates, repeated, begin, end = _row_dates(tuple(eb.dates))
     return BenefitRow(
         code=code,
-        code_description=codes.EB01.get(code),
-        coverage_level=e(2) or None,
-        service_type_codes=list(eb.service_types),
-        insurance_type_code=e(4) or None,
-        plan_description=e(5) or None,
-        time_period=e(6) or None,
+        code_description=description,
+        coverage_level=coverage_level or None,
+        service_type_codes=eb.service_types,
+        insurance_type_code=insurance_type or None,
+        plan_description=plan or None,
+        time_period=period or None,
         amount=amount,
         percent=percent,
-        quantity_qualifier=e(9) or None,
-        quantity=decimal(e(10), "an EB10 quantity", warnings),
-        authorization_required={"Y": True, "N": False}.get(e(11)),
-        network=_NETWORK.get(e(12), Network.UNKNOWN),
+        quantity_qualifier=quantity_qualifier or None,
+        quantity=decimal(quantity_text, "an EB10 quantity", warnings) if quantity_text else None,
+        authorization_required=_YES_NO.get(authorization),
+        network=_NETWORK.get(network, Network.UNKNOWN),
         procedure=eb.procedure,
-        dates=dates,
-        repeated_dates=repeated,
+        dates=dict(dates) if dates else {},
+        repeated_dates={q: list(v) for q, v in repeated} if repeated else {},
         coverage_begin=begin,
         coverage_end=end,
-        messages=list(eb.messages),
-        delivery=["*".join(h) for h in eb.hsd],
-        places_of_service=[iii[1] for iii in eb.iii if len(iii) > 1 and iii[0] == "ZZ" and iii[1]],
-        references={q: v for q, v in eb.refs},
-        related_entities=[_entity_label(ent) for ent in eb.entities],
-        rejections=[to_rejection(a) for a in eb.rejections],
+        messages=eb.messages,
+        delivery=["*".join(h) for h in eb.hsd] if eb.hsd else [],
+        places_of_service=[iii[1] for iii in eb.iii if len(iii) > 1 and iii[0] == "ZZ" and iii[1]] if eb.iii else [],
+        references=dict(eb.refs) if eb.refs else {},
+        related_entities=[_entity_label(ent) for ent in eb.entities] if eb.entities else [],
+        rejections=[to_rejection(a) for a in eb.rejections] if eb.rejections else [],
     )
