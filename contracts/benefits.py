@@ -243,6 +243,23 @@ class TelehealthCostShare(msgspec.Struct, kw_only=True, frozen=True, forbid_unkn
     source: Annotated[str, msgspec.Meta(max_length=120)] | None = None
 
 
+class ProfessionalCostShare(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """The plan's terms for a practitioner's visit billed apart from the facility (the psychiatrist during a stay
+    or a day program): a specialist / professional visit copay, or a coinsurance, with the plan's deductible and
+    out-of-pocket maximum shared with the facility. From manual entry, or read from a 271's professional service
+    types (CE/99 inpatient, CF/A0/98 outpatient) at pricing time."""
+
+    network: Literal["in", "out"] = "in"
+    #: where the visit happens: during an inpatient stay, a day program (outpatient), or either
+    setting: Literal["inpatient", "outpatient", "any"] = "any"
+    copay: Money | None = None  # per visit
+    coinsurance_percent: Percent | None = None
+    #: False = the deductible does not apply to these visits (the copay or coinsurance starts at the first)
+    deductible_applies: bool | None = None
+    #: Where it came from, in words ("271 EB on STC CF", "entered by hand").
+    source: Annotated[str, msgspec.Meta(max_length=120)] | None = None
+
+
 class LevelBenefits(msgspec.Struct, kw_only=True, frozen=True):
     """One clear set of numbers for one level of care and one network.
 
@@ -364,3 +381,5 @@ class NormalizedBenefits(msgspec.Struct, kw_only=True, frozen=True):
     #: Numbers to give out: prior authorization, MCO member services, plan contacts (from 2120 / PER).
     contacts: list[Contact] = []
     warnings: list[str] = []
+    #: The plan's terms for practitioners' visits billed apart from the facility (empty = not stated).
+    professional: list[ProfessionalCostShare] = []

@@ -16,7 +16,7 @@ import msgspec
 
 from contracts.benefits import (
     Contact, CopayTier, InsuranceType, Level, MedicaidDetails, MedicareDetails, OtherPayer, PayerClass,
-    TelehealthCostShare,
+    ProfessionalCostShare, TelehealthCostShare,
 )
 from contracts.money import Money, Percent
 
@@ -147,3 +147,5 @@ class ManualBenefitsEntry(msgspec.Struct, kw_only=True, frozen=True, forbid_unkn
     #: Numbers the representative gave (prior authorization, member services).
     contacts: Annotated[list[Contact], msgspec.Meta(max_length=10)] = []
     notes: Annotated[list[ShortText], msgspec.Meta(max_length=20)] = []
+    #: The plan's specialist / professional visit terms (the psychiatrist billed apart from the facility).
+    professional: Annotated[list[ProfessionalCostShare], msgspec.Meta(max_length=4)] = []

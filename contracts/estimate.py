@@ -94,6 +94,13 @@ class Phase(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=Tru
     services_per_day: int | None = None
 
 
+class ProfessionalVisitIn(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
+    """Visits of one practitioner service in a course (a code of the professional fee schedule)."""
+
+    code: Annotated[str, msgspec.Meta(pattern="^[0-9A-Z]{5}$")]
+    visits: Annotated[int, msgspec.Meta(ge=0, le=400)]
+
+
 class CourseOfCare(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
     """A planned course of one level of care. Omitted figures take the level's defaults.
 
@@ -122,6 +129,9 @@ class CourseOfCare(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fie
     #: Qualifying services a day (Medicare pays an IOP/PHP day by 3 vs 4 or more services; fewer than 3 is not
     #: a per-diem day). None = one service per treatment hour, assumed and said.
     services_per_day: int | None = None
+    #: The practitioners' visits billed apart from the facility, replacing the level's typical ones (see
+    #: ``professional_services``); giving them prices them for this course. Visits are spread over the days.
+    professional_visits: Annotated[list[ProfessionalVisitIn], msgspec.Meta(max_length=12)] | None = None
 
 
 class Household(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
@@ -239,6 +249,10 @@ class EstimateRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_
     subscriber_birthday: Birthday | None = None
     authorization: AuthorizationIn | None = None
     emergency_admission: EmergencyAdmissionIn | None = None
+    #: Add the practitioners' visits billed apart from the facility (the psychiatrist's admission evaluation, daily
+    #: hospital visits, medication management in a day program) to each level, from the professional fee schedule
+    #: and the level's typical visits; they are then part of the level's totals.
+    professional_services: bool = False
 
 
 class LineKind(str, enum.Enum):
@@ -302,6 +316,43 @@ class ServiceDayOut(msgspec.Struct, kw_only=True, frozen=True):
     over_limit: Money
     balance_bill: Money
     waived_cost_sharing: Money
+
+
+class ProfessionalLine(msgspec.Struct, kw_only=True, frozen=True):
+    """One practitioner service in a level: its visits and what they cost, to be read out (``text``)."""
+
+    code: str
+    description: str
+    practitioner: str
+    visits: int
+    first_date: dt.date
+    last_date: dt.date
+    gross: Money
+    allowed: Money
+    #: None = the plan's terms for these visits are not known: not in the level's totals (see ``text``).
+    payer_pays: Money | None = None
+    patient_pays: Money | None = None
+    deductible: Money = Decimal("0.00")
+    copay: Money = Decimal("0.00")
+    coinsurance: Money = Decimal("0.00")
+    not_covered: Money = Decimal("0.00")
+    waived_cost_sharing: Money = Decimal("0.00")
+    text: str
+
+
+class ProfessionalServices(msgspec.Struct, kw_only=True, frozen=True):
+    """Practitioners' visits billed apart from the facility, one line per service. When ``in_totals`` is True
+    their amounts are included in the level's ``totals`` (the total the patient hears is the whole total)."""
+
+    in_totals: bool
+    lines: list[ProfessionalLine]
+    gross: Money
+    allowed: Money
+    #: None = not priced (the plan's terms for these visits are not known; a warning says what to ask).
+    payer_pays: Money | None = None
+    patient_pays: Money | None = None
+    #: The fee schedule used, with the Medicare PFS year(s) and whether any figure is an example.
+    fee_schedule: str
 
 
 class PatientPaysRange(msgspec.Struct, kw_only=True, frozen=True):
@@ -370,6 +421,8 @@ class LevelEstimate(msgspec.Struct, kw_only=True, frozen=True):
     payers: list[PayerShare] = []
     #: Set when an unknown figure leaves the patient's total open: ``totals.patient_pays`` lies within it.
     patient_pays_range: PatientPaysRange | None = None
+    #: The practitioners' visits billed apart from the facility (request ``professional_services``).
+    professional: ProfessionalServices | None = None
 
 
 class FiguresUsed(msgspec.Struct, kw_only=True, frozen=True):

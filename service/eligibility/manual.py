@@ -125,6 +125,12 @@ def validate_manual_entry(entry: ManualBenefitsEntry) -> None:
         None, "exempt", "at_or_below_100", "101_to_150", "above_150",
     ):
         errors.append(("medicaid.cost_sharing_category", "must be exempt, at_or_below_100, 101_to_150 or above_150"))
+    for i, prof in enumerate(entry.professional):
+        _money(prof.copay, f"professional[{i}].copay", errors)
+        if prof.coinsurance_percent is not None and not 0 <= prof.coinsurance_percent <= 100:
+            errors.append((f"professional[{i}].coinsurance_percent", "must be between 0 and 100"))
+        if prof.copay is None and prof.coinsurance_percent is None:
+            errors.append((f"professional[{i}]", "give the visit copay, the coinsurance or both"))
     if errors:
         raise ManualEntryError(errors)
 
@@ -219,4 +225,6 @@ def benefits_from_manual(entry: ManualBenefitsEntry) -> NormalizedBenefits:
         other_payers=[msgspec.structs.replace(o, source="manual") for o in entry.other_payers],
         contacts=list(entry.contacts),
         warnings=[MANUAL_WARNING, said, *entry.notes],
+        professional=[msgspec.structs.replace(p, copay=_dollars(p.copay), source=p.source or "entered by hand")
+                      for p in entry.professional],
     )

@@ -43,6 +43,8 @@ from service.pricing.medicaid_level import MedicaidHousehold, price_medicaid_lev
 from service.pricing.medicare import price_part_b
 from service.pricing.medicare_part_a import price_part_a
 from service.pricing.opps_per_diem import MedicareOutpatient
+from service.pricing.professional import MedicaidFacts, ProfessionalRequest, ProfessionalResult, price_professional
+from service.pricing.professional_fees import PlannedVisits, course_visits
 from service.pricing.plan_design import (advantage_notes, is_medicare_advantage, require_advantage_terms,
                                          without_office_copay)
 from service.pricing.cob import (Coordination, Coverage, coordinate, named_coverages, order_coverages, plan_name,
@@ -99,6 +101,8 @@ class PricingInput:
     use_lifetime_reserve_days: bool = True
     #: the provider's Medicare outpatient setting (hospital or CMHC APCs) and OPPS wage index
     medicare_outpatient: MedicareOutpatient = MedicareOutpatient()
+    #: which courses carry the practitioners' visits billed apart from the facility (professional.py)
+    professional: ProfessionalRequest = ProfessionalRequest()
 
 
 def check_one_source(request: EstimateRequest) -> None:
@@ -136,12 +140,16 @@ def pricing_input_from_request(request: EstimateRequest, *, default_start: dt.da
         same.append((i, course))
     notes: list[str] = []
     courses = []
+    professional_visits: dict[str, tuple[PlannedVisits, ...]] = {}
     start = request.start_date or default_start
     for level in levels:
         for index, wire in by_level.get(level, [(None, None)]):
             path = f"$.courses[{index}]" if index is not None else f"$.courses[{level.value}]"
             courses.append(build_course(wire, level, default_start=start, defaults=figures.level_defaults[level],
                                         path=path, warnings=notes))
+            if wire is not None and wire.professional_visits is not None:
+                professional_visits[path] = tuple(PlannedVisits(code=v.code, visits=v.visits)
+                                                  for v in wire.professional_visits)
     household = request.household
     return PricingInput(
         courses=tuple(courses), network=request.network, self_pay=request.self_pay,
@@ -159,6 +167,7 @@ def pricing_input_from_request(request: EstimateRequest, *, default_start: dt.da
             birth_date=request.patient.date_of_birth if request.patient else None,
             pregnant_or_postpartum=request.pregnant_or_postpartum, institutionalized=request.institutionalized),
         medicaid_imd=medicaid_imd,
+        professional=ProfessionalRequest(all_courses=request.professional_services, visits=professional_visits),
     )
 
 
@@ -371,6 +380,10 @@ def _level_estimate(inp: PricingInput, course: Course, network: Network, benefit
                                   others, as_primary=as_primary,
                                   qmb=bool(benefits.medicare and benefits.medicare.qmb), notes=notes)
     note_closures(lines, days, course, inp.calendar, notes)
+    professional = _professional(inp, course, network, benefits, days, lines, figures, notes, used)
+    if professional is not None and coordination is not None and professional.section.in_totals:
+        notes.warn("the other plans' share of the practitioners' visits is not worked out: their amounts are shown "
+                   "before any other plan pays")
     first, last = lines[0].date, lines[-1].date
     if first < table.effective_date:
         notes.warn(f"rate table {table.version} takes effect {table.effective_date.isoformat()}, after the first "
@@ -403,7 +416,13 @@ def _level_estimate(inp: PricingInput, course: Course, network: Network, benefit
         other_payers_pay=sum((sum(d.other_paid.values(), ZERO) for d in lines), ZERO),
         provider_write_off=_sum(lines, "write_off"),
     )
+    if professional is not None:
+        totals = professional.add_to(totals)
+        patient = totals.patient_pays
     explanation = explain(lines)
+    if professional is not None:
+        explanation.append(ExplanationLine(kind=LineKind.SUMMARY, text=professional.summary,
+                                           patient_pays=professional.section.patient_pays))
     basis = _network_basis(inp, network, benefits)
     if basis is not None and inp.network_choice is not None and not inp.network_choice.assumed:
         explanation.insert(0, ExplanationLine(kind=LineKind.EVENT, text=basis[0].upper() + basis[1:] + "."))
@@ -440,7 +459,29 @@ def _level_estimate(inp: PricingInput, course: Course, network: Network, benefit
         authorization_phone=auth_phone,
         patient_pays_range=None if spread is None else PatientPaysRange(low=spread[0], high=spread[1],
                                                                          reason=spread[2]),
+        professional=None if professional is None else professional.section,
     )
+
+
+def _professional(inp: PricingInput, course: Course, network: Network, benefits: NormalizedBenefits | None,
+                  days: Sequence[ServiceDay], lines: Sequence[DayLine], figures: ProgramFigures, notes: Notes,
+                  used: _Used) -> ProfessionalResult | None:
+    """The practitioners' visits of this course, priced with its payer (professional.py), when asked for."""
+    if not inp.professional.wanted(course.field_path) or figures.professional is None:
+        return None
+    visits, typical = course_visits(figures.professional, course.level, days,
+                                    inp.professional.visits.get(course.field_path), course.field_path)
+    if typical:
+        notes.assume(typical)
+    return price_professional(
+        visits, level=course.level, network=network, benefits=benefits, self_pay=inp.self_pay,
+        level_benefits=None if benefits is None else _find_benefits(benefits, course.level, network),
+        facility_lines=lines, schedule=figures.professional, figures=figures,
+        as_of=inp.benefits_as_of or days[0].date, notes=notes, medicare_years_used=used.medicare_years,
+        medicaid=MedicaidFacts(person=dataclasses.replace(inp.medicaid_person, stated_exempt=inp.medicaid_exempt),
+                               household_size=inp.household_size, annual_income=inp.annual_income,
+                               monthly_income=inp.monthly_income, state=inp.state,
+                               cap_period=inp.medicaid_cap_period))
 
 
 def _authorization_phone(benefits: NormalizedBenefits | None, network: Network, level: Level,

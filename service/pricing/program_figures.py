@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from contracts.benefits import Level
+from service.pricing.professional_fees import ProfessionalFeeSchedule, fee_schedule_from_reference
 from service.pricing.telehealth import TelehealthFigures, telehealth_figures_from_reference
 
 HUNDRED = Decimal(100)
@@ -128,6 +129,8 @@ class ProgramFigures:
     #: Virtual program days (telehealth.json); None = not loaded (virtual days then priced as in person, said).
     telehealth: TelehealthFigures | None = None
     opps: OppsPerDiem | None = None
+    #: Practitioners' visits billed apart from the facility (professional-fees.json); None = not loaded.
+    professional: ProfessionalFeeSchedule | None = None
 
     def medicare_year(self, year: int) -> MedicareYear:
         found = self.medicare_years.get(year)
@@ -176,7 +179,8 @@ def _charge(raw: dict[str, Any]) -> MedicaidCharge:
 
 def figures_from_reference(medicare: dict[str, Any], medicaid: dict[str, Any], poverty: dict[str, Any],
                            aca: dict[str, Any], levels: dict[str, Any],
-                           telehealth: dict[str, Any] | None = None) -> ProgramFigures:
+                           telehealth: dict[str, Any] | None = None,
+                           professional: dict[str, Any] | None = None) -> ProgramFigures:
     """Build :class:`ProgramFigures` from parsed reference files (pure; see :func:`load_program_figures`)."""
     years: dict[int, MedicareYear] = {}
     for key, cy in medicare["calendar_years"].items():
@@ -256,7 +260,8 @@ def figures_from_reference(medicare: dict[str, Any], medicaid: dict[str, Any], p
     return ProgramFigures(medicare_years=years, ipf_years=ipf, medicare_rules=rules, medicaid=medicaid_figs,
                           poverty_years=poverty_years, aca_self_only=aca_limits, level_defaults=defaults,
                           telehealth=None if telehealth is None else telehealth_figures_from_reference(telehealth),
-                          opps=opps)
+                          opps=opps,
+                          professional=None if professional is None else fee_schedule_from_reference(professional))
 
 
 @functools.cache
@@ -265,4 +270,4 @@ def load_program_figures() -> ProgramFigures:
     from service.reference import load
 
     return figures_from_reference(load("medicare"), load("medicaid"), load("poverty-guidelines"), load("aca"),
-                                  load("levels-of-care"), load("telehealth"))
+                                  load("levels-of-care"), load("telehealth"), load("professional-fees"))
