@@ -25,6 +25,8 @@ class ApiKeyCreated(msgspec.Struct, kw_only=True, frozen=True):
     prefix: str
     #: The secret, shown only in this response. Send it as the X-API-Key header.
     secret: str
+    #: The organization the key belongs to (the creating admin's); it reaches only that organization's rows.
+    organization_id: str | None = None
 
 
 class ApiKeyInfo(msgspec.Struct, kw_only=True, frozen=True):
@@ -35,6 +37,7 @@ class ApiKeyInfo(msgspec.Struct, kw_only=True, frozen=True):
     created_at: dt.datetime
     revoked_at: dt.datetime | None = None
     last_used_at: dt.datetime | None = None
+    organization_id: str | None = None
 
 
 class AuditEntry(msgspec.Struct, kw_only=True, frozen=True):
@@ -50,6 +53,8 @@ class AuditEntry(msgspec.Struct, kw_only=True, frozen=True):
     outcome: str
     #: Why an administrator read full PHI (X-Access-Reason), on break-glass reads only.
     reason: str | None = None
+    #: The organization the request acted for; None for a request without a valid key.
+    organization_id: str | None = None
 
 
 class AuditPage(msgspec.Struct, kw_only=True, frozen=True):

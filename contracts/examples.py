@@ -73,13 +73,13 @@ BODIES: dict[str, dict[str, Any]] = {
     "addPayerContract": {"payer_id": "SBPPO", "payer_name": "SANDBOX PPO", "network_name": "CHOICE PLUS",
                          "effective_from": "2027-01-01"},
     "createPaymentPlanRules": {
-        "organization_id": "default", "effective_from": "2027-01-01",
+        "effective_from": "2027-01-01",
         "rules": {"minimum_monthly_payment": "25.00", "allowed_terms_months": [3, 6, 12, 24],
                   "term_limits": [{"max_balance": "5000.00", "max_months": 12}, {"max_balance": None, "max_months": 24}],
                   "max_percent_of_monthly_income": "10"},
     },
     "createSlidingFeeSchedule": {
-        "organization_id": "default", "name": "2027 sliding fee", "effective_from": "2027-01-01",
+        "name": "2027 sliding fee", "effective_from": "2027-01-01",
         "tiers": [
             {"code": "A", "label": "at or below 100 %", "max_percent_fpl": "100", "kind": "nominal_per_day",
              "nominal_amount": "20.00"},

@@ -379,9 +379,10 @@ class AffordabilitySection(msgspec.Struct, kw_only=True, frozen=True):
 
 
 class SlidingFeeScheduleCreate(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
-    """A new version of an organization's schedule; it supersedes earlier versions from ``effective_from``."""
+    """A new version of the caller's organization's schedule; it supersedes earlier versions from ``effective_from``."""
 
-    organization_id: str = "default"
+    #: Deprecated: the schedule belongs to the admin key's organization. Omit it; naming another one is a 404.
+    organization_id: str | None = None
     name: str
     effective_from: dt.date
     effective_to: dt.date | None = None
@@ -407,7 +408,8 @@ class SlidingFeeScheduleList(msgspec.Struct, kw_only=True, frozen=True):
 
 
 class PaymentPlanRulesCreate(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_fields=True):
-    organization_id: str = "default"
+    #: Deprecated: the rules belong to the admin key's organization. Omit it; naming another one is a 404.
+    organization_id: str | None = None
     effective_from: dt.date
     rules: PaymentPlanRules
 
@@ -432,7 +434,8 @@ class FplCalculatorRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unk
     household: Household
     #: Default: today.
     determination_date: dt.date | None = None
-    organization_id: str = "default"
+    #: Deprecated: the caller's organization's schedule is used. Omit it; naming another one is a 404.
+    organization_id: str | None = None
 
 
 class FplCalculatorResponse(msgspec.Struct, kw_only=True, frozen=True):

@@ -22,6 +22,7 @@ async def database(settings: Settings) -> AsyncIterator[asyncpg.Connection]:
     from service.db.app_role import least_privileged_url  # noqa: PLC0415
     from service.db.embedded import start_embedded  # noqa: PLC0415
     from service.db.pool import _init_connection, migrate_url  # noqa: PLC0415
+    from service.db.tenant import OrganizationConnection  # noqa: PLC0415
 
     embedded = start_embedded(settings.embedded_pg_dir) if settings.database_url is None else None
     url = settings.database_url or embedded.url  # type: ignore[union-attr]
@@ -31,7 +32,9 @@ async def database(settings: Settings) -> AsyncIterator[asyncpg.Connection]:
             url, app_url=settings.app_database_url, embedded_dir=settings.embedded_pg_dir if embedded else None,
             log=structlog.get_logger("service.cli"),
         )
-        conn = await asyncpg.connect(url)
+        # As the owner (not subject to row-level security); rows it writes go to the organization the command acts
+        # for (service/db/tenant.py: 'default' unless the command says otherwise).
+        conn = await asyncpg.connect(url, connection_class=OrganizationConnection)
         await _init_connection(conn)
         try:
             yield conn

@@ -20,6 +20,7 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from service.access.keys import caller_for_key
 from service.access.roles import Role
 from service.db.availability import is_database_outage
+from service.db.tenant import NO_ORGANIZATION, act_for, stop_acting
 from service.errors import TYPE_BASE, FieldError, InvalidInput, database_unavailable_problem, send_problem
 from service.text import nul_paths
 
@@ -80,7 +81,11 @@ def _nul_in_target(scope: Scope) -> list[str]:
 
 
 class RequestContextMiddleware:
-    """Request id, structured access log and authentication, in one pass."""
+    """Request id, structured access log and authentication, in one pass.
+
+    It also decides which organization the request's database work acts for (service/db/tenant.py): none while
+    the credentials are checked, then the caller's own for the rest of the request (none without a caller), and
+    back to what it was when the request ends."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -89,6 +94,13 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        acting = act_for(NO_ORGANIZATION)
+        try:
+            await self._handle(scope, receive, send)
+        finally:
+            stop_acting(acting)
+
+    async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         incoming = header(scope, b"x-request-id")
         request_id = incoming if incoming and _REQUEST_ID_OK.match(incoming) else uuid.uuid4().hex
         state = scope.setdefault("state", {})
@@ -111,6 +123,8 @@ class RequestContextMiddleware:
                 detail="Try again shortly.", retry_after=5,
             )
             return
+        caller = state.get("caller")
+        act_for(caller.organization_id if caller is not None else NO_ORGANIZATION)
 
         status_holder: dict[str, int] = {"status": 500}
         private = scope.get("path", "").startswith("/v1/")

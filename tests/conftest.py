@@ -186,3 +186,33 @@ def live_service(settings, client):  # noqa: ANN001, ANN201 - client first: migr
         yield app, base_url
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session")
+def new_organization(client: Any, database_url: str) -> Any:
+    """``new_organization()`` → (organization id, request headers per role) for a fresh organization of its own.
+
+    The organization is made as the platform operator makes one (the owner; the app role may not), its keys as
+    an admin of that organization would (acting for it: row-level security refuses any other)."""
+    from service.access.organizations import create_organization  # noqa: PLC0415
+    from service.db.tenant import acting_for  # noqa: PLC0415
+
+    def make(prefix: str = "org") -> tuple[str, dict[str, dict[str, str]]]:
+        organization_id = f"{prefix}-{secrets.token_hex(4)}"
+
+        async def as_owner() -> None:
+            conn = await asyncpg.connect(database_url)
+            try:
+                await create_organization(conn, organization_id=organization_id, name=f"Test {organization_id}")
+            finally:
+                await conn.close()
+
+        async def keys() -> dict[str, dict[str, str]]:
+            with acting_for(organization_id):
+                return {role.value: {"X-API-Key": (await create_key(client.app.state.pool, name=f"{role.value} key",
+                                                                    role=role)).secret} for role in Role}
+
+        client.blocking_portal.call(as_owner)
+        return organization_id, client.blocking_portal.call(keys)
+
+    return make

@@ -1,34 +1,60 @@
-"""``keys`` command: create, list and revoke API keys."""
+"""``keys`` and ``organizations`` commands: API keys (each in one organization) and the organizations themselves."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
 import asyncpg
 
 from service.cli_support import run_with_db
 from service.access.keys import create_key, key_label, list_keys, revoke_key
+from service.access.organizations import (OrganizationError, create_organization, list_organizations,
+                                          organization_exists)
 from service.access.roles import Role
 from service.config import Settings
+from service.db.tenant import DEFAULT_ORGANIZATION
 
 
 def _keys_create(args: argparse.Namespace, settings: Settings) -> int:
 
     async def work(conn: asyncpg.Connection):  # noqa: ANN202
-        return await create_key(conn, name=args.name, role=Role(args.role))
+        if not await organization_exists(conn, args.organization):
+            return None
+        return await create_key(conn, name=args.name, role=Role(args.role), organization_id=args.organization)
 
     issued = run_with_db(settings, work)
-    print(f"created {issued.role.value} key {issued.prefix} ({issued.name}); shown once, store it now:")
+    if issued is None:
+        print(f"no organization {args.organization!r} (benefits-estimator organizations list)", file=sys.stderr)
+        return 1
+    print(f"created {issued.role.value} key {issued.prefix} ({issued.name}) in organization "
+          f"{issued.organization_id}; shown once, store it now:")
     print(issued.secret)
     return 0
 
 
-def _keys_list(_args: argparse.Namespace, settings: Settings) -> int:
+def _keys_list(args: argparse.Namespace, settings: Settings) -> int:
 
-    rows = run_with_db(settings, list_keys)
+    rows = run_with_db(settings, lambda conn: list_keys(conn, args.organization))
     for row in rows:
         state = f"revoked {row['revoked_at']:%Y-%m-%d}" if row["revoked_at"] else "active"
-        print(f"{row['prefix']}  {row['role']:<8} {state:<18} {row['name']}")
+        print(f"{row['prefix']}  {row['role']:<8} {state:<18} {row['organization_id']:<20} {row['name']}")
+    return 0
+
+
+def _organizations_create(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        made = run_with_db(settings, lambda conn: create_organization(conn, organization_id=args.id, name=args.name))
+    except OrganizationError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    print(f"created organization {made.id} ({made.name})")
+    return 0
+
+
+def _organizations_list(_args: argparse.Namespace, settings: Settings) -> int:
+    for organization in run_with_db(settings, list_organizations):
+        print(f"{organization.id:<30} {organization.name}")
     return 0
 
 
@@ -50,9 +76,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     create = keys_sub.add_parser("create", help="create a key and print its secret once")
     create.add_argument("--name", required=True, help="who or what uses the key, e.g. 'front desk 1'")
     create.add_argument("--role", required=True, choices=[r.value for r in Role], help="the key's role")
+    create.add_argument("--organization", default=DEFAULT_ORGANIZATION,
+                        help=f"the organization the key belongs to and reaches (default {DEFAULT_ORGANIZATION!r})")
     create.set_defaults(handler=_keys_create)
-    listing = keys_sub.add_parser("list", help="list keys (prefix, role, state); never the secret")
+    listing = keys_sub.add_parser("list", help="list keys (prefix, role, state, organization); never the secret")
+    listing.add_argument("--organization", help="only this organization's keys")
     listing.set_defaults(handler=_keys_list)
     revoke = keys_sub.add_parser("revoke", help="revoke a key by its prefix, id or full secret")
     revoke.add_argument("key", help="key prefix (8 hex characters), id, or the whole secret (bek_...)")
     revoke.set_defaults(handler=_keys_revoke)
+
+    organizations = sub.add_parser("organizations", help="create and list organizations (tenants)",
+                                   description="Organizations: each key, staff account and record belongs to one.")
+    organizations_sub = organizations.add_subparsers(dest="organizations_command", required=True, metavar="ACTION")
+    make = organizations_sub.add_parser("create", help="create an organization")
+    make.add_argument("--id", required=True, help="a slug: lower-case letters, digits and hyphens, e.g. acme-health")
+    make.add_argument("--name", required=True, help="the organization's name")
+    make.set_defaults(handler=_organizations_create)
+    organizations_sub.add_parser("list", help="list organizations").set_defaults(handler=_organizations_list)

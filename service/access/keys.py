@@ -18,6 +18,7 @@ import asyncpg
 from service.access.caller_cache import CallerCache
 from service.access.audit import record
 from service.access.roles import Caller, Role
+from service.db.tenant import current_organization
 
 #: Who the audit trail names for key changes made with ``benefits-estimator keys``.
 COMMAND_LINE = Caller(actor_id="command-line", actor_name="benefits-estimator keys", role=Role.ADMIN)
@@ -30,6 +31,7 @@ class IssuedKey:
     role: Role
     prefix: str
     secret: str  # shown once
+    organization_id: str
 
 
 def hash_key(secret: str) -> bytes:
@@ -38,22 +40,29 @@ def hash_key(secret: str) -> bytes:
 
 async def create_key(
     conn: asyncpg.Connection | asyncpg.Pool, *, name: str, role: Role, by: Caller | None = None,
-    request_id: str | None = None,
+    request_id: str | None = None, organization_id: str | None = None,
 ) -> IssuedKey:
-    """Create a key and its audit row in one transaction (``by`` None: the command line)."""
+    """Create a key and its audit row in one transaction (``by`` None: the command line).
+
+    The key belongs to ``organization_id``, by default the organization this work acts for (an admin's own:
+    row-level security refuses any other for a request)."""
     prefix = secrets.token_hex(4)
     secret = f"bek_{prefix}_{secrets.token_urlsafe(32)}"
+    organization_id = organization_id or current_organization()
     async with _transaction(conn) as tx:
         row = await tx.fetchrow(
-            "INSERT INTO api_keys (name, role, prefix, key_hash) VALUES ($1, $2, $3, $4) RETURNING id",
+            """INSERT INTO api_keys (name, role, prefix, key_hash, organization_id) VALUES ($1, $2, $3, $4, $5)
+               RETURNING id""",
             name,
             role.value,
             prefix,
             hash_key(secret),
+            organization_id,
         )
         await record(tx, caller=by or COMMAND_LINE, action="api_key.create", resource_type="api_key",
                      resource_id=row["id"], request_id=request_id)
-    return IssuedKey(id=str(row["id"]), name=name, role=role, prefix=prefix, secret=secret)
+    return IssuedKey(id=str(row["id"]), name=name, role=role, prefix=prefix, secret=secret,
+                     organization_id=organization_id)
 
 
 async def revoke_key(
@@ -90,9 +99,12 @@ async def _transaction(conn: asyncpg.Connection | asyncpg.Pool) -> AsyncIterator
             yield conn
 
 
-async def list_keys(conn: asyncpg.Connection) -> list[asyncpg.Record]:
+async def list_keys(conn: asyncpg.Connection, organization_id: str | None = None) -> list[asyncpg.Record]:
+    """The keys of ``organization_id`` (None: every key the connection may see - all of them for the owner)."""
     return await conn.fetch(
-        "SELECT id, name, role, prefix, created_at, revoked_at, last_used_at FROM api_keys ORDER BY created_at"
+        """SELECT id, name, role, prefix, created_at, revoked_at, last_used_at, organization_id FROM api_keys
+           WHERE $1::text IS NULL OR organization_id = $1 ORDER BY created_at""",
+        organization_id,
     )
 
 
@@ -103,10 +115,12 @@ async def caller_for_key(pool: asyncpg.Pool, secret: str, cache: CallerCache | N
     key_hash = hash_key(secret)
     if cache is not None and (cached := cache.get(key_hash)) is not None:
         return cached
-    row = await pool.fetchrow("SELECT id, name, role FROM api_keys WHERE key_hash = $1 AND revoked_at IS NULL", key_hash)
+    # Before the organization is known: a SECURITY DEFINER look-up across organizations (migration 0900).
+    row = await pool.fetchrow("SELECT id, name, role, organization_id FROM authenticate_api_key($1)", key_hash)
     if row is None:
         return None  # unknown keys are not cached: a key created a moment ago works at once
-    caller = Caller(actor_id=str(row["id"]), actor_name=row["name"], role=Role(row["role"]))
+    caller = Caller(actor_id=str(row["id"]), actor_name=row["name"], role=Role(row["role"]),
+                    organization_id=row["organization_id"])
     if cache is not None:
         cache.put(key_hash, caller)
     return caller

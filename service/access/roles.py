@@ -1,11 +1,15 @@
 """Who is calling: roles, the caller identity, and the guard each route declares.
 
-Roles:
-- ``intake``  intake staff: create/read eligibility checks and estimates for any caller.
+Every caller belongs to one organization (``Caller.organization_id``) and reaches only its rows: the request's
+database work acts for that organization (service/db/tenant.py) and PostgreSQL's row-level security enforces it.
+
+Roles, each within its organization:
+- ``intake``  intake staff: create/read eligibility checks and estimates.
 - ``portal``  the patient portal: with a patient token, reads one estimate and nothing else.
 - ``billing`` billing systems: post 271s, pull estimates and checks.
-- ``admin``   administrators: keys, fee schedules, sliding-fee schedules, audit log; raw X12 and the
-  billing feeds (full PHI) only with a stated reason (``reason_required_for``).
+- ``admin``   administrators of their organization: keys, sliding-fee schedules, payment-plan rules, payer
+  contracts, audit log; raw X12 and the billing feeds (full PHI) only with a stated reason
+  (``reason_required_for``). Creating organizations is the platform operator's, on the command line.
 
 A route says which roles may call it with ``guards=[allow(Role.INTAKE, Role.BILLING)]``.
 A missing or wrong key is 401, a wrong role 403; neither says whether a resource exists,
@@ -22,6 +26,7 @@ from litestar.connection import ASGIConnection
 from litestar.handlers.base import BaseRouteHandler
 
 from service.access.audit import record
+from service.db.tenant import DEFAULT_ORGANIZATION
 from service.errors import Forbidden, Unauthorized, request_id_of
 
 
@@ -47,6 +52,8 @@ class Caller:
     estimate_scope: str | None = None
     #: Why an administrator reads raw X12 / full-PHI feeds (X-Access-Reason); kept on every audit row.
     access_reason: str | None = None
+    #: The organization the caller belongs to; its requests act for it and reach only its rows.
+    organization_id: str = DEFAULT_ORGANIZATION
 
 
 def caller_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Caller | None:

@@ -42,18 +42,20 @@ class AdminKeysController(Controller):
     guards = [allow(Role.ADMIN)]
     security = [{"ApiKey": []}]
 
-    @post("", operation_id="createApiKey", description="A new key for one role (intake, portal, billing, admin). The secret is in this answer only: store it.", summary="Create an API key (the secret is shown once)", status_code=201)
+    @post("", operation_id="createApiKey", description="A new key for one role (intake, portal, billing, admin) in the administrator's own organization. The secret is in this answer only: store it.", summary="Create an API key (the secret is shown once)", status_code=201)
     async def create(self, request: Request, data: JSONBody[ApiKeyCreate]) -> ApiKeyCreated:
-        issued = await create_key(request.app.state.pool, name=data.name, role=Role(data.role), by=caller_of(request),
-                                  request_id=request_id_of(request.scope))
-        return ApiKeyCreated(id=issued.id, name=issued.name, role=issued.role.value, prefix=issued.prefix, secret=issued.secret)
+        caller = caller_of(request)
+        issued = await create_key(request.app.state.pool, name=data.name, role=Role(data.role), by=caller,
+                                  request_id=request_id_of(request.scope), organization_id=caller.organization_id)
+        return ApiKeyCreated(id=issued.id, name=issued.name, role=issued.role.value, prefix=issued.prefix,
+                             secret=issued.secret, organization_id=issued.organization_id)
 
-    @get("", operation_id="listApiKeys", description="Every API key with its role, prefix and state; secrets are never shown again.", summary="List API keys (never their secrets)")
+    @get("", operation_id="listApiKeys", description="Every API key of the administrator's organization with its role, prefix and state; secrets are never shown again.", summary="List API keys (never their secrets)")
     async def list(self, request: Request) -> list[ApiKeyInfo]:
-        rows = await list_keys(request.app.state.pool)
+        rows = await list_keys(request.app.state.pool, caller_of(request).organization_id)
         return [ApiKeyInfo(**{**dict(r), "id": str(r["id"])}) for r in rows]
 
-    @delete("/{key:str}", operation_id="revokeApiKey", description="The key stops working at once. 404 when no active key has that prefix, id or secret (the secret is never echoed).", summary="Revoke an API key by prefix, id or full secret", status_code=204)
+    @delete("/{key:str}", operation_id="revokeApiKey", description="The key stops working at once. 404 when no active key of the administrator's organization has that prefix, id or secret (the secret is never echoed).", summary="Revoke an API key by prefix, id or full secret", status_code=204)
     async def revoke(self, request: Request, key: FromPath[str]) -> None:
         if not await revoke_key(request.app.state.pool, key, by=caller_of(request),
                                 request_id=request_id_of(request.scope)):
@@ -148,12 +150,15 @@ class PortalTokensController(Controller):
         caller = caller_of(request)
         async with request.app.state.pool.acquire() as conn, conn.transaction():
             estimate_id = await revoke_token(conn, token_id, revoked_by=caller.actor_id)
-            if estimate_id is None:
-                raise NotFound(f"No active portal token {token_id[:64]!r}.")
+            # Another organization's token is invisible here (row-level security): the same 404 as none at all.
             await audit.record(
-                conn, caller=caller, action="portal_token.revoke", resource_type="estimate", resource_id=estimate_id,
-                request_id=request_id_of(request.scope),
+                conn, caller=caller, action="portal_token.revoke",
+                resource_type="estimate" if estimate_id is not None else "portal_token",
+                resource_id=estimate_id if estimate_id is not None else token_id[:64],
+                request_id=request_id_of(request.scope), outcome="success" if estimate_id is not None else "not_found",
             )
+        if estimate_id is None:
+            raise NotFound(f"No active portal token {token_id[:64]!r}.")
 
 
 class PortalController(Controller):

@@ -132,8 +132,9 @@ class PortalTokens:
             token_uuid = uuid.UUID(payload.tid)
         except ValueError:
             return None
+        # Before the organization is known: the token's row through a SECURITY DEFINER look-up (migration 0900).
         row = await pool.fetchrow(
-            "SELECT estimate_id, expires_at, revoked_at FROM portal_tokens WHERE id = $1", token_uuid
+            "SELECT estimate_id, expires_at, revoked_at, organization_id FROM portal_token_state($1)", token_uuid
         )
         if row is None or row["revoked_at"] is not None or row["estimate_id"] != payload.eid:
             return None
@@ -144,6 +145,7 @@ class PortalTokens:
             actor_name="patient portal",
             role=Role.PORTAL,
             estimate_scope=payload.eid,
+            organization_id=row["organization_id"],
         )
 
 
@@ -163,10 +165,13 @@ async def revoke_token(conn: asyncpg.Connection | asyncpg.Pool, token_id: str, *
 
 async def issue_portal_token(pool: asyncpg.Pool, tokens: PortalTokens, *, estimate_id: str, caller: Caller,
                              request_id: str | None, ttl_seconds: int | None = None) -> IssuedToken:
-    """Issue a token for one stored estimate and audit it (404 when there is no such estimate)."""
+    """Issue a token for one stored estimate and audit it (404, audited, when the caller's organization has no
+    such estimate)."""
     estimate = await read_estimate(pool, estimate_id)
     if estimate is None:
-        raise NotFound(f"No estimate {estimate_id!r}.")
+        await record(pool, caller=caller, action="portal_token.issue", resource_type="estimate",
+                     resource_id=estimate_id[:64], request_id=request_id, outcome="not_found")
+        raise NotFound(f"No estimate {estimate_id[:64]!r}.")
     async with pool.acquire() as conn, conn.transaction():
         issued = await tokens.issue(conn, estimate_id=estimate_id, issued_by=caller.actor_id, ttl_seconds=ttl_seconds)
         await record(conn, caller=caller, action="portal_token.issue", resource_type="estimate",

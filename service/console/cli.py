@@ -33,13 +33,15 @@ def _create(args: argparse.Namespace, settings: Settings) -> int:
         check_new_account(args.username, password)
 
         async def work(conn: asyncpg.Connection):  # noqa: ANN202
-            return await create_staff(conn, username=args.username, password=password, display_name=args.name)
+            return await create_staff(conn, username=args.username, password=password, display_name=args.name,
+                                      organization_id=args.organization)
 
         member = run_with_db(settings, work)
     except StaffAccountError as exc:
         print(f"not created: {exc}", file=sys.stderr)
         return 1
-    print(f"created staff account {member.username} ({member.display_name}); sign in at /console")
+    print(f"created staff account {member.username} ({member.display_name}) in organization "
+          f"{member.organization_id}; sign in at /console")
     return 0
 
 
@@ -79,6 +81,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     create = actions.add_parser("create", help="create an account (asks for the password)")
     create.add_argument("--username", required=True, help="sign-in name, e.g. 'jsmith'")
     create.add_argument("--name", help="name shown in the console, e.g. 'Jo Smith'")
+    create.add_argument("--organization", default="default",
+                        help="the organization the account belongs to; the console shows only its records")
     create.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     create.set_defaults(handler=_create)
     password = actions.add_parser("set-password", help="set a new password (also lifts a lockout)")

@@ -23,6 +23,7 @@ from litestar.datastructures import Cookie
 
 from contracts.estimate import EstimateResponse
 from service.access.audit import record
+from service.db.tenant import act_for
 from service.access.roles import Caller
 from service.access.tokens import estimate_patient_key, portal_view, read_estimate
 from service.console import sessions
@@ -57,7 +58,10 @@ def _open_page(request: Request[Any, Any, Any], *, status: int = 200, gone: bool
 async def _caller(request: Request[Any, Any, Any], token: str | None) -> Caller | None:
     if not token:
         return None
-    return await request.app.state.portal_tokens.resolve(request.app.state.pool, token)
+    caller = await request.app.state.portal_tokens.resolve(request.app.state.pool, token)
+    if caller is not None:
+        act_for(caller.organization_id)  # the rest of this request reads the token's organization only
+    return caller
 
 
 def _checked_form(request: Request[Any, Any, Any], data: Any) -> bool:

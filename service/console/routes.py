@@ -27,6 +27,7 @@ from service.console.forms import FACILITY_CHOICES, CallerForm, check_fields, el
 from service.console.payers import payer_choices
 from service.console.sessions import ConsoleSession
 from service.console.staff import authenticate
+from service.db.tenant import act_for
 from service.console.views import STATIC_TYPES, chart_for, level_rows, long_date, page, static_file
 from service.eligibility import service as eligibility
 from service.errors import NotFound, ProblemError, request_id_of
@@ -74,6 +75,7 @@ async def _session(request: Request[Any, Any, Any]) -> tuple[ConsoleSession | No
     session, timed_out = await sessions.resume_session(
         request.app.state.pool, request.cookies.get(sessions.SESSION_COOKIE), now=_now())
     if session is not None:
+        act_for(session.organization_id)  # the rest of this request reaches the staff member's organization only
         return session, None
     notice = (f"You were signed out after {sessions.IDLE_MINUTES} minutes without activity. Sign in again."
               if timed_out else None)
@@ -135,15 +137,15 @@ class ConsoleController(Controller):
         if not sessions.same_token(request.cookies.get(sessions.PRE_SESSION_COOKIE), data.get("csrf_token")):
             return sign_in_page(request, status=403, error="The sign-in form expired. Please try again.")
         pool, now = request.app.state.pool, _now()
-        actor: tuple[str, str] | None = None
+        actor: tuple[str, str, str] | None = None
         if data.get("api_key"):
             caller = await caller_for_key(pool, str(data.get("api_key")).strip())
             if caller is not None and caller.role is Role.INTAKE:
-                actor = (caller.actor_id, caller.actor_name)
+                actor = (caller.actor_id, caller.actor_name, caller.organization_id)
             how = "api_key"
         else:
             staff = await authenticate(pool, str(data.get("username") or ""), str(data.get("password") or ""), now=now)
-            actor = (staff.actor_id, staff.display_name) if staff else None
+            actor = (staff.actor_id, staff.display_name, staff.organization_id) if staff else None
             how = "password"
         request_id = request_id_of(request.scope)
         if actor is None:
@@ -152,8 +154,11 @@ class ConsoleController(Controller):
             return sign_in_page(request, status=401, error="Those details are not right, the account is locked, or "
                                 "the key is not an intake key.")
         await sessions.prune_sessions(pool, now=now)
-        session_id = await sessions.start_session(pool, actor_id=actor[0], actor_name=actor[1], now=now)
-        session = ConsoleSession(actor_id=actor[0], actor_name=actor[1], csrf_token="", last_seen_at=now)
+        session_id = await sessions.start_session(pool, actor_id=actor[0], actor_name=actor[1], now=now,
+                                                  organization_id=actor[2])
+        session = ConsoleSession(actor_id=actor[0], actor_name=actor[1], csrf_token="", last_seen_at=now,
+                                 organization_id=actor[2])
+        act_for(session.organization_id)
         await record(pool, caller=session.caller, action=f"console.sign_in.{how}", resource_type="console_session",
                      request_id=request_id)
         return Response("", status_code=303, headers={"Location": "/console", "Cache-Control": "no-store"},

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import asyncpg
 
 from service.access.roles import Caller, Role
+from service.db.tenant import DEFAULT_ORGANIZATION
 
 IDLE_MINUTES = 15
 MAX_HOURS = 12
@@ -31,11 +32,13 @@ class ConsoleSession:
     actor_name: str
     csrf_token: str
     last_seen_at: dt.datetime
+    organization_id: str = DEFAULT_ORGANIZATION
 
     @property
     def caller(self) -> Caller:
-        """Who the service's own functions audit: console users act as intake staff."""
-        return Caller(actor_id=self.actor_id, actor_name=self.actor_name, role=Role.INTAKE)
+        """Who the service's own functions audit: console users act as intake staff of their organization."""
+        return Caller(actor_id=self.actor_id, actor_name=self.actor_name, role=Role.INTAKE,
+                      organization_id=self.organization_id)
 
 
 def _hash(session_id: str) -> bytes:
@@ -50,14 +53,16 @@ def same_token(expected: str | None, given: str | None) -> bool:
     return bool(expected) and bool(given) and hmac.compare_digest(expected.encode(), given.encode())  # type: ignore[union-attr]
 
 
-async def start_session(pool: asyncpg.Pool, *, actor_id: str, actor_name: str, now: dt.datetime) -> str:
+async def start_session(pool: asyncpg.Pool, *, actor_id: str, actor_name: str, now: dt.datetime,
+                        organization_id: str = DEFAULT_ORGANIZATION) -> str:
     """Store a new session and return the id for the cookie (never stored itself)."""
     session_id = new_token()
     await pool.execute(
         """INSERT INTO console_sessions (id_hash, actor_id, actor_name, csrf_token, created_at, last_seen_at,
-                                         expires_at)
-           VALUES ($1, $2, $3, $4, $5, $5, $6)""",
-        _hash(session_id), actor_id, actor_name, new_token(), now, now + dt.timedelta(hours=MAX_HOURS))
+                                         expires_at, organization_id)
+           VALUES ($1, $2, $3, $4, $5, $5, $6, $7)""",
+        _hash(session_id), actor_id, actor_name, new_token(), now, now + dt.timedelta(hours=MAX_HOURS),
+        organization_id)
     return session_id
 
 
@@ -69,7 +74,7 @@ async def resume_session(pool: asyncpg.Pool, session_id: str | None, *,
     row = await pool.fetchrow(
         """UPDATE console_sessions SET last_seen_at = $2
            WHERE id_hash = $1 AND last_seen_at > $2::timestamptz - make_interval(mins => $3::int) AND expires_at > $2
-           RETURNING actor_id, actor_name, csrf_token, last_seen_at""",
+           RETURNING actor_id, actor_name, csrf_token, last_seen_at, organization_id""",
         _hash(session_id), now, IDLE_MINUTES)
     if row is not None:
         return ConsoleSession(**dict(row)), False

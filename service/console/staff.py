@@ -4,7 +4,7 @@ argon2-cffi (the reference argon2 binding, kept by the PyCA-adjacent hynek/argon
 and verifies; its ``PasswordHasher`` defaults follow RFC 9106's recommended low-memory profile and
 ``check_needs_rehash`` lets a sign-in upgrade an old hash when those defaults change.
 
-Every staff member acts with the ``intake`` role. After :data:`MAX_FAILED_ATTEMPTS` wrong passwords in a row
+Every staff member acts with the ``intake`` role, within the organization the account belongs to. After :data:`MAX_FAILED_ATTEMPTS` wrong passwords in a row
 the account is locked for :data:`LOCKOUT_MINUTES` (a password is slow to hash, and this caps guessing).
 """
 
@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import asyncpg
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+
+from service.db.tenant import DEFAULT_ORGANIZATION
 
 MAX_FAILED_ATTEMPTS = 5
 LOCKOUT_MINUTES = 15
@@ -37,6 +39,7 @@ class StaffMember:
     id: str
     username: str
     display_name: str
+    organization_id: str = DEFAULT_ORGANIZATION
 
     @property
     def actor_id(self) -> str:
@@ -55,15 +58,19 @@ def check_new_account(username: str, password: str) -> str:
 
 
 async def create_staff(conn: asyncpg.Connection | asyncpg.Pool, *, username: str, password: str,
-                       display_name: str | None = None) -> StaffMember:
+                       display_name: str | None = None,
+                       organization_id: str = DEFAULT_ORGANIZATION) -> StaffMember:
     name = check_new_account(username, password)
+    if not await conn.fetchval("SELECT 1 FROM organizations WHERE id = $1", organization_id):
+        raise StaffAccountError(f"organization: no organization {organization_id!r}")
     row = await conn.fetchrow(
-        """INSERT INTO staff_accounts (username, display_name, password_hash) VALUES ($1, $2, $3)
+        """INSERT INTO staff_accounts (username, display_name, password_hash, organization_id) VALUES ($1, $2, $3, $4)
            ON CONFLICT (username) DO NOTHING RETURNING id""",
-        name, display_name or name, _hasher.hash(password))
+        name, display_name or name, _hasher.hash(password), organization_id)
     if row is None:
         raise StaffAccountError(f"username: {name!r} already exists")
-    return StaffMember(id=str(row["id"]), username=name, display_name=display_name or name)
+    return StaffMember(id=str(row["id"]), username=name, display_name=display_name or name,
+                       organization_id=organization_id)
 
 
 async def set_password(conn: asyncpg.Connection | asyncpg.Pool, *, username: str, password: str) -> bool:
@@ -86,7 +93,7 @@ async def authenticate(pool: asyncpg.Pool, username: str, password: str, *, now:
     """The staff member for a right username and password; None otherwise (locked and disabled included)."""
     name = username.strip().lower()
     row = await pool.fetchrow(
-        """SELECT id, username, display_name, password_hash, disabled_at, locked_until
+        """SELECT id, username, display_name, password_hash, disabled_at, locked_until, organization_id
            FROM staff_accounts WHERE username = $1""", name) if USERNAME.match(name) else None
     if row is None:
         _verify(_DUMMY_HASH, password)
@@ -105,7 +112,8 @@ async def authenticate(pool: asyncpg.Pool, username: str, password: str, *, now:
     await pool.execute(
         "UPDATE staff_accounts SET failed_attempts = 0, locked_until = NULL, password_hash = $2 WHERE id = $1",
         row["id"], new_hash)
-    return StaffMember(id=str(row["id"]), username=row["username"], display_name=row["display_name"])
+    return StaffMember(id=str(row["id"]), username=row["username"], display_name=row["display_name"],
+                       organization_id=row["organization_id"])
 
 
 def _verify(encoded: str, password: str) -> bool:

@@ -27,9 +27,10 @@ import asyncpg
 from service.local_secrets import embedded_secrets_file, local_secret
 
 EMBEDDED_APP_ROLE = "benefits_app"
-#: The only table the app role may not change at all once written, and the one it may only read.
+#: The only table the app role may not change at all once written, and those it may only read (organizations are
+#: made by the platform's operator on the command line, never by a request).
 APPEND_ONLY_TABLES = ("audit_log",)
-READ_ONLY_TABLES = ("schema_migrations",)
+READ_ONLY_TABLES = ("schema_migrations", "organizations")
 
 _ROLE_LOCK_KEY = 7_270_272  # pg_advisory_lock key for creating the embedded app role (migrations use ...271)
 _ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")

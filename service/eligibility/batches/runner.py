@@ -21,6 +21,7 @@ import structlog
 
 from contracts.eligibility import EligibilityCheckRequest
 from service.access.roles import Caller, Role
+from service.db.tenant import NO_ORGANIZATION, acting_for
 from service.eligibility import service as eligibility
 from service.eligibility import store as checks_store
 from service.eligibility.batches import store
@@ -52,13 +53,16 @@ async def verify_lane(context: Any, batch_id: str, lane: int) -> None:
     resources: WorkerResources = context.additional_context["eligibility"]
     bid = uuid.UUID(batch_id)
     done = 0
-    while (item := await store.next_pending(resources.pool, bid, lane)) is not None:
-        await _verify_item(resources, bid, item)
-        done += 1
+    # The lane's checks, audit rows and items belong to the batch's organization (service/db/tenant.py).
+    organization = await resources.pool.fetchval("SELECT organization_id FROM eligibility_batches WHERE id = $1", bid)
+    with acting_for(organization or NO_ORGANIZATION):
+        while (item := await store.next_pending(resources.pool, bid, lane)) is not None:
+            await _verify_item(resources, bid, item, organization)
+            done += 1
     log.info("batch_lane_finished", batch_id=batch_id, lane=lane, items=done, worker=resources.name)
 
 
-async def _verify_item(resources: WorkerResources, batch_id: uuid.UUID, item: Any) -> None:
+async def _verify_item(resources: WorkerResources, batch_id: uuid.UUID, item: Any, organization: str) -> None:
     position = item["position"]
     if item["attempts"] > MAX_ATTEMPTS:
         await store.fail_item(resources.pool, batch_id, position, {
@@ -66,7 +70,8 @@ async def _verify_item(resources: WorkerResources, batch_id: uuid.UUID, item: An
             "detail": f"a worker stopped while checking this member {MAX_ATTEMPTS} times; check it on its own",
         }, resources.name)
         return
-    caller = Caller(actor_id=item["created_by"], actor_name=f"batch {batch_id}", role=Role.BILLING)
+    caller = Caller(actor_id=item["created_by"], actor_name=f"batch {batch_id}", role=Role.BILLING,
+                    organization_id=organization)
     ctx = eligibility.Context(pool=resources.pool, settings=resources.settings, client=resources.client,
                               caller=caller, request_id=f"batch-{batch_id}", gate=resources.gate)
     try:

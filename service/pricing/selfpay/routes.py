@@ -46,6 +46,7 @@ from contracts.selfpay import (
     StoredSlidingFeeSchedule,
 )
 from service.access.audit import patient_key, record
+from service.access.organizations import own_organization
 from service.access.roles import Caller, Role, allow, caller_of
 from service.errors import FieldError, InvalidInput, NotFound, ProblemError, Unprocessable, request_id_of
 from service.money import cents, percent_of
@@ -211,6 +212,7 @@ class SelfPayAdminController(Controller):
     @post(
         "/sliding-fee-schedules",
         operation_id="createSlidingFeeSchedule",
+        opt={"problems": {404: "organization_id names an organization other than the key's own (deprecated field: omit it)."}},
         summary="Add a version of an organization's sliding fee schedule (supersedes earlier ones from effective_from)",
         description=(
             "Versions are immutable. The schedule in force on a date is the one with the latest effective_from on "
@@ -220,6 +222,8 @@ class SelfPayAdminController(Controller):
         status_code=201,
     )
     async def create_schedule(self, request: Request, data: JSONBody[SlidingFeeScheduleCreate]) -> StoredSlidingFeeSchedule:
+        data = msgspec.structs.replace(data, organization_id=await _organization(request, data.organization_id,
+                                                                                   "$.organization_id"))
         validate_schedule(
             SlidingFeeSchedule(
                 organization_id=data.organization_id, name=data.name, effective_from=data.effective_from,
@@ -233,47 +237,52 @@ class SelfPayAdminController(Controller):
 
     @get(
         "/sliding-fee-schedules",
-        operation_id="listSlidingFeeSchedules", description="Sliding-fee schedule versions per organization, newest first, and the example schedule used when none is in force.",
+        opt={"problems": {404: "organization_id names an organization other than the key's own (deprecated field: omit it)."}},
+        operation_id="listSlidingFeeSchedules", description="The organization's sliding-fee schedule versions, newest first, and the example schedule used when none is in force.",
         summary="Every sliding fee schedule version, newest first; the one in force today is marked current",
     )
     async def list_schedules(
         self,
         request: Request,
-        organization_id: Annotated[str | None, QueryParameter(description="only this organization", max_length=80,
+        organization_id: Annotated[str | None, QueryParameter(description="deprecated: the key's own organization is used; another one is a 404", max_length=80,
                                                               pattern=r"^[^\x00-\x1f]*$")] = None,
     ) -> SlidingFeeScheduleList:
+        organization_id = await _organization(request, organization_id, "organization_id")
         schedules = await store.list_schedules(_pool(request), today=_today(), organization_id=organization_id)
-        return SlidingFeeScheduleList(schedules=schedules, fallback=default_schedule(organization_id or "default"))
+        return SlidingFeeScheduleList(schedules=schedules, fallback=default_schedule(organization_id))
 
     @post(
         "/payment-plan-rules",
         operation_id="createPaymentPlanRules",
+        opt={"problems": {404: "organization_id names an organization other than the key's own (deprecated field: omit it)."}},
         summary="Add a version of an organization's payment plan rules (in force from effective_from)",
         description="400 lists every invalid field by path (e.g. `$.rules.term_limits[0].max_balance`).",
         status_code=201,
     )
     async def create_rules(self, request: Request, data: JSONBody[PaymentPlanRulesCreate]) -> StoredPaymentPlanRules:
         errors = rules_errors(data.rules)
-        if not data.organization_id.strip():
-            errors.insert(0, FieldError(field="$.organization_id", reason="must not be empty"))
         if errors:
             errors = _rules_paths(errors)
             raise PaymentPlanRulesInvalid("; ".join(f"{e.field}: {e.reason}" for e in errors), errors=errors)
+        data = msgspec.structs.replace(data, organization_id=await _organization(request, data.organization_id,
+                                                                                   "$.organization_id"))
         caller = caller_of(request)
         async with _pool(request).acquire() as conn:
             return await store.insert_rules(conn, data, created_by=_actor(caller), today=_today())
 
     @get(
         "/payment-plan-rules",
-        operation_id="listPaymentPlanRules", description="Payment-plan rule versions per organization, newest first; the one in force today is marked `current`.",
+        opt={"problems": {404: "organization_id names an organization other than the key's own (deprecated field: omit it)."}},
+        operation_id="listPaymentPlanRules", description="The organization's payment-plan rule versions, newest first; the one in force today is marked `current`.",
         summary="Every payment plan rules version, newest first; the one in force today is marked current",
     )
     async def list_rules(
         self,
         request: Request,
-        organization_id: Annotated[str | None, QueryParameter(description="only this organization", max_length=80,
+        organization_id: Annotated[str | None, QueryParameter(description="deprecated: the key's own organization is used; another one is a 404", max_length=80,
                                                               pattern=r"^[^\x00-\x1f]*$")] = None,
     ) -> PaymentPlanRulesList:
+        organization_id = await _organization(request, organization_id, "organization_id")
         rules = await store.list_rules(_pool(request), today=_today(), organization_id=organization_id)
         return PaymentPlanRulesList(rules=rules, fallback=store.DEFAULT_PLAN_RULES)
 
@@ -284,6 +293,12 @@ def _rules_paths(errors: list[FieldError]) -> list[FieldError]:
         e if e.field == "$.organization_id" else FieldError(field="$.rules" + e.field.removeprefix("$"), reason=e.reason)
         for e in errors
     ]
+
+
+async def _organization(request: Request, named: str | None, field: str) -> str:
+    """The caller's own organization; a body or query naming another one is a 404 (audited)."""
+    return await own_organization(_pool(request), caller_of(request), named, field=field,
+                                  request_id=request_id_of(request.scope))
 
 
 def _actor(caller: Caller | None) -> str:
@@ -301,6 +316,7 @@ class SelfPayController(Controller):
     @post(
         "/self-pay/fpl",
         operation_id="calculateFplTier",
+        opt={"problems": {404: "organization_id names an organization other than the key's own (deprecated field: omit it)."}},
         summary="Household size and income -> percent of the poverty guideline and the sliding fee tier",
         description=(
             "For the first phone call: nothing is stored. The tier is from the organization's schedule in force on "
@@ -313,11 +329,12 @@ class SelfPayController(Controller):
         on = data.determination_date or _today()
         h = data.household
         determination = determine_fpl(household_size=h.size, annual_income=h.annual_income, state=h.state, on=on)
-        schedule, version = await store.schedule_in_force(_pool(request), on, data.organization_id)
+        organization_id = await _organization(request, data.organization_id, "$.organization_id")
+        schedule, version = await store.schedule_in_force(_pool(request), on, organization_id)
         index, tier = tier_for(schedule, determination.percent_exact)
         return FplCalculatorResponse(
             determination=determination.to_wire(),
-            organization_id=data.organization_id,
+            organization_id=organization_id,
             schedule_name=schedule.name,
             schedule_is_example=schedule.is_example,
             schedule_version=version,

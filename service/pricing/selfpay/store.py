@@ -40,6 +40,7 @@ from contracts.selfpay import (
     StoredSlidingFeeSchedule,
     TermLimit,
 )
+from service.db.tenant import DEFAULT_ORGANIZATION, current_organization
 from service.pricing.selfpay.affordability import AffordabilityConfig
 from service.pricing.selfpay.sliding_fee import default_schedule
 
@@ -86,9 +87,15 @@ def _rules_from_row(row: asyncpg.Record) -> PaymentPlanRules:
     )
 
 
+def _acting_organization(organization_id: str | None) -> str:
+    """``organization_id``, or (None) the organization this work acts for (a request's: its caller's)."""
+    return organization_id or current_organization() or DEFAULT_ORGANIZATION
+
+
 async def schedule_in_force(
-    conn: asyncpg.Connection | asyncpg.Pool, on: dt.date, organization_id: str = "default"
+    conn: asyncpg.Connection | asyncpg.Pool, on: dt.date, organization_id: str | None = None
 ) -> tuple[SlidingFeeSchedule, int | None]:
+    organization_id = _acting_organization(organization_id)
     row = await conn.fetchrow(f"SELECT * FROM sliding_fee_schedules WHERE {_IN_FORCE}", organization_id, on)
     if row is None:
         return default_schedule(organization_id, effective_from=dt.date(1900, 1, 1)), None
@@ -96,8 +103,9 @@ async def schedule_in_force(
 
 
 async def rules_in_force(
-    conn: asyncpg.Connection | asyncpg.Pool, on: dt.date, organization_id: str = "default"
+    conn: asyncpg.Connection | asyncpg.Pool, on: dt.date, organization_id: str | None = None
 ) -> tuple[PaymentPlanRules, int | None]:
+    organization_id = _acting_organization(organization_id)
     row = await conn.fetchrow(
         """SELECT * FROM payment_plan_rules WHERE organization_id = $1 AND effective_from <= $2
            ORDER BY effective_from DESC, version DESC LIMIT 1""",
@@ -109,9 +117,11 @@ async def rules_in_force(
 
 
 async def load_affordability_config(
-    conn: asyncpg.Connection | asyncpg.Pool, on: dt.date, organization_id: str = "default"
+    conn: asyncpg.Connection | asyncpg.Pool, on: dt.date, organization_id: str | None = None
 ) -> AffordabilityConfig:
-    """The sliding fee schedule and payment plan rules in force on ``on`` (fallbacks: module docstring)."""
+    """The sliding fee schedule and payment plan rules in force on ``on`` (fallbacks: module docstring), of the
+    organization this work acts for unless ``organization_id`` says otherwise."""
+    organization_id = _acting_organization(organization_id)
     schedule, schedule_version = await schedule_in_force(conn, on, organization_id)
     rules, rules_version = await rules_in_force(conn, on, organization_id)
     return AffordabilityConfig(

@@ -137,7 +137,7 @@ def _tiers(**changes: Any) -> list[dict[str, Any]]:
 
 def test_schedule_validation_errors_name_fields(client: Any, headers: dict[str, dict[str, str]]) -> None:
     body = {
-        "organization_id": "org-invalid", "name": "bad", "effective_from": "2026-01-01",
+        "name": "bad", "effective_from": "2026-01-01",
         "tiers": _tiers(**{"1__patient_pays_percent": "150", "2__max_percent_fpl": "300"}),
     }
     response = client.post("/v1/admin/sliding-fee-schedules", json=body, headers=headers["admin"])
@@ -146,7 +146,7 @@ def test_schedule_validation_errors_name_fields(client: Any, headers: dict[str, 
     fields = {e["field"] for e in response.json()["errors"]}
     assert {"$.tiers[1].patient_pays_percent", "$.tiers[2].max_percent_fpl"} <= fields
 
-    body = {"organization_id": "org-invalid", "name": "bad", "effective_from": "2026-01-01",
+    body = {"name": "bad", "effective_from": "2026-01-01",
             "tiers": _tiers(**{"0__kind": "percent_of_charge", "0__nominal_amount": None,
                                "0__patient_pays_percent": "10"})}
     response = client.post("/v1/admin/sliding-fee-schedules", json=body, headers=headers["admin"])
@@ -157,10 +157,9 @@ def test_schedule_validation_errors_name_fields(client: Any, headers: dict[str, 
     assert wrong_role.status_code == 403
 
 
-def test_schedule_versions_supersede_by_date_and_drive_the_fpl_tier(
-    client: Any, headers: dict[str, dict[str, str]]
-) -> None:
-    org = f"org-{uuid.uuid4().hex[:8]}"
+def test_schedule_versions_supersede_by_date_and_drive_the_fpl_tier(client: Any, new_organization: Any) -> None:
+    org, headers = new_organization()  # an organization of its own: no other test's schedule is in force there
+    # organization_id in the body is deprecated; naming the key's own organization still works.
     first = {"organization_id": org, "name": "2020 schedule", "effective_from": "2020-01-01", "tiers": _tiers()}
     second = {"organization_id": org, "name": "2026 schedule", "effective_from": "2026-01-01",
               "tiers": _tiers(**{"1__patient_pays_percent": "30"})}
@@ -217,8 +216,8 @@ def test_fpl_calculator_refuses_portal_and_bad_state(client: Any, headers: dict[
     assert response.json()["errors"][0]["field"].startswith("$.household")
 
 
-def test_payment_plan_rules_admin(client: Any, headers: dict[str, dict[str, str]]) -> None:
-    org = f"org-{uuid.uuid4().hex[:8]}"
+def test_payment_plan_rules_admin(client: Any, new_organization: Any) -> None:
+    org, headers = new_organization()
     bad = {"organization_id": org, "effective_from": "2026-01-01", "rules": {
         "minimum_monthly_payment": "25.00", "allowed_terms_months": [3, 3],
         "term_limits": [{"max_balance": "1000.00", "max_months": 6}]}}

@@ -1,0 +1,112 @@
+"""Which organization the database work of this task acts for, set on every transaction the service opens.
+
+PostgreSQL's row-level security (migration 0900) shows and accepts only the rows of the organization in the
+transaction-local setting ``app.organization_id``. This module is the one place that sets it: the service's
+connections are :class:`OrganizationConnection`, which
+
+- starts every transaction with ``BEGIN; SELECT set_config('app.organization_id', <org>, true)`` (one round trip),
+- runs a statement made outside a transaction (``pool.fetchrow(...)``) inside one such transaction.
+
+The organization comes from :func:`acting_for` / :func:`act_for` (a context variable: each request, each asyncio
+task, has its own). The authentication middleware sets it to the caller's organization for the whole request.
+Because the setting is transaction-local (``set_config(..., true)``), it ends with the transaction: a pooled
+connection never carries one request's organization into the next, whatever the next one does.
+
+Outside any request (command line, tests' helpers, start-up hooks) the work acts for :data:`DEFAULT_ORGANIZATION`,
+the organization every row of a single-organization install (and every row from before tenancy) belongs to.
+:data:`NO_ORGANIZATION` acts for none: nothing tenant-owned is visible and nothing can be written (requests
+without a valid caller run so).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from contextvars import ContextVar, Token
+from typing import Any
+
+import asyncpg
+
+DEFAULT_ORGANIZATION = "default"
+#: Acts for no organization: the setting stays empty, the policies match no row.
+NO_ORGANIZATION: str | None = None
+
+_acting_for: ContextVar[str | None] = ContextVar("organization", default=DEFAULT_ORGANIZATION)
+
+
+def current_organization() -> str | None:
+    return _acting_for.get()
+
+
+def act_for(organization_id: str | None) -> Token[str | None]:
+    """Act for ``organization_id`` from here on in this task (undo with :func:`stop_acting`)."""
+    return _acting_for.set(organization_id)
+
+
+def stop_acting(token: Token[str | None]) -> None:
+    _acting_for.reset(token)
+
+
+@contextlib.contextmanager
+def acting_for(organization_id: str | None) -> Iterator[None]:
+    token = act_for(organization_id)
+    try:
+        yield
+    finally:
+        stop_acting(token)
+
+
+def _literal(value: str) -> str:
+    """A SQL string literal (the setting travels in the BEGIN's simple query, which takes no parameters)."""
+    if "\x00" in value:
+        raise ValueError("an organization id cannot hold NUL")
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _setting_sql(organization_id: str | None) -> str:
+    return f" SELECT set_config('app.organization_id', {_literal(organization_id or '')}, true);"
+
+
+class OrganizationConnection(asyncpg.Connection):  # type: ignore[misc]
+    """An asyncpg connection whose transactions act for :func:`current_organization` (see the module docstring)."""
+
+    async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:
+        if not args and query.startswith("BEGIN") and not self.is_in_transaction():
+            # asyncpg's Transaction.start() opens the outermost transaction with exactly this call ("BEGIN;",
+            # "BEGIN ISOLATION LEVEL ...;"); a BEGIN sent by hand is a transaction of this organization too.
+            begin = query.rstrip().rstrip(";")
+            return await super().execute(begin + ";" + _setting_sql(current_organization()), timeout=timeout)
+        if self.is_in_transaction():
+            return await super().execute(query, *args, timeout=timeout)
+        async with self.transaction():
+            return await super().execute(query, *args, timeout=timeout)
+
+    async def executemany(self, command: str, args: Any, *, timeout: float | None = None) -> None:
+        if self.is_in_transaction():
+            return await super().executemany(command, args, timeout=timeout)
+        async with self.transaction():
+            return await super().executemany(command, args, timeout=timeout)
+
+    async def fetch(self, query: str, *args: Any, **kwargs: Any) -> list[Any]:
+        if self.is_in_transaction():
+            return await super().fetch(query, *args, **kwargs)
+        async with self.transaction():
+            return await super().fetch(query, *args, **kwargs)
+
+    async def fetchrow(self, query: str, *args: Any, **kwargs: Any) -> Any:
+        if self.is_in_transaction():
+            return await super().fetchrow(query, *args, **kwargs)
+        async with self.transaction():
+            return await super().fetchrow(query, *args, **kwargs)
+
+    async def fetchval(self, query: str, *args: Any, **kwargs: Any) -> Any:
+        if self.is_in_transaction():
+            return await super().fetchval(query, *args, **kwargs)
+        async with self.transaction():
+            return await super().fetchval(query, *args, **kwargs)
+
+    async def copy_records_to_table(self, table_name: str, **kwargs: Any) -> str:
+        if self.is_in_transaction():
+            return await super().copy_records_to_table(table_name, **kwargs)
+        async with self.transaction():
+            return await super().copy_records_to_table(table_name, **kwargs)
