@@ -28,6 +28,7 @@ from decimal import Decimal
 from contracts.benefits import Accumulator, LevelBenefits, Limit
 from service.money import ZERO, cents, format_usd, percent_of
 from service.pricing.course import ServiceDay
+from service.pricing.day_runs import repeats_below, run_length
 
 
 @dataclass(slots=True)
@@ -256,9 +257,12 @@ def accumulate_commercial(
     is_inpatient: bool,
     notes: Notes,
     virtual_terms: PlanTerms | None = None,
+    runs: bool = True,
 ) -> list[DayLine]:
     """Price each day of a course under one plan's terms (see the module docstring); days joined by
-    telehealth use ``virtual_terms`` (from :func:`telehealth_terms`) when given."""
+    telehealth use ``virtual_terms`` (from :func:`telehealth_terms`) when given. A run of days that come
+    out alike is priced once and repeated (``day_runs.py``); ``runs=False`` prices every day on its own
+    (the reference the property test holds the runs to)."""
     gross = cents(gross_per_day)
     allowed = cents(allowed_per_day)
     self_pay = cents(self_pay_per_day)
@@ -277,7 +281,10 @@ def accumulate_commercial(
     # (the deductible took it) is taken on the next days until the whole copay is charged.
     stay_copay_left = cents(terms.copay) if terms.copay is not None and per_stay else None
     previous_year: dt.date | None = None
-    for day in days:
+    index = 0
+    while index < len(days):
+        day = days[index]
+        index += 1
         year = plan_year_of(day.date)
         state = states.get(year)
         events: list[str] = []
@@ -331,6 +338,7 @@ def accumulate_commercial(
         rest = allowed - ded
         copay = ZERO
         tier = day_terms.copay_tier(day.number)
+        stay_copay_before = stay_copay_left
         copay_applies = True
         if tier is not None:
             copay = min(cents(tier[2]), rest)
@@ -379,7 +387,47 @@ def accumulate_commercial(
             line.events_after.append(f"Out-of-pocket maximum reached on day {day.number} ({short_date(day.date)}): "
                                      "you pay $0.00 after that this plan year" + (" (except balance bills)" if balance else ""))
         lines.append(line)
+        if runs and (tier is not None or not stay_copay_before):
+            index += _repeat_day(line, days, index, state, ded_room, oop_room, lines, year=year,
+                                 plan_year_of=plan_year_of, tier_of=day_terms.copay_tier,
+                                 hours_limit=terms.limit_unit == "hours")
     return lines
+
+
+def _repeat_day(line: DayLine, days: Sequence[ServiceDay], start: int, state: _YearState, ded_room: Decimal | None,
+                oop_room: Decimal | None, lines: list[DayLine], *, year: dt.date,
+                plan_year_of: Callable[[dt.date], dt.date], tier_of: Callable[[int], object],
+                hours_limit: bool) -> int:
+    """Append copies of ``line`` for the days from ``days[start]`` that come out exactly like it (see
+    ``day_runs.py``), move the year's accumulators past them, and say how many there were."""
+    ded, share = line.deductible, line.deductible + line.copay + line.coinsurance
+    bound = len(days) - start
+    if ded:
+        # a day that took less than the allowed amount crossed the deductible (or hit the maximum)
+        bound = min(bound, repeats_below(ded_room - ded, ded) if ded == line.allowed else 0)
+    if share and oop_room is not None:
+        bound = min(bound, repeats_below(oop_room - share, share))
+    if bound <= 0:
+        return 0
+    count, limit_left = run_length(days, start, bound, year=year, plan_year_of=plan_year_of,
+                                   telehealth=line.telehealth, tier=line.copay_tier, tier_of=tier_of,
+                                   limit=state.limit, hours_limit=hours_limit)
+    for offset in range(count):
+        day = days[start + offset]
+        lines.append(DayLine(
+            number=day.number, date=day.date, hours=day.hours, gross=line.gross, telehealth=line.telehealth,
+            allowed=line.allowed, payer=line.payer, deductible=ded, copay=line.copay, coinsurance=line.coinsurance,
+            balance_bill=line.balance_bill, copay_tier=line.copay_tier, kind=line.kind, label=line.label,
+            remaining_before=None if ded_room is None else ded_room - ded * (offset + 1)))
+    if count:
+        state.limit = limit_left
+        for attr in ("ded_ind", "ded_fam"):
+            if getattr(state, attr) is not None:
+                setattr(state, attr, getattr(state, attr) - ded * count)
+        for attr in ("oop_ind", "oop_fam"):
+            if getattr(state, attr) is not None:
+                setattr(state, attr, getattr(state, attr) - share * count)
+    return count
 
 
 def _describe(line: DayLine, pct: Decimal, terms: PlanTerms, capped: bool, oop_met: bool, bb: str,

@@ -23,7 +23,7 @@ from decimal import Decimal
 
 from contracts.benefits import (CoverageOrder, InsuranceType, Level, LevelBenefits, MedicaidDetails, MedicareDetails, Network,
                                 NormalizedBenefits, OtherPayer, OtherPayerKind, PayerClass, Source)
-from contracts.estimate import (AuthorizationIn, AuthorizationOut, CostBreakdown, EmergencyAdmissionIn, CourseOfCare, Delivery, EstimateComparison, EstimateRequest,
+from contracts.estimate import (AuthorizationIn, AuthorizationOut, EmergencyAdmissionIn, CourseOfCare, Delivery, EstimateComparison, EstimateRequest,
                                 ExplanationLine, FacilityType, FiguresUsed, LevelEstimate, LineKind,
                                 MedicareVirtualBilling, NetworkPreference, PatientPaysRange, PayerShare,
                                 ServiceDayOut)
@@ -56,6 +56,7 @@ from service.pricing.out_of_network import deductible_unknown, price_with_unknow
 from service.pricing.program_figures import ProgramFigures
 from service.pricing.rates import LevelRates, RatesMissing, RateTable, commercial_allowed
 from service.pricing.telehealth import medicaid_parity, medicare_virtual_billing
+from service.pricing.totals import level_totals
 
 ALL_LEVELS = (Level.IOP, Level.PHP, Level.INPATIENT)
 REFERENCE_FILES = ["medicare.json", "medicaid.json", "poverty-guidelines.json", "aca.json", "levels-of-care.json"]
@@ -404,18 +405,9 @@ def _level_estimate(inp: PricingInput, course: Course, network: Network, benefit
         if after:
             notes.warn(f"coverage ends {coverage_ends.isoformat()} per the payer: {after} service day(s) after that "
                        "are priced as if still covered; confirm coverage before scheduling them")
-    patient = _sum(lines, "patient")
-    hours = _sum(lines, "hours")
+    totals, hours = level_totals(lines)
+    patient = totals.patient_pays
     weeks = course.weeks
-    totals = CostBreakdown(
-        gross_charges=_sum(lines, "gross"), allowed=_sum(lines, "allowed"), payer_pays=_sum(lines, "payer"),
-        patient_pays=patient, deductible=_sum(lines, "deductible"), copay=_sum(lines, "copay"),
-        coinsurance=_sum(lines, "coinsurance"), not_covered=_sum(lines, "not_covered") + _sum(lines, "self_pay"),
-        over_limit=_sum(lines, "over_limit"), balance_bill=_sum(lines, "balance_bill"),
-        waived_cost_sharing=_sum(lines, "waived"),
-        other_payers_pay=sum((sum(d.other_paid.values(), ZERO) for d in lines), ZERO),
-        provider_write_off=_sum(lines, "write_off"),
-    )
     if professional is not None:
         totals = professional.add_to(totals)
         patient = totals.patient_pays

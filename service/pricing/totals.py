@@ -1,0 +1,41 @@
+"""A level's totals from its day lines, in one pass. Pure.
+
+Totals are sums of the rounded days (never rounded again); ``patient_pays`` is the sum of each day's
+patient share, so it equals the per-day rows added up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from contracts.estimate import CostBreakdown
+from service.money import ZERO
+from service.pricing.engine import DayLine
+
+
+def level_totals(lines: Sequence[DayLine]) -> tuple[CostBreakdown, Decimal]:
+    """(the cost breakdown, the treatment hours) of a level's day lines."""
+    gross = allowed = payer = deductible = copay = coinsurance = not_covered = over_limit = ZERO
+    balance_bill = waived = other_paid = write_off = ZERO
+    hours = ZERO  # as the rows: hours carry two places (a Decimal sum started at 0.00)
+    for line in lines:
+        gross += line.gross
+        allowed += line.allowed
+        payer += line.payer
+        deductible += line.deductible
+        copay += line.copay
+        coinsurance += line.coinsurance
+        not_covered += line.not_covered + line.self_pay
+        over_limit += line.over_limit
+        balance_bill += line.balance_bill
+        waived += line.waived
+        write_off += line.write_off
+        hours += line.hours
+        if line.other_paid:
+            other_paid += sum(line.other_paid.values(), ZERO)
+    patient = deductible + copay + coinsurance + not_covered + over_limit + balance_bill
+    return CostBreakdown(gross_charges=gross, allowed=allowed, payer_pays=payer, patient_pays=patient,
+                         deductible=deductible, copay=copay, coinsurance=coinsurance, not_covered=not_covered,
+                         over_limit=over_limit, balance_bill=balance_bill, waived_cost_sharing=waived,
+                         other_payers_pay=other_paid, provider_write_off=write_off), hours
