@@ -17,7 +17,8 @@ from collections.abc import Iterable, Sequence
 from contracts.benefits import (
     Accumulator, Contact, InsuranceType, Level, LevelBenefits, Network, NormalizedBenefits, OtherPayerKind, PayerClass,
 )
-from contracts.estimate import Delivery, EstimateComparison, EstimateRequest, LevelEstimate, NetworkPreference
+from contracts.estimate import (Delivery, EstimateComparison, EstimateRequest, LevelEstimate, NetworkPreference,
+                                ProfessionalServices)
 from contracts.read_aloud import SpokenLine, SpokenTopic
 from service.eligibility.benefits import check_status
 from service.money import format_usd
@@ -269,6 +270,13 @@ def _level_line(estimate: LevelEstimate, show_network: bool) -> SpokenLine:
     text = (f"{name}{where}: {format_usd(estimate.totals.patient_pays)} in all for {estimate.service_days} days. "
             f"That is {format_usd(estimate.patient_pays_per_week)} a week, "
             f"{format_usd(estimate.patient_pays_per_treatment_hour)} per treatment hour.")
+    professional = estimate.professional
+    if professional is not None and professional.patient_pays is not None:
+        text += (f" That includes the {_practitioners(professional)} visits, about "
+                 f"{format_usd(professional.patient_pays)}.")
+    elif professional is not None:
+        text += (f" The {_practitioners(professional)} visits are billed separately and are not in this amount: "
+                 "ask the plan for its specialist visit terms.")
     section = estimate.affordability
     if section is not None and section.discount > 0:
         text += f" After the sliding-fee discount: {format_usd(section.balance_after_discount)}."
@@ -277,6 +285,12 @@ def _level_line(estimate: LevelEstimate, show_network: bool) -> SpokenLine:
         text += (f" Payment plans from {format_usd(longest.regular_payment)} a month "
                  f"over {longest.term_months} months.")
     return _line(T.LEVEL, text, estimate.level, estimate.network)
+
+
+def _practitioners(section: ProfessionalServices) -> str:
+    """Whose visits, possessive: "psychiatrist's" for one kind of practitioner, else "practitioners'"."""
+    kinds = {line.practitioner for line in section.lines}
+    return f"{kinds.pop()}'s" if len(kinds) == 1 else "practitioners'"
 
 
 def _questions(benefits: NormalizedBenefits | None, *, household_known: bool, asks_inpatient: bool,

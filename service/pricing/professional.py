@@ -429,3 +429,17 @@ def _schedule_words(schedule: ProfessionalFeeSchedule, visits: Sequence[Visit]) 
     demo = schedule.charges_demo or any(schedule.medicare_year(y).demo for y in years)
     return ("professional-fees.json: the practitioners' charges and Medicare PFS facility amounts CY"
             + "/".join(str(y) for y in years) + (" (DEMO: example figures, to be imported)" if demo else ""))
+
+
+def visit_amounts(section: ProfessionalServices | None) -> list[Decimal]:
+    """What the patient pays for each visit of a priced section, for a per-visit sliding fee; a line's total is
+    split evenly over its visits (cents left over on the last one, so the parts add up exactly)."""
+    if section is None or not section.in_totals:
+        return []
+    amounts: list[Decimal] = []
+    for line in section.lines:
+        if not line.visits or line.patient_pays is None:
+            continue
+        each = Decimal(int(line.patient_pays * 100) // line.visits) / 100  # whole cents, never more than the share
+        amounts.extend([each] * (line.visits - 1) + [line.patient_pays - each * (line.visits - 1)])
+    return amounts

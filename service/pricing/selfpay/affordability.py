@@ -9,7 +9,8 @@ Semantics
   - Self-pay caller: the level's patient-pays total, which the engine prices at the
     provider's self-pay rate per day. When the estimate carries per-day lines
     (``level.days``) the schedule is applied day by day, so a nominal per-day charge
-    (tier A) is capped at each day's own charge.
+    (tier A) is capped at each day's own charge; the practitioners' visits in the total
+    (``level.professional``) are charges of their own, one per visit.
   - Insured caller: only when the schedule's ``applies_to`` is
     ``self_pay_and_patient_responsibility``; then it applies to the patient's share after
     insurance (per day, as above). Otherwise no discount, and a note says why.
@@ -39,6 +40,7 @@ from contracts import estimate as est
 from contracts.estimate import LevelEstimate
 from contracts.selfpay import AffordabilitySection, Household, PaymentPlanRules, SlidingFeeSchedule
 from service.money import ZERO, cents, format_usd
+from service.pricing.professional import visit_amounts
 from service.pricing.selfpay.payment_plans import offer_plans, validate_rules
 from service.pricing.selfpay.poverty import InvalidHousehold, determine_fpl
 from service.pricing.selfpay.sliding_fee import applies, apply_sliding_fee, schedule_in_effect
@@ -131,8 +133,10 @@ def affordability_for_level(
         notes.append("The patient owes nothing for this level, so there is nothing to discount.")
     else:
         if level.days:
-            charges: Decimal | list[Decimal] = [day.patient_pays for day in level.days]
-            days = len(level.days)
+            # the practitioners' visits in the total are charges of their own (visits, like program days)
+            charges: Decimal | list[Decimal] = [*(day.patient_pays for day in level.days),
+                                                *visit_amounts(level.professional)]
+            days = len(charges)
         else:
             charges, days = responsibility, level.service_days
         sliding = apply_sliding_fee(

@@ -14,15 +14,42 @@ import dataclasses
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pricing_support import (
+    FIGURES,
+    RATES,
+    CourseOfCare,
+    D,
+    Level,
+    Network,
+    acc,
+    commercial,
+    dt,
+    level_benefits,
+    medicaid,
+    medicare,
+    request,
+)
 
-from contracts.benefits import (BenefitRow, InsuranceType, MedicareAdvantagePlan, MedicareDetails,
-                                NormalizedBenefits, PayerClass, ProfessionalCostShare, Source)
-from contracts.estimate import ProfessionalVisitIn
-from pricing_support import (FIGURES, RATES, D, CourseOfCare, Level, Network, acc, commercial, dt, level_benefits,
-                             medicaid, medicare, request)
+from contracts.benefits import (
+    BenefitRow,
+    InsuranceType,
+    MedicareAdvantagePlan,
+    MedicareDetails,
+    NormalizedBenefits,
+    PayerClass,
+    ProfessionalCostShare,
+    Source,
+)
+from contracts.estimate import ProfessionalLine, ProfessionalServices, ProfessionalVisitIn
+from contracts.selfpay import Household
 from service.errors import InvalidInput
 from service.pricing.estimate import estimate_levels, pricing_input_from_request
+from service.pricing.professional import visit_amounts
 from service.pricing.professional_fees import PfsYear, fee_schedule_from_reference
+from service.pricing.selfpay.affordability import AffordabilityConfig, affordability_for_level
+from service.pricing.selfpay.sliding_fee import default_schedule
+from service.pricing.selfpay.store import DEFAULT_PLAN_RULES
+from service.read_aloud import for_estimate
 from service.reference import load
 
 START = dt.date(2026, 1, 5)  # a Monday
@@ -149,6 +176,20 @@ def test_commercial_without_professional_terms_is_warned_and_left_out_of_the_tot
     assert any("NOT in this total" in w and "CF/A0/98" in w for w in est.warnings)
 
 
+def test_read_aloud_says_what_the_total_holds():
+    lb = level_benefits(deductible_individual=acc("1500", "1500"), oop_max_individual=acc("5000", "5000"),
+                        coinsurance_percent=D(20))
+    for benefits, said in (
+            (msgspec_replace(commercial(lb), professional=[ProfessionalCostShare(copay=D(40))]),
+             "That includes the psychiatrist's visits, about $80.00."),
+            (commercial(lb), "The psychiatrist's visits are billed separately and are not in this amount")):
+        inp = pricing_input_from_request(request(IOP_9, professional_services=True), default_start=START,
+                                         figures=FIGS)
+        comparison = estimate_levels(inp, benefits, RATES, FIGS)
+        spoken = [line.text for line in for_estimate(benefits, comparison, request(IOP_9))]
+        assert any(said in text for text in spoken), spoken
+
+
 # --- Medicare Advantage -------------------------------------------------------------------------------------------
 
 def _advantage(*rows):
@@ -215,6 +256,32 @@ def test_self_pay_pays_the_practitioners_charges():
     assert est.professional.patient_pays == D("500.00")
     assert est.totals.patient_pays == D("2750.00")
     assert est.totals.gross_charges == D("4100.00")  # 9 x $400 + $500
+
+
+def test_self_pay_sliding_fee_discounts_the_visits_too():
+    # Example HRSA schedule (sliding-fee.md): household of 3 at $35,000 in CA is 128.11% of the 2026 guideline
+    # ($27,320) -> tier C, pays 40%. Responsibility $2,750.00 (previous test): 40% = $1,100.00, discount
+    # $1,650.00, with the visits' $500.00 counted as two charges of their own (11 charges in all).
+    est = _estimate(None, IOP_9, self_pay=True)
+    section = affordability_for_level(est, household=Household(size=3, annual_income=D("35000"), state="CA"),
+                                      config=AffordabilityConfig(organization_id="default", rules=DEFAULT_PLAN_RULES,
+                                                                 schedule=default_schedule("default", effective_from=
+                                                                                           dt.date(1900, 1, 1))),
+                                      on=START, self_pay=True, first_due_date=dt.date(2026, 2, 1))
+    assert section.patient_responsibility == D("2750.00")
+    assert section.balance_after_discount == D("1100.00")
+    assert section.sliding_fee.service_days == 11
+    assert not any("Per-day charges add up to" in w for w in section.warnings)
+
+
+def test_visit_amounts_split_a_line_exactly():
+    # $100.00 over 3 visits: $33.33 + $33.33 + $33.34.
+    line = ProfessionalLine(code="99214", description="d", practitioner="psychiatrist", visits=3, first_date=START,
+                            last_date=START, gross=D("100.00"), allowed=D("100.00"), payer_pays=D(0),
+                            patient_pays=D("100.00"), text="t")
+    section = ProfessionalServices(in_totals=True, lines=[line], gross=D("100.00"), allowed=D("100.00"),
+                                   payer_pays=D(0), patient_pays=D("100.00"), fee_schedule="test")
+    assert visit_amounts(section) == [D("33.33"), D("33.33"), D("33.34")]
 
 
 def test_no_professional_lines_unless_asked():
