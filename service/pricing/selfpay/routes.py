@@ -24,6 +24,7 @@ from contracts.estimate import LevelEstimate
 from contracts.selfpay import (
     AcceptedPaymentPlan,
     AffordabilitySection,
+    CodeSystem,
     EstimatePaymentPlanRequest,
     FplCalculatorRequest,
     FplCalculatorResponse,
@@ -495,6 +496,11 @@ async def issue_good_faith_estimate(conn: asyncpg.Connection, *, settings: Any, 
                 quantity=level.service_days, unit_charge=unit,
             )
         )
+        # the practitioners' visits the estimate priced, at their charges (professional claims, CPT codes)
+        items += [GfeItem(description=f"{line.practitioner.capitalize()}: {line.description}", service_code=line.code,
+                          service_code_system=CodeSystem.CPT, period_start=line.first_date,
+                          period_end=line.last_date, quantity=line.visits, unit_charge=cents(line.gross / line.visits))
+                  for line in (level.professional.lines if level.professional else []) if line.visits]
         if _self_pay(stored):
             section = await _affordability(conn, stored, level)
             fee = section.sliding_fee

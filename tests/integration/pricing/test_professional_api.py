@@ -1,0 +1,52 @@
+"""The psychiatrist's visits over REST: in a self-pay IOP estimate's total, its sliding fee, read-aloud and GFE.
+
+Demo figures: IOP self-pay 300.00 a day (demo rates); the practitioners' charges in professional-fees.json (demo):
+90792 400.00, 99214 250.00. IOP 3 weeks x Mon/Wed/Fri from Monday 2026-03-02 (no federal holiday): 9 days; typical
+visits: 90792 on Mar 2, 99214 in week 2 (Mar 16). 2026 HHS guideline, household of 3 with $35,000 in CA: 128.11 %
+-> tier C of the example schedule, pays 40 %.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from fhir.resources.R4B.bundle import Bundle
+
+pytestmark = pytest.mark.integration
+
+LOCATION = {"lines": ["100 Main St"], "city": "Sacramento", "state": "CA", "postal_code": "95814"}
+
+
+def test_self_pay_iop_with_the_psychiatrists_visits_end_to_end(client: Any, headers: dict[str, Any]) -> None:
+    answer = client.post("/v1/estimates", headers=headers["intake"], json={
+        "self_pay": True, "as_of": "2026-02-23", "start_date": "2026-03-02", "levels": ["iop"],
+        "courses": [{"level": "iop", "weeks": 3, "days_per_week": 3, "hours_per_day": "3"}],
+        "professional_services": True,
+        "household": {"size": 3, "annual_income": "35000", "state": "CA"},
+        "patient": {"first_name": "Ana", "last_name": "Lopez", "date_of_birth": "1990-05-17"}})
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    iop = body["comparison"]["estimates"][0]
+    # 9 x 300.00 = 2,700.00 + visits 400.00 + 250.00 = 650.00 -> 3,350.00
+    assert iop["professional"]["patient_pays"] == "650.00"
+    assert [(line["code"], line["visits"], line["first_date"]) for line in iop["professional"]["lines"]] == [
+        ("90792", 1, "2026-03-02"), ("99214", 1, "2026-03-16")]
+    assert iop["totals"]["patient_pays"] == "3350.00"
+    # Sliding fee on the whole total: 40 % of 3,350.00 = 1,340.00 (discount 2,010.00)
+    assert (iop["affordability"]["discount"], iop["affordability"]["balance_after_discount"]) == ("2010.00", "1340.00")
+    spoken = " ".join(line["text"] for line in body["read_aloud"])
+    assert "That includes the psychiatrist's visits, about $650.00." in spoken
+
+    issued = client.post(f"/v1/estimates/{body['estimate_id']}/good-faith-estimates", headers=headers["intake"],
+                         json={"levels": ["iop"], "service_location": LOCATION, "diagnosis_codes": ["F33.1"]})
+    assert issued.status_code == 201, issued.text
+    gfe = issued.json()["gfe"]
+    # Items: IOP 2,700.00 + 90792 400.00 + 99214 250.00 = 3,350.00; less the 2,010.00 discount = 1,340.00
+    assert (gfe["total_expected_charges"], gfe["total_discounts"], gfe["total_estimated_patient_cost"]) == (
+        "3350.00", "2010.00", "1340.00")
+    fhir = client.get(f"/v1/good-faith-estimates/{issued.json()['id']}/fhir", headers=headers["billing"]).json()
+    Bundle.model_validate(fhir)
+    claims = [e["resource"] for e in fhir["entry"] if e["resource"]["resourceType"] == "Claim"][1:]
+    assert sum(Decimal(str(c["total"]["value"])) for c in claims) == Decimal("3350.00")
