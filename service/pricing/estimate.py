@@ -43,12 +43,13 @@ from service.pricing.medicaid_level import MedicaidHousehold, price_medicaid_lev
 from service.pricing.medicare import price_part_b
 from service.pricing.medicare_part_a import price_part_a
 from service.pricing.opps_per_diem import MedicareOutpatient
-from service.pricing.professional import MedicaidFacts, ProfessionalRequest, ProfessionalResult, price_professional
+from service.pricing.professional import (MedicaidFacts, ProfessionalRequest, ProfessionalResult, coordinate_visits,
+                                          price_professional)
 from service.pricing.professional_fees import PlannedVisits, course_visits
 from service.pricing.plan_design import (advantage_notes, is_medicare_advantage, require_advantage_terms,
                                          without_office_copay)
-from service.pricing.cob import (Coordination, Coverage, coordinate, named_coverages, order_coverages, plan_name,
-                                  without_medigap_flags)
+from service.pricing.cob import (Coordination, Coverage, PayerTotal, coordinate, named_coverages, order_coverages,
+                                 plan_name, without_medigap_flags)
 from service.pricing.authorization import apply_authorization, authorization_phone
 from service.pricing.emergency import price_emergency_admission, protects
 from service.pricing.network import NetworkChoice
@@ -382,9 +383,10 @@ def _level_estimate(inp: PricingInput, course: Course, network: Network, benefit
                                   qmb=bool(benefits.medicare and benefits.medicare.qmb), notes=notes)
     note_closures(lines, days, course, inp.calendar, notes)
     professional = _professional(inp, course, network, benefits, days, lines, figures, notes, used)
-    if professional is not None and coordination is not None and professional.section.in_totals:
-        notes.warn("the other plans' share of the practitioners' visits is not worked out: their amounts are shown "
-                   "before any other plan pays")
+    visits_paid_by = [] if professional is None or coordination is None or benefits is None else coordinate_visits(
+        professional, primary_name=plan_name(benefits), others=others, notes=notes,
+        qmb=bool(benefits.medicare and benefits.medicare.qmb),
+        reprice=lambda plan: _professional(inp, course, Network.IN, plan, days, [], figures, Notes(), _Used()))
     first, last = lines[0].date, lines[-1].date
     if first < table.effective_date:
         notes.warn(f"rate table {table.version} takes effect {table.effective_date.isoformat()}, after the first "
@@ -420,7 +422,9 @@ def _level_estimate(inp: PricingInput, course: Course, network: Network, benefit
         explanation.insert(0, ExplanationLine(kind=LineKind.EVENT, text=basis[0].upper() + basis[1:] + "."))
     spread = notes.patient_pays_range
     auth_phone = _authorization_phone(benefits, network, course.level, notes)
-    payers = [] if coordination is None else _payer_shares(coordination, lines, totals.patient_pays)
+    payers = [] if coordination is None else _payer_shares(
+        coordination, [*lines, *(professional.lines if professional and professional.section.in_totals else [])],
+        visits_paid_by)
     if payers:
         explanation.append(ExplanationLine(kind=LineKind.SUMMARY, text="Who pays: " + "; ".join(
             [f"{p.name} {format_usd(p.pays)}" for p in payers]
@@ -490,9 +494,15 @@ def _authorization_phone(benefits: NormalizedBenefits | None, network: Network, 
     return phone
 
 
-def _payer_shares(coordination: Coordination, lines: Sequence[DayLine], patient: Decimal) -> list[PayerShare]:
+def _payer_shares(coordination: Coordination, lines: Sequence[DayLine],
+                  visits_paid_by: Sequence[PayerTotal] = ()) -> list[PayerShare]:
+    """Who pays what of the level (days and the practitioners' visits), primary first."""
     primary = coordination.payers[0]
     primary.pays = _sum(lines, "payer")
+    for visits in visits_paid_by:
+        for payer in coordination.payers:
+            if payer.order == visits.order:
+                payer.pays += visits.pays
     return [PayerShare(order=p.order, name=p.name, kind=p.kind, pays=p.pays, note=p.note) for p in coordination.payers]
 
 

@@ -33,8 +33,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import msgspec
-
 from contracts.benefits import (
     InsuranceType,
     Level,
@@ -46,8 +44,10 @@ from contracts.benefits import (
     ProfessionalCostShare,
 )
 from contracts.estimate import CostBreakdown, ProfessionalLine, ProfessionalServices
+from service.errors import ProblemError
 from service.money import ZERO, cents, format_usd, percent_of
 from service.pricing.calendar import cap_period, plan_year_start
+from service.pricing.cob import Coverage, PayerTotal, coordinate
 from service.pricing.course import ServiceDay
 from service.pricing.engine import DayLine, Notes, PlanTerms, accumulate_commercial, resolve_terms
 from service.pricing.medicaid import (
@@ -62,6 +62,7 @@ from service.pricing.plan_design import is_medicare_advantage
 from service.pricing.professional_fees import PlannedVisits, ProfessionalFeeSchedule, Visit
 from service.pricing.professional_terms import PROFESSIONAL_STCS, professional_terms, setting_of
 from service.pricing.program_figures import ProgramFigures
+from service.pricing.totals import level_totals
 
 ORDER_ASSUMPTION = ("the practitioners' visits are priced after the facility days: the deductible and out-of-pocket "
                     "maximum the facility days leave are what the visits use")
@@ -94,23 +95,19 @@ class MedicaidFacts:
 @dataclass(slots=True)
 class ProfessionalResult:
     section: ProfessionalServices
-    lines: list[DayLine]  # one per visit, in date order
+    lines: list[DayLine]  # one per visit, in the order of ``visits``
     summary: str  # the explanation line intake reads out
+    visits: list[Visit]
+    schedule: ProfessionalFeeSchedule
+    words: str  # the payer's rule in words
 
     def add_to(self, totals: CostBreakdown) -> CostBreakdown:
         """The level's totals with the visits in them (only when they were priced)."""
         if not self.section.in_totals:
             return totals
-
-        def plus(name: str, *attrs: str) -> Decimal:
-            return getattr(totals, name) + sum((getattr(ln, a) for ln in self.lines for a in attrs), ZERO)
-
-        return msgspec.structs.replace(
-            totals, gross_charges=plus("gross_charges", "gross"), allowed=plus("allowed", "allowed"),
-            payer_pays=plus("payer_pays", "payer"), patient_pays=plus("patient_pays", "patient"),
-            deductible=plus("deductible", "deductible"), copay=plus("copay", "copay"),
-            coinsurance=plus("coinsurance", "coinsurance"), not_covered=plus("not_covered", "not_covered", "self_pay"),
-            waived_cost_sharing=plus("waived_cost_sharing", "waived"))
+        visits, _hours = level_totals(self.lines)
+        return CostBreakdown(**{name: getattr(totals, name) + getattr(visits, name)
+                                for name in CostBreakdown.__struct_fields__})
 
 
 def price_professional(visits: Sequence[Visit], *, level: Level, network: Network, benefits: NormalizedBenefits | None,
@@ -385,6 +382,15 @@ def _charged(visit: Visit, schedule: ProfessionalFeeSchedule, bucket: str) -> Da
 
 def _result(lines: list[DayLine], visits: Sequence[Visit], schedule: ProfessionalFeeSchedule, in_totals: bool,
             words: str) -> ProfessionalResult:
+    section, summary = _section(lines, visits, schedule, in_totals, words)
+    return ProfessionalResult(section=section, lines=lines, summary=summary, visits=list(visits), schedule=schedule,
+                              words=words)
+
+
+def _section(lines: list[DayLine], visits: Sequence[Visit], schedule: ProfessionalFeeSchedule, in_totals: bool,
+             words: str, others_pay: str = "") -> tuple[ProfessionalServices, str]:
+    """The wire section (one line per code, each with its sentence) and the level's summary sentence; ``others_pay``
+    says what the patient's other plans pay of the visits."""
     out: list[ProfessionalLine] = []
     for code in dict.fromkeys(v.code for v in visits):
         mine = [ln for visit, ln in zip(visits, lines, strict=True) if visit.code == code]
@@ -410,7 +416,8 @@ def _result(lines: list[DayLine], visits: Sequence[Visit], schedule: Professiona
     practitioners = " and ".join(dict.fromkeys(schedule.codes[v.code].practitioner for v in visits))
     if in_totals:
         summary = (f"{practitioners.capitalize()} visits (billed by the practitioner, apart from the facility): "
-                   f"{len(lines)} visits, {words}; you pay about {format_usd(patient)}.")
+                   f"{len(lines)} visits, {words}{'; ' + others_pay if others_pay else ''}; you pay about "
+                   f"{format_usd(patient)}.")
     else:
         summary = (f"{practitioners.capitalize()} visits (billed by the practitioner, apart from the facility): "
                    f"{len(lines)} visits, {format_usd(gross)} at the practitioner's charges, not in this total: "
@@ -421,7 +428,7 @@ def _result(lines: list[DayLine], visits: Sequence[Visit], schedule: Professiona
         payer_pays=sum((ln.payer for ln in lines), ZERO) if in_totals else None,
         patient_pays=patient if in_totals else None,
         fee_schedule=_schedule_words(schedule, visits))
-    return ProfessionalResult(section=section, lines=lines, summary=summary)
+    return section, summary
 
 
 def _schedule_words(schedule: ProfessionalFeeSchedule, visits: Sequence[Visit]) -> str:
@@ -443,3 +450,44 @@ def visit_amounts(section: ProfessionalServices | None) -> list[Decimal]:
         each = Decimal(int(line.patient_pays * 100) // line.visits) / 100  # whole cents, never more than the share
         amounts.extend([each] * (line.visits - 1) + [line.patient_pays - each * (line.visits - 1)])
     return amounts
+
+
+def coordinate_visits(result: ProfessionalResult, *, primary_name: str, others: Sequence[Coverage],
+                      reprice: Callable[[NormalizedBenefits], ProfessionalResult | None], qmb: bool,
+                      notes: Notes) -> list[PayerTotal]:
+    """Let the patient's other plans pay their part of the visits' cost sharing, in payer order (``cob.py``), and
+    rebuild the section; returns what each of them pays. ``reprice`` prices the same visits with another plan
+    alone. One code at a time: two visits may fall on one day, and ``coordinate`` matches a plan's own day by date.
+    """
+    if not others or not result.section.in_totals:
+        return []
+    alone: dict[int, list[DayLine] | None] = {}
+
+    def alone_lines(plan: NormalizedBenefits) -> list[DayLine] | None:
+        if id(plan) not in alone:
+            try:
+                own = reprice(plan)
+            except ProblemError:
+                own = None
+            alone[id(plan)] = own.lines if own is not None and own.section.in_totals else None
+        return alone[id(plan)]
+
+    payers: dict[int, PayerTotal] = {}
+    for code in dict.fromkeys(v.code for v in result.visits):
+        indexes = [i for i, v in enumerate(result.visits) if v.code == code]
+
+        def as_primary(plan: NormalizedBenefits, indexes: list[int] = indexes) -> list[DayLine] | None:
+            own = alone_lines(plan)
+            return None if own is None else [own[i] for i in indexes]
+
+        # The visits are Part B services whatever the level: a Medigap plan pays its Part B shares of them.
+        coordination = coordinate([result.lines[i] for i in indexes], Level.IOP, primary_name, others,
+                                  as_primary=as_primary, qmb=qmb, notes=notes)
+        for payer in coordination.payers[1:]:
+            total = payers.setdefault(payer.order, PayerTotal(order=payer.order, name=payer.name, kind=payer.kind,
+                                                              note=payer.note))
+            total.pays += payer.pays
+    paid = [f"{p.name} pays {format_usd(p.pays)}" for p in payers.values() if p.pays]
+    result.section, result.summary = _section(result.lines, result.visits, result.schedule, True, result.words,
+                                              others_pay="; ".join(paid))
+    return list(payers.values())

@@ -36,6 +36,8 @@ from contracts.benefits import (
     MedicareAdvantagePlan,
     MedicareDetails,
     NormalizedBenefits,
+    OtherPayer,
+    OtherPayerKind,
     PayerClass,
     ProfessionalCostShare,
     Source,
@@ -111,6 +113,21 @@ def test_qmb_owes_nothing_for_the_visits_either():
     est = _estimate(medicare(part_b_deductible_remaining=D("120"), qmb=True), STAY_5)
     assert est.professional.patient_pays == D("0.00")
     assert sum(line.waived_cost_sharing for line in est.professional.lines) == D("212.00")
+
+
+def test_medigap_plan_g_pays_the_visits_coinsurance_not_the_part_b_deductible():
+    # Plan G (CMS "Compare Medigap plan benefits", cob.MEDIGAP_SHARES): Part A deductible 100 %, Part B deductible
+    # 0 %, Part B coinsurance 100 %. Stay of the first test: the $1,736 Part A deductible is G's; of the visits'
+    # $212.00 the $120.00 Part B deductible stays with the patient and G pays the $92.00 coinsurance
+    # ($16 + $60 + $16). Patient $120.00; Medigap G $1,736.00 + $92.00 = $1,828.00.
+    benefits = msgspec_replace(medicare(part_b_deductible_remaining=D("120")), other_payers=[
+        OtherPayer(kind=OtherPayerKind.MEDIGAP, medigap_plan="G", name="ACME MEDIGAP")])
+    est = _estimate(benefits, STAY_5)
+    assert est.professional.patient_pays == D("120.00")
+    assert est.totals.patient_pays == D("120.00")
+    assert [(p.kind, p.pays) for p in est.payers][1:] == [("medigap", D("1828.00"))]
+    assert ("5 visits, Medicare pays 80% after your Part B deductible; ACME MEDIGAP (plan G) pays $92.00; you pay "
+            "about $120.00.") in [line.text for line in est.explanation][-2]
 
 
 def test_part_a_only_visits_are_not_covered():
