@@ -251,8 +251,9 @@ class EstimateRequest(msgspec.Struct, kw_only=True, frozen=True, forbid_unknown_
     emergency_admission: EmergencyAdmissionIn | None = None
     #: Add the practitioners' visits billed apart from the facility (the psychiatrist's admission evaluation, daily
     #: hospital visits, medication management in a day program) to each level, from the professional fee schedule
-    #: and the level's typical visits; they are then part of the level's totals.
-    professional_services: bool = False
+    #: and the level's typical visits; they are then part of the level's totals. None = the provider's setting
+    #: (PROFESSIONAL_SERVICES_IN_ESTIMATES, off unless set); the stored request records which applied.
+    professional_services: bool | None = None
 
 
 class LineKind(str, enum.Enum):

@@ -84,6 +84,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     provider_psychiatric_beds: int | None = None
     medicaid_imd_1115_waiver: bool | None = None
     medicaid_mco_imd_in_lieu_of: bool | None = None
+    professional_services_in_estimates: bool = False
 
     @property
     def uses_embedded_postgres(self) -> bool:
@@ -267,6 +268,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str, str], Any], str]] = {
     "PROVIDER_PSYCHIATRIC_BEDS": ("provider_psychiatric_beds", lambda n, r: _int(n, r, minimum=1), "inpatient psychiatric beds (more than 16 in a freestanding psychiatric hospital = an IMD under Medicaid); unset = assumed more than 16, said"),
     "MEDICAID_IMD_1115_WAIVER": ("medicaid_imd_1115_waiver", _bool, "the state's section 1115 waiver lets Medicaid pay for adults 21-64 in an IMD; unset = unknown (exclusion applied, said)"),
     "MEDICAID_MCO_IMD_IN_LIEU_OF": ("medicaid_mco_imd_in_lieu_of", _bool, "the state lets Medicaid managed-care plans pay for IMD stays in lieu of other care (up to 15 days a month); unset = unknown, not assumed"),
+    "PROFESSIONAL_SERVICES_IN_ESTIMATES": ("professional_services_in_estimates", _bool, "add the practitioners' visits billed apart from the facility (the psychiatrist; professional-fees.json) to every estimate whose request does not say `professional_services`; the shipped fees are example figures"),
     "PROGRAM_CLOSED_DATES": ("program_closed_dates", _closed_dates, "the provider's own closed days, `2026-12-24=Christmas Eve,2026-12-31`"),
     "SERVER": ("server", _choice("granian", "uvicorn"), "HTTP server `serve` runs"),
     "WORKERS": ("workers", lambda n, r: _int(n, r, minimum=1), "worker processes `serve` runs (about one per core)"),

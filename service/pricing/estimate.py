@@ -169,7 +169,7 @@ def pricing_input_from_request(request: EstimateRequest, *, default_start: dt.da
             birth_date=request.patient.date_of_birth if request.patient else None,
             pregnant_or_postpartum=request.pregnant_or_postpartum, institutionalized=request.institutionalized),
         medicaid_imd=medicaid_imd,
-        professional=ProfessionalRequest(all_courses=request.professional_services, visits=professional_visits),
+        professional=ProfessionalRequest(all_courses=bool(request.professional_services), visits=professional_visits),
     )
 
 

@@ -46,7 +46,9 @@ class EstimatesController(Controller):
                                          request_id=request_id_of(request.scope), today=dt.date.today(),
                                          now=now, calendar=program_calendar(request.app.state.settings),
                                          outpatient=medicare_outpatient(request.app.state.settings),
-                                         imd=medicaid_imd(request.app.state.settings))
+                                         imd=medicaid_imd(request.app.state.settings),
+                                         professional_default=request.app.state.settings
+                                         .professional_services_in_estimates)
         return with_detail(response, parse_include(include))
 
     @get("/{estimate_id:uuid}", operation_id="getEstimate", description="The stored estimate exactly as it was answered when made (rates and figures of that day).",

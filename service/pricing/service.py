@@ -269,8 +269,13 @@ def medicaid_imd(settings: Settings) -> MedicaidImdSettings:
 async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, caller: Caller | None,
                           request_id: str | None, today: dt.date, now: dt.datetime,
                           calendar: ProgramCalendar, outpatient: MedicareOutpatient,
-                          imd: MedicaidImdSettings) -> EstimateResponse:
-    """Compute, store and audit one estimate; return what the caller is shown (with its id)."""
+                          imd: MedicaidImdSettings, professional_default: bool = False) -> EstimateResponse:
+    """Compute, store and audit one estimate; return what the caller is shown (with its id).
+
+    ``professional_default`` (PROFESSIONAL_SERVICES_IN_ESTIMATES) stands in for a request that does not say
+    ``professional_services``; the stored request records the value used, so the estimate reproduces."""
+    if request.professional_services is None:
+        request = msgspec.structs.replace(request, professional_services=professional_default)
     as_of = request.as_of or today
     figures = load_program_figures()
     check_one_source(request)

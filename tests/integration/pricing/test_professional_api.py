@@ -50,3 +50,20 @@ def test_self_pay_iop_with_the_psychiatrists_visits_end_to_end(client: Any, head
     Bundle.model_validate(fhir)
     claims = [e["resource"] for e in fhir["entry"] if e["resource"]["resourceType"] == "Claim"][1:]
     assert sum(Decimal(str(c["total"]["value"])) for c in claims) == Decimal("3350.00")
+
+
+def test_the_providers_setting_stands_in_for_a_request_that_does_not_say(client: Any, headers: dict[str, Any],
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import msgspec  # noqa: PLC0415
+
+    monkeypatch.setattr(client.app.state, "settings", msgspec.structs.replace(
+        client.app.state.settings, professional_services_in_estimates=True))
+    body = {"self_pay": True, "as_of": "2026-02-23", "start_date": "2026-03-02", "levels": ["iop"],
+            "courses": [{"level": "iop", "weeks": 1, "days_per_week": 3, "hours_per_day": "3"}]}
+    unsaid = client.post("/v1/estimates", headers=headers["intake"], json=body)
+    declined = client.post("/v1/estimates", headers=headers["intake"], json={**body, "professional_services": False})
+    assert unsaid.status_code == declined.status_code == 201, unsaid.text + declined.text
+    # 3 x 300.00 = 900.00 + the 90792 evaluation 400.00 = 1,300.00 with the setting; 900.00 when declined
+    assert unsaid.json()["comparison"]["estimates"][0]["totals"]["patient_pays"] == "1300.00"
+    assert declined.json()["comparison"]["estimates"][0]["professional"] is None
+    assert declined.json()["comparison"]["estimates"][0]["totals"]["patient_pays"] == "900.00"
