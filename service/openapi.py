@@ -13,7 +13,8 @@ client generators (one pass over the generated dict, so the served JSON, Swagger
 - **Success.** ``opt={"also": {200: "why"}}`` declares a second success status (a reused
   check); ``opt={"location": "/v1/estimates/{estimate_id}"}`` declares the ``Location`` header
   of a 201 (and :mod:`service.created_location` sets it at run time from the body's field).
-- **Headers.** ``Idempotency-Key`` on every POST, ``Retry-After`` on 429/503,
+- **Headers.** ``Idempotency-Key`` on every POST, ``X-Access-Reason`` where a role must state why it reads
+  full PHI (``service.access.roles.reason_required_for``), ``Retry-After`` on 429/503,
   ``WWW-Authenticate`` on 401, ``Location`` on 201 where the created resource has a URL.
 - **Roles.** From the route guards (``service.access.roles.allow``): ``x-roles`` and a line in
   the description; the portal token is offered as security only where the portal role is allowed.
@@ -33,6 +34,7 @@ from litestar import Litestar, Request
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 
+from service.access.roles import MAX_REASON_CHARS
 from service.errors import PROBLEM_MEDIA_TYPE, Problem, TYPE_BASE
 
 #: What each problem status means when the route does not say more.
@@ -69,6 +71,19 @@ _IDEMPOTENCY_KEY = {
     ),
     "schema": {"type": "string", "minLength": 1, "maxLength": 255},
 }
+def _access_reason(roles: list[str]) -> dict[str, Any]:
+    return {
+        "name": "X-Access-Reason",
+        "in": "header",
+        "required": False,
+        "description": (
+            f"Why the caller reads this full-PHI route (e.g. a ticket number), kept on every audit row of the request. "
+            f"Required for the role(s) {', '.join(roles)}: without it they get 403; other roles need not send it."
+        ),
+        "schema": {"type": "string", "minLength": 1, "maxLength": MAX_REASON_CHARS},
+    }
+
+
 _HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 
 
@@ -83,6 +98,14 @@ def roles_of(handler: HTTPRouteHandler) -> list[str] | None:
         if admitted is not None:
             roles = sorted(set(admitted) if roles is None else set(roles) & set(admitted))
     return roles
+
+
+def reason_roles_of(handler: HTTPRouteHandler) -> list[str]:
+    """The roles that must send ``X-Access-Reason`` on this route (``reason_required_for`` marks its guard)."""
+    roles: set[str] = set()
+    for guard in handler.resolve_guards():
+        roles |= set(getattr(guard, "reason_roles", None) or getattr(getattr(guard, "func", None), "reason_roles", ()))
+    return sorted(roles)
 
 
 def _handlers(app: Litestar) -> dict[str, HTTPRouteHandler]:
@@ -194,6 +217,12 @@ def _finish_operation(path: str, method: str, operation: dict[str, Any], handler
         parameters = operation.setdefault("parameters", [])
         if not any(p.get("name", "").lower() == "idempotency-key" for p in parameters):
             parameters.append(copy.deepcopy(_IDEMPOTENCY_KEY))
+
+    reason_roles = reason_roles_of(handler) if handler is not None else []
+    if reason_roles:
+        parameters = operation.setdefault("parameters", [])
+        if not any(p.get("name", "").lower() == "x-access-reason" for p in parameters):
+            parameters.append(_access_reason(reason_roles))
 
     if roles is not None:
         operation["x-roles"] = roles

@@ -96,6 +96,7 @@ def reason_required_for(*roles: Role):  # noqa: ANN201 - litestar guard, after a
         connection.scope["state"]["caller"] = replace(caller, access_reason=reason)
 
     guard.__name__ = "reason_required_for_" + "_".join(sorted(r.value for r in needs_reason))
+    guard.reason_roles = tuple(sorted(r.value for r in needs_reason))  # type: ignore[attr-defined] - service.openapi
     return guard
 
 

@@ -150,3 +150,15 @@ def test_a_body_that_is_not_json_is_415(client: Any, headers: dict[str, dict[str
     as_json = client.post("/v1/self-pay/fpl", content=body,
                           headers={**headers["intake"], "Content-Type": "application/json; charset=utf-8"})
     assert as_json.status_code == 200
+
+
+def test_x_access_reason_is_declared_exactly_where_an_admin_without_it_gets_403(
+        client: Any, headers: dict[str, dict[str, str]], document: dict[str, Any]) -> None:
+    declared = set()
+    for path, method, op in _operations(document):
+        if any(p["in"] == "header" and p["name"] == "X-Access-Reason" for p in op.get("parameters", [])):
+            declared.add(op["operationId"])
+        if "admin" in (op.get("x-roles") or []):
+            status = client.request(method.upper(), _url(path, op), json=None, headers=headers["admin"]).status_code
+            assert (status == 403) == (op["operationId"] in declared), (op["operationId"], status)
+    assert declared == {"getEligibilityCheckX12", "pullEstimates", "pullEligibilityChecks"}
