@@ -114,15 +114,19 @@ def _first_of_next_month(today: dt.date) -> dt.date:
 # --------------------------------------------------------------------------- stored estimates (pricing area)
 
 
-async def _load_estimate(conn: Any, estimate_id: str) -> Any:
+async def _load_estimate(conn: Any, estimate_id: str, *, caller: Caller | None, action: str,
+                         request_id: str | None) -> Any:
+    """The stored estimate; a probe for one that does not exist (or is another organization's) is audited, then 404."""
     try:
         from service.pricing.store import load_estimate
     except ImportError as exc:  # the pricing store has not landed
         raise EstimatesUnavailable("the estimate store is not available in this build") from exc
-    stored = await load_estimate(conn, estimate_id)
-    if stored is None:
-        raise NotFound(f"no estimate {estimate_id}")
-    return stored
+    try:
+        return await load_estimate(conn, estimate_id)
+    except NotFound:
+        await record(conn, caller=caller, action=action, resource_type="estimate", resource_id=estimate_id[:64],
+                     request_id=request_id, outcome="not_found")
+        raise
 
 
 def _levels_of(stored: Any) -> list[LevelEstimate]:
@@ -366,7 +370,8 @@ class SelfPayController(Controller):
         caller = caller_of(request)
         pool = _pool(request)
         async with pool.acquire() as conn:
-            stored = await _load_estimate(conn, estimate_id)
+            stored = await _load_estimate(conn, estimate_id, caller=caller, action="payment_plan.create",
+                                          request_id=request_id_of(request.scope))
             try:
                 level, section, plan = await _plan_for(conn, stored, data)
             except ProblemError:  # a plan the rules turn down is audited as refused
@@ -456,7 +461,8 @@ async def issue_good_faith_estimate(conn: asyncpg.Connection, *, settings: Any, 
                                     caller: Caller | None, request_id: str | None) -> IssuedGoodFaithEstimate:
     """Issue, store and audit a Good Faith Estimate from a stored estimate (the route's work; the console calls
     it in-process too)."""
-    stored = await _load_estimate(conn, estimate_id)
+    stored = await _load_estimate(conn, estimate_id, caller=caller, action="good_faith_estimate.issue",
+                                  request_id=request_id)
     insured = not _self_pay(stored)
     if insured and not data.patient_chose_self_pay:
         raise Unprocessable(

@@ -59,6 +59,11 @@ def test_another_organizations_records_are_404_to_intake_and_each_probe_is_audit
                                           headers=headers["intake"]),
         "portal_token.revoke": client.delete(f"/v1/portal-tokens/{b_records['token']['id']}",
                                              headers=headers["intake"]),
+        "payment_plan.create": client.post(f"/v1/estimates/{b_records['estimate']}/payment-plans",
+                                           json={"level": "iop", "term_months": 6}, headers=headers["intake"]),
+        "good_faith_estimate.issue": client.post(f"/v1/estimates/{b_records['estimate']}/good-faith-estimates",
+                                                 json={"levels": ["iop"], "patient_chose_self_pay": True},
+                                                 headers=headers["intake"]),
         "organization.read": client.post("/v1/self-pay/fpl", headers=headers["intake"], json={
             "household": {"size": 3, "annual_income": "35000", "state": "CA"}, "organization_id": b_records["org"]}),
     }
