@@ -22,6 +22,7 @@ from service.db.app_role import least_privileged_url
 from service.db.availability import DatabaseAvailability
 from service.db.embedded import start_embedded
 from service.db.pool import create_pool, migrate_url
+from service.eligibility.batches.queue import ensure_queue_schema_at
 
 log = structlog.get_logger("service.lifecycle")
 
@@ -61,6 +62,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
             database_url = embedded.url
         applied = await migrate_url(database_url)
         log.info("migrations_checked", applied=len(applied))
+        await ensure_queue_schema_at(database_url)  # DDL as the owner, before the grants cover its tables
         requests_url = await least_privileged_url(
             database_url, app_url=settings.app_database_url,
             embedded_dir=settings.embedded_pg_dir if settings.uses_embedded_postgres else None, log=log,
@@ -72,6 +74,7 @@ async def lifespan(app: Litestar) -> AsyncIterator[None]:
         stack.push_async_callback(app.state.db_availability.close)
         stack.push_async_callback(_close_batch_queue, app.state)  # before the pool closes
         app.state.database_url = database_url
+        app.state.requests_database_url = requests_url
         app.state.caller_cache = CallerCache()
         listener = AccessChangeListener(requests_url, app.state.caller_cache)  # as the app role too
         await listener.start()

@@ -2,7 +2,8 @@
 
 procrastinate uses psycopg 3 beside the service's asyncpg: two drivers, one database, its own tables
 (``procrastinate_*``). Its schema is applied once, under an advisory lock, by whoever starts first
-(``serve``, ``worker`` or a command); a procrastinate upgrade that changes the schema ships migrations
+(``serve``, ``worker`` or a command), as the owner and before the app role is granted its privileges, so
+the queue then runs as that least-privileged role like everything else; a procrastinate upgrade that changes the schema ships migrations
 of its own (``procrastinate schema --migrate``), to be run before the new version starts.
 
 One job per lane (``lanes.py``): ``eligibility.verify_lane(batch_id, lane)`` with the lock
@@ -19,7 +20,8 @@ import asyncpg
 import procrastinate
 from procrastinate.schema import SchemaManager
 
-__all__ = ["QUEUE", "TASK_NAME", "make_queue", "ensure_queue_schema", "defer_lanes", "requeue_stalled"]
+__all__ = ["QUEUE", "TASK_NAME", "make_queue", "ensure_queue_schema", "ensure_queue_schema_at", "defer_lanes",
+           "requeue_stalled"]
 
 QUEUE = "eligibility_batches"
 TASK_NAME = "eligibility.verify_lane"
@@ -35,6 +37,15 @@ async def ensure_queue_schema(conn: asyncpg.Connection) -> bool:
             return False
         await conn.execute(SchemaManager.get_schema())
     return True
+
+
+async def ensure_queue_schema_at(owner_url: str) -> bool:
+    """:func:`ensure_queue_schema` over a connection of the schema's owner (DDL), closed afterwards."""
+    owner = await asyncpg.connect(owner_url)
+    try:
+        return await ensure_queue_schema(owner)
+    finally:
+        await owner.close()
 
 
 def make_queue(database_url: str, *, pool_max: int = 4) -> procrastinate.App:

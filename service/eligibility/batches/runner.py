@@ -54,7 +54,7 @@ async def verify_lane(context: Any, batch_id: str, lane: int) -> None:
     bid = uuid.UUID(batch_id)
     done = 0
     # The lane's checks, audit rows and items belong to the batch's organization (service/db/tenant.py).
-    organization = await resources.pool.fetchval("SELECT organization_id FROM eligibility_batches WHERE id = $1", bid)
+    organization = await resources.pool.fetchval("SELECT batch_organization($1)", bid)  # migration 0901
     with acting_for(organization or NO_ORGANIZATION):
         while (item := await store.next_pending(resources.pool, bid, lane)) is not None:
             await _verify_item(resources, bid, item, organization)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import asyncpg
 import structlog
 
 from contracts.batches import Batch, BatchItem, BatchProgress, BatchRequest, ItemProblem
@@ -25,15 +24,12 @@ async def queue_for(state: Any) -> Any:
     """The app's procrastinate App, opened on first use (serve defers jobs; workers run them)."""
     queue = state.get("batch_queue")
     if queue is None:
-        database_url = state.get("database_url")
+        # The queue's schema was made at start-up, before the grants (service/lifecycle.py): the queue runs as
+        # the least-privileged role requests run as.
+        database_url = state.get("requests_database_url") or state.get("database_url")
         if database_url is None:
             raise UpstreamError("The batch queue has no database.", status=503, slug="queue-unavailable",
                                 title="Batches cannot be queued right now", retry_after_seconds=30)
-        owner = await asyncpg.connect(database_url)  # the schema is DDL: the owner's, not the requests' role
-        try:
-            await batch_queue.ensure_queue_schema(owner)
-        finally:
-            await owner.close()
         queue = batch_queue.make_queue(database_url)
         await queue.open_async()
         state.batch_queue = queue

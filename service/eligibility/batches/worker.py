@@ -1,6 +1,8 @@
 """``benefits-estimator worker``: a process that runs batch lanes from the queue (any number, on any machines).
 
-Start-up mirrors ``serve``: the database (embedded unless DATABASE_URL; migrations), an asyncpg pool,
+Start-up mirrors ``serve``: the database (embedded unless DATABASE_URL; migrations and the queue's schema as
+the owner, then the grants), an asyncpg pool and the queue as the least-privileged app role (APP_DATABASE_URL,
+or ``benefits_app`` when embedded; :mod:`service.db.app_role`),
 the clearinghouse client chosen by CLEARINGHOUSE_PROTOCOL (a sandbox of its own when CLEARINGHOUSE_URL
 is unset) behind the same payer gate as ``serve`` (shared breakers, a bulkhead per payer), then
 procrastinate's worker on the ``eligibility_batches`` queue. Beside it, a watcher queues again the jobs
@@ -18,7 +20,7 @@ from typing import Any
 import httpx
 import structlog
 
-from service.eligibility.batches.queue import QUEUE, ensure_queue_schema, make_queue, requeue_stalled
+from service.eligibility.batches.queue import QUEUE, ensure_queue_schema_at, make_queue, requeue_stalled
 from service.eligibility.batches.runner import WorkerResources
 from service.eligibility.service import gate_from_settings
 from service.eligibility.wires import client_from_settings
@@ -44,6 +46,7 @@ async def _watch_stalled(queue: Any, heartbeat: float) -> None:
 
 
 async def run_worker(settings: Any, *, concurrency: int | None = None) -> None:
+    from service.db.app_role import least_privileged_url  # noqa: PLC0415
     from service.db.embedded import start_embedded  # noqa: PLC0415
     from service.db.pool import create_pool, migrate_url  # noqa: PLC0415
     from service.lifecycle import start_sandbox  # noqa: PLC0415
@@ -57,10 +60,13 @@ async def run_worker(settings: Any, *, concurrency: int | None = None) -> None:
             stack.callback(embedded.stop)
             database_url = embedded.url
         await migrate_url(database_url)
-        pool = await create_pool(database_url, min_size=1, max_size=max(2, concurrency + 1))
+        await ensure_queue_schema_at(database_url)  # DDL as the owner, before the grants cover its tables
+        requests_url = await least_privileged_url(
+            database_url, app_url=settings.app_database_url,
+            embedded_dir=settings.embedded_pg_dir if settings.uses_embedded_postgres else None, log=log,
+        )
+        pool = await create_pool(requests_url, min_size=1, max_size=max(2, concurrency + 1))
         stack.push_async_callback(pool.close)
-        async with pool.acquire() as conn:
-            await ensure_queue_schema(conn)
         clearinghouse_url = settings.clearinghouse_url
         if clearinghouse_url is None:
             sandbox = start_sandbox(settings)
@@ -69,7 +75,7 @@ async def run_worker(settings: Any, *, concurrency: int | None = None) -> None:
         http = httpx.AsyncClient(limits=httpx.Limits(max_connections=max(10, concurrency * 2)))
         stack.push_async_callback(http.aclose)
         client = client_from_settings(http, clearinghouse_url, settings)
-        queue = make_queue(database_url, pool_max=3)
+        queue = make_queue(requests_url, pool_max=3)
         await stack.enter_async_context(queue.open_async())
         resources = WorkerResources(pool=pool, settings=settings, client=client,
                                     gate=gate_from_settings(pool, settings))

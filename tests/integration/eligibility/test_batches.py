@@ -4,6 +4,7 @@ completes with every item done once more and the changed coverage flagged for bi
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -12,6 +13,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import asyncpg
 import pytest
 
 from service.eligibility.sandbox.roster import ROSTER
@@ -46,19 +48,21 @@ def _seed_previous_check(client, headers, member_id: str, benefits: dict) -> Non
     assert r.status_code == 201, r.text
 
 
-def _worker(database_url: str, log: Path) -> subprocess.Popen:
-    env = {k: v for k, v in os.environ.items() if k not in {"CLEARINGHOUSE_URL"}}
+def _worker(database_url: str, app_database_url: str | None, log: Path) -> subprocess.Popen:
+    env = {k: v for k, v in os.environ.items() if k not in {"CLEARINGHOUSE_URL", "APP_DATABASE_URL"}}
     env.update({
         "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING", "SANDBOX_LATENCY_MS": "150",
-        "WORKER_HEARTBEAT_SECONDS": "0.5", 
+        "WORKER_HEARTBEAT_SECONDS": "0.5",
+        # As in production: the queue and the checks run as the least-privileged role (row-level security on).
+        **({"APP_DATABASE_URL": app_database_url} if app_database_url else {}),
     })
     return subprocess.Popen([sys.executable, "-m", "service", "worker", "--concurrency", "2"], env=env,
                             stdout=log.open("wb"), stderr=subprocess.STDOUT)
 
 
 @pytest.fixture
-def workers(database_url, tmp_path) -> Iterator[list[subprocess.Popen]]:
-    procs = [_worker(database_url, tmp_path / f"worker{n}.log") for n in (1, 2)]
+def workers(database_url, app_database_url, tmp_path) -> Iterator[list[subprocess.Popen]]:
+    procs = [_worker(database_url, app_database_url, tmp_path / f"worker{n}.log") for n in (1, 2)]
     try:
         yield procs
     finally:
@@ -81,7 +85,8 @@ def _poll(client, headers, batch_id: str, until, timeout: float = 120) -> dict:
         time.sleep(0.2)
 
 
-def test_a_batch_survives_a_killed_worker_and_flags_changed_coverage(client, headers, db, workers):
+def test_a_batch_survives_a_killed_worker_and_flags_changed_coverage(client, headers, db, workers, database_url,
+                                                                     app_database_url):
     for member_id, benefits in SEEDED.items():
         _seed_previous_check(client, headers, member_id, benefits)
     items = [body_for(MEMBERS[n % len(MEMBERS)], dos="2026-06-01") for n in range(32)]
@@ -124,3 +129,18 @@ def test_a_batch_survives_a_killed_worker_and_flags_changed_coverage(client, hea
     attention = client.get(f"/v1/eligibility/batches/{batch['id']}", params={"items": "attention"},
                            headers=headers["billing"]).json()
     assert len(attention["items"]) == done["progress"]["flagged_for_billing"] >= 3
+    if app_database_url is not None:  # the surviving worker's queue connections are the least-privileged role's
+        assert _roles_running_the_queue(database_url) == {app_database_url.split("//")[1].split(":")[0]}
+
+
+def _roles_running_the_queue(database_url: str) -> set[str]:
+    async def query() -> set[str]:
+        conn = await asyncpg.connect(database_url)  # the owner sees every session's last statement
+        try:
+            rows = await conn.fetch("""SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = current_database()
+                                         AND query ILIKE '%procrastinate%' AND pid <> pg_backend_pid()""")
+            return {r["usename"] for r in rows}
+        finally:
+            await conn.close()
+
+    return asyncio.run(query())
