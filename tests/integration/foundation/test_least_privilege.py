@@ -87,3 +87,25 @@ def test_workers_starting_together_grant_without_tripping_over_each_other(client
         return await asyncio.gather(*(grant_once() for _ in range(8)), return_exceptions=True)
 
     assert [r for r in asyncio.run(together()) if r is not None] == []
+
+
+def test_the_embedded_server_asks_the_app_role_for_its_password(app_database_url) -> None:
+    """pg_hba.conf trusts only the owner over the data directory's socket: the app role's password is checked."""
+    import os  # noqa: PLC0415
+
+    from service.db.app_role import role_of, url_as  # noqa: PLC0415
+
+    if app_database_url is None or os.environ.get("DATABASE_URL"):
+        pytest.skip("only the embedded server's authentication is the service's to set")
+
+    async def connect(url: str) -> int:
+        conn = await asyncpg.connect(url)
+        try:
+            return await conn.fetchval("SELECT 1")
+        finally:
+            await conn.close()
+
+    role = role_of(app_database_url)
+    with pytest.raises(asyncpg.InvalidPasswordError):
+        asyncio.run(connect(url_as(app_database_url, role, "not-the-password")))
+    assert asyncio.run(connect(app_database_url)) == 1
