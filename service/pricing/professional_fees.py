@@ -12,7 +12,6 @@ year) and a plan's deductible (plan year) restart where they should.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 from collections.abc import Sequence
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from contracts.benefits import Level
 from service.errors import InvalidInput
+from service.pricing.year_figures import for_year
 
 if TYPE_CHECKING:  # course.py imports program_figures, which imports this module
     from service.pricing.course import ServiceDay
@@ -66,12 +66,7 @@ class ProfessionalFeeSchedule:
     frequency: dict[Level, tuple[VisitRule, ...]]
 
     def medicare_year(self, year: int) -> PfsYear:
-        found = self.medicare_years.get(year)
-        if found is not None:
-            return found
-        known = sorted(self.medicare_years)
-        nearest = self.medicare_years[known[-1] if year > known[-1] else known[0]]
-        return dataclasses.replace(nearest, fallback=True)
+        return for_year(self.medicare_years, year)
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,7 @@ from typing import Any
 from contracts.benefits import Level
 from service.pricing.professional_fees import ProfessionalFeeSchedule, fee_schedule_from_reference
 from service.pricing.telehealth import TelehealthFigures, telehealth_figures_from_reference
+from service.pricing.year_figures import for_year
 
 HUNDRED = Decimal(100)
 
@@ -133,14 +134,7 @@ class ProgramFigures:
     professional: ProfessionalFeeSchedule | None = None
 
     def medicare_year(self, year: int) -> MedicareYear:
-        found = self.medicare_years.get(year)
-        if found is not None:
-            return found
-        known = sorted(self.medicare_years)
-        # Earlier than anything loaded or later: nearest loaded year, flagged.
-        nearest = known[-1] if year > known[-1] else known[0]
-        base = self.medicare_years[nearest]
-        return MedicareYear(**{**_asdict(base), "fallback": True})
+        return for_year(self.medicare_years, year)
 
     def ipf_year(self, day: dt.date) -> IpfFiscalYear:
         for fy in self.ipf_years:

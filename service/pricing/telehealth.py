@@ -15,7 +15,6 @@ Rules and their sources are in ``service/reference/data/telehealth.json``:
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 from contracts.estimate import FacilityType, MedicareVirtualBilling
 from service.errors import Unprocessable
 from service.money import ZERO, cents, format_usd
+from service.pricing.year_figures import for_year
 
 MINUTES_PER_HOUR = 60
 
@@ -51,12 +51,7 @@ class TelehealthFigures:
     medicaid_parity: dict[str, bool]
 
     def medicare_year(self, year: int) -> MedicareTelehealthYear:
-        found = self.medicare_years.get(year)
-        if found is not None:
-            return found
-        known = sorted(self.medicare_years)
-        nearest = self.medicare_years[known[-1] if year > known[-1] else known[0]]
-        return dataclasses.replace(nearest, fallback=True)
+        return for_year(self.medicare_years, year)
 
 
 def _d(value: Any) -> Decimal:

@@ -130,6 +130,15 @@ def test_medigap_plan_g_pays_the_visits_coinsurance_not_the_part_b_deductible():
             "about $120.00.") in [line.text for line in est.explanation][-2]
 
 
+def test_a_year_not_loaded_takes_the_nearest_years_amounts_and_says_so():
+    # Visits in 2027 (only CY2026 PFS amounts loaded here): the CY2026 amounts, flagged. Part B deductible met:
+    # 99223 20% x $200 = $40.00; 99238 20% x $80 = $16.00 -> $56.00.
+    est = _estimate(medicare(part_b_deductible_remaining=D("0")), STAY_2, start_date=dt.date(2027, 1, 4),
+                    as_of=dt.date(2027, 1, 4))
+    assert est.professional.patient_pays == D("56.00")
+    assert any("CY2027 physician fee schedule amounts are not loaded: CY2026" in w for w in est.warnings)
+
+
 def test_part_a_only_visits_are_not_covered():
     # Part B pays the practitioners: without it the 2-day stay's visits are the charges $400 + $150 = $550.00.
     benefits = msgspec_replace(medicare(), insurance_type=InsuranceType.MEDICARE_PART_A)
