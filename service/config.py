@@ -85,6 +85,9 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     medicaid_imd_1115_waiver: bool | None = None
     medicaid_mco_imd_in_lieu_of: bool | None = None
     professional_services_in_estimates: bool = False
+    #: The provider's own professional fee schedule (PROFESSIONAL_FEES_FILE, read and checked at start-up), in the
+    #: shape of service/reference/data/professional-fees.json; None = the shipped one.
+    professional_fees: dict[str, Any] | None = None
 
     @property
     def uses_embedded_postgres(self) -> bool:
@@ -191,6 +194,16 @@ def _closed_dates(name: str, raw: str) -> dict[dt.date, str]:
         raise ConfigError(f"{name} must be YYYY-MM-DD[=reason] items separated by commas: {exc}") from None
 
 
+def _professional_fees_file(name: str, raw: str) -> dict[str, Any]:
+    from service.pricing.professional_fees import read_fee_schedule_file  # noqa: PLC0415 (pure checks, no cycle)
+
+    try:
+        return read_fee_schedule_file(Path(_text(name, raw)))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"{name} must name a readable fee schedule in the shape of professional-fees.json: "
+                          f"{exc}") from None
+
+
 def _taxonomy(name: str, raw: str) -> str:
     value = raw.strip().upper()
     if len(value) != 10 or not value.isascii() or not value.isalnum() or not value.endswith("X"):
@@ -269,6 +282,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str, str], Any], str]] = {
     "MEDICAID_IMD_1115_WAIVER": ("medicaid_imd_1115_waiver", _bool, "the state's section 1115 waiver lets Medicaid pay for adults 21-64 in an IMD; unset = unknown (exclusion applied, said)"),
     "MEDICAID_MCO_IMD_IN_LIEU_OF": ("medicaid_mco_imd_in_lieu_of", _bool, "the state lets Medicaid managed-care plans pay for IMD stays in lieu of other care (up to 15 days a month); unset = unknown, not assumed"),
     "PROFESSIONAL_SERVICES_IN_ESTIMATES": ("professional_services_in_estimates", _bool, "add the practitioners' visits billed apart from the facility (the psychiatrist; professional-fees.json) to every estimate whose request does not say `professional_services`; the shipped fees are example figures"),
+    "PROFESSIONAL_FEES_FILE": ("professional_fees", _professional_fees_file, "the practice's own professional fee schedule (its practitioners' charges, its Medicare locality PFS amounts, typical visits), a JSON file shaped like service/reference/data/professional-fees.json; unset = the shipped example figures"),
     "PROGRAM_CLOSED_DATES": ("program_closed_dates", _closed_dates, "the provider's own closed days, `2026-12-24=Christmas Eve,2026-12-31`"),
     "SERVER": ("server", _choice("granian", "uvicorn"), "HTTP server `serve` runs"),
     "WORKERS": ("workers", lambda n, r: _int(n, r, minimum=1), "worker processes `serve` runs (about one per core)"),

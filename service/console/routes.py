@@ -212,7 +212,8 @@ class ConsoleController(Controller):
                                          today=dt.date.today(), now=_now(), calendar=program_calendar(state.settings),
                                          outpatient=medicare_outpatient(state.settings),
                                          imd=medicaid_imd(state.settings),
-                                         professional_default=state.settings.professional_services_in_estimates)
+                                         professional_default=state.settings.professional_services_in_estimates,
+                                         professional_fees=state.settings.professional_fees)
         return await _console(request, session, form, **_estimate_context(response))
 
     @post("/portal-link", operation_id="consolePortalLink", media_type=MediaType.HTML)

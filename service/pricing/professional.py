@@ -100,6 +100,7 @@ class ProfessionalResult:
     visits: list[Visit]
     schedule: ProfessionalFeeSchedule
     words: str  # the payer's rule in words
+    pfs_used: bool = False  # Medicare PFS amounts priced the visits (Medicare, or standing in for Medicaid's)
 
     def add_to(self, totals: CostBreakdown) -> CostBreakdown:
         """The level's totals with the visits in them (only when they were priced)."""
@@ -180,7 +181,7 @@ def _part_b(visits: Sequence[Visit], level: Level, benefits: NormalizedBenefits,
         words = f"Medicare pays {payer_share.normalize():f}% after the Part B deductible; {QMB_TEXT}"
     elif details.medigap_pays_part_b_coinsurance:
         words += "; your Medigap plan pays the 20% coinsurance"
-    return _result(lines, visits, schedule, True, words)
+    return _result(lines, visits, schedule, True, words, pfs_used=True)
 
 
 def _part_b_left(year: int, level: Level, details: MedicareDetails, facility_lines: Sequence[DayLine],
@@ -363,7 +364,7 @@ def _medicaid(visits: Sequence[Visit], level: Level, benefits: NormalizedBenefit
         line.copay, line.payer = due, allowed - due
         lines.append(line)
         words = f"a Medicaid copay a visit ({source})"
-    return _result(lines, visits, schedule, True, words)
+    return _result(lines, visits, schedule, True, words, pfs_used=True)
 
 
 # --- shared -------------------------------------------------------------------------------------------------------
@@ -381,14 +382,14 @@ def _charged(visit: Visit, schedule: ProfessionalFeeSchedule, bucket: str) -> Da
 
 
 def _result(lines: list[DayLine], visits: Sequence[Visit], schedule: ProfessionalFeeSchedule, in_totals: bool,
-            words: str) -> ProfessionalResult:
-    section, summary = _section(lines, visits, schedule, in_totals, words)
+            words: str, *, pfs_used: bool = False) -> ProfessionalResult:
+    section, summary = _section(lines, visits, schedule, in_totals, words, pfs_used=pfs_used)
     return ProfessionalResult(section=section, lines=lines, summary=summary, visits=list(visits), schedule=schedule,
-                              words=words)
+                              words=words, pfs_used=pfs_used)
 
 
 def _section(lines: list[DayLine], visits: Sequence[Visit], schedule: ProfessionalFeeSchedule, in_totals: bool,
-             words: str, others_pay: str = "") -> tuple[ProfessionalServices, str]:
+             words: str, others_pay: str = "", *, pfs_used: bool = False) -> tuple[ProfessionalServices, str]:
     """The wire section (one line per code, each with its sentence) and the level's summary sentence; ``others_pay``
     says what the patient's other plans pay of the visits."""
     out: list[ProfessionalLine] = []
@@ -427,15 +428,18 @@ def _section(lines: list[DayLine], visits: Sequence[Visit], schedule: Profession
         allowed=sum((ln.allowed for ln in lines), ZERO),
         payer_pays=sum((ln.payer for ln in lines), ZERO) if in_totals else None,
         patient_pays=patient if in_totals else None,
-        fee_schedule=_schedule_words(schedule, visits))
+        fee_schedule=_schedule_words(schedule, visits, pfs_used))
     return section, summary
 
 
-def _schedule_words(schedule: ProfessionalFeeSchedule, visits: Sequence[Visit]) -> str:
-    years = sorted({schedule.medicare_year(v.date.year).year for v in visits})
-    demo = schedule.charges_demo or any(schedule.medicare_year(y).demo for y in years)
-    return ("professional-fees.json: the practitioners' charges and Medicare PFS facility amounts CY"
-            + "/".join(str(y) for y in years) + (" (DEMO: example figures, to be imported)" if demo else ""))
+def _schedule_words(schedule: ProfessionalFeeSchedule, visits: Sequence[Visit], pfs_used: bool) -> str:
+    words = "the practitioners' charges" + (" (DEMO: example figures)" if schedule.charges_demo else "")
+    if pfs_used:
+        years = sorted({schedule.medicare_year(v.date.year).year for v in visits})
+        demo = any(schedule.medicare_year(y).demo for y in years)
+        words += (", Medicare physician fee schedule facility amounts CY" + "/".join(str(y) for y in years)
+                  + (" (DEMO: example figures, to be imported)" if demo else ""))
+    return words
 
 
 def visit_amounts(section: ProfessionalServices | None) -> list[Decimal]:
@@ -489,5 +493,5 @@ def coordinate_visits(result: ProfessionalResult, *, primary_name: str, others: 
             total.pays += payer.pays
     paid = [f"{p.name} pays {format_usd(p.pays)}" for p in payers.values() if p.pays]
     result.section, result.summary = _section(result.lines, result.visits, result.schedule, True, result.words,
-                                              others_pay="; ".join(paid))
+                                              others_pay="; ".join(paid), pfs_used=result.pfs_used)
     return list(payers.values())

@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from contracts.benefits import Level
@@ -113,6 +115,16 @@ def fee_schedule_from_reference(data: dict[str, Any]) -> ProfessionalFeeSchedule
     if unknown:
         raise ValueError(f"professional-fees.json: visit_frequency names unknown codes {sorted(unknown)}")
     return schedule
+
+
+def read_fee_schedule_file(path: Path) -> dict[str, Any]:
+    """A provider's fee schedule file, parsed (fractions as Decimal) and checked; ValueError says what is wrong."""
+    data = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+    try:
+        fee_schedule_from_reference(data)
+    except (KeyError, TypeError, AttributeError, ArithmeticError) as exc:
+        raise ValueError(f"missing or malformed entry {exc}") from None
+    return data
 
 
 @functools.cache

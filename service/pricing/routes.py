@@ -48,7 +48,8 @@ class EstimatesController(Controller):
                                          outpatient=medicare_outpatient(request.app.state.settings),
                                          imd=medicaid_imd(request.app.state.settings),
                                          professional_default=request.app.state.settings
-                                         .professional_services_in_estimates)
+                                         .professional_services_in_estimates,
+                                         professional_fees=request.app.state.settings.professional_fees)
         return with_detail(response, parse_include(include))
 
     @get("/{estimate_id:uuid}", operation_id="getEstimate", description="The stored estimate exactly as it was answered when made (rates and figures of that day).",

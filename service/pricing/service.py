@@ -33,6 +33,7 @@ from service.pricing.estimate import (PricingInput, check_one_source, estimate_l
 from service.pricing.network import NetworkChoice, choose_network
 from service.pricing.medicaid_imd import MedicaidImdSettings
 from service.pricing.opps_per_diem import MedicareOutpatient
+from service.pricing.professional_fees import fee_schedule_from_reference
 from service.pricing.program_figures import ProgramFigures, load_program_figures
 from service.pricing.selfpay.coverage_screen import coverage_screen, load_expansion
 from service.pricing.schedules import StoredRateTable, rates_for
@@ -266,18 +267,28 @@ def medicaid_imd(settings: Settings) -> MedicaidImdSettings:
                                mco_in_lieu_of=settings.medicaid_mco_imd_in_lieu_of)
 
 
+def with_professional_fees(figures: ProgramFigures, fees: dict[str, Any] | None) -> ProgramFigures:
+    """The figures with the practice's own professional fee schedule, when it has one."""
+    if fees is None:
+        return figures
+    return dataclasses.replace(figures, professional=fee_schedule_from_reference(fees))
+
+
 async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, caller: Caller | None,
                           request_id: str | None, today: dt.date, now: dt.datetime,
                           calendar: ProgramCalendar, outpatient: MedicareOutpatient,
-                          imd: MedicaidImdSettings, professional_default: bool = False) -> EstimateResponse:
+                          imd: MedicaidImdSettings, professional_default: bool = False,
+                          professional_fees: dict[str, Any] | None = None) -> EstimateResponse:
     """Compute, store and audit one estimate; return what the caller is shown (with its id).
 
     ``professional_default`` (PROFESSIONAL_SERVICES_IN_ESTIMATES) stands in for a request that does not say
-    ``professional_services``; the stored request records the value used, so the estimate reproduces."""
+    ``professional_services``; the stored request records the value used, so the estimate reproduces.
+    ``professional_fees`` (PROFESSIONAL_FEES_FILE) is the practice's own professional fee schedule, kept with the
+    estimate's figures for the same reason."""
     if request.professional_services is None:
         request = msgspec.structs.replace(request, professional_services=professional_default)
     as_of = request.as_of or today
-    figures = load_program_figures()
+    figures = with_professional_fees(load_program_figures(), professional_fees)
     check_one_source(request)
     resolved = await resolve_benefits(pool, request)
     dates = _course_dates(request, resolved, as_of)
@@ -300,6 +311,8 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
     extra["other_coverage"] = [coverage_to_dict(c) for c in others]
     extra["medicare_outpatient"] = outpatient.to_dict()
     extra["medicaid_imd"] = imd.to_dict()
+    if professional_fees is not None:
+        extra["professional_fees"] = professional_fees
     estimate_id = uuid.uuid4()
     response = EstimateResponse(estimate_id=str(estimate_id), comparison=comparison,
                                 benefits_source=resolved.kind, rate_version_ids=list(table.version_ids),
@@ -341,7 +354,7 @@ async def reproduce(conn: asyncpg.Pool | asyncpg.Connection, estimate_id: uuid.U
     organization's schedule); equal to the stored response's comparison with those removed.
     """
     stored = await load_estimate(conn, estimate_id)
-    figures = figures or load_program_figures()
+    figures = with_professional_fees(figures or load_program_figures(), stored.figures.get("professional_fees"))
     inp = pricing_input_from_request(
         stored.request, default_start=_stored_date(stored.figures, "course_default_start", stored.as_of),
         figures=figures, benefits_as_of=_stored_date(stored.figures, "benefits_as_of", stored.as_of),

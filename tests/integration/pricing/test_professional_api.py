@@ -67,3 +67,36 @@ def test_the_providers_setting_stands_in_for_a_request_that_does_not_say(client:
     assert unsaid.json()["comparison"]["estimates"][0]["totals"]["patient_pays"] == "1300.00"
     assert declined.json()["comparison"]["estimates"][0]["professional"] is None
     assert declined.json()["comparison"]["estimates"][0]["totals"]["patient_pays"] == "900.00"
+
+
+def test_the_practices_own_fee_schedule_is_used_and_kept_with_the_estimate(
+        client: Any, headers: dict[str, Any], monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    import json  # noqa: PLC0415
+
+    import msgspec  # noqa: PLC0415
+
+    from service.config import load_settings  # noqa: PLC0415
+    from service.pricing.service import reproduce  # noqa: PLC0415
+    from service.reference import load  # noqa: PLC0415
+
+    shipped = json.loads(json.dumps(load("professional-fees"), default=str))
+    shipped["provider_charges"].update(status="provider", amounts={**shipped["provider_charges"]["amounts"],
+                                                                    "90792": "375.00"})
+    path = tmp_path / "fees.json"
+    path.write_text(json.dumps(shipped))
+    own = load_settings({"PROFESSIONAL_FEES_FILE": str(path)}).professional_fees  # read and checked as at start-up
+    monkeypatch.setattr(client.app.state, "settings", msgspec.structs.replace(client.app.state.settings,
+                                                                             professional_fees=own))
+    made = client.post("/v1/estimates", headers=headers["intake"], json={
+        "self_pay": True, "as_of": "2026-02-23", "start_date": "2026-03-02", "levels": ["iop"],
+        "professional_services": True,
+        "courses": [{"level": "iop", "weeks": 1, "days_per_week": 3, "hours_per_day": "3"}]})
+    assert made.status_code == 201, made.text
+    iop = made.json()["comparison"]["estimates"][0]
+    # 3 x 300.00 = 900.00 + the practice's 90792 charge 375.00 = 1,275.00; its charges are not example figures
+    assert iop["totals"]["patient_pays"] == "1275.00"
+    assert not any("DEMO professional fees" in w for w in iop["warnings"])
+    monkeypatch.undo()  # the estimate reproduces from its stored figures, whatever the settings are now
+    pool = client.app.state.pool
+    redone = client.blocking_portal.call(lambda: reproduce(pool, made.json()["estimate_id"]))
+    assert str(redone.estimates[0].totals.patient_pays) == "1275.00"
