@@ -345,6 +345,22 @@ class GoodFaithEstimate(msgspec.Struct, kw_only=True, frozen=True):
 # --------------------------------------------------------------------------- affordability (per level of an estimate)
 
 
+class FinancialAssistanceResult(msgspec.Struct, kw_only=True, frozen=True):
+    """The organization's financial-assistance policy (IRS 501(r) AGB cap or a state charity-care rule set) applied
+    to a level, when it chose one instead of the sliding fee."""
+
+    policy: str
+    title: str
+    #: The rule the policy follows, cited.
+    source: str
+    percent_of_poverty: Percent
+    eligible: bool
+    discount: Money
+    patient_amount: Money
+    #: Why the patient owes ``patient_amount``, in words intake can read out.
+    explanation: str
+
+
 class AffordabilitySection(msgspec.Struct, kw_only=True, frozen=True):
     """What a patient would owe for one level after the sliding fee, and the plans to pay it.
 
@@ -373,6 +389,9 @@ class AffordabilitySection(msgspec.Struct, kw_only=True, frozen=True):
     payment_plans: list[PaymentPlanOffer] = []
     notes: list[str] = []
     warnings: list[str] = []
+    #: The organization's financial-assistance policy when it is not the sliding fee (then ``sliding_fee`` is None
+    #: and ``discount`` is this policy's).
+    financial_assistance: FinancialAssistanceResult | None = None
 
 
 # --------------------------------------------------------------------------- REST bodies (admin, calculator, plans, GFE)

@@ -88,6 +88,7 @@ class Settings(msgspec.Struct, kw_only=True, frozen=True):
     #: The provider's own professional fee schedule (PROFESSIONAL_FEES_FILE, read and checked at start-up), in the
     #: shape of service/reference/data/professional-fees.json; None = the shipped one.
     professional_fees: dict[str, Any] | None = None
+    financial_assistance_policy: str = "hrsa_sliding_fee"
 
     @property
     def uses_embedded_postgres(self) -> bool:
@@ -283,6 +284,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str, str], Any], str]] = {
     "MEDICAID_MCO_IMD_IN_LIEU_OF": ("medicaid_mco_imd_in_lieu_of", _bool, "the state lets Medicaid managed-care plans pay for IMD stays in lieu of other care (up to 15 days a month); unset = unknown, not assumed"),
     "PROFESSIONAL_SERVICES_IN_ESTIMATES": ("professional_services_in_estimates", _bool, "add the practitioners' visits billed apart from the facility (the psychiatrist; professional-fees.json) to every estimate whose request does not say `professional_services`; the shipped fees are example figures"),
     "PROFESSIONAL_FEES_FILE": ("professional_fees", _professional_fees_file, "the practice's own professional fee schedule (its practitioners' charges, its Medicare locality PFS amounts, typical visits), a JSON file shaped like service/reference/data/professional-fees.json; unset = the shipped example figures"),
+    "FINANCIAL_ASSISTANCE_POLICY": ("financial_assistance_policy", _choice("hrsa_sliding_fee", "irs_501r_agb", "ca_hospital_fair_pricing"), "the organization's financial-assistance policy for self-pay balances: the HRSA sliding fee, an IRS 501(r) amounts-generally-billed cap or California's Hospital Fair Pricing Act (rules and sources in financial-assistance.json)"),
     "PROGRAM_CLOSED_DATES": ("program_closed_dates", _closed_dates, "the provider's own closed days, `2026-12-24=Christmas Eve,2026-12-31`"),
     "SERVER": ("server", _choice("granian", "uvicorn"), "HTTP server `serve` runs"),
     "WORKERS": ("workers", lambda n, r: _int(n, r, minimum=1), "worker processes `serve` runs (about one per core)"),

@@ -278,7 +278,9 @@ def _level_line(estimate: LevelEstimate, show_network: bool) -> SpokenLine:
         text += (f" The {_practitioners(professional)} visits are billed separately and are not in this amount: "
                  "ask the plan for its specialist visit terms.")
     section = estimate.affordability
-    if section is not None and section.discount > 0:
+    if section is not None and section.discount > 0 and section.financial_assistance is not None:
+        text += f" Under the {section.financial_assistance.title}: {format_usd(section.balance_after_discount)}."
+    elif section is not None and section.discount > 0:
         text += f" After the sliding-fee discount: {format_usd(section.balance_after_discount)}."
     if section is not None and section.payment_plans:
         longest = section.payment_plans[-1]

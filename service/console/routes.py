@@ -33,8 +33,7 @@ from service.eligibility import service as eligibility
 from service.errors import NotFound, ProblemError, request_id_of
 from service.pricing.selfpay.routes import issue_good_faith_estimate
 from service.pricing.selfpay.gfe import render_html
-from service.pricing.service import (create_estimate, medicaid_imd, medicare_outpatient, program_calendar,
-                                     read_estimate)
+from service.pricing.service import create_estimate, provider_terms, read_estimate
 from service.pricing.store import load_estimate
 
 PORTAL_PATH = "/portal"
@@ -209,11 +208,7 @@ class ConsoleController(Controller):
         if wanted is None:
             return await _console(request, session, form, status=400)
         response = await create_estimate(state.pool, wanted, caller=caller, request_id=request_id,
-                                         today=dt.date.today(), now=_now(), calendar=program_calendar(state.settings),
-                                         outpatient=medicare_outpatient(state.settings),
-                                         imd=medicaid_imd(state.settings),
-                                         professional_default=state.settings.professional_services_in_estimates,
-                                         professional_fees=state.settings.professional_fees)
+                                         today=dt.date.today(), now=_now(), **provider_terms(state.settings))
         return await _console(request, session, form, **_estimate_context(response))
 
     @post("/portal-link", operation_id="consolePortalLink", media_type=MediaType.HTML)

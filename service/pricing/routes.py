@@ -19,8 +19,7 @@ from service.errors import request_id_of
 from service.request_body import BOUNDS_CHECKED_BY_HANDLER  # every row is checked and listed by schedules
 from service.pricing import contracts_registry, schedules
 from service.pricing.response_detail import INCLUDE_DESCRIPTION, INCLUDE_PATTERN, parse_include, with_detail
-from service.pricing.service import (create_estimate, medicaid_imd, medicare_outpatient, program_calendar,
-                                     read_estimate)
+from service.pricing.service import create_estimate, provider_terms, read_estimate
 
 IncludeParam = Annotated[str | None, QueryParameter(pattern=INCLUDE_PATTERN, max_length=60,
                                                     description=INCLUDE_DESCRIPTION)]
@@ -44,12 +43,7 @@ class EstimatesController(Controller):
         # "today" is read here, at the edge, and handed to the pure engine (the request's as_of wins).
         response = await create_estimate(request.app.state.pool, data, caller=caller_of(request),
                                          request_id=request_id_of(request.scope), today=dt.date.today(),
-                                         now=now, calendar=program_calendar(request.app.state.settings),
-                                         outpatient=medicare_outpatient(request.app.state.settings),
-                                         imd=medicaid_imd(request.app.state.settings),
-                                         professional_default=request.app.state.settings
-                                         .professional_services_in_estimates,
-                                         professional_fees=request.app.state.settings.professional_fees)
+                                         now=now, **provider_terms(request.app.state.settings))
         return with_detail(response, parse_include(include))
 
     @get("/{estimate_id:uuid}", operation_id="getEstimate", description="The stored estimate exactly as it was answered when made (rates and figures of that day).",

@@ -205,27 +205,36 @@ def compute(inp: PricingInput, benefits: NormalizedBenefits | None, table: Store
 
 
 async def _with_affordability(conn: asyncpg.Pool | asyncpg.Connection, comparison: EstimateComparison,
-                              request: EstimateRequest) -> tuple[EstimateComparison, dict[str, Any]]:
+                              request: EstimateRequest, *, assistance_policy: str,
+                              table: StoredRateTable) -> tuple[EstimateComparison, dict[str, Any]]:
     try:
-        from service.pricing.selfpay.affordability import affordability_for_level, household_for_affordability  # noqa: PLC0415
-        from service.pricing.selfpay.sliding_fee import applies  # noqa: PLC0415
+        from service.pricing.selfpay.affordability import (  # noqa: PLC0415
+            affordability_for_level, discount_could_apply, household_for_affordability)
+        from service.pricing.selfpay.financial_assistance import government_payment  # noqa: PLC0415
         from service.pricing.selfpay.store import load_affordability_config  # noqa: PLC0415
     except ImportError:  # self-pay area not installed: the section stays None
         return comparison, {}
     # The poverty guideline and the sliding-fee schedule are those in force on the date of service (the first
     # service day), as the engine's Medicaid band is, not on the day the estimate is made.
     first_day = min(level.first_service_date for level in comparison.estimates)
-    config = await load_affordability_config(conn, first_day)
-    income_matters = request.self_pay or applies(config.schedule, self_pay=False)
-    household = household_for_affordability(request.household, income_matters=income_matters)
+    config = await load_affordability_config(conn, first_day, assistance_policy=assistance_policy)
+    household = household_for_affordability(
+        request.household, income_matters=discount_could_apply(config, self_pay=request.self_pay))
     levels: list[LevelEstimate] = []
     for level in comparison.estimates:
         section = affordability_for_level(
             level, household=household, config=config, on=level.first_service_date, self_pay=request.self_pay,
             first_due_date=level.first_service_date + dt.timedelta(days=FIRST_PAYMENT_AFTER_DAYS),
-            proof_of_income_seen=bool(request.household and request.household.proof_of_income_seen))
+            proof_of_income_seen=bool(request.household and request.household.proof_of_income_seen),
+            government=None if config.policy.uses_sliding_fee else government_payment(table, level))
         levels.append(msgspec.structs.replace(level, affordability=section))
     summary = comparison.summary
+    assisted = [lv for lv in levels if lv.affordability and lv.affordability.financial_assistance is not None
+                and lv.affordability.discount > 0]
+    if assisted:  # said as intake reads it out: what the caller would owe under the organization's policy
+        owed = "; ".join(f"{lv.level.value.upper()}: {format_usd(lv.affordability.balance_after_discount)}"  # type: ignore[union-attr]
+                         for lv in assisted)
+        summary += f" Under the {config.policy.title}: {owed}."
     discounted = [lv for lv in levels if lv.affordability and lv.affordability.sliding_fee is not None
                   and lv.affordability.discount > 0]
     if discounted:  # what intake reads out should be what the caller would owe after the sliding fee
@@ -234,6 +243,7 @@ async def _with_affordability(conn: asyncpg.Pool | asyncpg.Connection, compariso
                          for lv in discounted)
         summary += f" After the sliding-fee discount (tier {tier}): {owed}."
     used = {"affordability": {"organization_id": config.organization_id,
+                              "financial_assistance_policy": config.policy.code,
                               "sliding_fee_schedule_version": config.schedule_version,
                               "payment_plan_rules_version": config.rules_version}}
     return msgspec.structs.replace(comparison, estimates=levels, summary=summary), used
@@ -274,10 +284,20 @@ def with_professional_fees(figures: ProgramFigures, fees: dict[str, Any] | None)
     return dataclasses.replace(figures, professional=fee_schedule_from_reference(fees))
 
 
+def provider_terms(settings: Settings) -> dict[str, Any]:
+    """Everything :func:`create_estimate` takes from the settings (closures, Medicare outpatient setting, IMD facts,
+    the financial-assistance policy, the practitioners' visits and fees), for every caller of it (the REST route and
+    the console)."""
+    return {"calendar": program_calendar(settings), "outpatient": medicare_outpatient(settings),
+            "imd": medicaid_imd(settings), "assistance_policy": settings.financial_assistance_policy,
+            "professional_default": settings.professional_services_in_estimates,
+            "professional_fees": settings.professional_fees}
+
+
 async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, caller: Caller | None,
                           request_id: str | None, today: dt.date, now: dt.datetime,
                           calendar: ProgramCalendar, outpatient: MedicareOutpatient,
-                          imd: MedicaidImdSettings, professional_default: bool = False,
+                          imd: MedicaidImdSettings, assistance_policy: str, professional_default: bool = False,
                           professional_fees: dict[str, Any] | None = None) -> EstimateResponse:
     """Compute, store and audit one estimate; return what the caller is shown (with its id).
 
@@ -305,7 +325,8 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
         pinned = {"contract": choice.contract.fee_schedule_version}  # the contract's own rates
     table = await rates_for(pool, payer_id=resolved.payer_id, plan_code=request.plan_code, on=on, pinned=pinned)
     comparison = compute(inp, resolved.benefits, table, figures)
-    comparison, extra = await _with_affordability(pool, comparison, request)
+    comparison, extra = await _with_affordability(pool, comparison, request, assistance_policy=assistance_policy,
+                                                  table=table)
     extra["program_calendar"] = calendar.to_dict()
     extra["network_choice"] = choice.to_dict() if choice is not None else None
     extra["other_coverage"] = [coverage_to_dict(c) for c in others]

@@ -26,29 +26,42 @@ Semantics
   (no clock here).
 - The FPL determination and the schedule are both taken on ``on`` (the caller passes the
   date the estimate is made for). A schedule not in force on ``on`` is not applied (warning).
+- **The organization's financial-assistance policy** (``config.policy``, ``financial_assistance.py``):
+  the HRSA sliding fee above, or instead an IRS 501(r) amounts-generally-billed cap or a state
+  charity-care rule set (then ``financial_assistance`` carries the result, ``sliding_fee`` is None,
+  and the payment-plan rules are the policy's: interest-free, extended, capped at a share of income).
+  Those two apply to self-pay patients; an insured patient's share is left alone (a note says so).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import msgspec
 
 from contracts import estimate as est
 from contracts.estimate import LevelEstimate
-from contracts.selfpay import AffordabilitySection, Household, PaymentPlanRules, SlidingFeeSchedule
+from contracts.selfpay import (AffordabilitySection, FinancialAssistanceResult, Household, PaymentPlanRules,
+                               SlidingFeeSchedule)
 from service.money import ZERO, cents, format_usd
 from service.pricing.professional import visit_amounts
+from service.pricing.selfpay.financial_assistance import (DEFAULT_POLICY, AssistancePolicy, GovernmentPayment,
+                                                         apply_policy, load_policies, plan_rules_under)
 from service.pricing.selfpay.payment_plans import offer_plans, validate_rules
-from service.pricing.selfpay.poverty import InvalidHousehold, determine_fpl
+from service.pricing.selfpay.poverty import FplDetermination, InvalidHousehold, determine_fpl
 from service.pricing.selfpay.sliding_fee import applies, apply_sliding_fee, schedule_in_effect
+
+
+def _default_policy() -> AssistancePolicy:
+    return load_policies()[DEFAULT_POLICY]
 
 
 @dataclass(frozen=True, slots=True)
 class AffordabilityConfig:
-    """The organization's sliding fee schedule and payment plan rules in force on a date."""
+    """The organization's financial-assistance policy, sliding fee schedule and payment plan rules in force on a
+    date."""
 
     organization_id: str
     schedule: SlidingFeeSchedule
@@ -56,13 +69,22 @@ class AffordabilityConfig:
     #: Stored version numbers; None = the built-in example schedule / default rules.
     schedule_version: int | None = None
     rules_version: int | None = None
+    policy: AssistancePolicy = field(default_factory=_default_policy)
+
+
+def discount_could_apply(config: AffordabilityConfig, *, self_pay: bool) -> bool:
+    """Whether the organization's policy could lower this patient's amount (then the household's income is needed)."""
+    if config.policy.uses_sliding_fee:
+        return applies(config.schedule, self_pay=self_pay)
+    return self_pay or config.policy.applies_to_insured
 
 
 def household_for_affordability(household: est.Household | None, *, income_matters: bool = False) -> Household | None:
     """The estimate request's household as the self-pay ``Household``; None without one.
 
-    Annual income wins; otherwise monthly income x 12. When ``income_matters`` (the sliding fee
-    could apply: a self-pay estimate, or a schedule that also discounts insured patients' share), a
+    Annual income wins; otherwise monthly income x 12. When ``income_matters`` (the organization's
+    policy could lower the amount, :func:`discount_could_apply`: a self-pay estimate, or a sliding fee
+    schedule that also discounts insured patients' share), a
     household without an income or a state is refused with the field to fix, never quoted without
     its discount. Otherwise such a household gives no determination (a note says so).
     """
@@ -75,14 +97,15 @@ def household_for_affordability(household: est.Household | None, *, income_matte
     else:
         if income_matters:
             raise InvalidHousehold(
-                "give the household's annual_income (or monthly_income): the sliding-fee discount depends on it",
+                "give the household's annual_income (or monthly_income): the discount (sliding fee or financial "
+                "assistance) depends on it",
                 field="$.household.annual_income",
             )
         return None
     if household.state is None:
         if income_matters:
             raise InvalidHousehold(
-                "give the household's state: the poverty guideline, and with it the sliding-fee discount, depends on it",
+                "give the household's state: the poverty guideline, and with it the discount, depends on it",
                 field="$.household.state",
             )
         return None
@@ -98,8 +121,13 @@ def affordability_for_level(
     self_pay: bool,
     first_due_date: dt.date,
     proof_of_income_seen: bool = False,
+    government: GovernmentPayment | None = None,
 ) -> AffordabilitySection:
-    """The affordability section of one level (see the module docstring for the rules)."""
+    """The affordability section of one level (see the module docstring for the rules).
+
+    ``government`` is what Medicare or Medicaid would pay for the level, whichever is greater (the cap of a state
+    charity-care rule set; :func:`.financial_assistance.government_payment`).
+    """
     rules = validate_rules(config.rules)
     schedule = config.schedule
     responsibility = cents(level.totals.patient_pays)
@@ -115,7 +143,12 @@ def affordability_for_level(
         monthly_income = cents(household.annual_income / 12)
 
     sliding = None
-    if fpl is None:
+    assistance = None
+    if not config.policy.uses_sliding_fee:
+        rules = plan_rules_under(config.policy, rules)
+        assistance = _financial_assistance(config, fpl, responsibility, level, government, self_pay=self_pay,
+                                           notes=notes, warnings=warnings)
+    elif fpl is None:
         notes.append(
             "No household size and income were given, so no sliding fee discount was applied; "
             "ask for household size and income to check for a discount."
@@ -149,7 +182,7 @@ def affordability_for_level(
             )
         warnings.extend(sliding.warnings)
 
-    discount = sliding.discount if sliding is not None else ZERO
+    discount = sliding.discount if sliding is not None else assistance.discount if assistance is not None else ZERO
     balance = max(cents(responsibility - discount), ZERO)
 
     plan_rules = rules
@@ -183,7 +216,40 @@ def affordability_for_level(
         payment_plans=plans,
         notes=notes,
         warnings=warnings,
+        financial_assistance=assistance,
     )
+
+
+def _financial_assistance(config: AffordabilityConfig, fpl: FplDetermination | None, responsibility: Decimal,
+                          level: LevelEstimate, government: GovernmentPayment | None, *, self_pay: bool,
+                          notes: list[str], warnings: list[str]) -> FinancialAssistanceResult | None:
+    """The organization's 501(r) or state policy applied to the level (None, with a note, when it cannot apply)."""
+    policy = config.policy
+    if not discount_could_apply(config, self_pay=self_pay):
+        notes.append(f"The {policy.title} is applied to self-pay patients here; an insured patient may still apply "
+                     "for financial assistance with their share.")
+        return None
+    if fpl is None:
+        notes.append(f"No household size and income were given, so the {policy.title} was not applied; ask for "
+                     "household size and income to check for financial assistance.")
+        return None
+    if responsibility <= 0:
+        notes.append("The patient owes nothing for this level, so there is nothing to discount.")
+        return None
+    used_government = policy.kind == "state_discount"
+    result = apply_policy(policy, percent_fpl=fpl.percent_exact, responsibility=responsibility,
+                          gross_charges=cents(level.totals.gross_charges),
+                          government=government if used_government else None)
+    if policy.example:
+        warnings.append(f"Some figures of the {policy.title} are EXAMPLE values until the organization sets its own "
+                        "(financial-assistance.json); confirm the discount before quoting it.")
+    if used_government and result.eligible and government is not None and government.demo:
+        warnings.append("The Medicare and Medicaid rates that cap the discounted amount are DEMO rates, not the "
+                        "facility's.")
+    if used_government and result.eligible and government is None:
+        warnings.append(f"No Medicare or Medicaid rate is on file for {level.level.value.upper()}: the discounted "
+                        f"amount under the {policy.title} could not be worked out; the full amount is shown.")
+    return result
 
 
 def _no_plan_note(balance: Decimal, rules: PaymentPlanRules, monthly_income: Decimal | None) -> str:

@@ -239,8 +239,10 @@ def build_gfe(request: GoodFaithEstimateRequest) -> GoodFaithEstimate:
 
     discount_note = None
     if request.discounts:
+        kind = ("a sliding fee discount" if all(d.tier_code for d in request.discounts)
+                else "financial assistance under the provider's policy")
         discount_note = (
-            "The discount shown is a sliding fee discount based on household income and size. The discounted "
+            f"The discount shown is {kind}, based on household income and size. The discounted "
             "amount depends on the income determination"
             + (
                 " and is provisional until proof of income is verified."

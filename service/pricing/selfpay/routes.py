@@ -54,6 +54,7 @@ from service.money import cents, percent_of
 from service.pricing.selfpay import store
 from service.pricing.selfpay.affordability import affordability_for_level, household_for_affordability
 from service.pricing.selfpay.gfe import GfeInvalid, build_gfe, co_provider_item_fields, render_html
+from service.pricing.selfpay.financial_assistance import DEFAULT_POLICY
 from service.pricing.selfpay.gfe_fhir import encode_bundle, to_fhir_bundle
 from service.pricing.selfpay.payment_plans import (
     PaymentPlanRulesInvalid,
@@ -163,7 +164,9 @@ async def _affordability(conn: Any, stored: Any, level: LevelEstimate) -> Afford
     if section is not None:
         return section
     on = _created_on(stored)
-    config = await store.load_affordability_config(conn, on)
+    used = (getattr(stored, "figures", None) or {}).get("affordability") or {}
+    config = await store.load_affordability_config(
+        conn, on, assistance_policy=used.get("financial_assistance_policy") or DEFAULT_POLICY)
     return affordability_for_level(
         level,
         household=household_for_affordability(getattr(stored.request, "household", None)),
@@ -509,13 +512,18 @@ async def issue_good_faith_estimate(conn: asyncpg.Connection, *, settings: Any, 
                   for line in (level.professional.lines if level.professional else []) if line.visits]
         if _self_pay(stored):
             section = await _affordability(conn, stored, level)
-            fee = section.sliding_fee
+            fee, assistance = section.sliding_fee, section.financial_assistance
             if fee is not None and fee.discount > 0:
                 discounts.append(
                     GfeDiscountLine(
                         description=f"Sliding fee discount for {level.level.value.upper()} ({fee.tier_label})",
                         amount=fee.discount, tier_code=fee.tier_code, provisional=fee.provisional,
                     )
+                )
+            elif assistance is not None and assistance.discount > 0:
+                discounts.append(
+                    GfeDiscountLine(description=f"Financial assistance for {level.level.value.upper()} "
+                                                f"({assistance.title})", amount=assistance.discount)
                 )
     first = min(item.period_start for item in items)
     co_npis = {p.npi for p in data.co_providers}

@@ -42,6 +42,7 @@ from contracts.selfpay import (
 )
 from service.db.tenant import DEFAULT_ORGANIZATION, current_organization
 from service.pricing.selfpay.affordability import AffordabilityConfig
+from service.pricing.selfpay.financial_assistance import DEFAULT_POLICY, load_policies
 from service.pricing.selfpay.sliding_fee import default_schedule
 
 DEFAULT_PLAN_RULES = PaymentPlanRules(
@@ -117,10 +118,13 @@ async def rules_in_force(
 
 
 async def load_affordability_config(
-    conn: asyncpg.Connection | asyncpg.Pool, on: dt.date, organization_id: str | None = None
+    conn: asyncpg.Connection | asyncpg.Pool, on: dt.date, organization_id: str | None = None, *,
+    assistance_policy: str = DEFAULT_POLICY,
 ) -> AffordabilityConfig:
-    """The sliding fee schedule and payment plan rules in force on ``on`` (fallbacks: module docstring), of the
-    organization this work acts for unless ``organization_id`` says otherwise."""
+    """The organization's policy in force on ``on``: its financial-assistance policy, sliding fee schedule and payment
+    plan rules (fallbacks: module docstring), of the organization this work acts for unless ``organization_id`` says
+    otherwise. The one place that reads them; ``assistance_policy`` is the code the organization chose (today the
+    deployment's FINANCIAL_ASSISTANCE_POLICY setting, the same for every organization)."""
     organization_id = _acting_organization(organization_id)
     schedule, schedule_version = await schedule_in_force(conn, on, organization_id)
     rules, rules_version = await rules_in_force(conn, on, organization_id)
@@ -130,6 +134,7 @@ async def load_affordability_config(
         rules=rules,
         schedule_version=schedule_version,
         rules_version=rules_version,
+        policy=load_policies()[assistance_policy],
     )
 
 
