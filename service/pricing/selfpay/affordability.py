@@ -30,7 +30,8 @@ Semantics
   the HRSA sliding fee above, or instead an IRS 501(r) amounts-generally-billed cap or a state
   charity-care rule set (then ``financial_assistance`` carries the result, ``sliding_fee`` is None,
   and the payment-plan rules are the policy's: interest-free, extended, capped at a share of income).
-  Those two apply to self-pay patients; an insured patient's share is left alone (a note says so).
+  Those two apply to self-pay patients; an insured patient's share is left alone (a note says so),
+  and to the hospital's charges: practitioners' visits in the total are billed by the practitioners.
 """
 
 from __future__ import annotations
@@ -237,9 +238,18 @@ def _financial_assistance(config: AffordabilityConfig, fpl: FplDetermination | N
         notes.append("The patient owes nothing for this level, so there is nothing to discount.")
         return None
     used_government = policy.kind == "state_discount"
-    result = apply_policy(policy, percent_fpl=fpl.percent_exact, responsibility=responsibility,
-                          gross_charges=cents(level.totals.gross_charges),
+    # The practitioners' visits in the total are the practitioners' bills, not the hospital's: the policy applies to
+    # the facility's part only (and the government payment it is compared with is the facility's).
+    visits = level.professional if level.professional is not None and level.professional.in_totals else None
+    visits_owed = cents(visits.patient_pays or ZERO) if visits is not None else ZERO
+    visits_gross = cents(visits.gross) if visits is not None else ZERO
+    result = apply_policy(policy, percent_fpl=fpl.percent_exact, responsibility=responsibility - visits_owed,
+                          gross_charges=cents(level.totals.gross_charges) - visits_gross,
                           government=government if used_government else None)
+    if visits_owed > 0:
+        notes.append(f"The practitioners' visits in this total ({format_usd(visits_owed)}) are billed by the "
+                     f"practitioners, not the hospital: the {policy.title} was applied to the hospital's charges only.")
+        result = msgspec.structs.replace(result, patient_amount=result.patient_amount + visits_owed)
     if policy.example:
         warnings.append(f"Some figures of the {policy.title} are EXAMPLE values until the organization sets its own "
                         "(financial-assistance.json); confirm the discount before quoting it.")

@@ -13,11 +13,13 @@ import dataclasses
 from decimal import Decimal as D
 from fractions import Fraction
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from contracts.benefits import Level
+from contracts.estimate import ProfessionalLine, ProfessionalServices
 from contracts.selfpay import Household
 from service.config import ConfigError, load_settings
 from service.pricing.rates import load_demo_rates
@@ -120,3 +122,24 @@ def test_every_policy_in_the_data_file_can_be_chosen_and_nothing_else() -> None:
         assert load_settings({"FINANCIAL_ASSISTANCE_POLICY": code}).financial_assistance_policy == code
     with pytest.raises(ConfigError, match="FINANCIAL_ASSISTANCE_POLICY"):
         load_settings({"FINANCIAL_ASSISTANCE_POLICY": "charity"})
+
+
+def test_the_hospitals_policy_leaves_the_practitioners_visits_in_the_total_alone() -> None:
+    # The demo IOP level with two psychiatrist visits in its total ($300.00 + $200.00 = $500.00, billed by the
+    # practitioners): responsibility $7,200.00 + $500.00 = $7,700.00, gross $9,600.00 + $500.00 = $10,100.00.
+    # 501(r) at 300 % FPL applies to the hospital's part only: AGB 35 % x $9,600.00 = $3,360.00 -> owes $3,360.00 +
+    # the visits' $500.00 = $3,860.00; discount $7,200.00 - $3,360.00 = $3,840.00, as without the visits.
+    line = ProfessionalLine(code="90792", description="evaluation", practitioner="psychiatrist", visits=2,
+                            first_date=ON, last_date=ON, gross=D("500.00"), allowed=D("500.00"), payer_pays=D(0),
+                            patient_pays=D("500.00"), text="t")
+    visits = ProfessionalServices(in_totals=True, lines=[line], gross=D("500.00"), allowed=D("500.00"),
+                                  payer_pays=D(0), patient_pays=D("500.00"), fee_schedule="test")
+    level = msgspec.structs.replace(IOP, professional=visits, totals=msgspec.structs.replace(
+        IOP.totals, patient_pays=D("7700.00"), gross_charges=D("10100.00")))
+    config = dataclasses.replace(CONFIG, policy=POLICIES["irs_501r_agb"])
+    section = affordability_for_level(level, household=Household(size=1, annual_income=D("47880"), state="CA"),
+                                      config=config, on=ON, self_pay=True, first_due_date=DUE)
+    assert (section.patient_responsibility, section.discount, section.balance_after_discount) == (
+        D("7700.00"), D("3840.00"), D("3860.00"))
+    assert section.financial_assistance is not None and section.financial_assistance.patient_amount == D("3860.00")
+    assert any("billed by the practitioners" in note for note in section.notes)
