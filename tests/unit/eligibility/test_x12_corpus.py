@@ -16,6 +16,7 @@ from contracts.benefits import (
     CoverageOrder, InsuranceType, Level, Network, NormalizedBenefits, OtherPayerKind, PayerClass,
 )
 from service.eligibility.benefits import benefits_from_271
+from service.eligibility.service import message_for
 from service.eligibility.x12 import codes
 from service.eligibility.x12.reader_270 import read_270
 from service.eligibility.x12.reader_271 import read_271
@@ -162,6 +163,30 @@ def test_hets_5010_msp_employer_plan_pays_first() -> None:
     assert nb.medicare.part_d_contract == "S7777 003" and nb.medicare.advantage is None
     assert nb.medicare.part_b_deductible_remaining == Decimal("0.00")
     assert [c.role for c in nb.contacts] == ["payer"]  # CMS's web address; the employer plan is in other_payers
+
+
+def test_hets_5010_msp_employer_primary_and_a_tertiary_plan() -> None:
+    """EVELYN MARSH: Medicare A+B since 2022-05-01; Medicare Secondary Payer, working aged (EB04 12): HARBOR
+    FREIGHTWAYS GROUP HEALTH PLAN (2120 NM1*PRP, payer id 71234, 800-555-0181) pays first and Medicare second;
+    LAKESHORE RETIREE SUPPLEMENTAL PLAN (NM1*TTP, commercial, from 2024-01-01, 800-555-0182) pays third. The
+    Part D plan (S4802 011, NORTHSHORE PRESCRIPTION PLAN, named PRP in its own row) is no other payer. Part B
+    deductible 283.00, none of it met."""
+    nb = benefits_from_271(x12("hets-5010-msp-tertiary.271"))
+    assert nb.active is True and nb.payer_class is PayerClass.MEDICARE
+    employer, retiree = nb.other_payers
+    assert (employer.order, employer.kind, employer.name) == (
+        CoverageOrder.PRIMARY, OtherPayerKind.EMPLOYER_GROUP, "HARBOR FREIGHTWAYS GROUP HEALTH PLAN")
+    assert (employer.payer_id, employer.begin, employer.contacts[0].phone) == ("71234", dt.date(2022, 5, 1),
+                                                                               "8005550181")
+    assert (retiree.order, retiree.kind, retiree.name) == (
+        CoverageOrder.TERTIARY, OtherPayerKind.COMMERCIAL, "LAKESHORE RETIREE SUPPLEMENTAL PLAN")
+    assert (retiree.insurance_type_code, retiree.begin, retiree.contacts[0].phone) == ("C1", dt.date(2024, 1, 1),
+                                                                                      "8005550182")
+    assert nb.medicare.part_d_contract == "S4802 011" and nb.medicare.advantage is None
+    assert nb.medicare.part_b_deductible_remaining == Decimal("283.00")
+    assert message_for(nb, "active").endswith(
+        "HARBOR FREIGHTWAYS GROUP HEALTH PLAN pays first; CMS pays second. "
+        "LAKESHORE RETIREE SUPPLEMENTAL PLAN pays third.")
 
 
 def test_hets_5010_day_counts() -> None:
