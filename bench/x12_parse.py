@@ -1,6 +1,6 @@
 """271 parse throughput: this service's reader vs pyx12's raw X12Reader tokenizer, and a 1 MB 271 over HTTP.
 
-Run: .venv/bin/python bench/x12_parse.py [seconds-per-case] [--no-http]    (pyx12 comes with ``.[bench]``)
+Run: .venv/bin/python bench/x12_parse.py [seconds-per-case]    (pyx12 comes with ``.[bench]``)
 
 Documents: the public 271 samples (tests/data/x12), a 5 KB synthetic 271 (50 EB loops) and one with ~200
 EB loops (each with a MSG, a DTP and every 10th with an LS/NM1/LE entity). Figures are docs/s in one
@@ -11,10 +11,8 @@ path the service runs, bytes -> ``NormalizedBenefits`` (tokenize, loop walk 2000
 the levels rule, Medicare/Medicaid/other payers/contacts). Target (issue 10): the full parse of the 5 KB
 271 at least 10x pyx12's tokenizer.
 
-The biggest file: a 1 MB synthetic 271 (the largest body the service accepts) posted to
-``/v1/eligibility/parse-271`` of a real server (``benefits-estimator serve`` in its own process, embedded
-PostgreSQL) while ``/health`` is polled every 10 ms: the worst /health latency during the parse against
-the same polling when idle, the parse's own time, and the answer's size against the input's.
+The biggest file: a 1 MB synthetic 271 (the largest body the service accepts), read inline here; what the
+service does with it over HTTP (and ``/health`` meanwhile) is ``bench/x12_health.py``.
 """
 
 from __future__ import annotations
@@ -104,93 +102,6 @@ def one_megabyte_271() -> str:
     return synthetic_271(n - 10)
 
 
-def health_under_parse(text: str) -> tuple[float, float, float, float, int]:
-    """Worst /health ms idle, during the parse and beside a CPU-bound process; parse seconds; answer bytes."""
-    import asyncio  # noqa: PLC0415
-    import os  # noqa: PLC0415
-    import shutil  # noqa: PLC0415
-    import socket  # noqa: PLC0415
-    import subprocess  # noqa: PLC0415
-    import tempfile  # noqa: PLC0415
-
-    import asyncpg  # noqa: PLC0415
-    import httpx  # noqa: PLC0415
-
-    from service.access.keys import create_key  # noqa: PLC0415
-    from service.access.roles import Role  # noqa: PLC0415
-    from service.db.embedded import start_embedded  # noqa: PLC0415
-
-    data_dir = Path(tempfile.mkdtemp(prefix="bench-x12-pg-"))
-    embedded = start_embedded(data_dir)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": embedded.url, "LOG_LEVEL": "WARNING", "RATE_LIMIT_PER_MINUTE": "1000000"}
-    server = subprocess.Popen([sys.executable, "-m", "service", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-
-    async def poll(client: httpx.AsyncClient, stop: asyncio.Event) -> float:
-        worst = 0.0
-        while not stop.is_set():
-            t0 = time.perf_counter()
-            (await client.get("/health")).raise_for_status()
-            worst = max(worst, time.perf_counter() - t0)
-            await asyncio.sleep(0.01)
-        return worst * 1000
-
-    async def run() -> tuple[float, float, float, float, int]:
-        async with httpx.AsyncClient(base_url=base, timeout=120) as client:
-            for _ in range(600):
-                try:
-                    if (await client.get("/ready")).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                await asyncio.sleep(0.1)
-            conn = await asyncpg.connect(embedded.url)
-            key = (await create_key(conn, name="bench", role=Role.BILLING)).secret
-            await conn.close()
-            headers = {"X-API-Key": key}
-            small = synthetic_271(50)
-            warm = await client.post("/v1/eligibility/parse-271", json={"x12": small}, headers=headers)
-            warm.raise_for_status()
-            warm = await client.post("/v1/eligibility/parse-271", json={"x12": text}, headers=headers)
-            warm.raise_for_status()  # starts the worker processes
-            stop = asyncio.Event()
-            idle_task = asyncio.create_task(poll(client, stop))
-            await asyncio.sleep(2.0)
-            stop.set()
-            idle = await idle_task
-            stop = asyncio.Event()
-            busy_task = asyncio.create_task(poll(client, stop))
-            await asyncio.sleep(0.05)
-            t0 = time.perf_counter()
-            answer = await client.post("/v1/eligibility/parse-271", json={"x12": text}, headers=headers)
-            took = time.perf_counter() - t0
-            stop.set()
-            answer.raise_for_status()
-            busy = await busy_task
-            # Control: the same time with a CPU-bound process beside the server and no request, to tell the
-            # machine's scheduling (2 cores) from the event loop being held.
-            stop = asyncio.Event()
-            control_task = asyncio.create_task(poll(client, stop))
-            burner = subprocess.Popen([sys.executable, "-c", f"import time\nend = time.time() + {took}\n"
-                                       "while time.time() < end: pass"])
-            await asyncio.sleep(took)
-            stop.set()
-            burner.wait()
-            return idle, busy, await control_task, took, len(answer.content)
-
-    try:
-        return asyncio.run(run())
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        embedded.stop()
-        shutil.rmtree(data_dir, ignore_errors=True)
-
-
 TARGET = 10.0
 
 
@@ -218,12 +129,7 @@ def main() -> None:
     inline = time.perf_counter() - t0
     print(f"1 MB 271 ({len(megabyte):,} characters, {megabyte.count('EB*'):,} EB loops): full parse inline "
           f"{inline:.2f} s")
-    if "--no-http" in sys.argv:
-        return
-    idle, busy, control, took, size = health_under_parse(megabyte)
-    print(f"over HTTP: POST /v1/eligibility/parse-271 took {took:.2f} s; worst /health latency {busy:.0f} ms "
-          f"during it, {control:.0f} ms beside a CPU-bound process for as long, {idle:.0f} ms idle; "
-          f"answer {size:,} bytes = {size / len(megabyte):.1f}x the 271")
+    print("(/health while the service reads a 1 MB 271: bench/x12_health.py)")
 
 
 if __name__ == "__main__":

@@ -14,6 +14,13 @@ def x12(name: str) -> str:
     """One corpus file's text, exactly as stored (line endings and separators untouched)."""
     return (X12_CORPUS / name).read_text(encoding="ascii")
 
+def x12_with_extra_rows(name: str, rows: int = 500) -> str:
+    """A corpus 271 with ``rows`` extra benefit rows (each a mental-health coinsurance row and its MSG) before its
+    SE: a large document, read in the worker process (``service/eligibility/parsing.py``)."""
+    extra = "".join(f"EB*A*IND*MH*PR****0.25****Y~\nMSG*ROW {i}~\n" for i in range(rows))
+    return x12(name).replace("SE*", extra + "SE*", 1)
+
+
 #: Files copied unchanged from public repositories (the rest of the corpus is written for this project).
 PUBLIC_PREFIXES = ("lfh-", "badx12-")
 

@@ -157,8 +157,25 @@ def _999(segments: list[list[str]], component: str) -> Acknowledgement:
     return Acknowledgement(kind="999", accepted=accepted, findings=findings)
 
 
+#: A transaction's ST comes within the first segments. A document whose head already shows an ST other than
+#: 999 is no acknowledgement: a large 271 is then not tokenized whole (on the event loop) just to say so.
+_HEAD_CHARS = 4096
+
+
+def _head_shows_another_transaction(text: str) -> bool:
+    try:
+        head = tokenize(text[:_HEAD_CHARS])
+    except X12FormatError:  # cut inside a segment id, say: read the whole document
+        return False
+    # The ST must not be the head's last segment: cut there, "ST*9" could be the start of "ST*999".
+    first_st = next((i for i, seg in enumerate(head.segments[:-1]) if seg[0] == "ST"), None)
+    return first_st is not None and _el(head.segments[first_st], 1) not in ("", "999")
+
+
 def read_acknowledgement(text: str) -> Acknowledgement | None:
     """The TA1 or 999 in ``text``, or None when it is neither (a 271 or not X12 at all)."""
+    if len(text) > _HEAD_CHARS and _head_shows_another_transaction(text):
+        return None
     try:
         tok = tokenize(text)
     except X12FormatError:

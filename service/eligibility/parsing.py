@@ -1,12 +1,12 @@
 """Read and normalize a 271 without holding the event loop.
 
-A 5 KB 271 reads and normalizes in about a millisecond, so small documents are handled inline. A large one
-(a 1 MB posted 271 takes seconds of pure Python) goes to a worker **process**: a thread would not do, since
+A 5 KB 271 reads and normalizes in about half a millisecond, so small documents are handled inline. A large
+one (a 1 MB 271 takes a second of pure Python) goes to a worker **process**: a thread would not do, since
 parsing holds the GIL and the event loop (``/health`` included) would wait for it. Only the answer comes
 back: the parsed response with its benefit loops dropped (rejections, traces and demographics kept), the
-benefits without their rows, and the rows as JSON in chunks of ``ROWS_PER_CHUNK``. Unpickling ten thousand
-row objects would hold the GIL for a second in one C call; decoding chunk by chunk, yielding to the event
-loop between chunks, keeps every pause short.
+benefits without their rows, and the rows as one JSON array that stays JSON (``rows_json.py``): it is
+stored and answered as is, and decoded only by code that reads rows (:func:`rows_json.rows_of`). Ten
+thousand row objects would hold the GIL for a third of a second to decode in one C call.
 
 The pool starts on first use (spawn: no fork of a threaded server), is shut down at exit, and each worker
 exits by itself when its parent is gone (SIGKILL included).
@@ -24,19 +24,17 @@ from concurrent.futures import ProcessPoolExecutor
 
 import msgspec
 
-from contracts.benefits import BenefitRow, NormalizedBenefits, Source
+from contracts.benefits import NormalizedBenefits, Source
 from service.eligibility.benefits import normalize_271
+from service.eligibility.rows_json import with_rows_json
 from service.eligibility.x12.reader_271 import Parsed271, read_271
 
 __all__ = ["read_and_normalize", "read_271_off_loop", "OFFLOAD_CHARS"]
 
 #: Documents at least this long are parsed in the worker process (about 10 ms of parsing inline).
 OFFLOAD_CHARS = 16_384
-#: Rows decoded per step on the event loop (a few milliseconds each).
-ROWS_PER_CHUNK = 250
 _pool: ProcessPoolExecutor | None = None
 _encoder = msgspec.json.Encoder()
-_rows_decoder = msgspec.json.Decoder(list[BenefitRow])
 
 
 def _executor() -> ProcessPoolExecutor:
@@ -80,37 +78,24 @@ def _read_in_worker(text: str) -> Parsed271:
     return _light(read_271(text))
 
 
-def _in_worker(text: str, source: Source) -> tuple[Parsed271, NormalizedBenefits, list[bytes]]:
+def _in_worker(text: str, source: Source) -> tuple[Parsed271, NormalizedBenefits, bytes]:
     parsed, benefits = _read_and_normalize(text, source)
     _light(parsed)
-    rows = benefits.benefit_rows
-    chunks = [_encoder.encode(rows[i : i + ROWS_PER_CHUNK]) for i in range(0, len(rows), ROWS_PER_CHUNK)]
-    return parsed, msgspec.structs.replace(benefits, benefit_rows=[]), chunks
+    return parsed, msgspec.structs.replace(benefits, benefit_rows=[]), _encoder.encode(benefits.benefit_rows)
 
 
-async def read_and_normalize(
-    text: str, *, source: Source, rows_as_json: bool = False
-) -> tuple[Parsed271, NormalizedBenefits]:
+async def read_and_normalize(text: str, *, source: Source) -> tuple[Parsed271, NormalizedBenefits]:
     """:func:`read_271` + :func:`normalize_271`, in a worker process for large documents.
 
     Raises :class:`X12FormatError` exactly as the inline call does. For a large document the returned
-    ``Parsed271`` keeps only the benefit loops that carry rejections. With ``rows_as_json`` (a caller that
-    only stores and answers the benefits, never reads the rows), a large document's ``benefit_rows`` is
-    ``msgspec.Raw`` JSON: it is encoded into the database and the answer as is, and never becomes ten
-    thousand Python objects for the garbage collector to walk (a full collection of that heap is a
-    quarter-second pause of the event loop).
+    ``Parsed271`` keeps only the benefit loops that carry rejections, and ``benefit_rows`` is JSON
+    (``msgspec.Raw``; read rows with :func:`service.eligibility.rows_json.rows_of`).
     """
     if len(text) < OFFLOAD_CHARS:
         return _read_and_normalize(text, source)
-    parsed, benefits, chunks = await asyncio.get_running_loop().run_in_executor(_executor(), _in_worker, text, source)
-    if rows_as_json:
-        joined = b"[" + b",".join(chunk[1:-1] for chunk in chunks) + b"]"
-        return parsed, msgspec.structs.replace(benefits, benefit_rows=msgspec.Raw(joined))  # type: ignore[arg-type]
-    rows: list[BenefitRow] = []
-    for chunk in chunks:
-        rows += _rows_decoder.decode(chunk)
-        await asyncio.sleep(0)
-    return parsed, msgspec.structs.replace(benefits, benefit_rows=rows)
+    parsed, benefits, rows_json = await asyncio.get_running_loop().run_in_executor(
+        _executor(), _in_worker, text, source)
+    return parsed, with_rows_json(benefits, rows_json)
 
 
 async def read_271_off_loop(text: str) -> Parsed271:

@@ -261,7 +261,7 @@ async def create_check(ctx: Context, req: EligibilityCheckRequest, *, refresh: b
     if len(reply.raw_271) < OFFLOAD_CHARS:
         benefits = normalize_271(reply.parsed, source=Source.CLEARINGHOUSE_271)
     else:  # read again in the worker process rather than normalize seconds of rows on the event loop
-        benefits = (await read_and_normalize(reply.raw_271, source=Source.CLEARINGHOUSE_271, rows_as_json=True))[1]
+        benefits = (await read_and_normalize(reply.raw_271, source=Source.CLEARINGHOUSE_271))[1]
     benefits = _check_trace(reply.parsed, trace, benefits)
     status = check_status(benefits)
     metrics.record_eligibility_outcome(req.payer_id, status)
@@ -328,12 +328,12 @@ async def read_check_x12(ctx: Context, check_id: str) -> EligibilityX12:
     return EligibilityX12(id=str(row["id"]), source=row["source"], raw_270=row["raw_270"], raw_271=row["raw_271"])
 
 
-async def read_held_271(text: str, *, field: str, rows_as_json: bool = False,
-                        ) -> tuple[Parsed271, NormalizedBenefits, str | None]:
+async def read_held_271(text: str, *, field: str) -> tuple[Parsed271, NormalizedBenefits, str | None]:
     """A 271 someone already holds → (parsed, normalized benefits, pseudonymous patient key).
 
     Shared by ``POST /v1/eligibility/parse-271`` and estimates priced from a posted 271. A document
-    that is not a readable 271 is a 422 naming ``field``. A large one is parsed off the event loop.
+    that is not a readable 271 is a 422 naming ``field``. A large one is parsed off the event loop and its
+    ``benefit_rows`` stay JSON (read them with ``rows_json.rows_of``).
     """
     acknowledgement = read_acknowledgement(text)
     if acknowledgement is not None:
@@ -343,7 +343,7 @@ async def read_held_271(text: str, *, field: str, rows_as_json: bool = False,
             slug="not-a-271",
         )
     try:
-        parsed, benefits = await read_and_normalize(text, source=Source.POSTED_271, rows_as_json=rows_as_json)
+        parsed, benefits = await read_and_normalize(text, source=Source.POSTED_271)
     except X12FormatError as exc:
         raise Unprocessable(
             f"The document is not a readable 271: {exc.detail}",
@@ -361,7 +361,7 @@ async def read_held_271(text: str, *, field: str, rows_as_json: bool = False,
 
 async def parse_posted_271(ctx: Context, req: Parse271Request) -> EligibilityCheck:
     # Stored and answered, never read row by row here: a large 271's rows stay JSON (see parsing.py).
-    parsed, benefits, pkey = await read_held_271(req.x12, field="$.x12", rows_as_json=True)
+    parsed, benefits, pkey = await read_held_271(req.x12, field="$.x12")
     sub = parsed.subscriber.demographics if parsed.subscriber else None
     dep = parsed.dependent.demographics if parsed.dependent else None
 

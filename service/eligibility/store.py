@@ -22,6 +22,7 @@ import msgspec
 
 from contracts.benefits import NormalizedBenefits
 from service.access.audit import audited_read
+from service.eligibility.rows_json import with_rows_json
 
 __all__ = ["NewCheck", "cache_key", "insert_check", "find_cached", "fetch_check", "fetch_check_audited", "next_control_number", "parse_id"]
 
@@ -100,12 +101,19 @@ async def insert_check(conn: asyncpg.Connection, check: NewCheck) -> dict[str, A
     return {**{name: getattr(check, name) for name in _COLUMNS}, **dict(returned), "age": 0.0}
 
 
-_FIND_CACHED = """SELECT *, extract(epoch FROM now() - created_at)::float8 AS age
+#: A stored check as read back: every column but ``benefits``, which comes as its head (everything but the
+#: rows) and its rows as JSON text, split by PostgreSQL. The rows are never decoded here: a large 271's ten
+#: thousand rows stay JSON into the answer (``rows_json.py``); :func:`decode_benefits` puts them together.
+_READ_COLUMNS = ", ".join(("id", "created_at", "updated_at", *(c for c in _COLUMNS if c != "benefits"),
+                           "(benefits - 'benefit_rows')::text AS benefits_head",
+                           "(benefits -> 'benefit_rows')::text AS benefit_rows_json"))
+_FIND_CACHED = f"""SELECT {_READ_COLUMNS}, extract(epoch FROM now() - created_at)::float8 AS age
            FROM eligibility_checks
            WHERE cache_key = $1 AND source = 'clearinghouse' AND status IN ('active', 'inactive')
              AND created_at > now() - make_interval(secs => $2)
            ORDER BY created_at DESC LIMIT 1"""
-_FETCH_CHECK = "SELECT *, extract(epoch FROM now() - created_at)::float8 AS age FROM eligibility_checks WHERE id = $1"
+_FETCH_CHECK = (f"SELECT {_READ_COLUMNS}, extract(epoch FROM now() - created_at)::float8 AS age "
+                "FROM eligibility_checks WHERE id = $1")
 
 
 async def find_cached(conn: asyncpg.Connection | asyncpg.Pool, key: str, ttl_seconds: int,
@@ -126,7 +134,14 @@ async def fetch_check_audited(conn: asyncpg.Connection | asyncpg.Pool, check_id:
     return await conn.fetchrow(audited_read(_FETCH_CHECK, first_param=2), check_id, *audit)
 
 
+_head_decoder = msgspec.json.Decoder(NormalizedBenefits)
+
+
 def decode_benefits(record: Mapping[str, Any]) -> NormalizedBenefits:
+    """The benefits of a stored check. A row read here (:data:`_READ_COLUMNS`) keeps its rows as JSON."""
+    head = record.get("benefits_head")
+    if head is not None:
+        return with_rows_json(_head_decoder.decode(head), record.get("benefit_rows_json"))
     raw = record["benefits"]
     if isinstance(raw, NormalizedBenefits):  # a row insert_check returned
         return raw

@@ -16,6 +16,7 @@ from __future__ import annotations
 import msgspec
 
 from contracts.benefits import InsuranceType, Level, LevelBenefits, Network, NormalizedBenefits
+from service.eligibility.rows_json import rows_of
 from service.errors import Unprocessable
 from service.money import format_usd
 from service.pricing.engine import Notes
@@ -38,7 +39,7 @@ def without_office_copay(benefits: NormalizedBenefits, lb: LevelBenefits, notes:
     """``lb`` without its copay when that copay is only the STC CF office-visit copay (see the module docstring)."""
     if lb.level is Level.INPATIENT or lb.copay is None or OFFICE_COPAY_STC not in lb.service_type_codes:
         return lb
-    rows = [r for r in benefits.benefit_rows
+    rows = [r for r in rows_of(benefits)
             if r.code == "B" and r.amount == lb.copay and _applies(r.network, lb.network)]
     office = any(OFFICE_COPAY_STC in r.service_type_codes for r in rows)
     facility = any(_FACILITY_OR_GENERAL.intersection(r.service_type_codes or ("30",)) for r in rows)

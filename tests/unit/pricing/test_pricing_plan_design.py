@@ -13,6 +13,7 @@ from contracts.benefits import (BenefitRow, CopayTier, InsuranceType, MedicareAd
 from contracts.eligibility import ManualBenefitsEntry
 from pricing_support import D, CourseOfCare, Level, acc, commercial, level_benefits, one
 from service.eligibility.manual import benefits_from_manual
+from service.eligibility.rows_json import with_rows_json
 from service.pricing.plan_design import PlanTermsMissing
 
 IOP = CourseOfCare(level=Level.IOP)
@@ -68,6 +69,8 @@ def test_office_copay_cf_not_charged_on_program_days():
     assert est.totals.copay == D("0.00")
     assert est.totals.patient_pays == D("1440.00")
     assert any("office copay (service type CF)" in a for a in est.assumptions)
+    # the same with the rows kept as JSON, as a stored check or a large 271 carries them
+    assert one(with_rows_json(b, msgspec.json.encode(b.benefit_rows)), IOP).totals.patient_pays == D("1440.00")
     # the same copay on a facility code (CH) is the program day's own copay: 24 x (30.00 + 54.00) = 2016.00
     facility = msgspec.structs.replace(b, benefit_rows=[BenefitRow(code="B", service_type_codes=["CH", "CF"],
                                                                    amount=D(30))])
