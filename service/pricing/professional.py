@@ -20,7 +20,8 @@ different cost sharing; said):
   The allowed amount is the provider's charge unless a contract says otherwise (assumed, said).
 * **Medicaid**: a copay per visit - the state's as reported, bounded by the federal maximum for an
   outpatient service in the income band, else that maximum (42 CFR 447.52) - exempt people pay $0 and
-  the 5 % household cap is shared with the facility days when income is known.
+  the 5 % household cap is shared with the facility days (income not given: the top of the band's income, as
+  for the facility days; no cap above 150 % FPL without income).
 * **Self-pay** (or coverage not active): the provider's charge; a sliding-fee discount is taken on the
   level's total as for the facility days.
 """
@@ -57,6 +58,7 @@ from service.pricing.medicaid import (
     band_for_percent,
 )
 from service.pricing.medicaid_exemptions import MedicaidPerson, exemption_on
+from service.pricing.medicaid_level import BAND_TOP, MedicaidHousehold, _top_of_band_income
 from service.pricing.medicare import QMB_TEXT, medicare_year, waive
 from service.pricing.plan_design import is_medicare_advantage
 from service.pricing.professional_fees import PlannedVisits, ProfessionalFeeSchedule, Visit
@@ -129,8 +131,7 @@ def price_professional(visits: Sequence[Visit], *, level: Level, network: Networ
     if payer is PayerClass.MEDICARE and not is_medicare_advantage(benefits):
         return _part_b(visits, level, benefits, facility_lines, schedule, figures, as_of, notes, medicare_years_used)
     if payer is PayerClass.MEDICAID:
-        return _medicaid(visits, level, benefits, facility_lines, schedule, figures, medicaid, notes,
-                         medicare_years_used)
+        return _medicaid(visits, level, benefits, facility_lines, schedule, figures, medicaid, notes)
     return _plan(visits, level, network, benefits, level_benefits, facility_lines, schedule, as_of, notes)
 
 
@@ -304,8 +305,8 @@ def _plan_words(stated: ProfessionalCostShare, terms: PlanTerms) -> str:
 # --- Medicaid -----------------------------------------------------------------------------------------------------
 
 def _medicaid(visits: Sequence[Visit], level: Level, benefits: NormalizedBenefits, facility_lines: Sequence[DayLine],
-              schedule: ProfessionalFeeSchedule, figures: ProgramFigures, facts: MedicaidFacts, notes: Notes,
-              years_used: set[int]) -> ProfessionalResult:
+              schedule: ProfessionalFeeSchedule, figures: ProgramFigures, facts: MedicaidFacts,
+              notes: Notes) -> ProfessionalResult:
     details = benefits.medicaid
     band = CATEGORY_TO_BAND.get(details.cost_sharing_category or "") if details else None
     annual = facts.annual_income if facts.annual_income is not None else (
@@ -323,17 +324,18 @@ def _medicaid(visits: Sequence[Visit], level: Level, benefits: NormalizedBenefit
                  "amount stands in for it (it matters only for a copay that is a percent of the payment)")
     monthly = facts.monthly_income if facts.monthly_income is not None else (annual / 12 if annual is not None
                                                                               else None)
+    if monthly is None and BAND_TOP[band] is not None:
+        # as the facility days: income at the top of the band, the highest cap it allows (said there)
+        monthly, _words, _year = _top_of_band_income(band, MedicaidHousehold(size=facts.household_size),
+                                                     facts.state, visits[0].date, figures)
     cap = None
     spent: dict[tuple[int, int], Decimal] = {}
-    if monthly is not None:
+    if monthly is not None:  # the 5 % household cap (42 CFR 447.56(f)) is shared with the facility days
         months = 3 if facts.cap_period == "quarter" else 1
         cap = cents(percent_of(monthly * months, figures.medicaid.household_cap_percent))
         for ln in facility_lines:
             key = cap_period(ln.date, facts.cap_period)
             spent[key] = spent.get(key, ZERO) + ln.copay + ln.coinsurance
-    else:
-        notes.assume("household income not given: the Medicaid 5% household cap is not applied to the "
-                     "practitioners' visits")
     lines: list[DayLine] = []
     words = ""
     for visit in visits:

@@ -265,6 +265,25 @@ def test_medicaid_101_to_150_percent_is_ten_percent_of_the_payment():
     assert est.professional.patient_pays == D("25.00")
 
 
+def test_medicaid_household_cap_is_shared_with_the_facility_days():
+    # 5% of $100.00 monthly income = $5.00 for January (42 CFR 447.56(f)): the facility's $4.00 (Jan 5) + $1.00
+    # (Jan 7) reach it, so the visits on Jan 5 and Jan 19 ($4.00 each) cost $0.00. Total $5.00.
+    est = _estimate(medicaid("at_or_below_100", [level_benefits(copay=D(4), copay_per="day")]), IOP_9,
+                    household={"size": 1, "monthly_income": "100", "state": "TX"})
+    assert est.professional.patient_pays == D("0.00")
+    assert est.totals.patient_pays == D("5.00")
+
+
+def test_medicaid_cap_with_income_unknown_is_the_top_of_band_cap_for_the_visits_too():
+    # At or below 100% FPL, income not given: income at the top of the band, 100% of the guideline in force on
+    # Jan 5, 2026 (the 2025 one) for one, $15,650 / 12 = $1,304.1667 a month -> cap 5% = $65.21 (the facility's
+    # assumption, poverty-guidelines.json). The stay's copay is the federal $75.00 per-stay maximum, capped at
+    # $65.21; the visits (5 x $4.00) find the cap reached: $0.00.
+    est = _estimate(medicaid("at_or_below_100", [level_benefits(Level.INPATIENT)]), STAY_5)
+    assert est.professional.patient_pays == D("0.00")
+    assert est.totals.patient_pays == D("65.21")
+
+
 def test_medicaid_exempt_patient_pays_nothing_for_visits():
     # Exempt (447.56): $0. Shown as waived: what the visits would cost in the band assumed when none is known
     # (above 150%: 20% of the payment) - 20% x $150 + 20% x $100 = $50.00.
