@@ -135,6 +135,12 @@ def test_row_level_security_holds_for_the_app_role_itself(b_records, app_databas
                         await conn.execute(
                             """INSERT INTO portal_tokens (estimate_id, issued_by, expires_at, organization_id)
                                VALUES ($1, 'intruder', now() + interval '1 hour', $2)""", str(b_estimate), b_org)
+                for written_as in (b_org, None):  # an audit row names the organization acted for, nothing else
+                    with pytest.raises(asyncpg.InsufficientPrivilegeError, match="row-level security"):
+                        async with conn.transaction():
+                            await conn.execute(
+                                """INSERT INTO audit_log (actor, role, action, resource_type, outcome, organization_id)
+                                   VALUES ('intruder', 'intake', 'x', 'x', 'success', $1)""", written_as)
             unset = await conn.fetchval("SELECT count(*) FROM estimates")
             async with conn.transaction():
                 await conn.execute("SELECT set_config('app.organization_id', $1, true)", b_org)
