@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import NamedTuple
 
 from contracts.benefits import Level
 from contracts.estimate import CourseOfCare, Delivery, Weekday
@@ -90,8 +91,9 @@ class Course:
         return Delivery.HYBRID
 
 
-@dataclass(frozen=True, slots=True)
-class ServiceDay:
+class ServiceDay(NamedTuple):
+    """One dated day of a course (immutable; a named tuple because a course builds one per day, per request)."""
+
     number: int  # 1-based within the course
     date: dt.date
     hours: Decimal

@@ -403,14 +403,16 @@ _IN_FORCE = f"""SELECT DISTINCT ON (kind) {_VERSION_COLUMNS} FROM fee_schedule_v
 
 
 async def rates_for(conn: asyncpg.Connection | asyncpg.Pool, *, payer_id: str | None, plan_code: str | None,
-                    on: dt.date, pinned: Mapping[str, str] | None = None) -> StoredRateTable:
+                    on: dt.date, pinned: Mapping[str, str] | None = None, seed: bool = True) -> StoredRateTable:
     """The chargemaster + the payer's contract (+ Medicare / Medicaid rates) in force on ``on``.
 
     A payer's plan-specific contract beats its payer-wide one, which beats the default (payer
     NULL; the demo until a provider loads one). ``pinned`` maps kind -> version label to use
-    instead of the one in force (a request's ``rate_table_version``).
+    instead of the one in force (a request's ``rate_table_version``). ``seed=False``: the caller already
+    called :func:`seed_demo_rates` with its pool (with a connection it would seed again on every call).
     """
-    await seed_demo_rates(conn)
+    if seed:
+        await seed_demo_rates(conn)
     chosen: dict[str, Mapping[str, Any]] = {r["kind"]: r for r in await conn.fetch(_IN_FORCE, on, payer_id, plan_code)}
     for kind, label in (pinned or {}).items():
         found = await conn.fetchrow(f"SELECT {_VERSION_COLUMNS} FROM fee_schedule_versions WHERE version = $1", label)

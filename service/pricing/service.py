@@ -36,7 +36,7 @@ from service.pricing.opps_per_diem import MedicareOutpatient
 from service.pricing.professional_fees import fee_schedule_from_reference
 from service.pricing.program_figures import ProgramFigures, load_program_figures
 from service.pricing.selfpay.coverage_screen import coverage_screen, load_expansion
-from service.pricing.schedules import StoredRateTable, rates_for
+from service.pricing.schedules import StoredRateTable, rates_for, seed_demo_rates
 from service.pricing.store import insert_estimate, load_estimate
 
 #: Days after a level's first service day that its first payment-plan payment falls due.
@@ -255,7 +255,7 @@ def program_calendar(settings: Settings) -> ProgramCalendar:
                            closed_dates=dict(settings.program_closed_dates))
 
 
-async def _network_choice(pool: asyncpg.Pool, request: EstimateRequest, resolved: ResolvedBenefits,
+async def _network_choice(pool: asyncpg.Pool | asyncpg.Connection, request: EstimateRequest, resolved: ResolvedBenefits,
                           on: dt.date) -> NetworkChoice | None:
     """The payer-contract registry's network for a plan with networks (None for any other payer)."""
     benefits = resolved.benefits
@@ -316,31 +316,35 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
                                      benefits_as_of=dates["benefits_as_of"], calendar=calendar,
                                      medicare_outpatient=outpatient, medicaid_imd=imd)
     on = min(c.start_date for c in inp.courses)
-    choice = await _network_choice(pool, request, resolved, on)
-    others = await resolve_other_coverage(pool, request)
-    inp = dataclasses.replace(inp, network_choice=choice, other_coverage=others)
-    pinned = await _pinned(pool, request.rate_table_version)
-    if pinned is None and choice is not None and choice.contract is not None \
-            and choice.contract.in_network and choice.contract.fee_schedule_version:
-        pinned = {"contract": choice.contract.fee_schedule_version}  # the contract's own rates
-    table = await rates_for(pool, payer_id=resolved.payer_id, plan_code=request.plan_code, on=on, pinned=pinned)
-    comparison = compute(inp, resolved.benefits, table, figures)
-    comparison, extra = await _with_affordability(pool, comparison, request, assistance_policy=assistance_policy,
-                                                  table=table)
-    extra["program_calendar"] = calendar.to_dict()
-    extra["network_choice"] = choice.to_dict() if choice is not None else None
-    extra["other_coverage"] = [coverage_to_dict(c) for c in others]
-    extra["medicare_outpatient"] = outpatient.to_dict()
-    extra["medicaid_imd"] = imd.to_dict()
-    if professional_fees is not None:
-        extra["professional_fees"] = professional_fees
-    estimate_id = uuid.uuid4()
-    response = EstimateResponse(estimate_id=str(estimate_id), comparison=comparison,
-                                benefits_source=resolved.kind, rate_version_ids=list(table.version_ids),
-                                created_at=now, read_aloud=read_aloud.for_estimate(resolved.benefits, comparison,
-                                                                                   request))
+    others = await resolve_other_coverage(pool, request)  # audited reads of other checks: committed on their own
     key = _patient_key(request, resolved)
+    await seed_demo_rates(pool)  # once per pool, on a connection of its own, before this request takes one
+    # The provider's contracts, rates and affordability rules are read, and the estimate stored with its audit row,
+    # in one transaction on one connection: one organization setting and one commit instead of one per statement.
     async with pool.acquire() as conn, conn.transaction():
+        choice = await _network_choice(conn, request, resolved, on)
+        inp = dataclasses.replace(inp, network_choice=choice, other_coverage=others)
+        pinned = await _pinned(conn, request.rate_table_version)
+        if pinned is None and choice is not None and choice.contract is not None \
+                and choice.contract.in_network and choice.contract.fee_schedule_version:
+            pinned = {"contract": choice.contract.fee_schedule_version}  # the contract's own rates
+        table = await rates_for(conn, payer_id=resolved.payer_id, plan_code=request.plan_code, on=on, pinned=pinned,
+                                seed=False)
+        comparison = compute(inp, resolved.benefits, table, figures)
+        comparison, extra = await _with_affordability(conn, comparison, request, assistance_policy=assistance_policy,
+                                                      table=table)
+        extra["program_calendar"] = calendar.to_dict()
+        extra["network_choice"] = choice.to_dict() if choice is not None else None
+        extra["other_coverage"] = [coverage_to_dict(c) for c in others]
+        extra["medicare_outpatient"] = outpatient.to_dict()
+        extra["medicaid_imd"] = imd.to_dict()
+        if professional_fees is not None:
+            extra["professional_fees"] = professional_fees
+        estimate_id = uuid.uuid4()
+        response = EstimateResponse(estimate_id=str(estimate_id), comparison=comparison,
+                                    benefits_source=resolved.kind, rate_version_ids=list(table.version_ids),
+                                    created_at=now, read_aloud=read_aloud.for_estimate(resolved.benefits, comparison,
+                                                                                       request))
         await insert_estimate(conn, estimate_id=estimate_id, created_at=now,
                               created_by=caller.actor_id if caller else "anonymous", patient_key=key,
                               request=request, benefits_source=resolved.kind,
