@@ -29,6 +29,8 @@ from service.eligibility import store
 from service.eligibility.acknowledgements import read_acknowledgement
 from service.eligibility.benefits import check_status, normalize_271, parse_d8
 from service.eligibility.breaker import SharedBreakers
+from service.eligibility.check_views import CheckView, CheckViews
+from service.eligibility.valid_inquiries import ValidInquiries
 from service.eligibility.bulkhead import PayerBulkheads
 from service.eligibility.clearinghouse import ClearinghouseClient
 from service.eligibility.parsing import OFFLOAD_CHARS, read_and_normalize
@@ -37,7 +39,7 @@ from service.eligibility.wires import client_from_settings
 from service.eligibility.payers.lookup import require_known
 from service.eligibility.manual import ManualEntryError, benefits_from_manual, nul_errors
 from service.eligibility.x12.builder_270 import (
-    Dependent, EligibilityInquiry, Payer, Provider, Subscriber, build_270, inquiry_segments,
+    Dependent, EligibilityInquiry, Payer, Provider, Subscriber, build_270,
 )
 from service.eligibility.x12.reader_271 import Parsed271
 from service.eligibility.x12.tokenizer import X12FormatError
@@ -45,6 +47,7 @@ from service.eligibility.x12.writer import Envelope, X12ValueError
 from service.access import metrics
 from service import read_aloud
 from service.read_aloud import rejection_words
+from service.db.tenant import current_organization
 from service.errors import FieldError, InvalidInput, NotFound, Unprocessable, UpstreamError
 
 __all__ = [
@@ -163,15 +166,19 @@ def _to_resource(row: asyncpg.Record, *, from_cache: bool = False,
         is_dependent=is_dependent,
         patient_key=row["patient_key"],
     )
-    benefits = benefits if benefits is not None else store.decode_benefits(row)
+    if benefits is not None:
+        view = _view_of(row, benefits)
+    else:  # a stored row: decoded and put into words once per row version (check_views.py)
+        view = _VIEWS.view(current_organization(), row, lambda: _view_of(row, store.decode_benefits(row)))
+    benefits = view.benefits
     return EligibilityCheck(
         id=str(row["id"]),
         status=row["status"],
         source=row["source"],
         from_cache=from_cache,
         age_seconds=max(0, int(math.floor(row["age"] or 0))),
-        message=message_for(benefits, row["status"]),
-        read_aloud=read_aloud.for_check(benefits),
+        message=view.message,
+        read_aloud=list(view.read_aloud),
         payer_id=row["payer_id"],
         payer_name=row["payer_name"],
         date_of_service=row["date_of_service"],
@@ -182,6 +189,15 @@ def _to_resource(row: asyncpg.Record, *, from_cache: bool = False,
         created_at=row["created_at"],
         updated_at=row["updated_at"],
     )
+
+
+_VIEWS = CheckViews()
+_VALID_INQUIRIES = ValidInquiries()
+
+
+def _view_of(row: asyncpg.Record, benefits: NormalizedBenefits) -> CheckView:
+    return CheckView(benefits=benefits, message=message_for(benefits, row["status"]),
+                     read_aloud=tuple(read_aloud.for_check(benefits)))
 
 
 def _actor(ctx: Context) -> str:
@@ -224,8 +240,8 @@ async def create_check(ctx: Context, req: EligibilityCheckRequest, *, refresh: b
         service_type_codes=stcs,
         trace_number=trace,
     )
-    try:  # validate every value (delimiters, lengths) before any I/O; the real control number comes later
-        inquiry_segments(inquiry, created=dt.datetime(2000, 1, 1))
+    try:  # validate every value (delimiters, lengths) before any I/O
+        _VALID_INQUIRIES.validate(inquiry)
     except X12ValueError as exc:
         raise _x12_input_error(exc) from None
 

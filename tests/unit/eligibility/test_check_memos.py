@@ -1,0 +1,70 @@
+"""The per-process memos of the cached-check path: a view per row version and organization, inquiries validated
+once per distinct value set, invalid ones refused every time."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import replace
+
+import pytest
+
+from contracts.benefits import NormalizedBenefits, PayerClass, Source
+from service.eligibility.check_views import CheckView, CheckViews
+from service.eligibility.valid_inquiries import ValidInquiries
+from service.eligibility.x12.builder_270 import EligibilityInquiry, Payer, Provider, Subscriber
+from service.eligibility.x12.writer import X12ValueError
+
+ROW = {"id": "7d0c2f4e-0000-4000-8000-000000000001", "updated_at": dt.datetime(2026, 3, 2, 9, 0), "status": "active"}
+
+
+def _builder(calls: list[str], word: str):
+    def build() -> CheckView:
+        calls.append(word)
+        return CheckView(benefits=NormalizedBenefits(source=Source.CLEARINGHOUSE_271, active=True,
+                                                     payer_class=PayerClass.COMMERCIAL),
+                         message=word, read_aloud=())
+    return build
+
+
+def test_a_row_version_is_put_into_words_once_per_organization():
+    views, calls = CheckViews(), []
+    assert views.view("org-a", ROW, _builder(calls, "first")).message == "first"
+    assert views.view("org-a", ROW, _builder(calls, "again")).message == "first"
+    assert views.view("org-b", ROW, _builder(calls, "other org")).message == "other org"  # never shared across
+    updated = {**ROW, "updated_at": ROW["updated_at"] + dt.timedelta(seconds=1)}
+    assert views.view("org-a", updated, _builder(calls, "updated")).message == "updated"
+    assert views.view("org-a", {**updated, "status": "inactive"}, _builder(calls, "status")).message == "status"
+    assert calls == ["first", "other org", "updated", "status"]
+
+
+def test_views_are_bounded_least_recently_used_first():
+    views, calls = CheckViews(max_entries=2), []
+    rows = [{**ROW, "id": str(n)} for n in range(3)]
+    views.view("o", rows[0], _builder(calls, "0"))
+    views.view("o", rows[1], _builder(calls, "1"))
+    views.view("o", rows[0], _builder(calls, "0 again"))  # used: row 1 is now the oldest
+    views.view("o", rows[2], _builder(calls, "2"))
+    assert len(views) == 2
+    views.view("o", rows[0], _builder(calls, "0 rebuilt"))
+    views.view("o", rows[1], _builder(calls, "1 rebuilt"))
+    assert calls == ["0", "1", "2", "1 rebuilt"]
+
+
+INQUIRY = EligibilityInquiry(
+    payer=Payer("SBPPO", "SANDBOX PPO"), provider=Provider("1234567893", "SUNRISE BEHAVIORAL HEALTH"),
+    subscriber=Subscriber("MILLER", "DANIEL", dt.date(1980, 1, 15), "PPO-FAM-006"),
+    date_of_service=dt.date(2026, 3, 2), service_type_codes=["MH"], trace_number="A1B2C3D4E5F6A7B8C9D0")
+
+
+def test_an_invalid_value_is_refused_every_time_even_beside_a_validated_inquiry():
+    valid = ValidInquiries()
+    valid.validate(INQUIRY)
+    valid.validate(replace(INQUIRY, trace_number="FFFFFFFFFFFFFFFFFFFF"))  # same values, another trace
+    bad = replace(INQUIRY, payer=Payer("SBPPO", "SANDBOX*PPO"))  # '*' is the element separator
+    for _ in range(2):
+        with pytest.raises(X12ValueError) as refused:
+            valid.validate(bad)
+        assert refused.value.field == "payer.name"
+    late = replace(INQUIRY, date_of_service=dt.date(1979, 1, 1))  # before the date of birth
+    with pytest.raises(X12ValueError):
+        valid.validate(late)
