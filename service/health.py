@@ -8,6 +8,7 @@ import msgspec
 from litestar import Controller, Request, get
 from litestar.response import Response
 
+from service.access.ratelimit import NO_REQUEST_TIMEOUT
 from service.db.availability import RETRY_AFTER_SECONDS, availability_of
 
 
@@ -26,6 +27,7 @@ class HealthController(Controller):
         description="Liveness only: answers while the process runs, without touching the database (an outage must "
         "not get a live process restarted). `database` says how the database looked last (`ok`, or `unavailable` "
         "during an outage); load balancers should route on `/ready`.",
+        opt={NO_REQUEST_TIMEOUT: True},
     )
     async def health(self, request: Request) -> Health:
         availability = availability_of(request.app.state)
@@ -33,7 +35,7 @@ class HealthController(Controller):
 
     @get("/ready", operation_id="getReady", description="Readiness: 200 when the database answers within 2 s, else 503 "
          "with the same body (`database: unreachable`) and Retry-After.",
-         opt={"also": {503: "Not ready: the database does not answer."}},
+         opt={"also": {503: "Not ready: the database does not answer."}, NO_REQUEST_TIMEOUT: True},
          summary="Readiness: the database answers (else 503 with Retry-After)")
     async def ready(self, request: Request) -> Response[Health]:
         pool = request.app.state.get("pool")

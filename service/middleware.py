@@ -8,8 +8,8 @@ string for the same reason.
 from __future__ import annotations
 
 import re
+import secrets
 import time
-import uuid
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -27,6 +27,8 @@ from service.text import nul_paths
 log = structlog.get_logger("service.access_log")
 
 _REQUEST_ID_OK = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+#: LOG_LEVEL values at which the access log line (an info event) is written.
+_ACCESS_LOG_LEVELS = frozenset({"DEBUG", "INFO"})
 
 
 def header(scope: Scope, name: bytes) -> str | None:
@@ -102,7 +104,7 @@ class RequestContextMiddleware:
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         incoming = header(scope, b"x-request-id")
-        request_id = incoming if incoming and _REQUEST_ID_OK.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if incoming and _REQUEST_ID_OK.match(incoming) else secrets.token_hex(16)
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         structlog.contextvars.clear_contextvars()
@@ -151,13 +153,14 @@ class RequestContextMiddleware:
                 return
             await self.app(scope, _refusing_nul(receive), send_with_id)
         finally:
-            log.info(
-                "request",
-                method=scope.get("method"),
-                path=scope.get("path"),
-                status=status_holder["status"],
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
-            )
+            if scope["app"].state.settings.log_level in _ACCESS_LOG_LEVELS:  # else the line is dropped anyway
+                log.info(
+                    "request",
+                    method=scope.get("method"),
+                    path=scope.get("path"),
+                    status=status_holder["status"],
+                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                )
             structlog.contextvars.clear_contextvars()
 
     async def _authenticate(self, scope: Scope, state: dict[str, Any]) -> None:

@@ -7,7 +7,7 @@ client generators (one pass over the generated dict, so the served JSON, Swagger
 - **Errors.** Every status an operation can answer is declared with one ``Problem`` schema
   (``application/problem+json``). Most statuses are *derived*, so a new route gets them with no
   work: a guard -> 401/403; ``/v1`` -> 429 (rate limit) and 503 (credentials need the database);
-  every route -> 504 (request timeout); a body -> 400/413/415; a query -> 400; a path
+  every route but the probes -> 504 (request timeout); a body -> 400/413/415; a query -> 400; a path
   parameter -> 404; a POST -> 409/422 (``Idempotency-Key`` in flight / reused). What a
   handler's own logic adds is declared on the route: ``opt={"problems": {422: "why"}}``.
 - **Success.** ``opt={"also": {200: "why"}}`` declares a second success status (a reused
@@ -34,6 +34,7 @@ from litestar import Litestar, Request
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin
 
+from service.access.ratelimit import NO_REQUEST_TIMEOUT
 from service.access.roles import MAX_REASON_CHARS
 from service.errors import PROBLEM_MEDIA_TYPE, Problem, TYPE_BASE
 
@@ -174,9 +175,10 @@ def _problem_response(status: int, description: str) -> dict[str, Any]:
     return response
 
 
-def derived_problems(path: str, method: str, operation: dict[str, Any], roles: list[str] | None) -> set[int]:
+def derived_problems(path: str, method: str, operation: dict[str, Any], roles: list[str] | None,
+                     timed: bool = True) -> set[int]:
     """The statuses the middleware, guards and request parsing can answer for this operation."""
-    statuses = {504}  # TimeoutMiddleware wraps every route
+    statuses = {504} if timed else set()  # TimeoutMiddleware wraps every route but the probes (NO_REQUEST_TIMEOUT)
     if roles is not None:
         statuses |= {401, 403}
     if path.startswith("/v1/"):
@@ -200,7 +202,8 @@ def _finish_operation(path: str, method: str, operation: dict[str, Any], handler
     responses.pop("400", None)  # Litestar's default ValidationException shape is not what the service sends
 
     declared: dict[int, str] = {int(k): v for k, v in (opt.get("problems") or {}).items()}
-    for status in sorted(derived_problems(path, method, operation, roles) | set(declared)):
+    timed = not opt.get(NO_REQUEST_TIMEOUT)
+    for status in sorted(derived_problems(path, method, operation, roles, timed) | set(declared)):
         responses[str(status)] = _problem_response(status, declared.get(status) or DEFAULT_PROBLEMS[status])
 
     success = next((code for code in ("201", "200", "204") if code in responses), None)

@@ -67,16 +67,27 @@ def _clean(value: Any) -> str:
     return text or "none"
 
 
+#: (family, label values) -> the labelled child: a request's counter and histogram without a lock and a lookup in
+#: prometheus_client each time (bounded like the series: MAX_SERIES label sets per family, then "other").
+_children: dict[tuple[str, tuple[str, ...]], Any] = {}
+
+
 def _bounded(metric: Counter | Histogram, *values: str) -> Any:
     """``metric.labels(*values)``, or the ``other`` series once the family holds MAX_SERIES label sets."""
     name = metric._name  # noqa: SLF001 - the family's name, to keep one set of label tuples per family
+    child = _children.get((name, values))
+    if child is not None:
+        return child
     with _lock:
         seen = _series.setdefault(name, set())
         if values not in seen:
             if len(seen) >= MAX_SERIES:
                 values = tuple("other" for _ in values)
             seen.add(values)
-    return metric.labels(*values)
+    child = metric.labels(*values)
+    if values != tuple("other" for _ in values):
+        _children[(name, values)] = child
+    return child
 
 
 HTTP_REQUESTS = Counter(

@@ -6,7 +6,8 @@ when unauthenticated) per minute, counted in PostgreSQL across every replica
 (probes and /metrics are not). Exceeded → 429 problem with ``Retry-After``.
 
 Timeout: a handler still running after REQUEST_TIMEOUT_SECONDS is cancelled and the caller
-gets a 504 problem (``request-timeout``), unless the response had already started.
+gets a 504 problem (``request-timeout``), unless the response had already started. The probes opt out
+(``NO_REQUEST_TIMEOUT``): /health waits on nothing, /ready bounds its own wait at 2 s.
 
 These middlewares answer with problem+json themselves (:func:`send_problem`): an exception
 raised here would be rendered outside the request-id/access-log middleware.
@@ -106,12 +107,17 @@ class RateLimitMiddleware:
         await self.app(scope, receive, send)
 
 
+#: A route ``opt`` key: the route answers at once without waiting on anything (the liveness probe) or bounds
+#: its own wait (the readiness probe), so it runs without the per-request timer.
+NO_REQUEST_TIMEOUT = "no_request_timeout"
+
+
 class TimeoutMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or getattr(scope.get("route_handler"), "opt", {}).get(NO_REQUEST_TIMEOUT):
             await self.app(scope, receive, send)
             return
         limit: float = scope["app"].state.settings.request_timeout_seconds
