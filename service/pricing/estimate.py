@@ -245,7 +245,7 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
     if payer is PayerClass.MEDICAID:
         if rates.medicaid_per_day is None:
             raise RatesMissing(f"no Medicaid rate for {level.value}", field="rate_table_version")
-        used.medicaid_basis = figures.medicaid.label
+        used.medicaid_basis = figures.medicaid.in_force(days[0].date).label
         notes.rates_used.add("medicaid")
         covered_days, virtual_not_covered, rule = _medicaid_telehealth(days, figures, benefits.medicaid, inp, rates,
                                                                        notes)

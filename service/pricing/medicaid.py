@@ -4,8 +4,11 @@ The copay the 271 or manual entry gave (the state's schedule) wins, bounded by t
 maximum for the band (a higher one is capped and said); otherwise the federal
 maximum for the household's income band (medicaid.json, 42 CFR 447.52): at or below 100 %
 FPL a fixed amount per outpatient service day or per inpatient stay; above, a percent of the
-agency payment (10 % for 101-150 %, 20 % above 150 %). Fixed amounts are the regulation's
-base amounts and are labelled "federal base maximum (not indexed)". All of it is capped at
+agency payment (10 % for 101-150 %, 20 % above 150 %). Fixed amounts are indexed each federal
+fiscal year (from October 1, 2015, by the medical-care CPI) and chosen by the first service day
+(``MedicaidMaxima.in_force``); for a year whose amounts are not loaded the latest loaded ones are
+charged and the estimate says so, and a copay the state or plan reported above them is used as
+reported (it cannot be checked against the year's unknown maximum), with a warning. All of it is capped at
 5 % of household income per month or quarter (the state chooses; default month) - the cap
 counts only this course (other household cost sharing is unknown, and is said so; income not
 given: ``medicaid_level.py``). Exempt days ($0; who is exempt: ``medicaid_exemptions.py``) show
@@ -80,7 +83,7 @@ def price_medicaid(days: Sequence[ServiceDay], *, allowed_per_day: Decimal, gros
         source = "state/plan copay as reported"
         charge_kind, fixed, pct = "fixed", cents(state_copay), None
         fixed, source = _bounded_by_federal_maximum(fixed, source, federal, per_stay=per_stay, days=len(days),
-                                                    allowed=allowed, band=band, label=maxima.label, notes=notes)
+                                                    allowed=allowed, band=band, maxima=maxima, notes=notes)
     else:
         charge = federal
         source = f"{maxima.label}, {BAND_WORDS[band]}"
@@ -90,6 +93,9 @@ def price_medicaid(days: Sequence[ServiceDay], *, allowed_per_day: Decimal, gros
         else:
             charge_kind, fixed, pct = "fixed", cents(charge.amount), None
         notes.assume(f"Medicaid copay: {source} (the state's own schedule may be lower)")
+        if charge.kind != "percent_of_agency_payment" and not maxima.year_loaded:
+            notes.assume(f"the indexed federal maximum for FFY {maxima.fiscal_year} is not loaded: the "
+                         f"{format_usd(charge.amount or ZERO)} charged is an earlier year's and may be a little low")
 
     spent: dict[tuple[int, int], Decimal] = {}
     lines: list[DayLine] = []
@@ -148,7 +154,8 @@ def price_medicaid(days: Sequence[ServiceDay], *, allowed_per_day: Decimal, gros
 
 
 def _bounded_by_federal_maximum(copay: Decimal, source: str, federal: MedicaidCharge, *, per_stay: bool, days: int,
-                                allowed: Decimal, band: str, label: str, notes: Notes) -> tuple[Decimal, str]:
+                                allowed: Decimal, band: str, maxima: MedicaidMaxima,
+                                notes: Notes) -> tuple[Decimal, str]:
     """A state's copay may not exceed the federal maximum for the income band (42 CFR 447.52(b)): cap it and say so.
 
     A fixed maximum applies per service day (outpatient) or per stay (inpatient); a percent maximum applies to the
@@ -163,7 +170,12 @@ def _bounded_by_federal_maximum(copay: Decimal, source: str, federal: MedicaidCh
         words = f"{format_usd(ceiling)} " + ("a stay" if per_stay else "a day")
     if copay <= ceiling:
         return copay, source
+    if federal.kind != "percent_of_agency_payment" and not maxima.year_loaded:
+        notes.warn(f"the reported Medicaid copay {format_usd(copay)} is above {words} ({maxima.label}; 42 CFR "
+                   f"447.52) and could not be checked against FFY {maxima.fiscal_year}'s own maximum: the reported "
+                   "copay was used; confirm it with the state or the plan")
+        return copay, source
     notes.warn(f"the reported Medicaid copay {format_usd(copay)} is above the federal maximum for "
-               f"{BAND_WORDS[band]} ({words}, {label}; 42 CFR 447.52): the federal maximum {format_usd(ceiling)} "
-               "was used")
+               f"{BAND_WORDS[band]} ({words}, {maxima.label}; 42 CFR 447.52): the federal maximum "
+               f"{format_usd(ceiling)} was used")
     return ceiling, f"state/plan copay capped at the federal maximum, {BAND_WORDS[band]}"

@@ -62,6 +62,7 @@ def price_medicaid_level(days: Sequence[ServiceDay], *, inpatient: bool, rates: 
     details = benefits.medicaid
     state = household.state or (details.state if details else None)
     first_day = days[0].date
+    maxima = figures.medicaid.in_force(first_day)
     band = CATEGORY_TO_BAND.get(details.cost_sharing_category or "") if details else None
     person = MedicaidPerson(birth_date=person.birth_date, pregnant_or_postpartum=person.pregnant_or_postpartum,
                             institutionalized=person.institutionalized, stated_exempt=person.stated_exempt,
@@ -98,15 +99,15 @@ def price_medicaid_level(days: Sequence[ServiceDay], *, inpatient: bool, rates: 
                 for d in days if d.number in excluded]
     days = [d for d in days if d.number not in excluded]
     if not days:
-        return MedicaidLevelResult(lines=not_paid, basis=figures.medicaid.label, poverty_year=poverty_year)
+        return MedicaidLevelResult(lines=not_paid, basis=maxima.label, poverty_year=poverty_year)
     lines = price_medicaid(days, allowed_per_day=rates.medicaid_per_day, gross_per_day=rates.gross_charge_per_day,
                            self_pay_per_day=rates.self_pay_per_day, inpatient=inpatient, benefits=level_benefits,
                            band=band, exempt_on=exempt_on, monthly_income=monthly, cap_period_name=cap_period,
-                           maxima=figures.medicaid, notes=notes, cap_words=cap_words)
+                           maxima=maxima, notes=notes, cap_words=cap_words)
     if band == "<=100" and lines and not always_exempt:
         lines[0].events_before.insert(0, NO_REFUSAL)
     lines = sorted([*lines, *not_paid], key=lambda line: line.number)
-    return MedicaidLevelResult(lines=lines, basis=figures.medicaid.label, poverty_year=poverty_year)
+    return MedicaidLevelResult(lines=lines, basis=maxima.label, poverty_year=poverty_year)
 
 
 def _managed_care(benefits: NormalizedBenefits) -> bool:

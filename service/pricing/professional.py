@@ -318,7 +318,8 @@ def _medicaid(visits: Sequence[Visit], level: Level, benefits: NormalizedBenefit
     band = band or ">150"  # the facility pricing says which band it assumed
     person = dataclasses.replace(facts.person, reported_exempt=bool(details and details.cost_sharing_category == "exempt"))
     exempt_on = exemption_on(person)
-    federal = figures.medicaid.outpatient[band]
+    maxima = figures.medicaid.in_force(visits[0].date)
+    federal = maxima.outpatient[band]
     stated = professional_terms(benefits, level, Network.IN)
     notes.assume("Medicaid's fee for the practitioners' visits is not on file: the Medicare physician fee schedule "
                  "amount stands in for it (it matters only for a copay that is a percent of the payment)")
@@ -343,11 +344,11 @@ def _medicaid(visits: Sequence[Visit], level: Level, benefits: NormalizedBenefit
         if stated is not None and stated.copay is not None:
             due, source = _bounded_by_federal_maximum(cents(stated.copay), "state/plan copay as reported", federal,
                                                       per_stay=False, days=1, allowed=allowed, band=band,
-                                                      label=figures.medicaid.label, notes=notes)
+                                                      maxima=maxima, notes=notes)
         elif federal.kind == "percent_of_agency_payment":
-            due, source = cents(percent_of(allowed, federal.percent)), f"{figures.medicaid.label}, {BAND_WORDS[band]}"
+            due, source = cents(percent_of(allowed, federal.percent)), f"{maxima.label}, {BAND_WORDS[band]}"
         else:
-            due, source = cents(federal.amount), f"{figures.medicaid.label}, {BAND_WORDS[band]}"
+            due, source = cents(federal.amount), f"{maxima.label}, {BAND_WORDS[band]}"
         if stated is None or stated.copay is None:
             notes.assume(f"Medicaid copay for the practitioners' visits: {source} (the state's own may be lower)")
         due = min(due, allowed)

@@ -9,6 +9,7 @@ and says so (``fallback=True``) rather than inventing a figure.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 from dataclasses import dataclass, field
@@ -90,12 +91,52 @@ class MedicaidCharge:
 
 
 @dataclass(frozen=True, slots=True)
+class MedicaidNominalYear:
+    """The fixed maxima at or below 100 % FPL for one federal fiscal year (medicaid.json)."""
+
+    fiscal_year: int
+    start: dt.date
+    end: dt.date
+    outpatient: Decimal
+    inpatient: Decimal
+    basis: str
+
+
+def federal_fiscal_year(on: dt.date) -> int:
+    """The federal fiscal year (October 1 - September 30) a date falls in, named by the year it ends in."""
+    return on.year + 1 if on.month >= 10 else on.year
+
+
+@dataclass(frozen=True, slots=True)
 class MedicaidMaxima:
     #: band ("<=100" | "101-150" | ">150") -> charge
     outpatient: dict[str, MedicaidCharge]
     inpatient: dict[str, MedicaidCharge]
     household_cap_percent: Decimal  # percent points of household income (5)
     label: str = "federal base maximum (not indexed)"
+    #: The fixed maxima by federal fiscal year; :meth:`in_force` picks one by the date of service.
+    nominal_years: tuple[MedicaidNominalYear, ...] = ()
+    #: Set by :meth:`in_force`: the fiscal year chosen, and whether its own fixed amounts are loaded.
+    fiscal_year: int | None = None
+    year_loaded: bool = True
+
+    def in_force(self, on: dt.date) -> MedicaidMaxima:
+        """The maxima for the federal fiscal year of ``on``. A year not loaded keeps the latest loaded fixed amounts
+        (below the indexed ones) with ``year_loaded`` False and a label that says so; percent maxima are not
+        indexed and hold every year."""
+        year = federal_fiscal_year(on)
+        found = next((y for y in self.nominal_years if y.start <= on <= y.end), None)
+        if found is None and not self.nominal_years:
+            return dataclasses.replace(self, fiscal_year=year, year_loaded=False)
+        chosen = found or max(self.nominal_years, key=lambda y: y.start)
+        label = (f"federal maximum for FFY {year} ({chosen.basis})" if found is not None else
+                 f"federal maximum of FFY {chosen.fiscal_year} ({chosen.basis}): FFY {year}'s indexed amounts are not "
+                 "loaded")
+        fixed_out, fixed_in = self.outpatient["<=100"], self.inpatient["<=100"]
+        return dataclasses.replace(
+            self, label=label, fiscal_year=year, year_loaded=found is not None,
+            outpatient={**self.outpatient, "<=100": dataclasses.replace(fixed_out, amount=chosen.outpatient)},
+            inpatient={**self.inpatient, "<=100": dataclasses.replace(fixed_in, amount=chosen.inpatient)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +260,11 @@ def figures_from_reference(medicare: dict[str, Any], medicaid: dict[str, Any], p
         outpatient={b: _charge(maxima["outpatient_service"][b]) for b in bands},
         inpatient={b: _charge(maxima["inpatient_stay"][b]) for b in bands},
         household_cap_percent=_d(medicaid["aggregate_household_cap"]["percent_of_family_income"]) * HUNDRED,
+        nominal_years=tuple(
+            MedicaidNominalYear(fiscal_year=int(y), start=dt.date.fromisoformat(v["from"]),
+                                end=dt.date.fromisoformat(v["to"]), outpatient=_d(v["outpatient_service"]),
+                                inpatient=_d(v["inpatient_stay"]), basis=v["basis"])
+            for y, v in (medicaid.get("nominal_maxima_by_federal_fiscal_year") or {}).get("years", {}).items()),
     )
     poverty_years = {
         int(y): PovertyYear(

@@ -1,4 +1,5 @@
-"""Medicaid nominal cost sharing (federal base maxima, 42 CFR 447.52) and the 5 % household cap.
+"""Medicaid nominal cost sharing (federal maxima, 42 CFR 447.52; by fiscal year: test_medicaid_indexed_maxima.py)
+and the 5 % household cap.
 
 Test rates: IOP Medicaid $200/day, inpatient $1,000/day. IOP default 24 days (12 in Jan, 12 in Feb 2026).
 """
@@ -14,7 +15,7 @@ def test_at_or_below_100_percent_four_dollars_a_day():
     assert est.totals.copay == D("96.00") and est.totals.patient_pays == D("96.00")
     # below 100% FPL the provider may not refuse care for unpaid copays (42 CFR 447.52(e)): read out first
     assert est.explanation[0].text.startswith("At or below 100% of the poverty level, the provider may not refuse care")
-    assert "federal base maximum (not indexed)" in est.explanation[1].text
+    assert "federal maximum of FFY 2015 (base amounts" in est.explanation[1].text
 
 
 def test_at_or_below_100_percent_inpatient_75_per_stay():
@@ -38,7 +39,9 @@ def test_above_150_percent_twenty_percent_of_agency_payment():
     comparison = run(medicaid("above_150"), IOP)
     # 20% x $200 = $40 x 24 = $960
     assert comparison.estimates[0].totals.patient_pays == D("960.00")
-    assert comparison.figures.medicaid_basis == "federal base maximum (not indexed)"
+    assert comparison.figures.medicaid_basis == (
+        "federal maximum of FFY 2015 (base amounts; indexing starts October 1, 2015): FFY 2026's indexed amounts are "
+        "not loaded")
 
 
 def test_five_percent_household_cap_per_month():

@@ -33,12 +33,14 @@ def test_pregnant_or_postpartum_and_institutionalized_are_exempt():
         assert est.totals.waived_cost_sharing == D("960.00")
 
 
-def test_a_state_copay_above_the_federal_fixed_maximum_is_capped():
-    # At or below 100% FPL the outpatient maximum is $4 a day (42 CFR 447.52(b), base amount): a reported $10 copay
-    # is capped to $4: 24 x $4 = $96.00
-    est = one(medicaid("at_or_below_100", levels=[level_benefits(copay=D(10), copay_per="day")]), IOP)
-    assert est.totals.patient_pays == D("96.00")
-    assert any("reported Medicaid copay $10.00 is above the federal maximum" in w for w in est.warnings)
+def test_a_state_copay_above_the_federal_fixed_maximum_is_flagged():
+    # At or below 100% FPL the outpatient maximum is $4 a day in the loaded years (42 CFR 447.52(b), base amount);
+    # FFY 2026's indexed maximum is not loaded, so a reported $10 is flagged, not cut: 24 x $10 = $240.00 (a loaded
+    # year caps it: test_medicaid_indexed_maxima.py). Income $2,500 a month: the 5 % cap ($125.00) is above 12 x $10.
+    est = one(medicaid("at_or_below_100", levels=[level_benefits(copay=D(10), copay_per="day")]), IOP,
+              household={"size": 1, "monthly_income": "2500"})
+    assert est.totals.patient_pays == D("240.00")
+    assert any("reported Medicaid copay $10.00 is above $4.00 a day" in w for w in est.warnings)
 
 
 def test_a_state_copay_above_the_federal_percent_maximum_is_capped():

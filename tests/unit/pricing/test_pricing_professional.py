@@ -250,13 +250,15 @@ def test_medicaid_visit_copay_is_the_federal_maximum_at_or_below_100_percent():
     assert est.totals.patient_pays == D("44.00")
 
 
-def test_medicaid_state_copay_above_the_federal_maximum_is_capped():
-    # A reported $10.00 visit copay at or below 100% FPL is capped at $4.00 (447.52(b)), and said.
+def test_medicaid_state_copay_above_the_federal_maximum_is_flagged():
+    # A reported $10.00 visit copay at or below 100% FPL is above the $4.00 of the loaded years (447.52(b)); FFY 2026's
+    # indexed maximum is not loaded, so it is flagged and used as reported: 2 x $10.00 = $20.00 (a loaded year caps
+    # it: test_medicaid_indexed_maxima.py).
     benefits = msgspec_replace(medicaid("at_or_below_100", [level_benefits(copay=D(4), copay_per="day")]),
                                professional=[ProfessionalCostShare(copay=D(10))])
     est = _estimate(benefits, IOP_9)
-    assert est.professional.patient_pays == D("8.00")
-    assert any("above the federal maximum" in w for w in est.warnings)
+    assert est.professional.patient_pays == D("20.00")
+    assert any("could not be checked against FFY 2026's own maximum" in w for w in est.warnings)
 
 
 def test_medicaid_101_to_150_percent_is_ten_percent_of_the_payment():
