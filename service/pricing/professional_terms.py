@@ -14,6 +14,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from contracts.benefits import BenefitRow, Level, Network, NormalizedBenefits, ProfessionalCostShare
+from service.eligibility.rows_json import rows_of
 
 #: Professional service types by setting, most specific first.
 PROFESSIONAL_STCS = {"inpatient": ("CE", "99"), "outpatient": ("CF", "A0", "98")}
@@ -39,8 +40,9 @@ def professional_terms(benefits: NormalizedBenefits, level: Level, network: Netw
     stated = [p for p in benefits.professional if p.network == net and p.setting in (setting, "any")]
     if stated:
         return min(stated, key=lambda p: p.setting != setting)
+    all_rows = rows_of(benefits)  # a stored check keeps its rows as JSON
     for stc in PROFESSIONAL_STCS[setting]:
-        rows = [r for r in benefits.benefit_rows if stc in r.service_type_codes and _row_applies(r, network)]
+        rows = [r for r in all_rows if stc in r.service_type_codes and _row_applies(r, network)]
         copay = _first(rows, "B", "amount")
         coinsurance = _first(rows, "A", "percent")
         if copay is not None or coinsurance is not None:

@@ -11,6 +11,7 @@ so these tests price with round test figures of their own (FEES below), as the O
 
 import dataclasses
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -44,6 +45,7 @@ from contracts.benefits import (
 )
 from contracts.estimate import ProfessionalLine, ProfessionalServices, ProfessionalVisitIn
 from contracts.selfpay import Household
+from service.eligibility.rows_json import with_rows_json
 from service.errors import InvalidInput
 from service.pricing.estimate import estimate_levels, pricing_input_from_request
 from service.pricing.professional import visit_amounts
@@ -229,9 +231,13 @@ def _advantage(*rows):
 def test_advantage_specialist_copay_from_the_271():
     # Plan's own terms: $55 a program day, no deductible; specialist copay $40 (EB B on STC CF) a visit.
     # 9 x $55 = $495.00 + 2 x $40 = $80.00 -> $575.00, within the MOOP left ($3,900).
-    est = _estimate(_advantage(BenefitRow(code="B", service_type_codes=["CF"], amount=D(40))), IOP_9)
+    benefits = _advantage(BenefitRow(code="B", service_type_codes=["CF"], amount=D(40)))
+    est = _estimate(benefits, IOP_9)
     assert est.professional.patient_pays == D("80.00")
     assert est.totals.patient_pays == D("575.00")
+    # the same with the rows kept as JSON, as a stored check carries them (rows_json.py)
+    stored = with_rows_json(benefits, msgspec.json.encode(benefits.benefit_rows))
+    assert _estimate(stored, IOP_9).totals.patient_pays == D("575.00")
 
 
 def test_advantage_without_a_specialist_copay_is_warned_not_guessed():
@@ -399,6 +405,4 @@ def test_part_b_visits_are_never_negative_nor_above_the_allowed_amount(left, qmb
 
 
 def msgspec_replace(struct, **changes):
-    import msgspec
-
     return msgspec.structs.replace(struct, **changes)
