@@ -123,6 +123,10 @@ class _NetworkRows:
                 if figure is not None:
                     self.by_figure.setdefault((stc, figure), []).append(r)
         self.unknown_network = any(r.network == Network.UNKNOWN for r in self.rows)
+        #: Service types the payer says are not covered (EB01 I), covered (EB01 1-5), under cost containment (J).
+        self.not_covered = {stc for stc, code in self.stc_codes if code == "I"}
+        self.active = {stc for stc, code in self.stc_codes if code in ACTIVE_CODES}
+        self.cost_containment = {stc for stc, code in self.stc_codes if code == "J"}
 
 
 class _Chooser:
@@ -266,22 +270,21 @@ def _choose(rows_of: _RowSet, index: _NetworkRows, level: Level, network: Networ
     limit = _limit(ch)
 
     level_codes = LEVEL_SERVICE_TYPES[level]
-    stc_codes = index.stc_codes
     auth_rows = {id(r) for stc in level_codes for r in index.by_stc.get(stc, ())}
     auth_rows.update(map(id, ch.chosen))
     prior_auth: bool | None = None
-    if not auth_rows.isdisjoint(rows_of.auth_required) or any((stc, "J") in stc_codes for stc in level_codes):
+    if not auth_rows.isdisjoint(rows_of.auth_required) or not index.cost_containment.isdisjoint(level_codes):
         prior_auth = True
     elif not auth_rows.isdisjoint(rows_of.auth_not_required):
         prior_auth = False
 
     covered: bool | None = None
     for stc in level_codes:
-        if (stc, "I") in stc_codes:
+        if stc in index.not_covered:
             covered = False
             ch.notes.append(f"the payer says service type {stc} is not covered")
             break
-        if any((stc, code) in stc_codes for code in ACTIVE_CODES):
+        if stc in index.active:
             covered = True
             break
 

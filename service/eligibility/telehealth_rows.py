@@ -20,6 +20,7 @@ __all__ = ["TELEHEALTH_PLACES", "is_telehealth_row", "telehealth_cost_share"]
 
 TELEHEALTH_PLACES = frozenset({"02", "10"})
 _WORDS = re.compile(r"\b(TELE ?HEALTH|TELE ?MEDICINE|VIRTUAL|VIDEO VISIT|POS 0?2|POS 10)\b", re.IGNORECASE)
+_FIRST_WORDS = ("TELE", "VIRTUAL", "VIDEO", "POS")
 _COPAY = re.compile(r"\$\s?(\d{1,5}(?:\.\d{2})?)\s*(?:CO-?PAY|COPAY)", re.IGNORECASE)
 _COINSURANCE = re.compile(r"(\d{1,3}(?:\.\d+)?)\s?%\s*(?:CO-?INSURANCE|COINSURANCE)", re.IGNORECASE)
 _NO_DEDUCTIBLE = re.compile(r"DEDUCTIBLE (?:DOES NOT APPLY|WAIVED|NOT APPLICABLE)|NO DEDUCTIBLE", re.IGNORECASE)
@@ -29,8 +30,13 @@ _PERIODS = {"7": "day", "27": "visit"}
 def is_telehealth_row(row: BenefitRow) -> bool:
     if row.places_of_service:
         return set(row.places_of_service) <= TELEHEALTH_PLACES
-    # One search over the messages joined by line breaks (no pattern spans one).
-    return bool(row.messages) and _WORDS.search("\n".join(row.messages)) is not None
+    if not row.messages:
+        return False
+    # One search over the messages joined by line breaks (no pattern spans one), and only when a word the
+    # pattern starts with is there at all: most rows' messages are about something else.
+    text = "\n".join(row.messages)
+    upper = text.upper()
+    return any(word in upper for word in _FIRST_WORDS) and _WORDS.search(text) is not None
 
 
 def telehealth_cost_share(rows: Iterable[BenefitRow], service_types: Iterable[str],

@@ -25,7 +25,7 @@ import msgspec
 
 from service.eligibility.x12 import codes
 from service.eligibility.x12.tokenizer import (
-    Delimiters, Tokenized, X12FormatError, expect_transaction, split_components, split_repetitions, tokenize,
+    Delimiters, Tokenized, X12FormatError, expect_transaction, split_components, tokenize,
 )
 
 __all__ = [
@@ -243,13 +243,14 @@ def check_envelope(tok: Tokenized, set_id: str, expected_functional_id: str) -> 
         warnings.append(f"IEA02 control number {_get(iea, 2)} does not match ISA13 {isa[13]}")
     if st_count > 1:
         warnings.append(f"the interchange has {st_count} transactions; only the first {set_id} was read")
-    if sum(1 for s in segs if s[0] == "ISA") > 1:
+    if ids.count("ISA") > 1:
         warnings.append("more than one interchange (ISA); only the first was read")
     return info, st_idx, se_idx, warnings
 
 
 def _service_types(value: str, d: Delimiters, loop: str) -> list[str]:
-    found = split_repetitions(value, d)
+    rep = d.repetition
+    found = [v for v in value.split(rep) if v] if rep and rep in value else [value]  # split_repetitions, inline
     if _KNOWN_STCS.issuperset(found):
         return found
     for code in found:
@@ -484,7 +485,7 @@ def _eb_dtp(w: _Walk, seg: list[str]) -> None:
 
 
 def _eb_msg(w: _Walk, seg: list[str]) -> None:
-    w.eb.messages.append(_get(seg, 1))
+    w.eb.messages.append(seg[1] if len(seg) > 1 else "")
 
 
 def _eb_hsd(w: _Walk, seg: list[str]) -> None:
