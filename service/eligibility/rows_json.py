@@ -5,7 +5,8 @@ decode in one C call, and their heap makes every full garbage collection a pause
 they are written to the database and into an answer as they are (msgspec splices a ``Raw`` unchanged). So a
 large 271 read in the worker process (``parsing.py``) and a stored check read back (``store.py``) carry
 their rows as ``msgspec.Raw``. Code that needs the rows themselves calls :func:`rows_of`, never
-``benefits.benefit_rows`` directly: it decodes only when the rows are JSON.
+``benefits.benefit_rows`` directly: it decodes only when the rows are JSON; ``msgspec.to_builtins`` refuses a
+``Raw``, so builtins of benefits come from :func:`benefits_to_builtins`.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import msgspec
 
 from contracts.benefits import BenefitRow, NormalizedBenefits
 
-__all__ = ["rows_of", "with_rows_json"]
+__all__ = ["rows_of", "with_rows_json", "benefits_to_builtins"]
 
 _rows_decoder = msgspec.json.Decoder(list[BenefitRow])
 
@@ -25,6 +26,17 @@ def rows_of(benefits: NormalizedBenefits) -> list[BenefitRow]:
     if isinstance(rows, msgspec.Raw):
         return _rows_decoder.decode(rows)
     return rows
+
+
+def _decode_raw(value: object) -> object:
+    if isinstance(value, msgspec.Raw):
+        return msgspec.json.decode(value)
+    raise NotImplementedError(f"cannot turn {type(value).__name__} into builtins")
+
+
+def benefits_to_builtins(benefits: NormalizedBenefits) -> dict:
+    """``msgspec.to_builtins`` of benefits whose rows may be JSON (``Raw`` is no builtin: its rows are decoded)."""
+    return msgspec.to_builtins(benefits, enc_hook=_decode_raw)
 
 
 def with_rows_json(benefits: NormalizedBenefits, rows_json: bytes | str | None) -> NormalizedBenefits:

@@ -34,6 +34,7 @@ import msgspec
 
 from contracts.benefits import (CoverageOrder, Level, MedicaidDetails, NormalizedBenefits, OtherPayerKind, PayerClass,
                                 Source)
+from service.eligibility.rows_json import benefits_to_builtins
 from service.errors import Unprocessable
 from service.money import ZERO, cents, format_usd, percent_of
 from service.pricing.engine import DayLine, Notes
@@ -363,7 +364,7 @@ def coverage_to_dict(cov: Coverage) -> dict:
     """What an estimate stores to re-run its coordination (``reproduce``)."""
     return {"name": cov.name, "kind": cov.kind.value, "order": cov.order.value, "medigap_plan": cov.medigap_plan,
             "method": cov.method, "subscriber_birthday": cov.subscriber_birthday, "terms_known": cov.terms_known,
-            "benefits": None if cov.benefits is None else msgspec.to_builtins(cov.benefits)}
+            "benefits": None if cov.benefits is None else benefits_to_builtins(cov.benefits)}
 
 
 def coverage_from_dict(data: dict) -> Coverage:

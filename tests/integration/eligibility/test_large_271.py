@@ -44,3 +44,12 @@ def test_a_large_posted_271_is_stored_and_read_back_with_every_row(client, heade
     # IOP 24 days x 300.00 allowed: days 1-6 meet the 1800.00 left (6 x 300.00); days 7-24 18 x 25 % x 300.00 =
     # 1350.00 -> 3150.00
     assert (iop_check["totals"]["deductible"], iop_check["totals"]["patient_pays"]) == ("1800.00", "3150.00")
+
+    # The stored check as a second plan (the estimate keeps its terms to re-run the coordination).
+    primary = {"payer_name": "ACME PPO", "payer_class": "commercial", "active": True,
+               "in_network": {"coinsurance_percent": "20"}, "heard_from": {"representative_name": "Pat"}}
+    two_plans = client.post("/v1/estimates", json=estimate_body(
+        manual=primary, levels=["iop"], other_coverage=[{"eligibility_check_id": check_id}]), headers=headers["intake"])
+    assert two_plans.status_code == 201, two_plans.text
+    [iop] = two_plans.json()["comparison"]["estimates"]
+    assert [p["name"] for p in iop["payers"]][:2] == ["ACME PPO", "ACME HEALTH PLANS"]
