@@ -100,3 +100,34 @@ def test_the_practices_own_fee_schedule_is_used_and_kept_with_the_estimate(
     pool = client.app.state.pool
     redone = client.blocking_portal.call(lambda: reproduce(pool, made.json()["estimate_id"]))
     assert str(redone.estimates[0].totals.patient_pays) == "1275.00"
+
+
+def _check(client: Any, headers: dict[str, Any], payer: str, first: str, last: str, dob: str, member: str) -> str:
+    made = client.post("/v1/eligibility/checks", headers=headers["intake"], json={
+        "payer_id": payer, "subscriber": {"first_name": first, "last_name": last, "date_of_birth": dob,
+                                          "member_id": member}, "date_of_service": "2026-03-02"})
+    assert made.status_code in (200, 201), made.text
+    return made.json()["id"]
+
+
+def test_visits_priced_from_stored_eligibility_checks(client: Any, headers: dict[str, Any]) -> None:
+    # Sandbox MCR-PARTB-001: Part B deductible 120.00 left. A 10-day stay: 99223, 8 x 99232, 99238 at the CY2026
+    # PFS facility amounts of professional-fees.json (example figures 179.00, 87.00, 77.00):
+    # 120.00 + 20% x 59.00 = 131.80; 8 x 20% x 87.00 = 139.20; 20% x 77.00 = 15.40 -> 286.40.
+    medicare = _check(client, headers, "SBMCR", "MARTHA", "JONES", "1951-03-14", "MCR-PARTB-001")
+    body = {"eligibility_check_id": medicare, "levels": ["inpatient"], "start_date": "2026-03-02"}
+    alone = client.post("/v1/estimates", headers=headers["intake"], json=body).json()
+    made = client.post("/v1/estimates", headers=headers["intake"], json={**body, "professional_services": True})
+    assert made.status_code == 201, made.text
+    stay = made.json()["comparison"]["estimates"][0]
+    assert stay["professional"]["patient_pays"] == "286.40"
+    facility = Decimal(alone["comparison"]["estimates"][0]["totals"]["patient_pays"])
+    assert Decimal(stay["totals"]["patient_pays"]) == facility + Decimal("286.40")
+    # Sandbox PPO-FAM-006's 271 states no professional visit terms: the visits are listed, not in the total.
+    ppo = _check(client, headers, "SBPPO", "DANIEL", "MILLER", "1980-01-15", "PPO-FAM-006")
+    made = client.post("/v1/estimates", headers=headers["intake"], json={
+        "eligibility_check_id": ppo, "levels": ["iop"], "professional_services": True})
+    assert made.status_code == 201, made.text
+    iop = made.json()["comparison"]["estimates"][0]
+    assert iop["professional"]["in_totals"] is False and iop["totals"]["patient_pays"] == "2160.00"
+    assert any("NOT in this total" in w for w in iop["warnings"])
