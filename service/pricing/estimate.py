@@ -258,7 +258,8 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
                                             monthly_income=inp.monthly_income, state=inp.state),
                 person=dataclasses.replace(inp.medicaid_person, stated_exempt=inp.medicaid_exempt),
                 cap_period=inp.medicaid_cap_period, figures=figures, notes=notes, imd=inp.medicaid_imd,
-                freestanding_psychiatric=inp.facility_type is FacilityType.FREESTANDING_PSYCHIATRIC_HOSPITAL)
+                freestanding_psychiatric=inp.facility_type is FacilityType.FREESTANDING_PSYCHIATRIC_HOSPITAL,
+                network_choice=inp.network_choice)
             used.poverty_year = result.poverty_year or used.poverty_year
             lines = result.lines
         for line in lines:

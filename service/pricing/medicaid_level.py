@@ -9,7 +9,10 @@
   allows, so the estimate is not too low - said as an assumption.
 * At or below 100 % of the poverty level the provider may not refuse care because cost sharing
   is unpaid (42 CFR 447.52(e)): said first in the explanation, for intake to read out.
-* Managed care: the MCO's in-network terms are used and the plan is named.
+* Managed care: the MCO's in-network terms are used and the plan is named. Its network is the payer-contract
+  registry's (``network_choice``, as for commercial plans, matched on the plan's name): in network is said; out of
+  it, the plan pays only with its prior approval (emergencies aside), which is warned and the days are priced as if
+  approved; with no contracts loaded, in network is assumed and said.
 * Inpatient in a freestanding psychiatric hospital: the IMD exclusion (``medicaid_imd.py``);
   days Medicaid cannot pay for are at the self-pay rate.
 """
@@ -21,13 +24,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from contracts.benefits import InsuranceType, LevelBenefits, NormalizedBenefits
+from contracts.benefits import InsuranceType, LevelBenefits, Network, NormalizedBenefits
 from service.money import cents, format_usd
 from service.pricing.course import ServiceDay
 from service.pricing.engine import DayLine, Notes, self_pay_day
 from service.pricing.medicaid import CATEGORY_TO_BAND, band_for_percent, price_medicaid
 from service.pricing.medicaid_exemptions import MedicaidPerson, exemption_on
 from service.pricing.medicaid_imd import MedicaidImdSettings, imd_excluded_days
+from service.pricing.network import NetworkChoice
 from service.pricing.program_figures import ProgramFigures
 from service.pricing.rates import LevelRates, RatesMissing
 
@@ -56,7 +60,8 @@ def price_medicaid_level(days: Sequence[ServiceDay], *, inpatient: bool, rates: 
                          benefits: NormalizedBenefits, level_benefits: LevelBenefits | None,
                          household: MedicaidHousehold, person: MedicaidPerson, cap_period: str,
                          figures: ProgramFigures, notes: Notes, freestanding_psychiatric: bool = False,
-                         imd: MedicaidImdSettings = MedicaidImdSettings()) -> MedicaidLevelResult:
+                         imd: MedicaidImdSettings = MedicaidImdSettings(),
+                         network_choice: NetworkChoice | None = None) -> MedicaidLevelResult:
     if rates.medicaid_per_day is None:
         raise RatesMissing(f"no Medicaid rate for {rates.level.value}", field="rate_table_version")
     details = benefits.medicaid
@@ -88,8 +93,7 @@ def price_medicaid_level(days: Sequence[ServiceDay], *, inpatient: bool, rates: 
     if monthly is None and BAND_TOP[band] is not None and not always_exempt:
         monthly, cap_words, poverty_year = _top_of_band_income(band, household, state, first_day, figures)
     if details and details.managed_care_plan:
-        notes.assume(f"priced with the managed-care plan's in-network terms ({details.managed_care_plan}); out of "
-                     "its network the plan usually pays only with its approval")
+        _managed_care_network(details.managed_care_plan, network_choice, notes)
     excluded, excluded_words = (imd_excluded_days(
         days, freestanding_psychiatric=freestanding_psychiatric, birth_date=person.birth_date,
         managed_care=_managed_care(benefits), settings=imd, notes=notes) if inpatient else (set(), ""))
@@ -108,6 +112,19 @@ def price_medicaid_level(days: Sequence[ServiceDay], *, inpatient: bool, rates: 
         lines[0].events_before.insert(0, NO_REFUSAL)
     lines = sorted([*lines, *not_paid], key=lambda line: line.number)
     return MedicaidLevelResult(lines=lines, basis=maxima.label, poverty_year=poverty_year)
+
+
+def _managed_care_network(plan: str, choice: NetworkChoice | None, notes: Notes) -> None:
+    """Say which network of the managed-care plan the provider is in (the payer-contract registry's choice)."""
+    if choice is None or choice.assumed:
+        notes.assume(f"priced with the managed-care plan's in-network terms ({plan}); out of its network the plan "
+                     "usually pays only with its approval" + (f" ({choice.basis})" if choice is not None else ""))
+    elif choice.network is Network.IN:
+        notes.assume(f"priced with the managed-care plan's in-network terms: {choice.basis}")
+    else:
+        notes.warn(f"{choice.basis}: a Medicaid managed-care plan ({plan}) pays for care outside its network only "
+                   "with its prior approval (emergencies aside); ask the plan for approval before the first day. "
+                   "Priced as if approved, with the Medicaid copay")
 
 
 def _managed_care(benefits: NormalizedBenefits) -> bool:

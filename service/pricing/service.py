@@ -257,13 +257,19 @@ def program_calendar(settings: Settings) -> ProgramCalendar:
 
 async def _network_choice(pool: asyncpg.Pool | asyncpg.Connection, request: EstimateRequest, resolved: ResolvedBenefits,
                           on: dt.date) -> NetworkChoice | None:
-    """The payer-contract registry's network for a plan with networks (None for any other payer)."""
+    """The payer-contract registry's network for a plan with networks: commercial, Medicare Advantage, and a Medicaid
+    managed-care plan, matched on its name (None for any other payer)."""
     benefits = resolved.benefits
-    if not has_networks(benefits, request.self_pay) or benefits is None or benefits.active is not True:
+    if benefits is None or benefits.active is not True or request.self_pay:
+        return None
+    mco = benefits.medicaid.managed_care_plan if benefits.medicaid is not None else None
+    if not has_networks(benefits, request.self_pay) and mco is None:
         return None
     contracts, any_in_force = await contracts_for(pool, payer_id=resolved.payer_id, on=on)
-    return choose_network(contracts, payer_id=resolved.payer_id, payer_name=benefits.payer_name,
-                          plan_codes=(request.plan_code, benefits.plan_name), on=on, any_in_force=any_in_force)
+    return choose_network(contracts, payer_id=resolved.payer_id, payer_name=mco or benefits.payer_name,
+                          plan_codes=(request.plan_code, benefits.plan_name, mco), on=on, any_in_force=any_in_force)
+
+
 def medicare_outpatient(settings: Settings) -> MedicareOutpatient:
     """The provider's Medicare outpatient setting and OPPS wage index, as the settings give them."""
     return MedicareOutpatient(setting=settings.medicare_outpatient_setting,
@@ -325,8 +331,8 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
         choice = await _network_choice(conn, request, resolved, on)
         inp = dataclasses.replace(inp, network_choice=choice, other_coverage=others)
         pinned = await _pinned(conn, request.rate_table_version)
-        if pinned is None and choice is not None and choice.contract is not None \
-                and choice.contract.in_network and choice.contract.fee_schedule_version:
+        if pinned is None and choice is not None and choice.contract is not None and choice.contract.in_network \
+                and choice.contract.fee_schedule_version and has_networks(resolved.benefits, request.self_pay):
             pinned = {"contract": choice.contract.fee_schedule_version}  # the contract's own rates
         table = await rates_for(conn, payer_id=resolved.payer_id, plan_code=request.plan_code, on=on, pinned=pinned,
                                 seed=False)

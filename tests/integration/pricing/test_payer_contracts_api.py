@@ -101,3 +101,25 @@ def test_cli_adds_and_lists_contract_versions(client, settings, capsys) -> None:
     args = build_parser().parse_args(["contracts", "list", "--payer-id", "CLIPPO"])
     assert args.handler(args, settings) == 0
     assert "OPEN ACCESS" in capsys.readouterr().out
+
+
+def _medicaid_mco(plan: str) -> dict:
+    return {"payer_name": "STATE MEDICAID", "payer_id": "STMCO", "payer_class": "medicaid",
+            "insurance_type": "medicaid_managed_care", "active": True, "in_network": {},
+            "medicaid": {"cost_sharing_category": "at_or_below_100", "state": "OH", "managed_care_plan": plan},
+            "heard_from": HEARD}
+
+
+def test_a_medicaid_managed_care_plans_network_comes_from_the_contracts(client, headers) -> None:  # noqa: ANN001
+    # The provider is contracted with one of the state's managed-care plans (plan_code = the plan's name) in 2031.
+    added = client.post("/v1/admin/payer-contracts", headers=headers["admin"], json={
+        "payer_id": "STMCO", "payer_name": "STATE MEDICAID", "plan_code": "SUNRISE HEALTH PLAN",
+        "network_name": "SUNRISE MEDICAID", "effective_from": "2031-01-01", "effective_to": "2032-01-01"})
+    assert added.status_code == 201, added.text
+    inside = _estimate(client, headers, _medicaid_mco("SUNRISE HEALTH PLAN"))["comparison"]["estimates"][0]
+    assert any("in network with STATE MEDICAID (SUNRISE HEALTH PLAN) through SUNRISE MEDICAID" in a
+               for a in inside["assumptions"]), inside["assumptions"]
+    outside = _estimate(client, headers, _medicaid_mco("MOONRISE CARE"))["comparison"]["estimates"][0]
+    assert any("pays for care outside its network only with its prior approval" in w for w in outside["warnings"])
+    # priced as if approved either way: 24 IOP days x $4.00 (at or below 100% FPL, 42 CFR 447.52(b)) = $96.00
+    assert inside["totals"]["patient_pays"] == outside["totals"]["patient_pays"] == "96.00"

@@ -4,8 +4,12 @@
 Test rates: IOP Medicaid $200/day. IOP default course: 24 days, Mon/Wed/Fri from Mon Jan 5 2026.
 """
 
-from pricing_support import D, CourseOfCare, Level, level_benefits, medicaid, one
-from contracts.benefits import MedicaidDetails, NormalizedBenefits, PayerClass, Source
+import dataclasses
+
+from pricing_support import FIGURES, MON_2026_01_05, RATES, D, CourseOfCare, Level, level_benefits, medicaid, one, request
+from contracts.benefits import MedicaidDetails, Network, NormalizedBenefits, PayerClass, Source
+from service.pricing.estimate import estimate_levels, pricing_input_from_request
+from service.pricing.network import NetworkChoice
 
 IOP = CourseOfCare(level=Level.IOP)
 
@@ -57,3 +61,25 @@ def test_a_managed_care_member_is_priced_with_the_plans_network():
                                                            cost_sharing_category="above_150"))
     est = one(benefits, IOP)
     assert any("managed-care plan's in-network terms (SUNRISE HEALTH PLAN)" in a for a in est.assumptions)
+
+
+def _mco_estimate(choice):
+    benefits = NormalizedBenefits(source=Source.CLEARINGHOUSE_271, active=True, payer_class=PayerClass.MEDICAID,
+                                  medicaid=MedicaidDetails(managed_care_plan="SUNRISE HEALTH PLAN",
+                                                           cost_sharing_category="at_or_below_100"))
+    inp = pricing_input_from_request(request(IOP), default_start=MON_2026_01_05, figures=FIGURES)
+    return estimate_levels(dataclasses.replace(inp, network_choice=choice), benefits, RATES, FIGURES).estimates[0]
+
+
+def test_the_managed_care_plans_network_comes_from_the_provider_contracts():
+    # The payer-contract registry's choice (service._network_choice matches the plan's name), as for commercial plans
+    inside = _mco_estimate(NetworkChoice(Network.IN, "in network with SUNRISE HEALTH PLAN through MEDICAID MCO"))
+    assert any("in-network terms: in network with SUNRISE HEALTH PLAN through MEDICAID MCO" in a
+               for a in inside.assumptions)
+    outside = _mco_estimate(NetworkChoice(Network.OUT, "out of network: no contract with SUNRISE HEALTH PLAN on file "
+                                                       "for 2026-01-05"))
+    assert any(w.startswith("out of network: no contract with SUNRISE HEALTH PLAN on file for 2026-01-05: a Medicaid "
+                            "managed-care plan (SUNRISE HEALTH PLAN) pays for care outside its network only with its "
+                            "prior approval") for w in outside.warnings)
+    # priced as if approved, in or out: 24 days x $4.00 (at or below 100% FPL, 42 CFR 447.52(b)) = $96.00
+    assert inside.totals.patient_pays == outside.totals.patient_pays == D("96.00")
