@@ -179,3 +179,43 @@ def test_a_pooled_connection_carries_no_organization_into_the_next_use(b_records
     assert len({pid for pid, _, _ in uses}) == 1
     assert [(setting, count) for _, setting, count in uses] == [
         (b_org, 1), (b_org, 1), ("", 0), ("default", 0)]
+
+
+def test_an_upgrade_puts_every_existing_row_in_an_organization(postgres_server_url, monkeypatch) -> None:  # noqa: ANN001
+    """Rows written before organizations existed go to 'default'; a schedule's free-text organization id becomes
+    an organization of its own, so nothing is lost or orphaned."""
+    from service.db import migrate  # noqa: PLC0415
+    from tests.conftest import fresh_database  # noqa: PLC0415
+
+    every = migrate.available_migrations()
+
+    async def scenario(url: str) -> dict[str, Any]:
+        conn = await asyncpg.connect(url)
+        try:
+            monkeypatch.setattr(migrate, "available_migrations", lambda: [m for m in every if m.version < "0900"])
+            await migrate.apply_migrations(conn)
+            await conn.execute(
+                """INSERT INTO api_keys (name, role, prefix, key_hash) VALUES ('old', 'intake', 'p1', '\\x01');
+                   INSERT INTO estimates (created_by, benefits_source, as_of, request, rates, rate_version_ids, figures,
+                                          response, request_hash)
+                       VALUES ('old', 'manual', '2026-01-05', '{}', '{}', '{}', '{}', '{}', 'h');
+                   INSERT INTO sliding_fee_schedules (organization_id, version, name, effective_from, applies_to,
+                                                      proof_of_income_required, tiers, created_by)
+                       VALUES ('Acme Clinic', 1, 's', '2026-01-01', 'self_pay_only', false, '[]', 'old');
+                   INSERT INTO console_sessions (id_hash, actor_id, actor_name, csrf_token, expires_at)
+                       VALUES ('\\x02', 'staff:x', 'x', 'c', now() + interval '1 hour')""")
+            monkeypatch.setattr(migrate, "available_migrations", lambda: every)
+            await migrate.apply_migrations(conn)
+            return {
+                "organizations": sorted(r["id"] for r in await conn.fetch("SELECT id FROM organizations")),
+                "key": await conn.fetchval("SELECT organization_id FROM api_keys"),
+                "estimate": await conn.fetchval("SELECT organization_id FROM estimates"),
+                "schedule": await conn.fetchval("SELECT organization_id FROM sliding_fee_schedules"),
+                "session": await conn.fetchval("SELECT organization_id FROM console_sessions"),
+            }
+        finally:
+            await conn.close()
+
+    with fresh_database(postgres_server_url, "upgrade") as url:
+        assert asyncio.run(scenario(url)) == {"organizations": ["Acme Clinic", "default"], "key": "default",
+                                              "estimate": "default", "schedule": "Acme Clinic", "session": "default"}
