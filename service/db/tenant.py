@@ -5,7 +5,8 @@ transaction-local setting ``app.organization_id``. This module is the one place 
 connections are :class:`OrganizationConnection`, which
 
 - starts every transaction with ``BEGIN; SELECT set_config('app.organization_id', <org>, true)`` (one round trip),
-- runs a statement made outside a transaction (``pool.fetchrow(...)``) inside one such transaction.
+- runs a statement made outside a transaction (``pool.fetchrow(...)``) inside one such transaction (unless it acts
+  for no organization: then there is nothing to set).
 
 The organization comes from :func:`acting_for` / :func:`act_for` (a context variable: each request, each asyncio
 task, has its own). The authentication middleware sets it to the caller's organization for the whole request.
@@ -70,43 +71,49 @@ def _setting_sql(organization_id: str | None) -> str:
 class OrganizationConnection(asyncpg.Connection):  # type: ignore[misc]
     """An asyncpg connection whose transactions act for :func:`current_organization` (see the module docstring)."""
 
+    def _outside_any_organization(self) -> bool:
+        """A statement that needs no transaction of its own: one inside a transaction (which set the organization
+        at its BEGIN), or one acting for no organization - the setting is transaction-local and never set for the
+        session, so outside a transaction it is already empty (authentication's look-ups run so, one round trip)."""
+        return self.is_in_transaction() or current_organization() is None
+
     async def execute(self, query: str, *args: Any, timeout: float | None = None) -> str:
         if not args and query.startswith("BEGIN") and not self.is_in_transaction():
             # asyncpg's Transaction.start() opens the outermost transaction with exactly this call ("BEGIN;",
             # "BEGIN ISOLATION LEVEL ...;"); a BEGIN sent by hand is a transaction of this organization too.
             begin = query.rstrip().rstrip(";")
             return await super().execute(begin + ";" + _setting_sql(current_organization()), timeout=timeout)
-        if self.is_in_transaction():
+        if self._outside_any_organization():
             return await super().execute(query, *args, timeout=timeout)
         async with self.transaction():
             return await super().execute(query, *args, timeout=timeout)
 
     async def executemany(self, command: str, args: Any, *, timeout: float | None = None) -> None:
-        if self.is_in_transaction():
+        if self._outside_any_organization():
             return await super().executemany(command, args, timeout=timeout)
         async with self.transaction():
             return await super().executemany(command, args, timeout=timeout)
 
     async def fetch(self, query: str, *args: Any, **kwargs: Any) -> list[Any]:
-        if self.is_in_transaction():
+        if self._outside_any_organization():
             return await super().fetch(query, *args, **kwargs)
         async with self.transaction():
             return await super().fetch(query, *args, **kwargs)
 
     async def fetchrow(self, query: str, *args: Any, **kwargs: Any) -> Any:
-        if self.is_in_transaction():
+        if self._outside_any_organization():
             return await super().fetchrow(query, *args, **kwargs)
         async with self.transaction():
             return await super().fetchrow(query, *args, **kwargs)
 
     async def fetchval(self, query: str, *args: Any, **kwargs: Any) -> Any:
-        if self.is_in_transaction():
+        if self._outside_any_organization():
             return await super().fetchval(query, *args, **kwargs)
         async with self.transaction():
             return await super().fetchval(query, *args, **kwargs)
 
     async def copy_records_to_table(self, table_name: str, **kwargs: Any) -> str:
-        if self.is_in_transaction():
+        if self._outside_any_organization():
             return await super().copy_records_to_table(table_name, **kwargs)
         async with self.transaction():
             return await super().copy_records_to_table(table_name, **kwargs)
