@@ -56,7 +56,7 @@ def _status(parsed: Parsed271, loops: list[EBLoop], warnings: list[str]) -> bool
             warnings.append("the payer rejected the request on the patient's own loop (AAA); "
                             "the benefit rows that follow it are kept but not used")
         return None
-    codes_sent = {eb.eb(1) for eb in loops}
+    codes_sent = {eb.code for eb in loops}
     if codes_sent & codes.ACTIVE_CODES:
         if codes_sent & codes.INACTIVE_CODES:
             warnings.append("the payer sent both active and inactive coverage rows; read as active")
@@ -107,7 +107,7 @@ def normalize_271(parsed: Parsed271, *, source: Source = Source.CLEARINGHOUSE_27
     active = _status(parsed, loops, warnings)
     rejected_on_patient = active is None and any(m.rejections for m in (parsed.subscriber, parsed.dependent) if m)
 
-    non_r_types = {eb.eb(4) for eb in loops if eb.eb(1) != "R"}
+    non_r_types = {eb.insurance_type for eb in loops if eb.code != "R"}
     medicare_answer = bool(non_r_types & MEDICARE_TYPES) or "MEDICARE" in (parsed.payer.name or "").upper()
     advantage_row = find_advantage(loops) if medicare_answer else None
     payer_class, insurance_type = classify(loops, warnings, parsed.payer.name, active, advantage_row is not None)
@@ -128,13 +128,13 @@ def normalize_271(parsed: Parsed271, *, source: Source = Source.CLEARINGHOUSE_27
 
     roles: dict[int, str | None] = {}
     for eb in loops:
-        if eb.eb(1) == "R":
+        if eb.code == "R":
             for ent in eb.entities:
                 roles[id(ent)] = "medicare_advantage_plan" if eb is advantage_row else None
     contacts = contacts_from_271(parsed.payer, loops, roles)
 
     member_d = _member_dates(parsed)
-    plan_row = next((eb for eb in loops if eb.eb(1) in codes.ACTIVE_CODES and not eb.procedure), None)
+    plan_row = next((eb for eb in loops if eb.code in codes.ACTIVE_CODES and not eb.procedure), None)
     own = row_dates(plan_row.dates) if plan_row else {}
     plan_begin = first(*(d[q][0] for d in (own, member_d) for q in ("346", "291") if q in d))
     plan_end = first(*(v for d in (own, member_d) for v in (d.get("347", (None, None))[0],
@@ -155,7 +155,7 @@ def normalize_271(parsed: Parsed271, *, source: Source = Source.CLEARINGHOUSE_27
     plan_name = (
         (medicare.advantage.plan_name if medicare and medicare.advantage else None)
         or (medicaid.managed_care_plan if medicaid else None)
-        or next((eb.eb(5) for eb in loops if eb.eb(1) in codes.ACTIVE_CODES and eb.eb(5) and not eb.procedure), None)
+        or next((eb.eb(5) for eb in loops if eb.code in codes.ACTIVE_CODES and eb.eb(5) and not eb.procedure), None)
         or (ref.get("18", ("", ""))[1] or None)
     )
     if rejections and active is None:

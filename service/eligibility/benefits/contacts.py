@@ -43,7 +43,7 @@ def _per_fields(pers: list[list[str]]) -> dict[str, str]:
 
 
 def row_role(eb: EBLoop, entity_code: str) -> str:
-    code = eb.eb(1)
+    code = eb.code
     if code == "R":
         return "other_payer"
     if entity_code == "X3" or code == "J" or eb.eb(11) == "Y" or any(PRIOR_AUTH.search(m) for m in eb.messages):

@@ -30,29 +30,29 @@ _CATEGORIES = (
 
 
 def is_managed_care(loops: list[EBLoop]) -> bool:
-    non_r = [eb for eb in loops if eb.eb(1) != "R"]
+    non_r = [eb for eb in loops if eb.code != "R"]
     return (
-        any(eb.eb(1) == "MC" for eb in loops)
-        or any(eb.eb(4) == "HM" for eb in non_r)
-        or any(eb.entities for eb in non_r if eb.eb(4) == "MC")
+        any(eb.code == "MC" for eb in loops)
+        or any(eb.insurance_type == "HM" for eb in non_r)
+        or any(eb.entities for eb in non_r if eb.insurance_type == "MC")
     )
 
 
 def _plan(loops: list[EBLoop]) -> str | None:
     for eb in loops:
-        if eb.eb(1) == "MC" and (plan := entity_name(eb) or eb.eb(5) or None):
+        if eb.code == "MC" and (plan := entity_name(eb) or eb.eb(5) or None):
             return plan
     for eb in loops:
-        if eb.eb(4) in ("MC", "HM") and eb.eb(1) != "R" and (plan := entity_name(eb)):
+        if eb.insurance_type in ("MC", "HM") and eb.code != "R" and (plan := entity_name(eb)):
             return plan
     for eb in loops:
-        if eb.eb(1) in codes.ACTIVE_CODES and eb.eb(4) == "HM" and eb.eb(5):
+        if eb.code in codes.ACTIVE_CODES and eb.insurance_type == "HM" and eb.eb(5):
             return eb.eb(5)
     return None
 
 
 def medicaid_details(loops: list[EBLoop], warnings: list[str]) -> MedicaidDetails:
-    texts = [m for eb in loops for m in eb.messages] + [eb.eb(5) for eb in loops if eb.eb(1) == "D" and eb.eb(5)]
+    texts = [m for eb in loops for m in eb.messages] + [eb.eb(5) for eb in loops if eb.code == "D" and eb.eb(5)]
     categories = set()
     state = None
     for t in texts:
@@ -68,7 +68,7 @@ def medicaid_details(loops: list[EBLoop], warnings: list[str]) -> MedicaidDetail
             state = hit.group(1)
     if not categories:
         for eb in loops:
-            if eb.eb(1) in ("B", "C") and eb.eb(7) and decimal(eb.eb(7), "an amount", []) == 0 and any(
+            if eb.code in ("B", "C") and eb.eb(7) and decimal(eb.eb(7), "an amount", []) == 0 and any(
                 "EXEMPT" in m.upper() for m in eb.messages
             ):
                 categories.add("exempt")

@@ -53,18 +53,18 @@ def _ref18(eb: EBLoop) -> str:
 
 
 def find_part_d(loops: list[EBLoop]) -> list[EBLoop]:
-    return [eb for eb in loops if eb.eb(1) == "R" and (
-        "88" in eb.service_types or (eb.eb(4) == "OT" and _ref18(eb).strip().upper().startswith("S")))]
+    return [eb for eb in loops if eb.code == "R" and (
+        "88" in eb.service_types or (eb.insurance_type == "OT" and _ref18(eb).strip().upper().startswith("S")))]
 
 
 def find_advantage(loops: list[EBLoop]) -> EBLoop | None:
     """The row announcing a Medicare Advantage enrolment, or None."""
     for eb in loops:
-        if eb.eb(1) not in ("R", *codes.ACTIVE_CODES) or "88" in eb.service_types:
+        if eb.code not in ("R", *codes.ACTIVE_CODES) or "88" in eb.service_types:
             continue
         if eb.service_types and "30" not in eb.service_types:
             continue
-        if eb.eb(4) == "HN" or (eb.eb(4) in _MA_TYPES and _MA_CONTRACT.match(_ref18(eb).upper())):
+        if eb.insurance_type == "HN" or (eb.insurance_type in _MA_TYPES and _MA_CONTRACT.match(_ref18(eb).upper())):
             return eb
     return None
 
@@ -84,7 +84,7 @@ def advantage_plan(eb: EBLoop) -> MedicareAdvantagePlan:
         contract_number=clip(_ref18(eb).strip(), 30),
         plan_name=clip((ent.display_name if ent else None) or eb.eb(5) or None, 120),
         payer_id=clip(payer_id, 80),
-        insurance_type_code=eb.eb(4) or None,
+        insurance_type_code=eb.insurance_type or None,
         enrolled_from=enrolled[0],
         enrolled_to=enrolled[1],
         bill_option=clip(bill, 80),
@@ -96,7 +96,7 @@ def _deductible_remaining(loops: list[EBLoop], part: str) -> Decimal | None:
     """The EB06 29 row, else the plan amount (22/23/21/25/26/none) - year to date (24), like levels.py."""
     by_period: dict[str, Decimal] = {}
     for eb in loops:
-        if eb.eb(1) == "C" and eb.eb(4) == part and not eb.procedure:
+        if eb.code == "C" and eb.insurance_type == part and not eb.procedure:
             amount = money(eb.eb(7), "a deductible amount", [])
             if amount is not None:
                 by_period.setdefault(eb.eb(6), amount)
@@ -111,7 +111,7 @@ def _deductible_remaining(loops: list[EBLoop], part: str) -> Decimal | None:
 def _psychiatric_days(loops: list[EBLoop], out: dict, warnings: list[str]) -> None:
     limit = used = remaining = None
     for eb in loops:
-        if eb.eb(1) in ("F", "K") and _PSYCH_STCS.intersection(eb.service_types):
+        if eb.code in ("F", "K") and _PSYCH_STCS.intersection(eb.service_types):
             q = quantity(eb.eb(10))
             if q is None:
                 continue
@@ -141,7 +141,7 @@ def _psychiatric_days(loops: list[EBLoop], out: dict, warnings: list[str]) -> No
 
 def _hospital_days(loops: list[EBLoop], out: dict) -> None:
     for eb in loops:
-        code, period, qq = eb.eb(1), eb.eb(6), eb.eb(9)
+        code, period, qq = eb.code, eb.eb(6), eb.eb(9)
         psych = bool(_PSYCH_STCS.intersection(eb.service_types))
         if code == "F" and period == "26" and qq == "99" and {"48", "A7", "CG"} & set(eb.service_types):
             out.setdefault("benefit_period_days_used", quantity(eb.eb(10)))
@@ -154,7 +154,7 @@ def _hospital_days(loops: list[EBLoop], out: dict) -> None:
             out.setdefault("lifetime_reserve_days_total", q)
         elif qq == "DY" and period == "33":
             out.setdefault("lifetime_reserve_days_remaining", q)
-        elif eb.eb(4) == "MA" and period in ("29", "7", "26"):
+        elif eb.insurance_type == "MA" and period in ("29", "7", "26"):
             if qq == "DY":
                 out.setdefault("benefit_period_full_days_remaining", q)
             elif qq == "D3":
@@ -162,7 +162,7 @@ def _hospital_days(loops: list[EBLoop], out: dict) -> None:
             elif qq == "99":
                 out.setdefault("benefit_period_days_used", q)
     for eb in loops:
-        if eb.eb(4) != "MA":
+        if eb.insurance_type != "MA":
             continue
         d = row_dates(eb.dates)
         span = d.get("348") or d.get("435")
@@ -175,22 +175,22 @@ def _hospital_days(loops: list[EBLoop], out: dict) -> None:
 def medicare_details(loops: list[EBLoop], warnings: list[str], advantage: EBLoop | None) -> MedicareDetails:
     out: dict = {}
     for part, key in (("MA", "part_a"), ("MB", "part_b")):
-        row = next((eb for eb in loops if eb.eb(1) in codes.ACTIVE_CODES and eb.eb(4) == part), None)
+        row = next((eb for eb in loops if eb.code in codes.ACTIVE_CODES and eb.insurance_type == part), None)
         if row is not None:
             out[f"{key}_effective"], out[f"{key}_termination"] = coverage_span(row_dates(row.dates))
         out[f"{key}_deductible_remaining"] = _deductible_remaining(loops, part)
     _psychiatric_days(loops, out, warnings)
     _hospital_days(loops, out)
     msgs = [m for eb in loops for m in eb.messages]
-    out["qmb"] = any(eb.eb(4) == "QM" for eb in loops) or any(_QMB.search(m) for m in msgs)
+    out["qmb"] = any(eb.insurance_type == "QM" for eb in loops) or any(_QMB.search(m) for m in msgs)
     if advantage is not None:
         out["advantage"] = advantage_plan(advantage)
     part_d = find_part_d(loops)
     if part_d:
         out["part_d_contract"] = clip(next((_ref18(eb).strip() for eb in part_d if _ref18(eb)), None), 30)
     for eb in loops:
-        if eb.eb(1) == "R" and eb.eb(4) == "MH":
+        if eb.code == "R" and eb.insurance_type == "MH":
             out["medigap_pays_part_a"] = True
-        elif eb.eb(1) == "R" and eb.eb(4) == "MI":
+        elif eb.code == "R" and eb.insurance_type == "MI":
             out["medigap_pays_part_b_coinsurance"] = True
     return MedicareDetails(**out)

@@ -50,9 +50,9 @@ def _main_entity(eb: EBLoop) -> RelatedEntity | None:
 def _order(eb: EBLoop, ent: RelatedEntity | None, answering_medicare: bool) -> CoverageOrder:
     if ent is not None and ent.entity_code in ORDER_ENTITIES:
         return ORDER_ENTITIES[ent.entity_code]
-    if answering_medicare and eb.eb(4) in codes.MEDICARE_SECONDARY_TYPES:
+    if answering_medicare and eb.insurance_type in codes.MEDICARE_SECONDARY_TYPES:
         return CoverageOrder.PRIMARY
-    if answering_medicare and eb.eb(4) == "MC":
+    if answering_medicare and eb.insurance_type == "MC":
         return CoverageOrder.SECONDARY
     return CoverageOrder.UNKNOWN
 
@@ -61,11 +61,11 @@ def other_payers(loops: list[EBLoop], *, answering_medicare: bool, exclude: set[
     """One :class:`OtherPayer` per ``EB*R`` row naming a plan or a plan type, in the order sent."""
     found: list[OtherPayer] = []
     for eb in loops:
-        if eb.eb(1) != "R" or id(eb) in exclude:
+        if eb.code != "R" or id(eb) in exclude:
             continue
         ent = _main_entity(eb)
         name = (ent.display_name if ent else None) or eb.eb(5) or None
-        ins = eb.eb(4) or None
+        ins = eb.insurance_type or None
         if name is None and ins is None:
             continue
         kind = _KINDS.get(ins or "", OtherPayerKind.OTHER)

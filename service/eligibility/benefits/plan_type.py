@@ -37,8 +37,8 @@ def _medicaid(loops: list[EBLoop]) -> tuple[PayerClass, InsuranceType]:
 def classify(
     loops: list[EBLoop], warnings: list[str], payer_name: str | None, active: bool | None, advantage: bool
 ) -> tuple[PayerClass, InsuranceType]:
-    non_r = [eb for eb in loops if eb.eb(1) != "R"]
-    types = [eb.eb(4) for eb in non_r if eb.eb(4)]
+    non_r = [eb for eb in loops if eb.code != "R"]
+    types = [eb.insurance_type for eb in non_r if eb.insurance_type]
     tset = set(types)
     name = payer_name or ""
     if MEDICAID_NAMES.search(name) and tset & {"MC", "QM", "HM"} and not tset & _MEDICARE_PARTS:

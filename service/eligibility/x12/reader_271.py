@@ -72,6 +72,8 @@ class EBLoop(msgspec.Struct):
     elements: list[str]  # EB01..EB14, padded with "" to 14
     service_types: list[str]
     procedure: str | None
+    code: str  # EB01, as eb(1): read by every topic's pass over the rows
+    insurance_type: str  # EB04, as eb(4)
     hsd: list[list[str]] = []
     refs: list[tuple[str, str]] = []
     dates: list[tuple[str, str, str]] = []  # (qualifier, format, value)
@@ -378,6 +380,8 @@ def _eb(w: _Walk, seg: list[str]) -> None:
         elements,
         _service_types(stcs, w.d, member.loop) if stcs else [],
         _procedure(procedure, w.d, member.loop) if procedure else None,
+        elements[0],
+        elements[3],
     )
     member.benefits.append(eb)
     w.table = _IN_2110
