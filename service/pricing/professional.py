@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -232,23 +233,24 @@ def _plan(visits: Sequence[Visit], level: Level, network: Network, benefits: Nor
     year_of: Callable[[dt.date], dt.date] = lambda d: plan_year_start(d, benefits.plan_begin)
     states: dict[dt.date, PlanTerms] = {}
     lines: list[DayLine] = []
-    for visit in visits:
-        year = year_of(visit.date)
+    # Runs of visits of one code in one plan year are priced in one pass of the engine (a stay's daily visits
+    # are one run), the accumulators carried from run to run in date order.
+    for (code, year), run in itertools.groupby(visits, key=lambda v: (v.code, year_of(v.date))):
         if year not in states:
             states[year] = _left_after_facility(terms, year, year_of, facility_lines,
                                                 current=year == year_of(as_of))
         state = states[year]
-        charge = _charge(visit, schedule)
-        day = ServiceDay(number=visit.day_number, date=visit.date, hours=ZERO)
-        line = accumulate_commercial([day], state, allowed_per_day=charge, gross_per_day=charge,
-                                     self_pay_per_day=charge, plan_year_of=year_of, current_plan_year=year,
-                                     out_of_network=False, is_inpatient=False, notes=Notes())[0]
-        share = line.deductible + line.copay + line.coinsurance
+        charge = cents(schedule.charges[code])
+        run_lines = accumulate_commercial(
+            [ServiceDay(number=v.day_number, date=v.date, hours=ZERO) for v in run], state, allowed_per_day=charge,
+            gross_per_day=charge, self_pay_per_day=charge, plan_year_of=year_of, current_plan_year=year,
+            out_of_network=False, is_inpatient=False, notes=Notes())
+        ded = sum((ln.deductible for ln in run_lines), ZERO)
+        share = sum((ln.deductible + ln.copay + ln.coinsurance for ln in run_lines), ZERO)
         states[year] = dataclasses.replace(
-            state, ded_ind=_less(state.ded_ind, line.deductible), ded_fam=_less(state.ded_fam, line.deductible),
+            state, ded_ind=_less(state.ded_ind, ded), ded_fam=_less(state.ded_fam, ded),
             oop_ind=_less(state.oop_ind, share), oop_fam=_less(state.oop_fam, share))
-        line.kind, line.label = "professional", visit.code
-        lines.append(line)
+        lines.extend(run_lines)
     return _result(lines, visits, schedule, True, _plan_words(stated, terms))
 
 
