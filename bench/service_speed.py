@@ -141,11 +141,13 @@ def main() -> None:
     from service.access.roles import Role  # noqa: PLC0415
     from service.db.embedded import start_embedded  # noqa: PLC0415
     from service.db.pool import migrate_url  # noqa: PLC0415
+    from service.logging import configure_logging  # noqa: PLC0415
 
     import asyncio  # noqa: PLC0415
 
     import asyncpg  # noqa: PLC0415
 
+    configure_logging("WARNING")  # the set-up's info lines (database start, migrations) would bury the figures
     work = Path(tempfile.mkdtemp(prefix="bench-speed-"))
     embedded = start_embedded(work / "pg")
     procs: list[subprocess.Popen[bytes]] = []
