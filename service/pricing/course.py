@@ -104,6 +104,8 @@ class ServiceDay(NamedTuple):
 
 
 INPATIENT_HOURS_PER_DAY = Decimal(24)
+#: timedelta(days=n) for the offsets within a week (and one week), made once: a course dates a day per session.
+_DAYS = tuple(dt.timedelta(days=n) for n in range(8))
 
 
 def build_course(wire: CourseOfCare | None, level: Level, *, default_start: dt.date, defaults: LevelDefaults,
@@ -273,18 +275,25 @@ def service_days(course: Course, calendar: ProgramCalendar = NO_CLOSURES) -> tup
     boundary after the phase's last session (without closures: exactly ``weeks`` weeks later).
     """
     if course.is_inpatient:
-        start = course.start_date
-        return tuple(ServiceDay(number=i + 1, date=start + dt.timedelta(days=i), hours=INPATIENT_HOURS_PER_DAY)
-                     for i in range(course.length_of_stay_days or 0))
+        stay: list[ServiceDay] = []
+        date = course.start_date
+        for number in range(1, (course.length_of_stay_days or 0) + 1):
+            stay.append(ServiceDay(number=number, date=date, hours=INPATIENT_HOURS_PER_DAY))
+            date += _DAYS[1]
+        return tuple(stay)
     days: list[ServiceDay] = []
     week_start = course.start_date
     for phase in course.phases:
         wanted = phase.weeks * phase.days_per_week
         held = 0
         skipped: list[tuple[dt.date, str]] = []
-        date = week_start
+        # The pattern's days, week after week, in date order (only they can hold a session).
+        offsets = sorted({(weekday - week_start.weekday()) % 7 for weekday in phase.weekdays})
+        end = week_start  # the day after the phase's last session
+        week = week_start
         while held < wanted:
-            if date.weekday() in phase.weekdays:
+            for offset in offsets:
+                date = week + _DAYS[offset]
                 reason = calendar.closure(date)
                 if reason is not None:
                     skipped.append((date, reason))
@@ -292,13 +301,16 @@ def service_days(course: Course, calendar: ProgramCalendar = NO_CLOSURES) -> tup
                         raise InvalidCourse(f"the program is closed on every course day from "
                                             f"{skipped[0][0].isoformat()}: check the program's closed dates",
                                             field=f"{course.field_path}.start_date")
-                else:
-                    held += 1
-                    days.append(ServiceDay(number=len(days) + 1, date=date, hours=phase.hours_per_day,
-                                           services=phase.services_per_day, after_closures=tuple(skipped),
-                                           telehealth=date.weekday() in phase.telehealth_weekdays))
-                    skipped = []
-            date += dt.timedelta(days=1)
-        weeks_used = -(-(date - week_start).days // 7)  # ceiling: a partly used program week counts whole
+                    continue
+                held += 1
+                days.append(ServiceDay(number=len(days) + 1, date=date, hours=phase.hours_per_day,
+                                       services=phase.services_per_day, after_closures=tuple(skipped),
+                                       telehealth=date.weekday() in phase.telehealth_weekdays))
+                skipped = []
+                if held == wanted:
+                    end = date + _DAYS[1]
+                    break
+            week += _DAYS[7]
+        weeks_used = -(-(end - week_start).days // 7)  # ceiling: a partly used program week counts whole
         week_start += dt.timedelta(days=7 * weeks_used)
     return tuple(days)
