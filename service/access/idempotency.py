@@ -39,6 +39,7 @@ import structlog
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.access import audit, metrics
+from service.db.tenant import NO_ORGANIZATION, acting_for
 from service.errors import request_id_of, send_problem
 from service.middleware import header
 
@@ -135,23 +136,26 @@ class IdempotencyMiddleware:
             return
 
         digest = request_hash("POST", scope.get("path", ""), scope.get("query_string", b""), body)
-        await self._maybe_prune(pool)
         lock_seconds = settings.request_timeout_seconds + CLAIM_MARGIN_SECONDS
-        claimed = await _claim(pool, caller.actor_id, key, digest, lock_seconds)
-        if not claimed:
-            row = await pool.fetchrow(
-                "SELECT request_hash, status, content_type, response_body FROM idempotency_keys WHERE caller = $1 AND key = $2",
-                caller.actor_id,
-                key,
-            )
-            if row is None:  # released between our insert and select: one more try
-                claimed = await _claim(pool, caller.actor_id, key, digest, lock_seconds)
-            else:
-                await self._answer_duplicate(scope, send, pool, caller, row, digest)
-                return
+        row = None
+        with acting_for(NO_ORGANIZATION):  # idempotency_keys is keyed by caller, without row-level security
+            await self._maybe_prune(pool)
+            claimed = await _claim(pool, caller.actor_id, key, digest, lock_seconds)
             if not claimed:
-                await _in_flight(scope, send)
-                return
+                row = await pool.fetchrow(
+                    "SELECT request_hash, status, content_type, response_body FROM idempotency_keys "
+                    "WHERE caller = $1 AND key = $2",
+                    caller.actor_id,
+                    key,
+                )
+                if row is None:  # released between our insert and select: one more try
+                    claimed = await _claim(pool, caller.actor_id, key, digest, lock_seconds)
+        if row is not None:
+            await self._answer_duplicate(scope, send, pool, caller, row, digest)
+            return
+        if not claimed:
+            await _in_flight(scope, send)
+            return
 
         metrics.record_idempotency("new")
         await self._run_and_store(scope, send, pool, caller.actor_id, key, body)
@@ -212,22 +216,26 @@ class IdempotencyMiddleware:
             await self.app(scope, replay_receive, capturing_send)
             status = captured["status"]
             if status is not None and _storable(status):
-                await pool.execute(
-                    """UPDATE idempotency_keys SET status = $3, content_type = $4, response_body = $5, completed_at = now()
-                       WHERE caller = $1 AND key = $2""",
-                    caller_id,
-                    key,
-                    status,
-                    captured["content_type"],
-                    without_credentials(b"".join(captured["chunks"]), captured["content_type"]),
-                )
+                with acting_for(NO_ORGANIZATION):
+                    await pool.execute(
+                        """UPDATE idempotency_keys SET status = $3, content_type = $4, response_body = $5,
+                               completed_at = now()
+                           WHERE caller = $1 AND key = $2""",
+                        caller_id,
+                        key,
+                        status,
+                        captured["content_type"],
+                        without_credentials(b"".join(captured["chunks"]), captured["content_type"]),
+                    )
                 stored = True
         finally:
             if not stored:
                 try:
-                    await pool.execute(
-                        "DELETE FROM idempotency_keys WHERE caller = $1 AND key = $2 AND status IS NULL", caller_id, key
-                    )
+                    with acting_for(NO_ORGANIZATION):
+                        await pool.execute(
+                            "DELETE FROM idempotency_keys WHERE caller = $1 AND key = $2 AND status IS NULL",
+                            caller_id, key,
+                        )
                 except Exception as exc:  # noqa: BLE001 - the claim then expires at locked_until
                     log.warning("idempotency_release_failed", exc_type=type(exc).__name__)
 
