@@ -6,8 +6,13 @@ tests check the rows a caller gets are the payer's, whatever path they took.
 
 from __future__ import annotations
 
+import uuid
+
+import msgspec
 import pytest
 
+from service.eligibility import store
+from service.eligibility.rows_json import rows_of
 from tests.corpus import x12_with_extra_rows
 from tests.integration.pricing.helpers import estimate_body
 
@@ -25,6 +30,12 @@ def test_a_large_posted_271_is_stored_and_read_back_with_every_row(client, heade
     check_id = posted.json()["id"]
     assert db.fetchval("SELECT jsonb_array_length(benefits -> 'benefit_rows') FROM eligibility_checks "
                        "WHERE id = $1::uuid", check_id) == 504
+    # Read back, the rows are never decoded into objects (they go into the answer as stored); rows_of decodes
+    # them for the code that reads rows.
+    row = client.blocking_portal.call(store.fetch_check, client.app.state.pool, uuid.UUID(check_id))
+    stored = store.decode_benefits(row)
+    assert isinstance(stored.benefit_rows, msgspec.Raw)
+    assert msgspec.to_builtins(rows_of(stored)) == rows
     read = client.get(f"/v1/eligibility/checks/{check_id}", headers=headers["intake"]).json()
     assert read["benefits"]["benefit_rows"] == rows
     assert {k: v for k, v in read["benefits"].items() if k != "benefit_rows"} == \
