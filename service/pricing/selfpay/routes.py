@@ -527,10 +527,16 @@ async def issue_good_faith_estimate(conn: asyncpg.Connection, *, settings: Any, 
                 )
     first = min(item.period_start for item in items)
     co_npis = {p.npi for p in data.co_providers}
+    priced = {item.service_code for item in items if item.service_code_system is CodeSystem.CPT}
     for i, extra in enumerate(data.co_provider_items):
         if extra.provider_npi not in co_npis:
             raise InvalidInput("a co-provider's item names one of co_providers by its NPI",
                                field=f"$.co_provider_items[{i}].provider_npi")
+        if extra.service_code in priced:
+            raise Unprocessable(
+                f"the estimate already lists the practitioners' {extra.service_code} visits (professional_services): "
+                "list them once - drop this co-provider item, or make the estimate without professional_services "
+                "when another practice bills them", field=f"$.co_provider_items[{i}].service_code")
     try:
         gfe = build_gfe(
             GoodFaithEstimateRequest(

@@ -46,6 +46,15 @@ def test_self_pay_iop_with_the_psychiatrists_visits_end_to_end(client: Any, head
     # Items: IOP 2,700.00 + 90792 400.00 + 99214 250.00 = 3,350.00; less the 2,010.00 discount = 1,340.00
     assert (gfe["total_expected_charges"], gfe["total_discounts"], gfe["total_estimated_patient_cost"]) == (
         "3350.00", "2010.00", "1340.00")
+    # The same visits again as a co-provider's items would count them twice: refused, naming the item.
+    group = {"name": "Bay Psychiatry Group", "npi": "1245319599", "tin": "11-2223333", "taxonomy": "2084P0800X",
+             "address": {"lines": ["5 Elm St"], "city": "Sacramento", "state": "CA", "postal_code": "95816"}}
+    twice = client.post(f"/v1/estimates/{body['estimate_id']}/good-faith-estimates", headers=headers["intake"], json={
+        "levels": ["iop"], "service_location": LOCATION, "co_providers": [group], "co_provider_items": [{
+            "description": "Psychiatrist visit", "service_code": "99214", "service_code_system": "cpt",
+            "period_start": "2026-03-16", "period_end": "2026-03-16", "quantity": 1, "unit_charge": "250.00",
+            "provider_npi": group["npi"]}]})
+    assert twice.status_code == 422 and twice.json()["errors"][0]["field"] == "$.co_provider_items[0].service_code"
     fhir = client.get(f"/v1/good-faith-estimates/{issued.json()['id']}/fhir", headers=headers["billing"]).json()
     Bundle.model_validate(fhir)
     claims = [e["resource"] for e in fhir["entry"] if e["resource"]["resourceType"] == "Claim"][1:]
