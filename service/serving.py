@@ -44,17 +44,22 @@ class _Handoff(msgspec.Struct, frozen=True):
 
 
 def _die_with_parent() -> None:
-    """Linux: SIGTERM this process when the process that started it ends (a no-op elsewhere)."""
+    """Linux: SIGKILL this process when the process that started it ends (a no-op elsewhere).
+
+    On an orderly stop the server stops its workers and waits for them before it exits, so this only fires when
+    ``serve`` itself was killed outright: the embedded PostgreSQL goes with it, and a worker asked to stop with
+    SIGTERM could hang in its own graceful shutdown (closing a pool to a database that is gone) while still holding
+    the listening socket. Seen as a flake of test_serve_then_kill_leaves_no_postgres[SIGKILL]."""
     if not sys.platform.startswith("linux"):
         return
     parent = os.getppid()
     pr_set_pdeathsig = 1
     try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL)
     except OSError:
         return
     if os.getppid() != parent:  # the parent went before the request took effect
-        os.kill(os.getpid(), signal.SIGTERM)
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def worker_app() -> Any:
