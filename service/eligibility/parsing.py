@@ -8,15 +8,16 @@ benefits without their rows, and the rows as one JSON array that stays JSON (``r
 stored and answered as is, and decoded only by code that reads rows (:func:`rows_json.rows_of`). Ten
 thousand row objects would hold the GIL for a third of a second to decode in one C call.
 
-The pool starts on first use (spawn: no fork of a threaded server), is shut down at exit, and each worker
+The pool starts on first use (spawn: no fork of a threaded server), is shut down when its process exits
+(also when that process is itself a multiprocessing child, as a server worker is), and each worker
 exits by itself when its parent is gone (SIGKILL included).
 """
 
 from __future__ import annotations
 
 import asyncio
-import atexit
 import multiprocessing
+import multiprocessing.util
 import os
 import threading
 import time
@@ -34,6 +35,7 @@ __all__ = ["read_and_normalize", "read_271_off_loop", "OFFLOAD_CHARS"]
 #: Documents at least this long are parsed in the worker process (about 10 ms of parsing inline).
 OFFLOAD_CHARS = 16_384
 _pool: ProcessPoolExecutor | None = None
+_BEFORE_QUEUES_CLOSE = 100
 _encoder = msgspec.json.Encoder()
 
 
@@ -42,7 +44,12 @@ def _executor() -> ProcessPoolExecutor:
     if _pool is None:
         _pool = ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("spawn"),
                                     initializer=_worker_started, initargs=(os.getpid(),))
-        atexit.register(_pool.shutdown, wait=True, cancel_futures=True)
+        # Not atexit: a server worker is itself a multiprocessing child, and such a process joins its non-daemon
+        # children (these) before atexit handlers would run, so a stopped server worker hung for ever with its
+        # pool. multiprocessing's own finalizers run first; priority above its queues' (10) so that the
+        # workers' stop sentinels are still sent.
+        multiprocessing.util.Finalize(_pool, _pool.shutdown, kwargs={"wait": True, "cancel_futures": True},
+                                      exitpriority=_BEFORE_QUEUES_CLOSE)
     return _pool
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 
 import msgspec
 import pytest
@@ -47,3 +48,19 @@ def test_a_large_truncated_271_is_the_same_422_error() -> None:
     cut = text[: text.index("SE*")]
     with pytest.raises(X12FormatError, match="no SE segment"):
         asyncio.run(read_and_normalize(cut, source=Source.POSTED_271))
+
+
+def _parse_large_in_a_child() -> None:
+    asyncio.run(read_and_normalize(_large("commercial-wrong-se-count-no-iea.271"), source=Source.POSTED_271))
+
+
+def test_a_server_worker_that_used_the_pool_still_exits() -> None:
+    """A server worker is a multiprocessing child; such a process joins its children before it exits, so a pool
+    shut down only by atexit kept a stopped worker (and the port) alive for ever."""
+    child = multiprocessing.get_context("spawn").Process(target=_parse_large_in_a_child)
+    child.start()
+    child.join(60)
+    alive = child.is_alive()
+    if alive:
+        child.kill()
+    assert not alive and child.exitcode == 0
