@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import replace
 
+import msgspec
 import pytest
 
 from contracts.benefits import NormalizedBenefits, PayerClass, Source
@@ -48,6 +49,31 @@ def test_views_are_bounded_least_recently_used_first():
     views.view("o", rows[0], _builder(calls, "0 rebuilt"))
     views.view("o", rows[1], _builder(calls, "1 rebuilt"))
     assert calls == ["0", "1", "2", "1 rebuilt"]
+
+
+def _with_rows(calls: list[str], word: str, row_bytes: int):
+    def build() -> CheckView:
+        calls.append(word)
+        rows = msgspec.Raw(b"[" + b" " * (row_bytes - 2) + b"]")  # rows kept as JSON, as a large 271's are
+        return CheckView(benefits=NormalizedBenefits(source=Source.CLEARINGHOUSE_271, active=True,
+                                                     payer_class=PayerClass.COMMERCIAL, benefit_rows=rows),
+                         message=word, read_aloud=())
+    return build
+
+
+def test_views_are_bounded_by_the_bytes_of_their_rows_and_a_huge_one_is_never_kept():
+    views, calls = CheckViews(max_row_bytes=1600), []  # a view may weigh up to 1600 // 16 = 100 bytes
+    rows = [{**ROW, "id": str(n)} for n in range(40)]
+    for n, row in enumerate(rows):
+        views.view("o", row, _with_rows(calls, str(n), 80))
+    assert len(views) == 20 and views.row_bytes == 20 * 80  # 1600 bytes hold 20 views of 80: the oldest 20 went
+    views.view("o", rows[39], _with_rows(calls, "39 again", 80))
+    views.view("o", rows[0], _with_rows(calls, "0 rebuilt", 80))
+    assert calls[-1] == "0 rebuilt" and "39 again" not in calls
+    huge = {**ROW, "id": "huge"}
+    views.view("o", huge, _with_rows(calls, "huge", 101))
+    views.view("o", huge, _with_rows(calls, "huge again", 101))
+    assert calls[-2:] == ["huge", "huge again"] and views.row_bytes == 20 * 80
 
 
 INQUIRY = EligibilityInquiry(
