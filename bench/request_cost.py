@@ -36,7 +36,7 @@ import asyncpg  # noqa: E402
 
 from bench.estimate_http import BODY as ESTIMATE_BODY  # noqa: E402
 from bench.hello_app import app as hello_app  # noqa: E402
-from bench.service_speed import CHECK_BODY  # noqa: E402
+from bench.service_speed import CHECK_BODY, migrated_intake_key  # noqa: E402
 
 ROUND_TRIPS = {"n": 0}
 #: The embedded PostgreSQL's data directory: its server processes' CPU is counted too.
@@ -144,10 +144,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=300, help="cached checks timed (x5 /health, /5 estimates)")
     args = parser.parse_args()
 
-    from service.access.keys import create_key  # noqa: PLC0415
-    from service.access.roles import Role  # noqa: PLC0415
     from service.db.embedded import start_embedded  # noqa: PLC0415
-    from service.db.pool import migrate_url  # noqa: PLC0415
     from service.logging import configure_logging  # noqa: PLC0415
 
     configure_logging("WARNING")
@@ -155,15 +152,7 @@ def main() -> None:
     DATA_DIR["pg"] = work / "pg"
     embedded = start_embedded(DATA_DIR["pg"])
     try:
-        async def prepare() -> str:
-            await migrate_url(embedded.url)
-            conn = await asyncpg.connect(embedded.url)
-            try:
-                return (await create_key(conn, name="bench", role=Role.INTAKE)).secret
-            finally:
-                await conn.close()
-
-        key = asyncio.run(prepare())
+        key = migrated_intake_key(embedded.url)
         _count_round_trips()
         rows = asyncio.run(_measure(embedded.url, key, args.requests))
     finally:

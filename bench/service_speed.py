@@ -127,6 +127,27 @@ def rss_mb(pid: int) -> dict[int, float]:
     return sizes
 
 
+def migrated_intake_key(database_url: str) -> str:
+    """Migrate the bench's database and create an intake key on it; the key's secret."""
+    import asyncio  # noqa: PLC0415
+
+    import asyncpg  # noqa: PLC0415
+
+    from service.access.keys import create_key  # noqa: PLC0415
+    from service.access.roles import Role  # noqa: PLC0415
+    from service.db.pool import migrate_url  # noqa: PLC0415
+
+    async def prepare() -> str:
+        await migrate_url(database_url)
+        conn = await asyncpg.connect(database_url)
+        try:
+            return (await create_key(conn, name="bench", role=Role.INTAKE)).secret
+        finally:
+            await conn.close()
+
+    return asyncio.run(prepare())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=2, help="worker processes, service and ceiling alike")
@@ -137,30 +158,17 @@ def main() -> None:
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed: apt-get install wrk")
 
-    from service.access.keys import create_key  # noqa: PLC0415
-    from service.access.roles import Role  # noqa: PLC0415
     from service.db.embedded import start_embedded  # noqa: PLC0415
-    from service.db.pool import migrate_url  # noqa: PLC0415
     from service.logging import configure_logging  # noqa: PLC0415
 
-    import asyncio  # noqa: PLC0415
 
-    import asyncpg  # noqa: PLC0415
 
     configure_logging("WARNING")  # the set-up's info lines (database start, migrations) would bury the figures
     work = Path(tempfile.mkdtemp(prefix="bench-speed-"))
     embedded = start_embedded(work / "pg")
     procs: list[subprocess.Popen[bytes]] = []
     try:
-        async def prepare() -> str:
-            await migrate_url(embedded.url)
-            conn = await asyncpg.connect(embedded.url)
-            try:
-                return (await create_key(conn, name="bench", role=Role.INTAKE)).secret
-            finally:
-                await conn.close()
-
-        key = asyncio.run(prepare())
+        key = migrated_intake_key(embedded.url)
         env = {k: v for k, v in os.environ.items() if k not in {"CLEARINGHOUSE_URL"}}
         env.update({"DATABASE_URL": embedded.url, "LOG_LEVEL": "WARNING", "RATE_LIMIT_PER_MINUTE": "100000000",
                     "PORTAL_TOKEN_SECRET": "bench-secret", "WORKERS": str(args.workers), "SERVER": args.server})
