@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.estimate_http import BODY as ESTIMATE_BODY  # noqa: E402 - the same three-level 12-week estimate
+from tests.processes import stop_all  # noqa: E402
 
 CHECK_BODY = {
     "payer_id": "SBPPO",
@@ -216,13 +217,7 @@ def main() -> None:
                                          scripts=scripts))
         memory = rss_mb(procs[1].pid)
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_all(procs)
         embedded.stop()
         shutil.rmtree(work, ignore_errors=True)
 

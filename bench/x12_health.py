@@ -44,6 +44,7 @@ from bench.x12_parse import one_megabyte_271  # noqa: E402
 from service.access.keys import create_key  # noqa: E402
 from service.access.roles import Role  # noqa: E402
 from service.db.embedded import start_embedded  # noqa: E402
+from tests.processes import stop_all  # noqa: E402
 
 TARGET_MS = 50.0
 
@@ -168,12 +169,7 @@ def main() -> None:
     try:
         _run(f"http://127.0.0.1:{port}", embedded.url, text)
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_all([server])
         embedded.stop()
         shutil.rmtree(data_dir, ignore_errors=True)
 

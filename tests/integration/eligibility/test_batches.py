@@ -18,6 +18,7 @@ import pytest
 
 from service.eligibility.sandbox.roster import ROSTER
 from tests.integration.eligibility.helpers import body_for
+from tests.processes import stop_all
 
 #: Members whose coverage will have changed since a check we seed first (manual entry, as intake heard it).
 SEEDED = {
@@ -66,14 +67,7 @@ def workers(database_url, app_database_url, tmp_path) -> Iterator[list[subproces
     try:
         yield procs
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_all(procs)
 
 
 def _poll(client, headers, batch_id: str, until, timeout: float = 120) -> dict:

@@ -17,6 +17,7 @@ import pytest
 
 from service.db.embedded import postmaster_pid
 from service.db.embedded import process_alive as _alive
+from tests.processes import stop_all
 
 
 def _free_port() -> int:
@@ -62,13 +63,7 @@ def _serving(data_dir: Path, **extra_env: str) -> Iterator[tuple[subprocess.Pope
                               + log.read_text(errors="replace")[-3000:])
         yield proc, port, env
     finally:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        stop_all([proc])
 
 
 def _children(pid: int) -> list[int]:

@@ -19,10 +19,10 @@ from collections.abc import Iterator
 
 import asyncpg
 import httpx
-import pytest
 
 from service.access.keys import create_key
 from service.access.roles import Role
+from tests.processes import stop_all
 
 LIMIT = 12
 ESTIMATE = {
@@ -67,13 +67,7 @@ def _replicas(database_url: str, n: int) -> Iterator[list[str]]:
                 time.sleep(0.2)
         yield bases
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        stop_all(procs)
 
 
 def _keys(database_url: str, n: int) -> list[str]:
