@@ -12,7 +12,7 @@ change without its ``updated_at`` changing (a trigger sets it on every update), 
   is read from the row each time), and they stay in this process's memory only (never a log, file or shared store);
 - at most :data:`MAX_ENTRIES` and :data:`MAX_ROW_BYTES` of benefit rows (a 1 MB 271's rows are about 3.4 MB of
   JSON: without a byte bound 2048 of them would be gigabytes), the least recently used dropped first; a view whose
-  rows alone exceed :data:`MAX_ROW_BYTES_PER_VIEW` is built each time and never kept.
+  rows alone exceed 1/:data:`_PER_VIEW_SHARE` of that bound is built each time and never kept.
 """
 
 from __future__ import annotations
@@ -30,9 +30,8 @@ from contracts.read_aloud import SpokenLine
 
 MAX_ENTRIES = 2048
 MAX_ROW_BYTES = 64 * 1024 * 1024
-#: A view may take at most this share of the byte bound.
+#: A view may weigh at most 1/_PER_VIEW_SHARE of the byte bound (heavier ones are not kept).
 _PER_VIEW_SHARE = 16
-MAX_ROW_BYTES_PER_VIEW = MAX_ROW_BYTES // _PER_VIEW_SHARE
 #: Rows decoded into objects are weighed at about this many bytes each (a typical row's JSON is ~300 bytes).
 _BYTES_PER_DECODED_ROW = 512
 
