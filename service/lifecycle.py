@@ -45,6 +45,25 @@ def start_sandbox(settings: Settings) -> Any | None:
     return server
 
 
+async def prepare_database(settings: Settings, stack: AsyncExitStack) -> tuple[str, str]:
+    """The database a process works on, ready: the embedded PostgreSQL started when no ``DATABASE_URL`` is set
+    (stopped with ``stack``), migrations and the queue's schema applied as the owner, and the least-privileged
+    role granted. Returns (owner's URL, the URL requests and workers connect with)."""
+    database_url = settings.database_url
+    if database_url is None:
+        embedded = start_embedded(settings.embedded_pg_dir)
+        stack.callback(embedded.stop)
+        database_url = embedded.url
+    applied = await migrate_url(database_url)
+    log.info("migrations_checked", applied=len(applied))
+    await ensure_queue_schema_at(database_url)  # DDL as the owner, before the grants cover its tables
+    requests_url = await least_privileged_url(
+        database_url, app_url=settings.app_database_url,
+        embedded_dir=settings.embedded_pg_dir if settings.uses_embedded_postgres else None, log=log,
+    )
+    return database_url, requests_url
+
+
 async def _close_batch_queue(state: Any) -> None:
     queue = state.get("batch_queue")  # opened on the first batch (service/eligibility/batches/service.py)
     if queue is not None:
@@ -55,18 +74,7 @@ async def _close_batch_queue(state: Any) -> None:
 async def lifespan(app: Litestar) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
     async with AsyncExitStack() as stack:
-        database_url = settings.database_url
-        if database_url is None:
-            embedded = start_embedded(settings.embedded_pg_dir)
-            stack.callback(embedded.stop)
-            database_url = embedded.url
-        applied = await migrate_url(database_url)
-        log.info("migrations_checked", applied=len(applied))
-        await ensure_queue_schema_at(database_url)  # DDL as the owner, before the grants cover its tables
-        requests_url = await least_privileged_url(
-            database_url, app_url=settings.app_database_url,
-            embedded_dir=settings.embedded_pg_dir if settings.uses_embedded_postgres else None, log=log,
-        )
+        database_url, requests_url = await prepare_database(settings, stack)
         pool = await create_pool(requests_url, min_size=settings.db_pool_min, max_size=settings.db_pool_max)
         stack.push_async_callback(pool.close)
         app.state.pool = pool

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import structlog
 
-from service.eligibility.batches.queue import QUEUE, ensure_queue_schema_at, make_queue, requeue_stalled
+from service.eligibility.batches.queue import QUEUE, make_queue, requeue_stalled
 from service.eligibility.batches.runner import WorkerResources
 from service.eligibility.service import gate_from_settings
 from service.eligibility.wires import client_from_settings
@@ -46,25 +46,13 @@ async def _watch_stalled(queue: Any, heartbeat: float) -> None:
 
 
 async def run_worker(settings: Any, *, concurrency: int | None = None) -> None:
-    from service.db.app_role import least_privileged_url  # noqa: PLC0415
-    from service.db.embedded import start_embedded  # noqa: PLC0415
-    from service.db.pool import create_pool, migrate_url  # noqa: PLC0415
-    from service.lifecycle import start_sandbox  # noqa: PLC0415
+    from service.db.pool import create_pool  # noqa: PLC0415
+    from service.lifecycle import prepare_database, start_sandbox  # noqa: PLC0415
 
     concurrency = concurrency or settings.batch_clearinghouse_concurrency
     heartbeat = settings.worker_heartbeat_seconds
     async with AsyncExitStack() as stack:
-        database_url = settings.database_url
-        if database_url is None:
-            embedded = start_embedded(settings.embedded_pg_dir)
-            stack.callback(embedded.stop)
-            database_url = embedded.url
-        await migrate_url(database_url)
-        await ensure_queue_schema_at(database_url)  # DDL as the owner, before the grants cover its tables
-        requests_url = await least_privileged_url(
-            database_url, app_url=settings.app_database_url,
-            embedded_dir=settings.embedded_pg_dir if settings.uses_embedded_postgres else None, log=log,
-        )
+        _owner_url, requests_url = await prepare_database(settings, stack)
         pool = await create_pool(requests_url, min_size=1, max_size=max(2, concurrency + 1))
         stack.push_async_callback(pool.close)
         clearinghouse_url = settings.clearinghouse_url
