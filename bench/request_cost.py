@@ -10,6 +10,7 @@ own CPU per request (its server processes, from /proc) is printed beside it.
 
 1. ``GET /health``;
 2. a cached eligibility check (``POST /v1/eligibility/checks`` answered 200 from the stored check, audited);
+   and the same stored check read by id (``GET /v1/eligibility/checks/{id}``, audited);
 3. the three-level 12-week estimate of bench/estimate_http.py (stored and audited).
 
 Run: .venv/bin/python bench/request_cost.py [--requests 300]
@@ -129,11 +130,14 @@ async def _measure(url: str, key: str, count: int) -> list[tuple[str, float, flo
     app = create_app(settings)
     auth = {"content-type": "application/json", "x-api-key": key}
     async with app.lifespan():
+        check_body = json.dumps(CHECK_BODY).encode()
+        stored = json.loads((await _call(app, "POST", "/v1/eligibility/checks", auth, check_body))[1])["id"]
         return [
             ("hello-world GET /health", *await _cost(hello_app, "GET", "/health", {}, b"", count * 5)),
             ("GET /health", *await _cost(app, "GET", "/health", {}, b"", count * 5)),
             ("cached check", *await _cost(app, "POST", "/v1/eligibility/checks", auth,
-                                          json.dumps(CHECK_BODY).encode(), count)),
+                                          check_body, count)),
+            ("check read by id", *await _cost(app, "GET", f"/v1/eligibility/checks/{stored}", auth, b"", count)),
             ("3-level estimate", *await _cost(app, "POST", "/v1/estimates", auth,
                                               json.dumps(ESTIMATE_BODY).encode(), max(20, count // 5))),
         ]

@@ -62,30 +62,13 @@ async def record(
     )
 
 
-def audited_read(select_sql: str, *, first_param: int) -> str:
-    """``select_sql`` (rows with ``id`` and ``patient_key``) and one audit row per row it returns, in one statement.
-
-    A read and its audit row then cost one round trip and commit together (one statement is one transaction).
-    The six parameters from ``$first_param`` on are :func:`audit_params`; a read that finds nothing writes none.
-    """
-    n = first_param
-    return (
-        f"WITH hit AS ({select_sql}), audited AS ("
-        "INSERT INTO audit_log (actor, role, action, resource_type, resource_id, patient_key, request_id, outcome, "
-        "reason) "
-        f"SELECT ${n}, ${n + 1}, ${n + 2}, ${n + 3}, hit.id::text, hit.patient_key, ${n + 4}, 'success', ${n + 5} "
-        "FROM hit) SELECT * FROM hit"
-    )
-
-
-def audit_params(caller: Caller | None, action: str, resource_type: str, request_id: str | None) -> tuple[str, ...]:
-    """The parameters :func:`audited_read` expects, in order (actor, role, action, resource type, request id,
-    access reason)."""
+def audit_params(caller: Caller | None, action: str, request_id: str | None) -> tuple[str | None, ...]:
+    """The audit row's parameters of a read that writes it in the same statement (``eligibility/store.py``), in
+    order: actor, role, action, request id, access reason."""
     return (
         caller.actor_id if caller else "anonymous",
         caller.role.value if caller else "none",
         action,
-        resource_type,
-        request_id,  # type: ignore[return-value]
-        caller.access_reason if caller else None,  # type: ignore[return-value]
+        request_id,
+        caller.access_reason if caller else None,
     )

@@ -6,7 +6,10 @@ connections are :class:`OrganizationConnection`, which
 
 - starts every transaction with ``BEGIN; SELECT set_config('app.organization_id', <org>, true)`` (one round trip),
 - runs a statement made outside a transaction (``pool.fetchrow(...)``) inside one such transaction (unless it acts
-  for no organization: then there is nothing to set).
+  for no organization: then there is nothing to set): three round trips (BEGIN + setting, statement, COMMIT);
+- except a statement that sets the organization itself (:meth:`OrganizationConnection.fetchrow_acting`: a database
+  function given :func:`current_organization` as its first argument, such as migration 0950's audited check
+  read), which goes alone, in one round trip.
 
 The organization comes from :func:`acting_for` / :func:`act_for` (a context variable: each request, each asyncio
 task, has its own). The authentication middleware sets it to the caller's organization for the whole request.
@@ -111,6 +114,16 @@ class OrganizationConnection(asyncpg.Connection):  # type: ignore[misc]
             return await super().fetchval(query, *args, **kwargs)
         async with self.transaction():
             return await super().fetchval(query, *args, **kwargs)
+
+    async def fetchrow_acting(self, query: str, *args: Any) -> Any:
+        """The row ``query`` returns given :func:`current_organization` as ``$1`` and ``args`` after it, sent as is.
+
+        For a statement that acts for the organization by itself: it calls a database function that takes the
+        organization as its first argument and sets it transaction-locally for its own body (migration 0950). No
+        BEGIN or COMMIT goes around it: alone it runs in its own implicit transaction, committed before the row
+        comes back - one round trip instead of three.
+        """
+        return await super().fetchrow(query, current_organization(), *args)
 
     async def copy_records_to_table(self, table_name: str, **kwargs: Any) -> str:
         if self._outside_any_organization():

@@ -246,11 +246,9 @@ async def create_check(ctx: Context, req: EligibilityCheckRequest, *, refresh: b
         raise _x12_input_error(exc) from None
 
     if not refresh:
-        # A plain read (no transaction): a miss, the common case, costs one round trip.
-        # A hit is read with its audit row in one statement (one round trip).
+        # One round trip, hit or miss; a hit is read with its audit row (store.find_cached).
         cached = await store.find_cached(ctx.pool, key, settings.eligibility_cache_ttl_seconds,
-                                         audit_params(ctx.caller, "eligibility.cache_hit", "eligibility_check",
-                                                      ctx.request_id))
+                                         audit_params(ctx.caller, "eligibility.cache_hit", ctx.request_id))
         if cached is not None:
             metrics.record_cache_hit("eligibility")
             return _to_resource(cached, from_cache=True), False
@@ -322,15 +320,11 @@ def _check_trace(parsed: Any, trace: str, benefits: NormalizedBenefits) -> Norma
 
 
 async def _read_audited(ctx: Context, check_id: str, action: str) -> asyncpg.Record:
-    """One stored check by id (404 for an unknown or malformed id), audited in the same transaction."""
-    cid = store.parse_id(check_id)
-    row = None
-    if cid is not None:
-        row = await store.fetch_check_audited(ctx.pool, cid, audit_params(ctx.caller, action, "eligibility_check",
-                                                                             ctx.request_id))
-    if row is None:  # a probe for an id that does not exist is audited too, then 404
-        await record(ctx.pool, caller=ctx.caller, action=action, resource_type="eligibility_check",
-                     resource_id=check_id, request_id=ctx.request_id, outcome="not_found")
+    """One stored check by id (404 for an unknown or malformed id), audited in the same statement - a probe for an
+    id that does not exist (or is another organization's) too, as ``not_found``."""
+    row = await store.fetch_check_audited(ctx.pool, store.parse_id(check_id), check_id,
+                                          audit_params(ctx.caller, action, ctx.request_id))
+    if row is None:
         raise NotFound("No eligibility check with this id.")
     return row
 

@@ -21,7 +21,6 @@ import asyncpg
 import msgspec
 
 from contracts.benefits import NormalizedBenefits
-from service.access.audit import audited_read
 from service.eligibility.rows_json import with_rows_json
 
 __all__ = ["NewCheck", "cache_key", "insert_check", "find_cached", "fetch_check", "fetch_check_audited", "next_control_number", "parse_id"]
@@ -107,31 +106,39 @@ async def insert_check(conn: asyncpg.Connection, check: NewCheck) -> dict[str, A
 _READ_COLUMNS = ", ".join(("id", "created_at", "updated_at", *(c for c in _COLUMNS if c != "benefits"),
                            "(benefits - 'benefit_rows')::text AS benefits_head",
                            "(benefits -> 'benefit_rows')::text AS benefit_rows_json"))
-_FIND_CACHED = f"""SELECT {_READ_COLUMNS}, extract(epoch FROM now() - created_at)::float8 AS age
-           FROM eligibility_checks
-           WHERE cache_key = $1 AND source = 'clearinghouse' AND status IN ('active', 'inactive')
-             AND created_at > now() - make_interval(secs => $2)
-           ORDER BY created_at DESC LIMIT 1"""
 _FETCH_CHECK = (f"SELECT {_READ_COLUMNS}, extract(epoch FROM now() - created_at)::float8 AS age "
                 "FROM eligibility_checks WHERE id = $1")
+#: A check found by id or cache key, read with its audit row in one statement (migration 0950): $1 is the organization
+#: (OrganizationConnection.fetchrow_acting), then the id, the cache key, the reuse window, the id asked for (audited as
+#: not found when nothing is) and the five audit parameters (:func:`service.access.audit.audit_params`).
+_READ_AUDITED = (f"SELECT {_READ_COLUMNS}, extract(epoch FROM now() - created_at)::float8 AS age "
+                 "FROM read_eligibility_check_audited($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
 
 
-async def find_cached(conn: asyncpg.Connection | asyncpg.Pool, key: str, ttl_seconds: int,
-                      audit: tuple[str, ...]) -> asyncpg.Record | None:
-    """The newest reusable check, read with its audit row (``audit``: :func:`audit_params`) in one statement."""
+async def _read_audited(pool: asyncpg.Pool, *args: Any) -> asyncpg.Record | None:
+    async with pool.acquire() as conn:
+        return await conn.fetchrow_acting(_READ_AUDITED, *args)
+
+
+async def find_cached(pool: asyncpg.Pool, key: str, ttl_seconds: int, audit: tuple[str | None, ...]) -> asyncpg.Record | None:
+    """The newest reusable check, read with its audit row (``audit``: ``audit_params``) in one round trip."""
     if ttl_seconds <= 0:
         return None
-    return await conn.fetchrow(audited_read(_FIND_CACHED, first_param=3), key, float(ttl_seconds), *audit)
+    return await _read_audited(pool, None, key, float(ttl_seconds), None, *audit)
 
 
 async def fetch_check(conn: asyncpg.Connection | asyncpg.Pool, check_id: uuid.UUID) -> asyncpg.Record | None:
     return await conn.fetchrow(_FETCH_CHECK, check_id)
 
 
-async def fetch_check_audited(conn: asyncpg.Connection | asyncpg.Pool, check_id: uuid.UUID,
-                              audit: tuple[str, ...]) -> asyncpg.Record | None:
-    """One check by id, read with its audit row (``audit``: :func:`audit_params`) in one statement."""
-    return await conn.fetchrow(audited_read(_FETCH_CHECK, first_param=2), check_id, *audit)
+async def fetch_check_audited(pool: asyncpg.Pool, check_id: uuid.UUID | None, asked_for: str,
+                              audit: tuple[str | None, ...]) -> asyncpg.Record | None:
+    """One check by id, read with its audit row (``audit``: ``audit_params``) in one round trip.
+
+    ``check_id`` None (an id that is not one) finds nothing. Finding nothing - also another organization's check,
+    which row-level security hides - writes the audit row ``not_found`` naming ``asked_for``, in the same trip.
+    """
+    return await _read_audited(pool, check_id, None, None, asked_for, *audit)
 
 
 _head_decoder = msgspec.json.Decoder(NormalizedBenefits)

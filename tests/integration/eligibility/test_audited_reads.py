@@ -1,0 +1,81 @@
+"""Reads of a stored check are audited in the statement that reads them (migration 0950), also many at once."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import httpx
+
+from service.db.tenant import acting_for
+from tests.integration.eligibility.helpers import body_for
+
+
+def test_every_read_among_many_at_once_leaves_its_own_audit_row(client, headers, new_organization) -> None:  # noqa: ANN001
+    body = body_for("PPO-FAM-006")
+    own = client.post("/v1/eligibility/checks", json=body, headers=headers["intake"])
+    assert own.status_code == 201, own.text
+    other_org, other_keys = new_organization("reads")
+    theirs = client.post("/v1/eligibility/checks", json=body, headers=other_keys["intake"])
+    assert theirs.status_code == 201, theirs.text  # another organization's identical check is never a cache hit
+    own_id, their_id, unknown = own.json()["id"], theirs.json()["id"], str(uuid.uuid4())
+    # (method, path, key, body, status, audited action, outcome, organization, resource id)
+    asks = []
+    for n in range(8):
+        asked = unknown if n % 2 else "not-an-id"
+        asks += [
+            ("GET", f"/v1/eligibility/checks/{own_id}", headers["intake"], None, 200,
+             "eligibility.read", "success", "default", own_id),
+            ("GET", f"/v1/eligibility/checks/{their_id}", headers["intake"], None, 404,
+             "eligibility.read", "not_found", "default", their_id),
+            ("GET", f"/v1/eligibility/checks/{their_id}", other_keys["billing"], None, 200,
+             "eligibility.read", "success", other_org, their_id),
+            ("GET", f"/v1/eligibility/checks/{asked}", headers["billing"], None, 404,
+             "eligibility.read", "not_found", "default", asked),
+            ("GET", f"/v1/eligibility/checks/{own_id}/x12", headers["billing"], None, 200,
+             "eligibility.read_x12", "success", "default", own_id),
+            ("POST", "/v1/eligibility/checks", headers["intake"], body, 200,
+             "eligibility.cache_hit", "success", "default", own_id),
+        ]
+
+    async def all_at_once() -> list[httpx.Response]:
+        transport = httpx.ASGITransport(app=client.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            return await asyncio.gather(*(
+                http.request(method, path, json=payload, headers={**key, "X-Request-Id": f"reads-{n}-{own_id[:8]}"})
+                for n, (method, path, key, payload, *_) in enumerate(asks)))
+
+    async def audited(organization: str, request_id: str) -> list[tuple[str, ...]]:
+        with acting_for(organization):  # each organization reads its own audit rows only
+            return [tuple(r) for r in await client.app.state.pool.fetch(
+                "SELECT action, outcome, organization_id, resource_id FROM audit_log WHERE request_id = $1",
+                request_id)]
+
+    answers = client.blocking_portal.call(all_at_once)
+    for (_, path, _, _, status, action, outcome, organization, resource), answer in zip(asks, answers):
+        assert answer.status_code == status, (path, answer.text)
+        rows = client.blocking_portal.call(audited, organization, answer.headers["x-request-id"])
+        assert rows == [(action, outcome, organization, resource)], path
+
+
+def test_the_read_acts_for_its_organization_only_while_it_runs(client, new_organization) -> None:  # noqa: ANN001
+    """Inside a transaction acting for one organization, a one-statement read acting for another audits for that
+    other one and leaves the transaction's own setting as it was."""
+    other_org, _ = new_organization("inside")
+    pool = client.app.state.pool
+    request_id = f"inside-{uuid.uuid4().hex[:8]}"
+
+    async def scenario() -> tuple[str, str | None]:
+        with acting_for("default"):
+            async with pool.acquire() as conn, conn.transaction():
+                with acting_for(other_org):
+                    await conn.fetchrow_acting(
+                        "SELECT * FROM read_eligibility_check_audited($1, $2, NULL, NULL, 'probe', 'test', 'intake',"
+                        " 'eligibility.read', $3, NULL)", uuid.uuid4(), request_id)
+                setting = await conn.fetchval("SELECT current_setting('app.organization_id')")
+        with acting_for(other_org):
+            audited_for = await pool.fetchval("SELECT organization_id FROM audit_log WHERE request_id = $1",
+                                              request_id)
+        return setting, audited_for
+
+    assert client.blocking_portal.call(scenario) == ("default", other_org)
