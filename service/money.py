@@ -17,6 +17,8 @@ ZERO = Decimal("0.00")
 
 def cents(amount: Decimal | int | str) -> Decimal:
     """Round to cents, half up. Refuses floats so a binary fraction never enters money."""
+    if type(amount) is Decimal:  # the usual case, in the engine's inner loops: no conversion needed
+        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
     if isinstance(amount, float):
         raise TypeError("money must not be a float; pass Decimal, int or str")
     return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)

@@ -48,6 +48,11 @@ class ProgramCalendar:
     #: the provider's own closures: date -> reason read out ("staff training day")
     closed_dates: Mapping[dt.date, str] = field(default_factory=dict)
 
+    @property
+    def has_closures(self) -> bool:
+        """False when no day is ever closed (no federal holidays, no closures of the provider's own)."""
+        return self.federal_holidays or bool(self.closed_dates)
+
     def closure(self, day: dt.date) -> str | None:
         """Why the program is closed on ``day``, or None when it is open."""
         own = self.closed_dates.get(day)
@@ -56,6 +61,13 @@ class ProgramCalendar:
         if self.federal_holidays:
             return federal_holiday(day)
         return None
+
+    def closed_days(self, year: int) -> Mapping[dt.date, str]:
+        """Every closed day of ``year`` with its reason, as :meth:`closure` gives them (the provider's own reason
+        wins over a federal holiday's): one look-up a day for a course instead of two calls."""
+        found = dict(_federal_holidays(year)) if self.federal_holidays else {}
+        found.update((day, why) for day, why in self.closed_dates.items() if day.year == year)
+        return found
 
     def to_dict(self) -> dict[str, Any]:
         """Plain data stored with an estimate, so it can be reproduced with the same closures."""

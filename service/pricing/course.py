@@ -22,6 +22,7 @@ under 20 h/week. Outside the provider's typical ranges: a warning, never a refus
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import NamedTuple
@@ -278,11 +279,13 @@ def service_days(course: Course, calendar: ProgramCalendar = NO_CLOSURES) -> tup
         stay: list[ServiceDay] = []
         date = course.start_date
         for number in range(1, (course.length_of_stay_days or 0) + 1):
-            stay.append(ServiceDay(number=number, date=date, hours=INPATIENT_HOURS_PER_DAY))
+            stay.append(ServiceDay(number, date, INPATIENT_HOURS_PER_DAY))
             date += _DAYS[1]
         return tuple(stay)
     days: list[ServiceDay] = []
     week_start = course.start_date
+    # the calendar's closed days, a year at a time (None: it closes on no day)
+    closed: dict[int, Mapping[dt.date, str]] | None = {} if calendar.has_closures else None
     for phase in course.phases:
         wanted = phase.weeks * phase.days_per_week
         held = 0
@@ -291,10 +294,16 @@ def service_days(course: Course, calendar: ProgramCalendar = NO_CLOSURES) -> tup
         offsets = sorted({(weekday - week_start.weekday()) % 7 for weekday in phase.weekdays})
         end = week_start  # the day after the phase's last session
         week = week_start
+        hours, services, virtual = phase.hours_per_day, phase.services_per_day, phase.telehealth_weekdays
         while held < wanted:
             for offset in offsets:
                 date = week + _DAYS[offset]
-                reason = calendar.closure(date)
+                if closed is None:
+                    reason = None
+                else:
+                    if date.year not in closed:
+                        closed[date.year] = calendar.closed_days(date.year)
+                    reason = closed[date.year].get(date)
                 if reason is not None:
                     skipped.append((date, reason))
                     if (date - skipped[0][0]).days > MAX_CLOSED_RUN_DAYS:
@@ -303,9 +312,9 @@ def service_days(course: Course, calendar: ProgramCalendar = NO_CLOSURES) -> tup
                                             field=f"{course.field_path}.start_date")
                     continue
                 held += 1
-                days.append(ServiceDay(number=len(days) + 1, date=date, hours=phase.hours_per_day,
-                                       services=phase.services_per_day, after_closures=tuple(skipped),
-                                       telehealth=date.weekday() in phase.telehealth_weekdays))
+                # positional: a named tuple built by keyword costs twice as much, and this runs once a session
+                days.append(ServiceDay(len(days) + 1, date, hours, services, tuple(skipped) if skipped else (),
+                                       date.weekday() in virtual if virtual else False))
                 skipped = []
                 if held == wanted:
                     end = date + _DAYS[1]

@@ -30,15 +30,29 @@ def repeats_below(room: Decimal, step: Decimal) -> int:
 
 def run_length(days: Sequence[ServiceDay], start: int, bound: int, *, year: dt.date,
                plan_year_of: Callable[[dt.date], dt.date], telehealth: bool,
-               tier: tuple[int, int | None, Decimal] | None, tier_of: Callable[[int], object],
+               tier: tuple[int, int | None, Decimal] | None, tier_of: Callable[[int], object] | None,
                limit: Decimal | None, hours_limit: bool) -> tuple[int, Decimal | None]:
     """Days from ``days[start]`` on (at most ``bound``) in the same plan year, delivery and copay tier that the
-    limit still covers; with the limit left after them."""
-    count = 0
+    limit still covers; with the limit left after them. ``tier_of`` None: the terms have no day-tiered copays
+    (every day's tier is None)."""
     end = min(len(days), start + bound)
+    if end <= start:
+        return 0, limit
+    # Days are in date order and plan years follow one another, so the year ends the run at one place: found
+    # by halving instead of asking every day's plan year.
+    if plan_year_of(days[end - 1].date) != year:
+        low, high = start, end - 1
+        while low < high:
+            middle = (low + high) // 2
+            if plan_year_of(days[middle].date) != year:
+                high = middle
+            else:
+                low = middle + 1
+        end = low
+    count = 0
     for index in range(start, end):
         day = days[index]
-        if day.telehealth != telehealth or tier_of(day.number) != tier or plan_year_of(day.date) != year:
+        if day.telehealth != telehealth or (tier_of is not None and tier_of(day.number) != tier):
             break
         if limit is not None:
             units = day.hours if hours_limit else 1

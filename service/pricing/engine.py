@@ -389,14 +389,15 @@ def accumulate_commercial(
         lines.append(line)
         if runs and (tier is not None or not stay_copay_before):
             index += _repeat_day(line, days, index, state, ded_room, oop_room, lines, year=year,
-                                 plan_year_of=plan_year_of, tier_of=day_terms.copay_tier,
+                                 plan_year_of=plan_year_of,
+                                 tier_of=day_terms.copay_tier if day_terms.copay_tiers else None,
                                  hours_limit=terms.limit_unit == "hours")
     return lines
 
 
 def _repeat_day(line: DayLine, days: Sequence[ServiceDay], start: int, state: _YearState, ded_room: Decimal | None,
                 oop_room: Decimal | None, lines: list[DayLine], *, year: dt.date,
-                plan_year_of: Callable[[dt.date], dt.date], tier_of: Callable[[int], object],
+                plan_year_of: Callable[[dt.date], dt.date], tier_of: Callable[[int], object] | None,
                 hours_limit: bool) -> int:
     """Append copies of ``line`` for the days from ``days[start]`` that come out exactly like it (see
     ``day_runs.py``), move the year's accumulators past them, and say how many there were."""
@@ -412,13 +413,15 @@ def _repeat_day(line: DayLine, days: Sequence[ServiceDay], start: int, state: _Y
     count, limit_left = run_length(days, start, bound, year=year, plan_year_of=plan_year_of,
                                    telehealth=line.telehealth, tier=line.copay_tier, tier_of=tier_of,
                                    limit=state.limit, hours_limit=hours_limit)
+    gross, telehealth, allowed, payer, copay, coins = (line.gross, line.telehealth, line.allowed, line.payer,
+                                                       line.copay, line.coinsurance)
+    balance, tier, kind, label = line.balance_bill, line.copay_tier, line.kind, line.label
     for offset in range(count):
         day = days[start + offset]
-        lines.append(DayLine(
-            number=day.number, date=day.date, hours=day.hours, gross=line.gross, telehealth=line.telehealth,
-            allowed=line.allowed, payer=line.payer, deductible=ded, copay=line.copay, coinsurance=line.coinsurance,
-            balance_bill=line.balance_bill, copay_tier=line.copay_tier, kind=line.kind, label=line.label,
-            remaining_before=None if ded_room is None else ded_room - ded * (offset + 1)))
+        # DayLine's fields in order up to balance_bill (positional: half the cost of keywords, once a day)
+        lines.append(DayLine(day.number, day.date, day.hours, gross, telehealth, allowed, payer, ded, copay, coins,
+                             ZERO, ZERO, ZERO, balance, copay_tier=tier, kind=kind, label=label,
+                             remaining_before=None if ded_room is None else ded_room - ded * (offset + 1)))
     if count:
         state.limit = limit_left
         for attr in ("ded_ind", "ded_fam"):

@@ -209,7 +209,7 @@ async def _with_affordability(conn: asyncpg.Pool | asyncpg.Connection, compariso
                               table: StoredRateTable) -> tuple[EstimateComparison, dict[str, Any]]:
     try:
         from service.pricing.selfpay.affordability import (  # noqa: PLC0415
-            affordability_for_level, discount_could_apply, household_for_affordability)
+            SharedHouseholdFacts, affordability_for_level, discount_could_apply, household_for_affordability)
         from service.pricing.selfpay.financial_assistance import government_payment  # noqa: PLC0415
         from service.pricing.selfpay.store import load_affordability_config  # noqa: PLC0415
     except ImportError:  # self-pay area not installed: the section stays None
@@ -221,12 +221,13 @@ async def _with_affordability(conn: asyncpg.Pool | asyncpg.Connection, compariso
     household = household_for_affordability(
         request.household, income_matters=discount_could_apply(config, self_pay=request.self_pay))
     levels: list[LevelEstimate] = []
+    shared = SharedHouseholdFacts()
     for level in comparison.estimates:
         section = affordability_for_level(
             level, household=household, config=config, on=level.first_service_date, self_pay=request.self_pay,
             first_due_date=level.first_service_date + dt.timedelta(days=FIRST_PAYMENT_AFTER_DAYS),
             proof_of_income_seen=bool(request.household and request.household.proof_of_income_seen),
-            government=None if config.policy.uses_sliding_fee else government_payment(table, level))
+            government=None if config.policy.uses_sliding_fee else government_payment(table, level), shared=shared)
         levels.append(msgspec.structs.replace(level, affordability=section))
     summary = comparison.summary
     assisted = [lv for lv in levels if lv.affordability and lv.affordability.financial_assistance is not None
@@ -384,7 +385,7 @@ async def reproduce(conn: asyncpg.Pool | asyncpg.Connection, estimate_id: uuid.U
     Returns the engine's comparison (without the affordability sections, which depend on the
     organization's schedule); equal to the stored response's comparison with those removed.
     """
-    stored = await load_estimate(conn, estimate_id)
+    stored = await load_estimate(conn, estimate_id, with_benefits=True)
     figures = with_professional_fees(figures or load_program_figures(), stored.figures.get("professional_fees"))
     inp = pricing_input_from_request(
         stored.request, default_start=_stored_date(stored.figures, "course_default_start", stored.as_of),

@@ -42,12 +42,22 @@ class StoredEstimate:
     eligibility_check_id: uuid.UUID | None
     as_of: dt.date
     request: EstimateRequest
-    benefits: NormalizedBenefits | None
+    #: The benefits as stored (JSON), read only by ``load_estimate(..., with_benefits=True)``: an estimate from a
+    #: 1 MB 271 holds megabytes of them, which reading the answer back never needs (see :attr:`benefits`).
+    benefits_json: str | None
+    benefits_loaded: bool
     rates: StoredRateTable
     rate_version_ids: tuple[str, ...]
     figures: dict[str, Any]
     response: EstimateResponse
     request_hash: str
+
+    @property
+    def benefits(self) -> NormalizedBenefits | None:
+        """The benefits the estimate was priced with (None for self-pay), decoded when asked."""
+        if not self.benefits_loaded:
+            raise RuntimeError("the stored benefits were not read: load_estimate(..., with_benefits=True)")
+        return None if self.benefits_json is None else msgspec.json.decode(self.benefits_json, type=NormalizedBenefits)
 
     @property
     def patient_name(self) -> str | None:
@@ -65,22 +75,22 @@ def _json(value: Any) -> bytes:
     return _encoder.encode(value)  # the pool's codec takes bytes as JSON text
 
 
-_SELECT = """SELECT id, created_at, updated_at, created_by, patient_key, patient_first_name, patient_last_name,
-                    patient_dob, benefits_source, eligibility_check_id, as_of, request::text AS request,
-                    benefits::text AS benefits, rates::text AS rates, rate_version_ids, figures::text AS figures,
-                    response::text AS response, request_hash
-             FROM estimates"""
+_COLUMNS = """id, created_at, updated_at, created_by, patient_key, patient_first_name, patient_last_name,
+              patient_dob, benefits_source, eligibility_check_id, as_of, request::text AS request,
+              rates::text AS rates, rate_version_ids, figures::text AS figures, response::text AS response,
+              request_hash"""
+_SELECT = f"SELECT {_COLUMNS} FROM estimates"
+_SELECT_WITH_BENEFITS = f"SELECT {_COLUMNS}, benefits::text AS benefits FROM estimates"
 
 
-def _from_row(row: Mapping[str, Any]) -> StoredEstimate:
-    benefits = row["benefits"]
+def _from_row(row: Mapping[str, Any], *, with_benefits: bool) -> StoredEstimate:
     return StoredEstimate(
         id=row["id"], created_at=row["created_at"], updated_at=row["updated_at"], created_by=row["created_by"],
         patient_key=row["patient_key"], patient_first_name=row["patient_first_name"],
         patient_last_name=row["patient_last_name"], patient_dob=row["patient_dob"],
         benefits_source=row["benefits_source"], eligibility_check_id=row["eligibility_check_id"], as_of=row["as_of"],
         request=msgspec.json.decode(row["request"], type=EstimateRequest),
-        benefits=None if benefits is None else msgspec.json.decode(benefits, type=NormalizedBenefits),
+        benefits_json=row["benefits"] if with_benefits else None, benefits_loaded=with_benefits,
         rates=stored_rate_table_from_dict(msgspec.json.decode(row["rates"])),
         rate_version_ids=tuple(str(i) for i in row["rate_version_ids"]),
         figures=msgspec.json.decode(row["figures"]),
@@ -98,17 +108,22 @@ def _as_uuid(estimate_id: uuid.UUID | str) -> uuid.UUID:
         raise NotFound(f"no estimate {str(estimate_id)[:40]!r}") from None
 
 
-async def find_estimate(conn: asyncpg.Connection | asyncpg.Pool, estimate_id: uuid.UUID | str) -> StoredEstimate | None:
-    row = await conn.fetchrow(_SELECT + " WHERE id = $1", _as_uuid(estimate_id))
-    return None if row is None else _from_row(row)
+async def find_estimate(conn: asyncpg.Connection | asyncpg.Pool, estimate_id: uuid.UUID | str, *,
+                        with_benefits: bool = False) -> StoredEstimate | None:
+    row = await conn.fetchrow((_SELECT_WITH_BENEFITS if with_benefits else _SELECT) + " WHERE id = $1",
+                              _as_uuid(estimate_id))
+    return None if row is None else _from_row(row, with_benefits=with_benefits)
 
 
-async def load_estimate(pool_or_conn: asyncpg.Connection | asyncpg.Pool, estimate_id: uuid.UUID | str) -> StoredEstimate:
-    """The stored estimate (request, response, benefits, rates, created_at, patient fields); 404 problem if none.
+async def load_estimate(pool_or_conn: asyncpg.Connection | asyncpg.Pool, estimate_id: uuid.UUID | str, *,
+                        with_benefits: bool = False) -> StoredEstimate:
+    """The stored estimate (request, response, rates, created_at, patient fields); 404 problem if none.
 
-    Does not write an audit row: the caller does, with its own caller and action.
+    The benefits are read only ``with_benefits`` (re-running the engine needs them; answering, a payment plan or a
+    Good Faith Estimate does not): from a 1 MB 271 they are megabytes that would be sent by PostgreSQL and decoded
+    on the event loop for every read. Does not write an audit row: the caller does, with its own caller and action.
     """
-    found = await find_estimate(pool_or_conn, estimate_id)
+    found = await find_estimate(pool_or_conn, estimate_id, with_benefits=with_benefits)
     if found is None:
         raise NotFound(f"no estimate {estimate_id}")
     return found

@@ -43,6 +43,7 @@ from decimal import Decimal
 import msgspec
 
 from contracts import estimate as est
+from contracts import selfpay as wire_selfpay
 from contracts.estimate import LevelEstimate
 from contracts.selfpay import (AffordabilitySection, FinancialAssistanceResult, Household, PaymentPlanRules,
                                SlidingFeeSchedule)
@@ -113,6 +114,25 @@ def household_for_affordability(household: est.Household | None, *, income_matte
     return Household(size=household.size, annual_income=annual, state=household.state)
 
 
+@dataclass(slots=True)
+class SharedHouseholdFacts:
+    """What every level of one estimate shares about its household: the poverty-level determination (and its wire
+    form) on each date asked, worked out once. Lives for one estimate only (never across requests)."""
+
+    _by_date: dict[tuple[Household, dt.date], tuple[FplDetermination, wire_selfpay.FplDetermination]] = field(
+        default_factory=dict)
+
+    def determination(self, household: Household,
+                      on: dt.date) -> tuple[FplDetermination, wire_selfpay.FplDetermination]:
+        key = (household, on)
+        found = self._by_date.get(key)
+        if found is None:
+            fpl = determine_fpl(household_size=household.size, annual_income=household.annual_income,
+                                state=household.state, on=on)
+            found = self._by_date[key] = (fpl, fpl.to_wire())
+        return found
+
+
 def affordability_for_level(
     level: LevelEstimate,
     *,
@@ -123,11 +143,13 @@ def affordability_for_level(
     first_due_date: dt.date,
     proof_of_income_seen: bool = False,
     government: GovernmentPayment | None = None,
+    shared: SharedHouseholdFacts | None = None,
 ) -> AffordabilitySection:
     """The affordability section of one level (see the module docstring for the rules).
 
     ``government`` is what Medicare or Medicaid would pay for the level, whichever is greater (the cap of a state
-    charity-care rule set; :func:`.financial_assistance.government_payment`).
+    charity-care rule set; :func:`.financial_assistance.government_payment`). ``shared`` carries the household's
+    poverty-level determination from one level to the next of the same estimate (worked out once per date).
     """
     rules = validate_rules(config.rules)
     schedule = config.schedule
@@ -136,11 +158,10 @@ def affordability_for_level(
     warnings: list[str] = []
 
     fpl = None
+    fpl_wire = None
     monthly_income: Decimal | None = None
     if household is not None:
-        fpl = determine_fpl(
-            household_size=household.size, annual_income=household.annual_income, state=household.state, on=on
-        )
+        fpl, fpl_wire = (shared or SharedHouseholdFacts()).determination(household, on)
         monthly_income = cents(household.annual_income / 12)
 
     sliding = None
@@ -204,7 +225,7 @@ def affordability_for_level(
     return AffordabilitySection(
         self_pay=self_pay,
         organization_id=config.organization_id,
-        fpl=fpl.to_wire() if fpl is not None else None,
+        fpl=fpl_wire,
         sliding_fee=sliding,
         sliding_fee_schedule_version=config.schedule_version,
         gross_charges=cents(level.totals.gross_charges),

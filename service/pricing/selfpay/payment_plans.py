@@ -41,11 +41,17 @@ class PaymentPlanRulesInvalid(InvalidInput):
     slug, title = "invalid-payment-plan-rules", "The payment plan rules are not valid"
 
 
+_DAYS_IN_MONTH = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
 def add_months(anchor: dt.date, months: int) -> dt.date:
     """``anchor`` moved ``months`` calendar months, clamped to the last day of the target month."""
     index = anchor.month - 1 + months
     year, month = anchor.year + index // 12, index % 12 + 1
-    return dt.date(year, month, min(anchor.day, calendar.monthrange(year, month)[1]))
+    day = anchor.day
+    if day > 28:  # only the 29th to the 31st can fall past a month's end
+        day = min(day, 29 if month == 2 and calendar.isleap(year) else _DAYS_IN_MONTH[month - 1])
+    return dt.date(year, month, day)
 
 
 def rules_errors(rules: PaymentPlanRules) -> list[FieldError]:
@@ -169,7 +175,7 @@ def _schedule(
         )
     remaining = financed
     for n in range(1, term_months + 1):
-        interest = cents(remaining * rate)
+        interest = cents(remaining * rate) if rate else ZERO
         amount = remaining + interest if n == term_months else regular
         principal = amount - interest
         if amount < Decimal("0.01") or principal <= 0 or principal > remaining:

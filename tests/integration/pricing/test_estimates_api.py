@@ -101,6 +101,22 @@ def test_reproduce_recomputes_the_same_numbers(client, headers) -> None:  # noqa
     assert again == without_affordability(stored)
 
 
+def test_reading_an_estimate_back_leaves_its_benefits_unread_unless_asked(client, headers) -> None:  # noqa: ANN001
+    # Issue 10: an estimate from a 1 MB 271 stores megabytes of benefits; a read of the answer must not fetch and
+    # decode them on the event loop. Only re-running the engine asks for them.
+    from service.pricing.store import load_estimate  # noqa: PLC0415
+
+    made = _post(client, headers, estimate_body(manual=ppo_manual())).json()
+    pool = client.app.state.pool
+    plain = client.blocking_portal.call(lambda: load_estimate(pool, made["estimate_id"]))
+    assert plain.benefits_json is None
+    with pytest.raises(RuntimeError, match="with_benefits=True"):
+        _ = plain.benefits
+    full = client.blocking_portal.call(lambda: load_estimate(pool, made["estimate_id"], with_benefits=True))
+    assert full.benefits is not None and full.benefits.payer_name == "ACME PPO"
+    assert full.response == plain.response
+
+
 def test_unknown_estimate_is_404_and_portal_and_admin_cannot_read(client, headers) -> None:  # noqa: ANN001
     missing = client.get("/v1/estimates/00000000-0000-0000-0000-000000000001", headers=headers["intake"])
     assert missing.status_code == 404

@@ -2,6 +2,8 @@
 provider's own closures. A session on a closed day moves to the next day of the weekly pattern."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pricing_support import FIGURES, D, CourseOfCare, Level, commercial, dt, level_benefits, request
 from service.config import ConfigError, load_settings
@@ -84,3 +86,17 @@ def test_closed_dates_setting_is_parsed_and_a_bad_date_is_named():
 def test_calendar_round_trips_through_its_stored_form():
     calendar = ProgramCalendar(federal_holidays=True, closed_dates={dt.date(2026, 12, 24): "Christmas Eve"})
     assert ProgramCalendar.from_dict(calendar.to_dict()) == calendar
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.booleans(), st.dictionaries(st.dates(dt.date(2025, 1, 1), dt.date(2028, 12, 31)),
+                                      st.sampled_from(["staff training day", "Christmas Eve"]), max_size=6),
+       st.dates(dt.date(2025, 1, 1), dt.date(2028, 12, 31)))
+def test_a_years_closed_days_say_what_closure_says_for_each_day(federal, own, day):
+    # service_days looks days up in closed_days(year); it must agree with closure(day), the provider's own
+    # reason winning over a federal holiday's
+    calendar = ProgramCalendar(federal_holidays=federal, closed_dates=own)
+    assert calendar.closed_days(day.year).get(day) == calendar.closure(day)
+    holiday = dt.date(2026, 7, 3)  # Independence Day, observed
+    assert ProgramCalendar(federal_holidays=True, closed_dates={holiday: "ours"}).closed_days(2026)[holiday] == "ours"
+    assert calendar.has_closures is (federal or bool(own))

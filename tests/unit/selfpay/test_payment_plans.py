@@ -115,6 +115,17 @@ def test_due_dates_clamp_to_month_end_and_recover() -> None:
     assert offer.last_due_date == dt.date(2026, 6, 30)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.dates(dt.date(1990, 1, 1), dt.date(2090, 12, 31)), st.integers(0, 120))
+def test_due_dates_are_the_calendar_months_clamped(anchor: dt.date, months: int) -> None:
+    # add_months knows month lengths itself (a table and leap years); the standard library's calendar agrees
+    import calendar  # noqa: PLC0415
+
+    index = anchor.month - 1 + months
+    year, month = anchor.year + index // 12, index % 12 + 1
+    assert add_months(anchor, months) == dt.date(year, month, min(anchor.day, calendar.monthrange(year, month)[1]))
+
+
 def test_offer_plans_filters_by_every_rule() -> None:
     # 1,000.00: terms up to 6 months (<= 1,000); 3 -> 333.34 max, 6 -> 166.67; 12 and 24 too long
     assert [o.term_months for o in offer_plans(D("1000"), RULES, monthly_income=None, first_due_date=FIRST)] == [3, 6]
