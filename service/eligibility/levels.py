@@ -46,10 +46,9 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import Iterable
 
 from contracts.benefits import Accumulator, BenefitRow, Level, LevelBenefits, Limit, Network
-from service.eligibility.telehealth_rows import is_telehealth_row, telehealth_cost_share
+from service.eligibility.telehealth_rows import TELEHEALTH_PLACES, mentions_telehealth, telehealth_cost_share
 from service.eligibility.x12.codes import ACTIVE_CODES, TIME_PERIODS
 
 __all__ = ["LEVEL_SERVICE_TYPES", "PLAN_SERVICE_TYPES", "choose_levels", "choose_level"]
@@ -73,18 +72,6 @@ _LIMIT_QUALIFIERS = frozenset({*_LIMIT_UNITS, "99"})
 _HSD_QUANTITY = re.compile(r"(?=[0-9.]{1,15}\Z)(?:[0-9]+\.?[0-9]*|\.[0-9]+)\Z")
 
 
-def _dedupe(rows: Iterable[BenefitRow]) -> list[BenefitRow]:
-    seen: set[tuple] = set()
-    out = []
-    for r in rows:
-        key = (r.code, tuple(r.service_type_codes), r.coverage_level, r.network, r.time_period,
-               r.insurance_type_code, tuple(r.messages), r.amount, r.percent, r.quantity)
-        if key not in seen:
-            seen.add(key)
-            out.append(r)
-    return out
-
-
 def _figure(row: BenefitRow) -> str | None:
     """The one figure a row can supply (EB01 decides): a deductible or out-of-pocket maximum (individual or
     family, with an amount), a coinsurance (with a percent), a copay (with an amount), a limit (a quantity)."""
@@ -106,27 +93,73 @@ def _figure(row: BenefitRow) -> str | None:
 
 class _NetworkRows:
     """The in-person rows that apply to one network, indexed once for the three levels that read them: by
-    service type, which (service type, EB01) pairs were sent, and by (service type, figure they supply)."""
+    (service type, figure they supply), and which service types the payer says are not covered (EB01 I),
+    covered (EB01 1-5), under cost containment (J), or that have a row requiring prior authorization (or one
+    saying it is not required). Filled by :func:`_index` for both networks in one pass over the rows."""
 
-    def __init__(self, rows: list[BenefitRow], network: Network) -> None:
-        # A row about one procedure (EB13) says nothing about the plan or the level of care.
-        applying = (network, Network.BOTH, Network.UNKNOWN)
-        self.rows = [r for r in rows if r.network in applying and not r.procedure]
-        self.by_stc: dict[str, list[BenefitRow]] = {}
-        self.stc_codes: set[tuple[str, str]] = set()
-        self.by_figure: dict[tuple[str, str], list[BenefitRow]] = {}
-        for r in self.rows:
-            figure = _figure(r)
-            for stc in r.service_type_codes or ("30",):  # a row without EB03 is plan level
-                self.by_stc.setdefault(stc, []).append(r)
-                self.stc_codes.add((stc, r.code))
-                if figure is not None:
-                    self.by_figure.setdefault((stc, figure), []).append(r)
-        self.unknown_network = any(r.network == Network.UNKNOWN for r in self.rows)
-        #: Service types the payer says are not covered (EB01 I), covered (EB01 1-5), under cost containment (J).
-        self.not_covered = {stc for stc, code in self.stc_codes if code == "I"}
-        self.active = {stc for stc, code in self.stc_codes if code in ACTIVE_CODES}
-        self.cost_containment = {stc for stc, code in self.stc_codes if code == "J"}
+    __slots__ = ("by_figure", "unknown_network", "not_covered", "active", "cost_containment", "auth_required",
+                 "auth_not_required")
+
+    def __init__(self) -> None:
+        #: figure -> service type -> the rows supplying it, in the order sent
+        self.by_figure: dict[str, dict[str, list[BenefitRow]]] = {}
+        self.unknown_network = False
+        self.not_covered: set[str] = set()
+        self.active: set[str] = set()
+        self.cost_containment: set[str] = set()
+        self.auth_required: set[str] = set()
+        self.auth_not_required: set[str] = set()
+
+
+_PLAN_LEVEL = ("30",)  # a row without EB03 is plan level
+
+
+def _index(rows: list[BenefitRow], auth_required: set[int], auth_not_required: set[int]) -> dict[Network, _NetworkRows]:
+    """The IN and OUT :class:`_NetworkRows` of the deduplicated in-person rows, in one pass: a row applies to
+    its own network, and to both when EB12 is W, absent or U."""
+    in_net, out_net = _NetworkRows(), _NetworkRows()
+    both = (in_net, out_net)
+    only_in, only_out = (in_net,), (out_net,)
+    for r in rows:
+        if r.procedure:  # a row about one procedure (EB13) says nothing about the plan or the level of care
+            continue
+        network = r.network
+        if network is Network.IN:
+            targets = only_in
+        elif network is Network.OUT:
+            targets = only_out
+        else:
+            targets = both
+            if network is Network.UNKNOWN:
+                in_net.unknown_network = out_net.unknown_network = True
+        figure = _figure(r)
+        code = r.code
+        stcs = r.service_type_codes or _PLAN_LEVEL
+        kind = (None if code not in _STATUS_CODES else "not_covered" if code == "I"
+                else "cost_containment" if code == "J" else "active")
+        required = id(r) in auth_required
+        not_required = id(r) in auth_not_required
+        for idx in targets:
+            if figure is not None:
+                by_stc = idx.by_figure.get(figure)
+                if by_stc is None:
+                    by_stc = idx.by_figure[figure] = {}
+                for stc in stcs:
+                    found = by_stc.get(stc)
+                    if found is None:
+                        by_stc[stc] = [r]
+                    else:
+                        found.append(r)
+            if kind is not None:
+                getattr(idx, kind).update(stcs)
+            if required:
+                idx.auth_required.update(stcs)
+            if not_required:
+                idx.auth_not_required.update(stcs)
+    return {Network.IN: in_net, Network.OUT: out_net}
+
+
+_STATUS_CODES = frozenset({"I", "J", *ACTIVE_CODES})
 
 
 class _Chooser:
@@ -144,11 +177,14 @@ class _Chooser:
 
     def find(self, what: str, figure: str, *, financial: bool = True) -> list[BenefitRow]:
         """The rows of the first service type (in the level's preference order) that supply ``figure``."""
+        by_stc = self.index.by_figure.get(figure)
+        if by_stc is None:
+            return []
         codes = _FINANCIAL_CODES[self.level] if financial else LEVEL_SERVICE_TYPES[self.level]
-        by_figure, other = self.index.by_figure, self.other_part
+        other = self.other_part
         for stc in codes:
-            candidates = by_figure.get((stc, figure))
-            if not candidates:
+            candidates = by_stc.get(stc)
+            if candidates is None:
                 continue
             found = [r for r in candidates if r.insurance_type_code != other]
             if found:
@@ -160,9 +196,10 @@ class _Chooser:
         return []
 
     def take(self, rows: list[BenefitRow], what: str) -> BenefitRow:
-        if len(rows) > 1 and len({(r.amount, r.percent, r.quantity) for r in rows}) > 1:
+        if len(rows) > 1:
             distinct = len({(r.amount, r.percent, r.quantity) for r in rows})
-            self.notes.append(f"{what}: the payer sent {distinct} different values; used the first one")
+            if distinct > 1:
+                self.notes.append(f"{what}: the payer sent {distinct} different values; used the first one")
         self.chosen.append(rows[0])
         return rows[0]
 
@@ -220,26 +257,45 @@ def choose_level(rows: list[BenefitRow], level: Level, network: Network) -> Leve
     """One :class:`LevelBenefits` for ``level`` and ``network`` (IN or OUT) by the module rule; rows about
     telehealth give only its ``telehealth`` terms (``telehealth_rows.py``)."""
     rows_of = _RowSet(rows)
-    return _choose(rows_of, rows_of.network_rows(network), level, network)
+    return _choose(rows_of, rows_of.by_network[network], level, network)
 
 
 class _RowSet:
-    """What the six level/network choices share, worked out once per 271: the telehealth rows apart, the
-    in-person rows without duplicates, the rows whose messages speak of prior authorization."""
+    """What the six level/network choices share, worked out once per 271 in one pass over the rows: the
+    telehealth rows apart, the in-person rows without duplicates indexed per network, and which rows require
+    prior authorization (EB11=Y or a MSG about it) or say it is not required (EB11=N)."""
+
+    __slots__ = ("virtual", "auth_required", "by_network")
 
     def __init__(self, rows: list[BenefitRow]) -> None:
         self.virtual: list[BenefitRow] = []
         in_person: list[BenefitRow] = []
+        seen: set[tuple] = set()
+        self.auth_required: set[int] = set()
+        auth_not_required: set[int] = set()
         for r in rows:
-            (self.virtual if is_telehealth_row(r) else in_person).append(r)
-        self.rows = _dedupe(in_person)
-        #: Rows that say prior authorization is required (EB11=Y or a MSG about it), and rows saying EB11=N.
-        self.auth_required = {id(r) for r in rows if r.authorization_required
-                              or (r.messages and any(map(_PRIOR_AUTH.search, r.messages)))}
-        self.auth_not_required = {id(r) for r in rows if r.authorization_required is False}
-
-    def network_rows(self, network: Network) -> _NetworkRows:
-        return _NetworkRows(self.rows, network)
+            messages = r.messages
+            # One search per row over its messages joined by NUL: no pattern here can match a NUL, so a match
+            # in the joined text is a match in one message (and \b sees NUL as it sees a message's end).
+            text = "\x00".join(messages) if messages else ""
+            authorization = r.authorization_required
+            if authorization or (text and _PRIOR_AUTH.search(text)):
+                self.auth_required.add(id(r))
+            if authorization is False:
+                auth_not_required.add(id(r))
+            if r.places_of_service:
+                virtual = TELEHEALTH_PLACES.issuperset(r.places_of_service)
+            else:
+                virtual = bool(text) and mentions_telehealth(text)
+            if virtual:
+                self.virtual.append(r)
+                continue
+            key = (r.code, tuple(r.service_type_codes), r.coverage_level, r.network, r.time_period,
+                   r.insurance_type_code, tuple(messages), r.amount, r.percent, r.quantity)
+            if key not in seen:
+                seen.add(key)
+                in_person.append(r)
+        self.by_network = _index(in_person, self.auth_required, auth_not_required)
 
 
 def _choose(rows_of: _RowSet, index: _NetworkRows, level: Level, network: Network) -> LevelBenefits:
@@ -270,12 +326,13 @@ def _choose(rows_of: _RowSet, index: _NetworkRows, level: Level, network: Networ
     limit = _limit(ch)
 
     level_codes = LEVEL_SERVICE_TYPES[level]
-    auth_rows = {id(r) for stc in level_codes for r in index.by_stc.get(stc, ())}
-    auth_rows.update(map(id, ch.chosen))
+    # The rows read for prior authorization: every row of the level's service types, and the rows chosen.
     prior_auth: bool | None = None
-    if not auth_rows.isdisjoint(rows_of.auth_required) or not index.cost_containment.isdisjoint(level_codes):
+    if (not index.auth_required.isdisjoint(level_codes) or not index.cost_containment.isdisjoint(level_codes)
+            or any(id(r) in rows_of.auth_required for r in ch.chosen)):
         prior_auth = True
-    elif not auth_rows.isdisjoint(rows_of.auth_not_required):
+    elif not index.auth_not_required.isdisjoint(level_codes) or any(
+            r.authorization_required is False for r in ch.chosen):
         prior_auth = False
 
     covered: bool | None = None
@@ -317,5 +374,5 @@ def _choose(rows_of: _RowSet, index: _NetworkRows, level: Level, network: Networ
 def choose_levels(rows: list[BenefitRow]) -> list[LevelBenefits]:
     """IOP, PHP, inpatient x IN, OUT (six entries, always in that order)."""
     rows_of = _RowSet(rows)
-    by_network = {net: rows_of.network_rows(net) for net in (Network.IN, Network.OUT)}
+    by_network = rows_of.by_network
     return [_choose(rows_of, by_network[net], lv, net) for lv in Level for net in (Network.IN, Network.OUT)]

@@ -16,11 +16,10 @@ from decimal import Decimal
 
 from contracts.benefits import BenefitRow, Network, TelehealthCostShare
 
-__all__ = ["TELEHEALTH_PLACES", "is_telehealth_row", "telehealth_cost_share"]
+__all__ = ["TELEHEALTH_PLACES", "is_telehealth_row", "mentions_telehealth", "telehealth_cost_share"]
 
 TELEHEALTH_PLACES = frozenset({"02", "10"})
 _WORDS = re.compile(r"\b(TELE ?HEALTH|TELE ?MEDICINE|VIRTUAL|VIDEO VISIT|POS 0?2|POS 10)\b", re.IGNORECASE)
-_FIRST_WORDS = ("TELE", "VIRTUAL", "VIDEO", "POS")
 _COPAY = re.compile(r"\$\s?(\d{1,5}(?:\.\d{2})?)\s*(?:CO-?PAY|COPAY)", re.IGNORECASE)
 _COINSURANCE = re.compile(r"(\d{1,3}(?:\.\d+)?)\s?%\s*(?:CO-?INSURANCE|COINSURANCE)", re.IGNORECASE)
 _NO_DEDUCTIBLE = re.compile(r"DEDUCTIBLE (?:DOES NOT APPLY|WAIVED|NOT APPLICABLE)|NO DEDUCTIBLE", re.IGNORECASE)
@@ -29,14 +28,17 @@ _PERIODS = {"7": "day", "27": "visit"}
 
 def is_telehealth_row(row: BenefitRow) -> bool:
     if row.places_of_service:
-        return set(row.places_of_service) <= TELEHEALTH_PLACES
-    if not row.messages:
-        return False
-    # One search over the messages joined by line breaks (no pattern spans one), and only when a word the
-    # pattern starts with is there at all: most rows' messages are about something else.
-    text = "\n".join(row.messages)
+        return TELEHEALTH_PLACES.issuperset(row.places_of_service)
+    # One search over the messages joined by line breaks (no pattern spans one).
+    return bool(row.messages) and mentions_telehealth("\n".join(row.messages))
+
+
+def mentions_telehealth(text: str) -> bool:
+    """A row's messages (joined by a character no pattern matches) speak of telehealth. The expression runs only
+    when a word it starts with is there at all: most rows' messages are about something else."""
     upper = text.upper()
-    return any(word in upper for word in _FIRST_WORDS) and _WORDS.search(text) is not None
+    return ("TELE" in upper or "VIRTUAL" in upper or "VIDEO" in upper or "POS" in upper) and (
+        _WORDS.search(text) is not None)
 
 
 def telehealth_cost_share(rows: Iterable[BenefitRow], service_types: Iterable[str],
