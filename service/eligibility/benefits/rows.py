@@ -10,6 +10,8 @@ import functools
 import re
 from decimal import Decimal
 
+from msgspec.structs import force_setattr
+
 from contracts.benefits import BenefitRow, Network, Rejection
 from service.eligibility.x12 import codes
 from service.eligibility.x12.reader_271 import AAA, EBLoop, RelatedEntity
@@ -179,14 +181,21 @@ def _row_dates(dtps: tuple[tuple[str, str, str], ...]) -> tuple[
     return tuple(dates.items()), tuple((q, tuple(v)) for q, v in repeated.items()), begin, end
 
 
+_NO_DATES = ((), (), None, None)
+
+
 def to_benefit_row(eb: EBLoop, warnings: list[str]) -> BenefitRow:
     code, coverage_level, _, insurance_type, plan, period, amount_text, percent_text, quantity_qualifier, \
         quantity_text, authorization, network = eb.elements[:12]
-    amount = money(amount_text, "an EB07 amount", warnings) if amount_text else None
-    if amount is not None and amount < 0:
-        warnings.append("a negative EB07 amount was ignored")
-        amount = None
-    percent = None
+    amount = percent = None
+    if amount_text:
+        if _CENTS.match(amount_text):  # the usual form (money(), inline): already cents, nothing to round
+            amount = Decimal(amount_text)
+        else:
+            amount = money(amount_text, "an EB07 amount", warnings)
+            if amount is not None and amount < 0:
+                warnings.append("a negative EB07 amount was ignored")
+                amount = None
     if percent_text and (fraction := decimal(percent_text, "an EB08 percent", warnings)) is not None:
         percent = _percent(fraction)
         if not 0 <= fraction <= 1:
@@ -194,11 +203,10 @@ def to_benefit_row(eb: EBLoop, warnings: list[str]) -> BenefitRow:
     description = codes.EB01.get(code)
     if description is None:
         warnings.append(f"EB01 code {code[:2]!r} is not known; row kept")
-    dates = repeated = None
-    begin = end = None
-    if eb.dates:
-        dates, repeated, begin, end = _row_dates(tuple(eb.dates))
-    return BenefitRow(
+    dates, repeated, begin, end = _row_dates(tuple(eb.dates)) if eb.dates else _NO_DATES
+    # msgspec's constructor is ~3x slower past 15 keyword arguments: the fields most rows carry are passed, the
+    # others (left at their defaults on most rows) are set only when the row has them.
+    row = BenefitRow(
         code=code,
         code_description=description,
         coverage_level=coverage_level or None,
@@ -208,19 +216,29 @@ def to_benefit_row(eb: EBLoop, warnings: list[str]) -> BenefitRow:
         time_period=period or None,
         amount=amount,
         percent=percent,
-        quantity_qualifier=quantity_qualifier or None,
-        quantity=decimal(quantity_text, "an EB10 quantity", warnings) if quantity_text else None,
         authorization_required=_YES_NO.get(authorization),
         network=_NETWORK.get(network, Network.UNKNOWN),
-        procedure=eb.procedure,
-        dates=dict(dates) if dates else {},
-        repeated_dates={q: list(v) for q, v in repeated} if repeated else {},
+        dates=dict(dates),
         coverage_begin=begin,
         coverage_end=end,
         messages=eb.messages,
-        delivery=["*".join(h) for h in eb.hsd] if eb.hsd else [],
-        places_of_service=[iii[1] for iii in eb.iii if len(iii) > 1 and iii[0] == "ZZ" and iii[1]] if eb.iii else [],
-        references=dict(eb.refs) if eb.refs else {},
-        related_entities=[_entity_label(ent) for ent in eb.entities] if eb.entities else [],
-        rejections=[to_rejection(a) for a in eb.rejections] if eb.rejections else [],
     )
+    if quantity_qualifier:
+        force_setattr(row, "quantity_qualifier", quantity_qualifier)
+    if quantity_text:
+        force_setattr(row, "quantity", decimal(quantity_text, "an EB10 quantity", warnings))
+    if eb.procedure:
+        force_setattr(row, "procedure", eb.procedure)
+    if repeated:
+        force_setattr(row, "repeated_dates", {q: list(v) for q, v in repeated})
+    if eb.hsd:
+        force_setattr(row, "delivery", ["*".join(h) for h in eb.hsd])
+    if eb.iii:
+        force_setattr(row, "places_of_service", [iii[1] for iii in eb.iii if len(iii) > 1 and iii[0] == "ZZ" and iii[1]])
+    if eb.refs:
+        force_setattr(row, "references", dict(eb.refs))
+    if eb.entities:
+        force_setattr(row, "related_entities", [_entity_label(ent) for ent in eb.entities])
+    if eb.rejections:
+        force_setattr(row, "rejections", [to_rejection(a) for a in eb.rejections])
+    return row

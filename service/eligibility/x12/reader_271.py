@@ -296,9 +296,14 @@ def parse_271_segments(tok: Tokenized) -> Parsed271:
     walk = _Walk(Parsed271(tok.delimiters, info, Party("2100A"), Party("2100B"), warnings=warnings))
     skipped = walk.skipped
     for seg in tok.segments[st_idx + 1 : se_idx]:
-        handler = walk.table.get(seg[0])
-        if handler is None:
-            skipped.add(seg[0])
+        sid = seg[0]
+        table = walk.table
+        if table is _IN_2110 and sid == "DTP" and len(seg) == 4:  # the usual 2110 segments, without a call
+            walk.eb.dates.append((seg[1], seg[2], seg[3]))
+        elif table is _IN_2110 and sid == "MSG" and len(seg) > 1:
+            walk.eb.messages.append(seg[1])
+        elif (handler := table.get(sid)) is None:
+            skipped.add(sid)
         else:
             handler(walk, seg)
     out = walk.out
@@ -370,21 +375,33 @@ def _eb(w: _Walk, seg: list[str]) -> None:
     if member is None:
         w.skipped.add("EB")
         return
-    w.close_2120("EB")
+    if w.table is _IN_2120:
+        w.close_2120("EB")
     elements = seg[1:15]
     if len(elements) < 14:
-        elements += [""] * (14 - len(elements))
+        elements += _PADDING[len(elements)]
     stcs, procedure = elements[2], elements[12]
+    if stcs:
+        rep = w.d.repetition
+        found = stcs.split(rep) if rep and rep in stcs else [stcs]
+        if "" in found or not _KNOWN_STCS.issuperset(found):
+            found = _service_types(stcs, w.d, member.loop)
+    else:
+        found = []
     w.eb = eb = EBLoop(
         "2110" + member.loop,
         elements,
-        _service_types(stcs, w.d, member.loop) if stcs else [],
+        found,
         _procedure(procedure, w.d, member.loop) if procedure else None,
         elements[0],
         elements[3],
     )
     member.benefits.append(eb)
     w.table = _IN_2110
+
+
+#: The empty elements that pad an EB segment's elements to EB01..EB14, by how many were sent.
+_PADDING = [[""] * (14 - n) for n in range(15)]
 
 
 def _ls(w: _Walk, seg: list[str]) -> None:
