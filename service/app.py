@@ -12,14 +12,11 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from service.access import routes as access_routes
 from service.access import tokens as portal_tokens
-from service.access.idempotency import IdempotencyMiddleware
-from service.access.metrics import MetricsMiddleware, initialize_routes
-from service.access.ratelimit import RateLimitMiddleware, TimeoutMiddleware
+from service.access.metrics import initialize_routes
 from service.config import Settings, load_settings
 from service.console import patient as patient_routes
 from service.console import routes as console_routes
 from service.content_type import require_json_body
-from service.created_location import CreatedLocationMiddleware
 from service.docs import docs_assets_router, swagger_ui_plugin
 from service.eligibility import routes as eligibility_routes
 from service.eligibility.batches import routes as batch_routes
@@ -33,6 +30,7 @@ from service.openapi import FinishedJsonRenderPlugin
 from service.pricing import routes as pricing_routes
 from service.pricing.selfpay import routes as selfpay_routes
 from service.request_body import JsonRequest
+from service.route_layer import RouteLayer
 
 API_VERSION = "0.1.0"
 
@@ -75,10 +73,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
     configure_logging(settings.log_level, settings.log_format)
     app = Litestar(
         route_handlers=[*_controllers(), docs_assets_router()],
-        # Outermost first: request id/auth, metrics, rate limit, Location on 201s (replays too), idempotency, timeout.
-        middleware=[
-            MetricsMiddleware, RateLimitMiddleware, CreatedLocationMiddleware, IdempotencyMiddleware, TimeoutMiddleware,
-        ],
+        # One layer, in order: metrics, rate limit, Location on 201s (replays too), idempotency, timeout (the request
+        # id and authentication come first, in RequestContextMiddleware below).
+        middleware=[RouteLayer],
         exception_handlers=exception_handlers(),
         before_request=require_json_body,
         lifespan=[lifespan],

@@ -1,8 +1,8 @@
 """``Location`` on a 201: the URL of what was created, from the route's ``opt["location"]`` template.
 
-A route declares ``opt={"location": "/v1/estimates/{estimate_id}"}``; on a 201 this middleware
-fills each ``{field}`` from the JSON body's top-level field of that name and adds the header.
-It sits outside the idempotency middleware, so a replayed 201 carries the same Location.
+A route declares ``opt={"location": "/v1/estimates/{estimate_id}"}``; on a 201 the route layer
+fills each ``{field}`` from the JSON body's top-level field of that name and adds the header
+(service/route_layer.py). It applies outside the idempotency step, so a replayed 201 carries the same Location.
 Only 201 bodies of such routes are held back, and only the template's fields are decoded from them.
 """
 
@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 import msgspec
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Send
 
 _FIELD = re.compile(r"{(\w+)}")
 
@@ -41,34 +41,26 @@ def location_for(template: str, body: bytes) -> str | None:
     return template.format_map(values)
 
 
-class CreatedLocationMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+def sending_location(template: str, send: Send) -> Send:
+    """``send`` with a Location filled from ``template`` added to a 201 (the 201's body is held until complete)."""
+    held: dict[str, Any] = {"start": None, "chunks": []}
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        handler = scope.get("route_handler") if scope["type"] == "http" else None
-        template = getattr(handler, "opt", {}).get("location") if handler is not None else None
-        if not template:
-            await self.app(scope, receive, send)
+    async def send_with_location(message: Message) -> None:
+        if message["type"] == "http.response.start" and message["status"] == 201:
+            held["start"] = message
             return
-        held: dict[str, Any] = {"start": None, "chunks": []}
+        if held["start"] is None or message["type"] != "http.response.body":
+            await send(message)
+            return
+        held["chunks"].append(message.get("body", b""))
+        if message.get("more_body", False):
+            return
+        body = b"".join(held["chunks"])
+        start = held["start"]
+        location = location_for(template, body)
+        if location is not None:
+            start = {**start, "headers": [*start.get("headers", []), (b"location", location.encode())]}
+        await send(start)
+        await send({"type": "http.response.body", "body": body, "more_body": False})
 
-        async def send_with_location(message: Message) -> None:
-            if message["type"] == "http.response.start" and message["status"] == 201:
-                held["start"] = message
-                return
-            if held["start"] is None or message["type"] != "http.response.body":
-                await send(message)
-                return
-            held["chunks"].append(message.get("body", b""))
-            if message.get("more_body", False):
-                return
-            body = b"".join(held["chunks"])
-            start = held["start"]
-            location = location_for(template, body)
-            if location is not None:
-                start = {**start, "headers": [*start.get("headers", []), (b"location", location.encode())]}
-            await send(start)
-            await send({"type": "http.response.body", "body": body, "more_body": False})
-
-        await self.app(scope, receive, send_with_location)
+    return send_with_location

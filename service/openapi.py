@@ -178,7 +178,7 @@ def _problem_response(status: int, description: str) -> dict[str, Any]:
 def derived_problems(path: str, method: str, operation: dict[str, Any], roles: list[str] | None,
                      timed: bool = True) -> set[int]:
     """The statuses the middleware, guards and request parsing can answer for this operation."""
-    statuses = {504} if timed else set()  # TimeoutMiddleware wraps every route but the probes (NO_REQUEST_TIMEOUT)
+    statuses = {504} if timed else set()  # the route layer times every route but the probes (NO_REQUEST_TIMEOUT)
     if roles is not None:
         statuses |= {401, 403}
     if path.startswith("/v1/"):

@@ -104,6 +104,8 @@ async def _read_body(receive: Receive, limit: int) -> bytes:
 
 
 class IdempotencyMiddleware:
+    """Wraps the rest of a POST's handling (service/route_layer.py applies it to POSTs with the header)."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
         self._last_prune = 0.0

@@ -28,12 +28,10 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
 from litestar import Controller, Litestar, Request, Response, get
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     GC_COLLECTOR,
@@ -210,31 +208,10 @@ async def render(state: Any) -> bytes:
     return generate_latest(REGISTRY) + generate_latest(app_registry)
 
 
-class MetricsMiddleware:
-    """Counts and times every routed request (unmatched paths never reach route middleware)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        status = {"code": 500}
-        started = time.perf_counter()
-
-        async def send_counting(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status["code"] = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_counting)
-        finally:
-            route = scope.get("path_template") or "unmatched"
-            method = scope.get("method", "")
-            _bounded(HTTP_REQUESTS, route, method, str(status["code"])).inc()
-            _bounded(HTTP_LATENCY, route, method).observe(time.perf_counter() - started)
+def observe_request(route: str, method: str, status: int, seconds: float) -> None:
+    """Count and time one routed request (service/route_layer.py calls it; unmatched paths are not counted)."""
+    _bounded(HTTP_REQUESTS, route, method, str(status)).inc()
+    _bounded(HTTP_LATENCY, route, method).observe(seconds)
 
 
 class MetricsController(Controller):

@@ -1,4 +1,4 @@
-"""Limits as ASGI middleware: a per-caller rate limit and a per-request time limit.
+"""Limits the route layer applies (service/route_layer.py): a per-caller rate limit and a per-request time limit.
 
 Rate limit: RATE_LIMIT_PER_MINUTE requests per API key (per portal token; per client address
 when unauthenticated) per minute, counted in PostgreSQL across every replica
@@ -9,7 +9,7 @@ Timeout: a handler still running after REQUEST_TIMEOUT_SECONDS is cancelled and 
 gets a 504 problem (``request-timeout``), unless the response had already started. The probes opt out
 (``NO_REQUEST_TIMEOUT``): /health waits on nothing, /ready bounds its own wait at 2 s.
 
-These middlewares answer with problem+json themselves (:func:`send_problem`): an exception
+Both answer with problem+json themselves (:func:`send_problem`): an exception
 raised here would be rendered outside the request-id/access-log middleware.
 """
 
@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from service.access import metrics
 from service.errors import send_problem
@@ -81,30 +81,24 @@ def _limit_for(scope: Scope) -> Any:
     return limit
 
 
-class RateLimitMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope.get("path", "").startswith("/v1/"):
-            await self.app(scope, receive, send)
-            return
-        limit = _limit_for(scope)
-        wait = 0.0 if limit is None else await limit.take(caller_key(scope))
-        if wait > 0:
-            metrics.RATE_LIMITED.inc()
-            seconds = max(1, math.ceil(wait))
-            await send_problem(
-                scope,
-                send,
-                status=429,
-                slug="rate-limited",
-                title="Too many requests",
-                detail=f"More than {limit.capacity:.0f} requests a minute for this key; retry in {seconds} s.",
-                retry_after=seconds,
-            )
-            return
-        await self.app(scope, receive, send)
+async def refused_by_rate_limit(scope: Scope, send: Send) -> bool:
+    """Answer 429 (and say so) when the caller is over its limit; False when the request may go ahead."""
+    limit = _limit_for(scope)
+    wait = 0.0 if limit is None else await limit.take(caller_key(scope))
+    if wait <= 0:
+        return False
+    metrics.RATE_LIMITED.inc()
+    seconds = max(1, math.ceil(wait))
+    await send_problem(
+        scope,
+        send,
+        status=429,
+        slug="rate-limited",
+        title="Too many requests",
+        detail=f"More than {limit.capacity:.0f} requests a minute for this key; retry in {seconds} s.",
+        retry_after=seconds,
+    )
+    return True
 
 
 #: A route ``opt`` key: the route answers at once without waiting on anything (the liveness probe) or bounds
@@ -112,35 +106,23 @@ class RateLimitMiddleware:
 NO_REQUEST_TIMEOUT = "no_request_timeout"
 
 
-class TimeoutMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or getattr(scope.get("route_handler"), "opt", {}).get(NO_REQUEST_TIMEOUT):
-            await self.app(scope, receive, send)
-            return
-        limit: float = scope["app"].state.settings.request_timeout_seconds
-        started: dict[str, Any] = {"yes": False}
-
-        async def send_tracking(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                started["yes"] = True
-            await send(message)
-
-        deadline = asyncio.timeout(limit)
-        try:
-            async with deadline:
-                await self.app(scope, receive, send_tracking)
-        except TimeoutError:
-            if not deadline.expired() or started["yes"]:
-                raise
-            metrics.REQUEST_TIMEOUTS.inc()
-            await send_problem(
-                scope,
-                send,
-                status=504,
-                slug="request-timeout",
-                title="The request took too long",
-                detail=f"Cancelled after {limit:g} s. It may be retried (with the same Idempotency-Key for a POST).",
-            )
+async def run_with_timeout(app: ASGIApp, scope: Scope, receive: Receive, send: Send,
+                           started: Callable[[], bool], limit: float) -> None:
+    """Run ``app``; still running after ``limit`` seconds, it is cancelled and the caller gets a 504 problem, unless
+    the response had already started (``started()``: whether ``app`` sent its response start)."""
+    deadline = asyncio.timeout(limit)
+    try:
+        async with deadline:
+            await app(scope, receive, send)
+    except TimeoutError:
+        if not deadline.expired() or started():
+            raise
+        metrics.REQUEST_TIMEOUTS.inc()
+        await send_problem(
+            scope,
+            send,
+            status=504,
+            slug="request-timeout",
+            title="The request took too long",
+            detail=f"Cancelled after {limit:g} s. It may be retried (with the same Idempotency-Key for a POST).",
+        )

@@ -12,7 +12,8 @@ from litestar.testing import TestClient
 from service.access import metrics
 from service.access.billing_pull import decode_cursor, encode_cursor
 from service.access.idempotency import _storable, request_hash
-from service.access.ratelimit import TimeoutMiddleware, TokenBuckets
+from service.access.ratelimit import TokenBuckets
+from service.route_layer import RouteLayer
 from service.access.audit import mask_member_id
 from service.access.tokens import PortalTokens, _scrub
 from service.config import load_settings
@@ -122,7 +123,7 @@ def test_slow_handler_is_cancelled_with_a_504_problem() -> None:
         return "ok"
 
     settings = load_settings({"REQUEST_TIMEOUT_SECONDS": "0.1", "PORTAL_TOKEN_SECRET": "x"})
-    app = Litestar([slow, fast], middleware=[TimeoutMiddleware], state=State({"settings": settings}),
+    app = Litestar([slow, fast], middleware=[RouteLayer], state=State({"settings": settings}),
                    exception_handlers=exception_handlers())
     with TestClient(app) as client:
         response = client.get("/slow")
