@@ -110,17 +110,26 @@ class RequestContextMiddleware:
             stop_acting(acting)
 
     async def _handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        incoming = header(scope, b"x-request-id")
+        incoming = api_key = authorization = None
+        for name, value in scope["headers"]:  # one pass for the three headers read here (the first of each counts)
+            if name == b"x-request-id":
+                incoming = value.decode("latin-1") if incoming is None else incoming
+            elif name == b"x-api-key":
+                api_key = value.decode("latin-1") if api_key is None else api_key
+            elif name == b"authorization":
+                authorization = value.decode("latin-1") if authorization is None else authorization
         request_id = incoming if incoming and _REQUEST_ID_OK.match(incoming) else secrets.token_hex(16)
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
+        app_state = scope["app"].state
         try:
-            await self._authenticate(scope, state)
+            if api_key is not None or authorization is not None:
+                await self._authenticate(app_state, state, api_key, authorization)
         except Exception as exc:  # noqa: BLE001 - outside the app's error handlers: answer here
             if is_database_outage(exc):
-                problem = database_unavailable_problem(exc, scope["app"].state)
+                problem = database_unavailable_problem(exc, app_state)
                 await send_problem(
                     scope, send, status=problem.status, slug=problem.type.removeprefix(TYPE_BASE), title=problem.title,
                     detail=problem.detail, retry_after=problem.retry_after_seconds,
@@ -133,17 +142,19 @@ class RequestContextMiddleware:
             )
             return
         caller = state.get("caller")
-        act_for(caller.organization_id if caller is not None else NO_ORGANIZATION)
+        if caller is not None:
+            act_for(caller.organization_id)  # else it acts for no organization still
 
-        status_holder: dict[str, int] = {"status": 500}
-        private = scope.get("path", "").startswith("/v1/")
+        status = 500
+        private = scope["path"].startswith("/v1/")
+        request_id_header = (b"x-request-id", request_id.encode())
         started = time.perf_counter()
 
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
-                status_holder["status"] = message["status"]
-                headers = list(message.get("headers", []))
-                headers.append((b"x-request-id", request_id.encode()))
+                nonlocal status
+                status = message["status"]
+                headers = [*message.get("headers", ()), request_id_header]
                 if private and not any(name.lower() == b"cache-control" for name, _ in headers):
                     headers.append((b"cache-control", b"no-store"))  # API answers may carry PHI: no cache keeps them
                 message["headers"] = headers
@@ -160,21 +171,19 @@ class RequestContextMiddleware:
                 return
             await self.app(scope, _refusing_nul(receive), send_with_id)
         finally:
-            if scope["app"].state.settings.log_level in _ACCESS_LOG_LEVELS:  # else the line is dropped anyway
+            if app_state.settings.log_level in _ACCESS_LOG_LEVELS:  # else the line is dropped anyway
                 log.info(
                     "request",
                     method=scope.get("method"),
                     path=scope.get("path"),
-                    status=status_holder["status"],
+                    status=status,
                     duration_ms=round((time.perf_counter() - started) * 1000, 2),
                 )
             structlog.contextvars.clear_contextvars()
 
-    async def _authenticate(self, scope: Scope, state: dict[str, Any]) -> None:
-        app_state = scope["app"].state
+    async def _authenticate(self, app_state: Any, state: dict[str, Any], api_key: str | None,
+                            authorization: str | None) -> None:
         pool = app_state.get("pool")
-        api_key = header(scope, b"x-api-key")
-        authorization = header(scope, b"authorization")
         bearer = authorization[7:].strip() if authorization and authorization.lower().startswith("bearer ") else None
         if api_key and pool is not None:
             caller = await caller_for_key(pool, api_key.strip(), app_state.get("caller_cache"))
