@@ -44,8 +44,8 @@ class EligibilityController(Controller):
         data: JSONBody[EligibilityCheckRequest],
         refresh: Annotated[bool, QueryParameter(description="ask the payer even if a recent check exists")] = False,
     ) -> Response[EligibilityCheck]:
-        check, created = await service.create_check(_ctx(request), data, refresh=refresh)
-        return Response(check, status_code=201 if created else 200)
+        check, created = await service.create_check_answer(_ctx(request), data, refresh=refresh)
+        return Response(check, status_code=201 if created else 200)  # a reused check comes encoded already
 
     @get(
         "/checks/{check_id:str}",
@@ -53,8 +53,8 @@ class EligibilityController(Controller):
         summary="One eligibility check (benefits, status, patient with masked member id)",
         guards=[allow(Role.INTAKE, Role.BILLING)],
     )
-    async def get_check(self, request: Request, check_id: FromPath[str]) -> EligibilityCheck:
-        return await service.read_check(_ctx(request), check_id)
+    async def get_check(self, request: Request, check_id: FromPath[str]) -> Response[EligibilityCheck]:
+        return Response(await service.read_check(_ctx(request), check_id))  # encoded already (check_views.py)
 
     @get(
         "/checks/{check_id:str}/x12",

@@ -29,7 +29,7 @@ from service.eligibility import store
 from service.eligibility.acknowledgements import read_acknowledgement
 from service.eligibility.benefits import check_status, normalize_271, parse_d8
 from service.eligibility.breaker import SharedBreakers
-from service.eligibility.check_views import CheckView, CheckViews
+from service.eligibility.check_views import CheckView, CheckViews, HeldCheck
 from service.eligibility.valid_inquiries import ValidInquiries
 from service.eligibility.bulkhead import PayerBulkheads
 from service.eligibility.clearinghouse import ClearinghouseClient
@@ -51,7 +51,7 @@ from service.db.tenant import current_organization
 from service.errors import FieldError, InvalidInput, NotFound, Unprocessable, UpstreamError
 
 __all__ = [
-    "Context", "create_check", "read_check", "read_check_x12", "parse_posted_271", "create_manual_check",
+    "Context", "create_check", "create_check_answer", "read_check", "read_check_x12", "parse_posted_271", "create_manual_check",
     "get_check_benefits", "client_for", "context_for", "gate_for", "gate_from_settings",
 ]
 
@@ -157,8 +157,37 @@ def _coverage_order_words(benefits: NormalizedBenefits, payer: str) -> str:
 def _to_resource(row: asyncpg.Record, *, from_cache: bool = False,
                  benefits: NormalizedBenefits | None = None) -> EligibilityCheck:
     """The API resource of a stored check; ``benefits`` when the caller holds them (no decode of the row's)."""
+    if benefits is not None:
+        view = _view_of(row, benefits)
+    else:  # a stored row: decoded and put into words once per row version (check_views.py)
+        view = _VIEWS.view(current_organization(), row, lambda: _view_of(row, store.decode_benefits(row)))
+    return _resource(row, view, from_cache=from_cache)
+
+
+def _resource(row: asyncpg.Record, view: CheckView, *, from_cache: bool = False) -> EligibilityCheck:
+    return EligibilityCheck(
+        id=str(row["id"]),
+        status=row["status"],
+        source=row["source"],
+        from_cache=from_cache,
+        age_seconds=_age_seconds(row),
+        message=view.message,
+        read_aloud=list(view.read_aloud),
+        payer_id=row["payer_id"],
+        payer_name=row["payer_name"],
+        date_of_service=row["date_of_service"],
+        service_type_codes=list(row["service_type_codes"] or []),
+        patient=_patient_of(row),
+        benefits=view.benefits,
+        attempts=row["attempts"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def _patient_of(row: asyncpg.Record) -> PatientSummary:
     is_dependent = row["dependent_last_name"] is not None
-    patient = PatientSummary(
+    return PatientSummary(
         first_name=row["dependent_first_name"] if is_dependent else row["subscriber_first_name"],
         last_name=row["dependent_last_name"] if is_dependent else row["subscriber_last_name"],
         date_of_birth=row["dependent_dob"] if is_dependent else row["subscriber_dob"],
@@ -166,29 +195,26 @@ def _to_resource(row: asyncpg.Record, *, from_cache: bool = False,
         is_dependent=is_dependent,
         patient_key=row["patient_key"],
     )
-    if benefits is not None:
-        view = _view_of(row, benefits)
-    else:  # a stored row: decoded and put into words once per row version (check_views.py)
-        view = _VIEWS.view(current_organization(), row, lambda: _view_of(row, store.decode_benefits(row)))
-    benefits = view.benefits
-    return EligibilityCheck(
-        id=str(row["id"]),
-        status=row["status"],
-        source=row["source"],
-        from_cache=from_cache,
-        age_seconds=max(0, int(math.floor(row["age"] or 0))),
-        message=view.message,
-        read_aloud=list(view.read_aloud),
-        payer_id=row["payer_id"],
-        payer_name=row["payer_name"],
-        date_of_service=row["date_of_service"],
-        service_type_codes=list(row["service_type_codes"] or []),
-        patient=patient,
-        benefits=benefits,
-        attempts=row["attempts"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-    )
+
+
+def _age_seconds(row: asyncpg.Record) -> int:
+    return max(0, int(math.floor(row["age"] or 0)))
+
+
+def _held_version(held: HeldCheck | None) -> tuple[Any, Any, Any]:
+    return store.NOTHING_HELD if held is None else (held.check_id, *held.version)
+
+
+def _answer(row: asyncpg.Record, held: HeldCheck | None, *, from_cache: bool, cache_key: str | None = None) -> bytes:
+    """The encoded answer (what Litestar would make of :func:`_to_resource`) of a stored row this caller was given,
+    read with :func:`_held_version` of ``held``: without its benefits when ``held`` is still that row's version."""
+    if held is not None and row["created_at"] is None:  # left out by the database: this process holds the answer
+        answer = held.answer
+    else:
+        answer = _VIEWS.answer(current_organization(), row, lambda: _view_of(row, store.decode_benefits(row)),
+                               lambda view: _resource(row, view), cache_key=cache_key)
+    assert answer is not None
+    return answer.encode(from_cache=from_cache, age_seconds=_age_seconds(row), patient=_patient_of(row))
 
 
 _VIEWS = CheckViews()
@@ -216,6 +242,18 @@ def _patient_key_for(req_sub: Any, dep: Any) -> str:
 
 async def create_check(ctx: Context, req: EligibilityCheckRequest, *, refresh: bool = False) -> tuple[EligibilityCheck, bool]:
     """Run (or reuse) a check. Returns (resource, created)."""
+    check, created = await _create_check(ctx, req, refresh=refresh, encoded=False)
+    return check, created  # type: ignore[return-value]
+
+
+async def create_check_answer(ctx: Context, req: EligibilityCheckRequest, *,
+                              refresh: bool = False) -> tuple[EligibilityCheck | bytes, bool]:
+    """:func:`create_check` for the REST route: a reused check comes as its answer already encoded (check_views.py)."""
+    return await _create_check(ctx, req, refresh=refresh, encoded=True)
+
+
+async def _create_check(ctx: Context, req: EligibilityCheckRequest, *, refresh: bool,
+                        encoded: bool) -> tuple[EligibilityCheck | bytes, bool]:
     settings = ctx.settings
     sub, dep = req.subscriber, req.dependent
     provider = req.provider
@@ -247,10 +285,14 @@ async def create_check(ctx: Context, req: EligibilityCheckRequest, *, refresh: b
 
     if not refresh:
         # One round trip, hit or miss; a hit is read with its audit row (store.find_cached).
+        held = _VIEWS.held_for_key(current_organization(), key) if encoded else None
         cached = await store.find_cached(ctx.pool, key, settings.eligibility_cache_ttl_seconds,
-                                         audit_params(ctx.caller, "eligibility.cache_hit", ctx.request_id))
+                                         audit_params(ctx.caller, "eligibility.cache_hit", ctx.request_id),
+                                         _held_version(held))
         if cached is not None:
             metrics.record_cache_hit("eligibility")
+            if encoded:
+                return _answer(cached, held, from_cache=True, cache_key=key), False
             return _to_resource(cached, from_cache=True), False
 
     await require_known(ctx.pool, settings, req.payer_id, req.payer_name)  # PAYER_DIRECTORY_REQUIRED: 422 + closest
@@ -319,22 +361,25 @@ def _check_trace(parsed: Any, trace: str, benefits: NormalizedBenefits) -> Norma
     return benefits
 
 
-async def _read_audited(ctx: Context, check_id: str, action: str) -> asyncpg.Record:
-    """One stored check by id (404 for an unknown or malformed id), audited in the same statement - a probe for an
-    id that does not exist (or is another organization's) too, as ``not_found``."""
-    row = await store.fetch_check_audited(ctx.pool, store.parse_id(check_id), check_id,
-                                          audit_params(ctx.caller, action, ctx.request_id))
+async def read_check(ctx: Context, check_id: str) -> bytes:
+    """A stored check's answer, encoded (404 for an unknown or malformed id), audited in the same statement - a
+    probe for an id that does not exist (or is another organization's) too, as ``not_found``."""
+    cid = store.parse_id(check_id)
+    held = _VIEWS.held(current_organization(), cid) if cid is not None else None
+    row = await store.fetch_check_audited(ctx.pool, cid, check_id,
+                                          audit_params(ctx.caller, "eligibility.read", ctx.request_id),
+                                          _held_version(held))
     if row is None:
         raise NotFound("No eligibility check with this id.")
-    return row
-
-
-async def read_check(ctx: Context, check_id: str) -> EligibilityCheck:
-    return _to_resource(await _read_audited(ctx, check_id, "eligibility.read"))
+    return _answer(row, held, from_cache=False)
 
 
 async def read_check_x12(ctx: Context, check_id: str) -> EligibilityX12:
-    row = await _read_audited(ctx, check_id, "eligibility.read_x12")
+    """The raw X12 of a stored check, audited as :func:`read_check`."""
+    row = await store.fetch_x12_audited(ctx.pool, store.parse_id(check_id), check_id,
+                                        audit_params(ctx.caller, "eligibility.read_x12", ctx.request_id))
+    if row is None:
+        raise NotFound("No eligibility check with this id.")
     return EligibilityX12(id=str(row["id"]), source=row["source"], raw_270=row["raw_270"], raw_271=row["raw_271"])
 
 

@@ -79,3 +79,35 @@ def test_the_read_acts_for_its_organization_only_while_it_runs(client, new_organ
         return setting, audited_for
 
     assert client.blocking_portal.call(scenario) == ("default", other_org)
+
+
+def _without_age(answer: httpx.Response) -> dict:
+    body = answer.json()
+    assert isinstance(body.pop("age_seconds"), int)
+    return body
+
+
+def test_an_answer_held_in_memory_is_the_answer_read_whole_and_never_outlives_its_row(client, headers, db,  # noqa: ANN001
+                                                                                        monkeypatch) -> None:
+    from service.eligibility import check_views, service  # noqa: PLC0415
+
+    body = body_for("PPO-FAM-006")
+    made = client.post("/v1/eligibility/checks", json=body, headers=headers["intake"])
+    path = f"/v1/eligibility/checks/{made.json()['id']}"
+    read, held = (client.get(path, headers=headers["intake"]) for _ in range(2))  # the second one: held version
+    hit, held_hit = (client.post("/v1/eligibility/checks", json=body, headers=headers["intake"]) for _ in range(2))
+    monkeypatch.setattr(service, "_VIEWS", check_views.CheckViews())  # nothing held: every column read
+    whole, whole_hit = client.get(path, headers=headers["intake"]), client.post(
+        "/v1/eligibility/checks", json=body, headers=headers["intake"])
+    assert _without_age(read) == _without_age(held) == _without_age(whole) == {
+        **_without_age(made), "created_at": whole.json()["created_at"], "updated_at": whole.json()["updated_at"],
+        "benefits": whole.json()["benefits"]}
+    assert _without_age(hit) == _without_age(held_hit) == _without_age(whole_hit) == {**_without_age(whole),
+                                                                                      "from_cache": True}
+    assert whole.json()["patient"]["first_name"] == "DANIEL"  # the patient comes from the row, every time
+
+    db.execute("UPDATE eligibility_checks SET status = 'inactive' WHERE id = $1::uuid", made.json()["id"])
+    after = client.get(path, headers=headers["intake"]).json()
+    assert (after["status"], after["message"]) == (
+        "inactive", "Coverage with SANDBOX PPO is not active on the date of service.")
+    assert after["updated_at"] != whole.json()["updated_at"]

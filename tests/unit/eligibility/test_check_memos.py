@@ -1,5 +1,5 @@
-"""The per-process memos of the cached-check path: a view per row version and organization, inquiries validated
-once per distinct value set, invalid ones refused every time."""
+"""The per-process memos of the cached-check path: a view and an encoded answer per row version and organization,
+inquiries validated once per distinct value set, invalid ones refused every time."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ from dataclasses import replace
 
 import msgspec
 import pytest
+from litestar.serialization import encode_json
 
 from contracts.benefits import NormalizedBenefits, PayerClass, Source
-from service.eligibility.check_views import CheckView, CheckViews
+from contracts.eligibility_api import EligibilityCheck, PatientSummary
+from contracts.read_aloud import SpokenLine, SpokenTopic
+from service.eligibility.check_views import CheckAnswer, CheckView, CheckViews
 from service.eligibility.valid_inquiries import ValidInquiries
 from service.eligibility.x12.builder_270 import EligibilityInquiry, Payer, Provider, Subscriber
 from service.eligibility.x12.writer import X12ValueError
@@ -74,6 +77,65 @@ def test_views_are_bounded_by_the_bytes_of_their_rows_and_a_huge_one_is_never_ke
     views.view("o", huge, _with_rows(calls, "huge", 101))
     views.view("o", huge, _with_rows(calls, "huge again", 101))
     assert calls[-2:] == ["huge", "huge again"] and views.row_bytes == 20 * 80
+
+
+#: Strings that look like the spliced fields' JSON: an answer must splice the top-level fields only.
+LOOKALIKE = '"from_cache":false,"age_seconds":0,"patient":{"first_name":null}'
+
+
+def _resource(view: CheckView, row: dict = ROW) -> EligibilityCheck:
+    return EligibilityCheck(
+        id=row["id"], status=row["status"], source="clearinghouse", message=view.message, read_aloud=list(view.read_aloud),
+        payer_id="SBPPO", payer_name=LOOKALIKE, date_of_service=dt.date(2026, 3, 2), service_type_codes=["30"],
+        patient=PatientSummary(first_name="ZED"), benefits=view.benefits, attempts=1,
+        created_at=dt.datetime(2026, 3, 2, 8, 59, tzinfo=dt.timezone.utc),
+        updated_at=dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone.utc))
+
+
+def _view(message: str = LOOKALIKE) -> CheckView:
+    benefits = NormalizedBenefits(source=Source.CLEARINGHOUSE_271, active=True, payer_class=PayerClass.COMMERCIAL,
+                                  payer_name=LOOKALIKE, benefit_rows=msgspec.Raw(b'[{"patient": {"a": 1}}]'))
+    return CheckView(benefits=benefits, message=message,
+                     read_aloud=(SpokenLine(topic=SpokenTopic.COVERAGE, text=LOOKALIKE),))
+
+
+@pytest.mark.parametrize("from_cache, age", [(False, 0), (True, 0), (True, 86399), (False, 7)])
+def test_an_encoded_answer_is_what_litestar_encodes_with_the_requests_own_age_and_patient(from_cache, age):
+    resource = _resource(_view())
+    answer = CheckAnswer(resource)
+    patient = PatientSummary(first_name="ADA", last_name="O'NEIL \"Q\"", date_of_birth=dt.date(1980, 2, 3),
+                             member_id_masked="****6789", is_dependent=True, patient_key="pk_1")
+    expected = encode_json(msgspec.structs.replace(resource, from_cache=from_cache, age_seconds=age, patient=patient))
+    assert answer.encode(from_cache=from_cache, age_seconds=age, patient=patient) == expected
+    assert b"ZED" not in b"".join(answer._parts)  # the patient (PHI) is never kept in the memo
+
+
+def test_an_answer_is_encoded_once_per_row_version_and_held_by_id_and_by_cache_key():
+    views, made = CheckViews(), []
+
+    def resource(view: CheckView) -> EligibilityCheck:
+        made.append(view.message)
+        return _resource(view)
+
+    assert views.held("o", ROW["id"]) is None
+    views.view("o", ROW, lambda: _view("words"))  # the view alone: no answer held yet
+    assert views.held("o", ROW["id"]) is None
+    first = views.answer("o", ROW, lambda: _view("unused"), resource, cache_key="k1")
+    assert views.answer("o", ROW, lambda: _view("unused"), resource) is first and made == ["words"]
+    held = views.held("o", ROW["id"])
+    assert held is not None and held.answer is first and held.version == (ROW["updated_at"], "active")
+    assert views.held_for_key("o", "k1") is held and views.held_for_key("other org", "k1") is None
+    assert views.held("other org", ROW["id"]) is None
+    newer = {**ROW, "status": "inactive"}  # a newer row version replaces the entry and its answer
+    views.view("o", newer, lambda: _view("newer"))
+    assert views.held("o", ROW["id"]) is None and views.held_for_key("o", "k1") is None and len(views) == 1
+
+
+def test_a_dropped_entry_takes_its_cache_key_along():
+    views = CheckViews(max_entries=1)
+    views.answer("o", ROW, _view, _resource, cache_key="k1")
+    views.answer("o", {**ROW, "id": "another"}, _view, _resource)
+    assert views.held_for_key("o", "k1") is None and len(views) == 1
 
 
 INQUIRY = EligibilityInquiry(
