@@ -47,6 +47,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from msgspec.structs import force_setattr
+
 from contracts.benefits import Accumulator, BenefitRow, Level, LevelBenefits, Limit, Network
 from service.eligibility.telehealth_rows import TELEHEALTH_PLACES, mentions_telehealth, telehealth_cost_share
 from service.eligibility.x12.codes import ACTIVE_CODES, TIME_PERIODS
@@ -70,18 +72,21 @@ _LIMIT_UNITS = {"DY": "days", "VS": "visits", "HS": "hours"}
 _LIMIT_QUALIFIERS = frozenset({*_LIMIT_UNITS, "99"})
 #: HSD02 (R 1/15) as a plain ASCII number; str.isdigit() also accepts "\u00b2", which Decimal() refuses.
 _HSD_QUANTITY = re.compile(r"(?=[0-9.]{1,15}\Z)(?:[0-9]+\.?[0-9]*|\.[0-9]+)\Z")
+#: (EB01 C/G, EB02) -> the accumulator figure a row with an amount supplies.
+_ACCUMULATOR_FIGURES = {
+    (code, level): f"{code}:{'family' if level in FAMILY_LEVELS else 'individual'}"
+    for code in ("C", "G") for level in (*FAMILY_LEVELS, *INDIVIDUAL_LEVELS)
+}
 
 
 def _figure(row: BenefitRow) -> str | None:
     """The one figure a row can supply (EB01 decides): a deductible or out-of-pocket maximum (individual or
     family, with an amount), a coinsurance (with a percent), a copay (with an amount), a limit (a quantity)."""
     code = row.code
-    if code in ("C", "G"):
+    if code == "C" or code == "G":
         if row.amount is None:
             return None
-        level = row.coverage_level or ""
-        family = "family" if level in FAMILY_LEVELS else "individual" if level in INDIVIDUAL_LEVELS else None
-        return family and f"{code}:{family}"
+        return _ACCUMULATOR_FIGURES.get((code, row.coverage_level or ""))
     if code == "A":
         return "coinsurance" if row.percent is not None else None
     if code == "B":
@@ -95,7 +100,7 @@ class _NetworkRows:
     """The in-person rows that apply to one network, indexed once for the three levels that read them: by
     (service type, figure they supply), and which service types the payer says are not covered (EB01 I),
     covered (EB01 1-5), under cost containment (J), or that have a row requiring prior authorization (or one
-    saying it is not required). Filled by :func:`_index` for both networks in one pass over the rows."""
+    saying it is not required). Filled by :class:`_RowSet` for both networks in its pass over the rows."""
 
     __slots__ = ("by_figure", "unknown_network", "not_covered", "active", "cost_containment", "auth_required",
                  "auth_not_required")
@@ -112,51 +117,9 @@ class _NetworkRows:
 
 
 _PLAN_LEVEL = ("30",)  # a row without EB03 is plan level
-
-
-def _index(rows: list[BenefitRow], auth_required: set[int], auth_not_required: set[int]) -> dict[Network, _NetworkRows]:
-    """The IN and OUT :class:`_NetworkRows` of the deduplicated in-person rows, in one pass: a row applies to
-    its own network, and to both when EB12 is W, absent or U."""
-    in_net, out_net = _NetworkRows(), _NetworkRows()
-    both = (in_net, out_net)
-    only_in, only_out = (in_net,), (out_net,)
-    for r in rows:
-        if r.procedure:  # a row about one procedure (EB13) says nothing about the plan or the level of care
-            continue
-        network = r.network
-        if network is Network.IN:
-            targets = only_in
-        elif network is Network.OUT:
-            targets = only_out
-        else:
-            targets = both
-            if network is Network.UNKNOWN:
-                in_net.unknown_network = out_net.unknown_network = True
-        figure = _figure(r)
-        code = r.code
-        stcs = r.service_type_codes or _PLAN_LEVEL
-        kind = (None if code not in _STATUS_CODES else "not_covered" if code == "I"
-                else "cost_containment" if code == "J" else "active")
-        required = id(r) in auth_required
-        not_required = id(r) in auth_not_required
-        for idx in targets:
-            if figure is not None:
-                by_stc = idx.by_figure.get(figure)
-                if by_stc is None:
-                    by_stc = idx.by_figure[figure] = {}
-                for stc in stcs:
-                    found = by_stc.get(stc)
-                    if found is None:
-                        by_stc[stc] = [r]
-                    else:
-                        found.append(r)
-            if kind is not None:
-                getattr(idx, kind).update(stcs)
-            if required:
-                idx.auth_required.update(stcs)
-            if not_required:
-                idx.auth_not_required.update(stcs)
-    return {Network.IN: in_net, Network.OUT: out_net}
+# Enum members read once: ``Network.IN`` is a class attribute look-up through the enum's metaclass (~0.3 us).
+_IN, _OUT, _UNKNOWN, _INPATIENT = Network.IN, Network.OUT, Network.UNKNOWN, Level.INPATIENT
+_LEVELS_NETWORKS = [(level, network) for level in Level for network in (_IN, _OUT)]
 
 
 _STATUS_CODES = frozenset({"I", "J", *ACTIVE_CODES})
@@ -269,33 +232,78 @@ class _RowSet:
 
     def __init__(self, rows: list[BenefitRow]) -> None:
         self.virtual: list[BenefitRow] = []
-        in_person: list[BenefitRow] = []
         seen: set[tuple] = set()
         self.auth_required: set[int] = set()
-        auth_not_required: set[int] = set()
+        in_net, out_net = _NetworkRows(), _NetworkRows()
+        self.by_network = {_IN: in_net, _OUT: out_net}
+        both, only_in, only_out = (in_net, out_net), (in_net,), (out_net,)
         for r in rows:
             messages = r.messages
-            # One search per row over its messages joined by NUL: no pattern here can match a NUL, so a match
-            # in the joined text is a match in one message (and \b sees NUL as it sees a message's end).
-            text = "\x00".join(messages) if messages else ""
             authorization = r.authorization_required
-            if authorization or (text and _PRIOR_AUTH.search(text)):
+            required = bool(authorization)
+            virtual = False
+            if messages:
+                # One search per row over its messages joined by NUL: no pattern here can match a NUL, so a
+                # match in the joined text is a match in one message (and \b sees NUL as a message's end). Each
+                # expression runs only when a word it starts with is there (every prior-authorization
+                # alternative starts with PR, in any case).
+                text = "\x00".join(messages)
+                upper = text.upper()
+                if not required and "PR" in upper and _PRIOR_AUTH.search(text):
+                    required = True
+                if not r.places_of_service:
+                    virtual = mentions_telehealth(text, upper)
+            if required:
                 self.auth_required.add(id(r))
-            if authorization is False:
-                auth_not_required.add(id(r))
             if r.places_of_service:
                 virtual = TELEHEALTH_PLACES.issuperset(r.places_of_service)
-            else:
-                virtual = bool(text) and mentions_telehealth(text)
             if virtual:
                 self.virtual.append(r)
                 continue
-            key = (r.code, tuple(r.service_type_codes), r.coverage_level, r.network, r.time_period,
+            # The network as a small number for the duplicate key (hashing an enum member calls Python code).
+            network = r.network
+            if network is _IN:
+                targets, net = only_in, 0
+            elif network is _OUT:
+                targets, net = only_out, 1
+            elif network is _UNKNOWN:
+                targets, net = both, 2
+            else:
+                targets, net = both, 3
+            key = (r.code, tuple(r.service_type_codes), r.coverage_level, net, r.time_period,
                    r.insurance_type_code, tuple(messages), r.amount, r.percent, r.quantity)
-            if key not in seen:
-                seen.add(key)
-                in_person.append(r)
-        self.by_network = _index(in_person, self.auth_required, auth_not_required)
+            if key in seen:
+                continue
+            seen.add(key)
+            # The first in-person row of its kind, indexed for the networks it applies to: its own, and both
+            # when EB12 is W, absent or U. A row about one procedure (EB13) says nothing about the plan or the
+            # level of care.
+            if r.procedure:
+                continue
+            if net == 2:
+                in_net.unknown_network = out_net.unknown_network = True
+            figure = _figure(r)
+            code = r.code
+            stcs = r.service_type_codes or _PLAN_LEVEL
+            kind = (None if code not in _STATUS_CODES else "not_covered" if code == "I"
+                    else "cost_containment" if code == "J" else "active")
+            for idx in targets:
+                if figure is not None:
+                    by_stc = idx.by_figure.get(figure)
+                    if by_stc is None:
+                        by_stc = idx.by_figure[figure] = {}
+                    for stc in stcs:
+                        found = by_stc.get(stc)
+                        if found is None:
+                            by_stc[stc] = [r]
+                        else:
+                            found.append(r)
+                if kind is not None:
+                    getattr(idx, kind).update(stcs)
+                if required:
+                    idx.auth_required.update(stcs)
+                if authorization is False:
+                    idx.auth_not_required.update(stcs)
 
 
 def _choose(rows_of: _RowSet, index: _NetworkRows, level: Level, network: Network) -> LevelBenefits:
@@ -311,12 +319,12 @@ def _choose(rows_of: _RowSet, index: _NetworkRows, level: Level, network: Networ
     copay = copay_per = None
     rows_b = ch.find("copay", "copay")
     if rows_b:
-        order = ("36", "7", "27") if level == Level.INPATIENT else ("7", "27", "36")
+        order = ("36", "7", "27") if level is _INPATIENT else ("7", "27", "36")
         rows_b = sorted(rows_b, key=lambda r: order.index(r.time_period) if r.time_period in order else 9)
         row = ch.take(rows_b, "copay")
         copay = row.amount
         per = {"27": "visit", "7": "day", "36": "admission"}.get(row.time_period or "")
-        if level in (Level.IOP, Level.PHP) and per in ("visit", None):
+        if level is not _INPATIENT and per in ("visit", None):
             ch.notes.append("the payer's visit copay is applied once per program day")
             per = "day"
         elif per is None:
@@ -350,7 +358,8 @@ def _choose(rows_of: _RowSet, index: _NetworkRows, level: Level, network: Networ
             "no behavioral-health amounts for " + ", ".join(ch.fell_back)
             + "; used the plan-level (service type 30) figures"
         )
-    return LevelBenefits(
+    # At most 15 keyword arguments (msgspec's constructor is ~3x slower past that): telehealth is set after.
+    chosen = LevelBenefits(
         level=level,
         network=network,
         covered=covered,
@@ -365,14 +374,15 @@ def _choose(rows_of: _RowSet, index: _NetworkRows, level: Level, network: Networ
         copay_per=copay_per,
         limit=limit,
         prior_authorization_required=prior_auth,
-        telehealth=(telehealth_cost_share(rows_of.virtual, LEVEL_SERVICE_TYPES[level], network)
-                    if rows_of.virtual else None),
         notes=ch.notes,
     )
+    if rows_of.virtual:
+        force_setattr(chosen, "telehealth", telehealth_cost_share(rows_of.virtual, level_codes, network))
+    return chosen
 
 
 def choose_levels(rows: list[BenefitRow]) -> list[LevelBenefits]:
     """IOP, PHP, inpatient x IN, OUT (six entries, always in that order)."""
     rows_of = _RowSet(rows)
     by_network = rows_of.by_network
-    return [_choose(rows_of, by_network[net], lv, net) for lv in Level for net in (Network.IN, Network.OUT)]
+    return [_choose(rows_of, by_network[net], lv, net) for lv, net in _LEVELS_NETWORKS]

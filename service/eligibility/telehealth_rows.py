@@ -33,10 +33,12 @@ def is_telehealth_row(row: BenefitRow) -> bool:
     return bool(row.messages) and mentions_telehealth("\n".join(row.messages))
 
 
-def mentions_telehealth(text: str) -> bool:
-    """A row's messages (joined by a character no pattern matches) speak of telehealth. The expression runs only
-    when a word it starts with is there at all: most rows' messages are about something else."""
-    upper = text.upper()
+def mentions_telehealth(text: str, upper: str | None = None) -> bool:
+    """A row's messages (joined by a character no pattern matches; ``upper``: the same upper-cased, if the
+    caller has it) speak of telehealth. The expression runs only when a word it starts with is there at all:
+    most rows' messages are about something else."""
+    if upper is None:
+        upper = text.upper()
     return ("TELE" in upper or "VIRTUAL" in upper or "VIDEO" in upper or "POS" in upper) and (
         _WORDS.search(text) is not None)
 
@@ -45,7 +47,8 @@ def telehealth_cost_share(rows: Iterable[BenefitRow], service_types: Iterable[st
                           network: Network) -> TelehealthCostShare | None:
     """The stated telehealth terms for one level (its service types, in preference order) and network."""
     codes = [*service_types, "30"]
-    fitting = [r for r in rows if r.network in (network, Network.BOTH, Network.UNKNOWN)
+    applying = (network, Network.BOTH, Network.UNKNOWN)
+    fitting = [r for r in rows if r.network in applying
                and set(r.service_type_codes) & set(codes)]
     fitting.sort(key=lambda r: min(codes.index(c) for c in r.service_type_codes if c in codes))
     copay = coinsurance = per = None

@@ -84,12 +84,11 @@ def normalize_271(parsed: Parsed271, *, source: Source = Source.CLEARINGHOUSE_27
     all_loops = parsed.all_benefits()
     patient = parsed.patient
     rows = [to_benefit_row(eb, warnings) for eb in all_loops]
-    row_of = {id(eb): row for eb, row in zip(all_loops, rows)}
     rejections = [to_rejection(a) for a in parsed.all_rejections()]
 
     if patient is not None and patient.benefits:
         loops = patient.benefits
-        level_rows = [row_of[id(eb)] for eb in loops]
+        level_rows = rows[len(all_loops) - len(loops):]  # all_loops: the subscriber's, then the dependent's
         if parsed.subscriber and parsed.dependent and parsed.subscriber.benefits:
             warnings.append("benefits were sent for both subscriber and dependent; levels use the dependent's")
     else:

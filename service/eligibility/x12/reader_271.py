@@ -295,12 +295,13 @@ def parse_271_segments(tok: Tokenized) -> Parsed271:
     info, st_idx, se_idx, warnings = check_envelope(tok, "271", "HB")
     walk = _Walk(Parsed271(tok.delimiters, info, Party("2100A"), Party("2100B"), warnings=warnings))
     skipped = walk.skipped
+    in_2110 = _IN_2110
     for seg in tok.segments[st_idx + 1 : se_idx]:
         sid = seg[0]
         table = walk.table
-        if table is _IN_2110 and sid == "DTP" and len(seg) == 4:  # the usual 2110 segments, without a call
+        if table is in_2110 and sid == "DTP" and len(seg) == 4:  # the usual 2110 segments, without a call
             walk.eb.dates.append((seg[1], seg[2], seg[3]))
-        elif table is _IN_2110 and sid == "MSG" and len(seg) > 1:
+        elif table is in_2110 and sid == "MSG" and len(seg) > 1:
             walk.eb.messages.append(seg[1])
         elif (handler := table.get(sid)) is None:
             skipped.add(sid)
