@@ -228,12 +228,13 @@ class _RowSet:
     telehealth rows apart, the in-person rows without duplicates indexed per network, and which rows require
     prior authorization (EB11=Y or a MSG about it) or say it is not required (EB11=N)."""
 
-    __slots__ = ("virtual", "auth_required", "by_network")
+    __slots__ = ("virtual", "auth_required", "auth_not_required", "by_network")
 
     def __init__(self, rows: list[BenefitRow]) -> None:
         self.virtual: list[BenefitRow] = []
         seen: set[tuple] = set()
         self.auth_required: set[int] = set()
+        self.auth_not_required: set[int] = set()
         in_net, out_net = _NetworkRows(), _NetworkRows()
         self.by_network = {_IN: in_net, _OUT: out_net}
         both, only_in, only_out = (in_net, out_net), (in_net,), (out_net,)
@@ -255,6 +256,8 @@ class _RowSet:
                     virtual = mentions_telehealth(text, upper)
             if required:
                 self.auth_required.add(id(r))
+            if authorization is False:
+                self.auth_not_required.add(id(r))
             if r.places_of_service:
                 virtual = TELEHEALTH_PLACES.issuperset(r.places_of_service)
             if virtual:
@@ -337,10 +340,10 @@ def _choose(rows_of: _RowSet, index: _NetworkRows, level: Level, network: Networ
     # The rows read for prior authorization: every row of the level's service types, and the rows chosen.
     prior_auth: bool | None = None
     if (not index.auth_required.isdisjoint(level_codes) or not index.cost_containment.isdisjoint(level_codes)
-            or any(id(r) in rows_of.auth_required for r in ch.chosen)):
+            or not rows_of.auth_required.isdisjoint(map(id, ch.chosen))):
         prior_auth = True
-    elif not index.auth_not_required.isdisjoint(level_codes) or any(
-            r.authorization_required is False for r in ch.chosen):
+    elif (not index.auth_not_required.isdisjoint(level_codes)
+            or not rows_of.auth_not_required.isdisjoint(map(id, ch.chosen))):
         prior_auth = False
 
     covered: bool | None = None

@@ -296,17 +296,22 @@ def parse_271_segments(tok: Tokenized) -> Parsed271:
     walk = _Walk(Parsed271(tok.delimiters, info, Party("2100A"), Party("2100B"), warnings=warnings))
     skipped = walk.skipped
     in_2110 = _IN_2110
+    table, eb = walk.table, walk.eb  # read again after every handler (handlers open and close loops)
     for seg in tok.segments[st_idx + 1 : se_idx]:
         sid = seg[0]
-        table = walk.table
-        if table is in_2110 and sid == "DTP" and len(seg) == 4:  # the usual 2110 segments, without a call
-            walk.eb.dates.append((seg[1], seg[2], seg[3]))
-        elif table is in_2110 and sid == "MSG" and len(seg) > 1:
-            walk.eb.messages.append(seg[1])
-        elif (handler := table.get(sid)) is None:
+        if table is in_2110:  # the usual 2110 segments, without a call
+            if sid == "DTP" and len(seg) == 4:
+                eb.dates.append((seg[1], seg[2], seg[3]))
+                continue
+            if sid == "MSG" and len(seg) > 1:
+                eb.messages.append(seg[1])
+                continue
+        handler = table.get(sid)
+        if handler is None:
             skipped.add(sid)
         else:
             handler(walk, seg)
+            table, eb = walk.table, walk.eb
     out = walk.out
     if walk.table is _IN_2120:
         warnings.append("LS*2120 was not closed by LE")
@@ -390,7 +395,7 @@ def _eb(w: _Walk, seg: list[str]) -> None:
     else:
         found = []
     w.eb = eb = EBLoop(
-        "2110" + member.loop,
+        _EB_LOOP[member.loop],
         elements,
         found,
         _procedure(procedure, w.d, member.loop) if procedure else None,
@@ -401,6 +406,7 @@ def _eb(w: _Walk, seg: list[str]) -> None:
     w.table = _IN_2110
 
 
+_EB_LOOP = {"C": "2110C", "D": "2110D"}
 #: The empty elements that pad an EB segment's elements to EB01..EB14, by how many were sent.
 _PADDING = [[""] * (14 - n) for n in range(15)]
 
