@@ -76,11 +76,15 @@ async def list_contracts(conn: asyncpg.Connection | asyncpg.Pool, *, payer_id: s
 async def contracts_for(conn: asyncpg.Connection | asyncpg.Pool, *, payer_id: str | None,
                         on: dt.date) -> tuple[list[ContractTerms], bool]:
     """The payer's contract versions in force on ``on``, and whether any payer has one in force that day."""
+    # One statement (one round trip): the payer's contracts joined to a single row that says whether any payer has
+    # one in force, so no contract at all is still one row (its contract columns NULL).
     rows = await conn.fetch(
-        f"""SELECT {_COLUMNS} FROM payer_contracts
-            WHERE payer_id = $1 AND effective_from <= $2 AND (effective_to IS NULL OR $2 < effective_to)""",
+        f"""SELECT EXISTS (SELECT 1 FROM payer_contracts
+                           WHERE effective_from <= $2 AND (effective_to IS NULL OR $2 < effective_to)) AS any_in_force,
+                   c.*
+            FROM (SELECT 1) AS one
+            LEFT JOIN LATERAL (SELECT {_COLUMNS} FROM payer_contracts
+                               WHERE payer_id = $1 AND effective_from <= $2
+                                 AND (effective_to IS NULL OR $2 < effective_to)) AS c ON true""",
         payer_id or "", on)
-    any_in_force = bool(rows) or bool(await conn.fetchval(
-        "SELECT EXISTS (SELECT 1 FROM payer_contracts WHERE effective_from <= $1 "
-        "AND (effective_to IS NULL OR $1 < effective_to))", on))
-    return [_terms(r) for r in rows], any_in_force
+    return [_terms(r) for r in rows if r["id"] is not None], rows[0]["any_in_force"]

@@ -402,6 +402,12 @@ _IN_FORCE = f"""SELECT DISTINCT ON (kind) {_VERSION_COLUMNS} FROM fee_schedule_v
              created_at DESC"""
 
 
+#: :data:`_IN_FORCE` with each version's rows beside it (a version without rows: one row, its row columns NULL).
+_IN_FORCE_WITH_ROWS = f"""WITH chosen AS ({_IN_FORCE})
+    SELECT chosen.*, r.level, r.revenue_code, r.hcpcs, {', '.join(f'r.{c}' for c in MONEY_COLUMNS)}
+    FROM chosen LEFT JOIN fee_schedule_rows AS r ON r.version_id = chosen.id"""
+
+
 async def rates_for(conn: asyncpg.Connection | asyncpg.Pool, *, payer_id: str | None, plan_code: str | None,
                     on: dt.date, pinned: Mapping[str, str] | None = None, seed: bool = True) -> StoredRateTable:
     """The chargemaster + the payer's contract (+ Medicare / Medicaid rates) in force on ``on``.
@@ -413,19 +419,29 @@ async def rates_for(conn: asyncpg.Connection | asyncpg.Pool, *, payer_id: str | 
     """
     if seed:
         await seed_demo_rates(conn)
-    chosen: dict[str, Mapping[str, Any]] = {r["kind"]: r for r in await conn.fetch(_IN_FORCE, on, payer_id, plan_code)}
-    for kind, label in (pinned or {}).items():
-        found = await conn.fetchrow(f"SELECT {_VERSION_COLUMNS} FROM fee_schedule_versions WHERE version = $1", label)
-        if found is not None:
-            chosen[kind] = found
+    chosen: dict[str, Mapping[str, Any]]
+    by_version: dict[uuid.UUID, dict[str, Mapping[str, Any]]] = {}
+    if not pinned:
+        # The versions in force with their rows, in one statement (one round trip in the estimate's transaction).
+        chosen = {}
+        for row in await conn.fetch(_IN_FORCE_WITH_ROWS, on, payer_id, plan_code):
+            chosen[row["kind"]] = row
+            if row["level"] is not None:
+                by_version.setdefault(row["id"], {})[row["level"]] = row
+    else:
+        chosen = {r["kind"]: r for r in await conn.fetch(_IN_FORCE, on, payer_id, plan_code)}
+        for kind, label in pinned.items():
+            found = await conn.fetchrow(f"SELECT {_VERSION_COLUMNS} FROM fee_schedule_versions WHERE version = $1",
+                                        label)
+            if found is not None:
+                chosen[kind] = found
     if "chargemaster" not in chosen:
         raise RatesMissing(f"no chargemaster in force on {on.isoformat()}: import one with "
                            "`benefits-estimator fees import FILE --kind chargemaster`", field="$.start_date")
     ids = [chosen[k]["id"] for k in KINDS if k in chosen]
-    rows = await conn.fetch("SELECT * FROM fee_schedule_rows WHERE version_id = ANY($1::uuid[])", ids)
-    by_version: dict[uuid.UUID, dict[str, Mapping[str, Any]]] = {}
-    for row in rows:
-        by_version.setdefault(row["version_id"], {})[row["level"]] = row
+    if pinned:
+        for row in await conn.fetch("SELECT * FROM fee_schedule_rows WHERE version_id = ANY($1::uuid[])", ids):
+            by_version.setdefault(row["version_id"], {})[row["level"]] = row
     levels: dict[Level, LevelRates] = {}
     charge_rows = by_version.get(chosen["chargemaster"]["id"], {})
     for level in Level:
