@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from service.pricing.closures import ProgramCalendar, closure_words
-from service.pricing.course import Course, ServiceDay, service_days
+from service.pricing.course import Course, ServiceDay, planned_last_day
 from service.pricing.engine import DayLine, Notes, short_date
 
 
@@ -21,7 +21,7 @@ def note_closures(lines: Sequence[DayLine], days: Sequence[ServiceDay], course: 
             by_number[day.number].events_before.insert(0, (
                 f"The program is closed on {closure_words(day.after_closures)}: no session then, so day "
                 f"{day.number} is {day.date:%a} {short_date(day.date)}"))
-    planned_last = service_days(course)[-1].date
+    planned_last = planned_last_day(course)
     notes.warn(f"{course.level.value.upper()} runs over {len(skipped)} closed day(s), "
                f"{closure_words(skipped)}: the course keeps its {len(days)} program days and ends "
                f"{days[-1].date:%a} {short_date(days[-1].date)} instead of {planned_last:%a} {short_date(planned_last)}")

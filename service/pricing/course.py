@@ -323,3 +323,21 @@ def service_days(course: Course, calendar: ProgramCalendar = NO_CLOSURES) -> tup
         weeks_used = -(-(end - week_start).days // 7)  # ceiling: a partly used program week counts whole
         week_start += dt.timedelta(days=7 * weeks_used)
     return tuple(days)
+
+
+def planned_last_day(course: Course) -> dt.date:
+    """The last service day of the course as planned, no day closed: ``service_days(course)[-1].date`` without
+    dating every day (a course over closed days says where it would have ended)."""
+    if course.is_inpatient:
+        return course.start_date + dt.timedelta(days=(course.length_of_stay_days or 1) - 1)
+    week_start = last = course.start_date
+    for phase in course.phases:
+        offsets = sorted({(weekday - week_start.weekday()) % 7 for weekday in phase.weekdays})
+        full_weeks, extra = divmod(phase.weeks * phase.days_per_week, len(offsets))
+        if extra:
+            last = week_start + dt.timedelta(days=7 * full_weeks + offsets[extra - 1])
+        else:
+            last = week_start + dt.timedelta(days=7 * (full_weeks - 1) + offsets[-1])
+        weeks_used = -(-(last + _DAYS[1] - week_start).days // 7)
+        week_start += dt.timedelta(days=7 * weeks_used)
+    return last

@@ -1,11 +1,13 @@
 """Course of care: defaults, weekday patterns, step-down phases, validation naming the field."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pricing_support import FIGURES, D, CourseOfCare, Level, dt, request
 from contracts.estimate import Phase, Weekday
 from service.errors import InvalidInput
-from service.pricing.course import build_course, service_days
+from service.pricing.course import Course, PhasePlan, build_course, planned_last_day, service_days
 from service.pricing.estimate import pricing_input_from_request
 
 
@@ -75,3 +77,21 @@ def test_outside_typical_range_warns_not_refuses():
 def test_exactly_one_benefits_source():
     with pytest.raises(InvalidInput):
         pricing_input_from_request(request(self_pay=True, eligibility_check_id="x"), default_start=dt.date(2026, 1, 5), figures=FIGURES)
+
+
+_phase_plans = st.builds(
+    lambda weeks, weekdays, hours: PhasePlan(weeks=weeks, days_per_week=len(weekdays), hours_per_day=D(hours),
+                                             weekdays=tuple(sorted(weekdays))),
+    st.integers(1, 12), st.sets(st.integers(0, 6), min_size=1, max_size=7), st.integers(1, 8))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.dates(dt.date(2025, 1, 1), dt.date(2027, 12, 31)), st.lists(_phase_plans, min_size=1, max_size=3),
+       st.sampled_from([Level.IOP, Level.PHP, Level.INPATIENT]), st.integers(1, 90))
+def test_the_planned_last_day_is_the_last_service_day_without_closures(start, phases, level, stay):
+    # closure notes say where a course would have ended; planned_last_day works it out without dating every day
+    if level is Level.INPATIENT:
+        course = Course(level=level, start_date=start, length_of_stay_days=stay)
+    else:
+        course = Course(level=level, start_date=start, phases=tuple(phases))
+    assert planned_last_day(course) == service_days(course)[-1].date
