@@ -21,6 +21,7 @@ offered next to this feed; this feed returns the stored row minus the excluded c
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,6 +39,16 @@ class Feed:
     table: str
     resource_type: str
     excluded: tuple[str, ...]
+    #: turns a stored row into the item handed out (None: as stored)
+    finish: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+
+
+def _estimate_as_answered(item: dict[str, Any]) -> dict[str, Any]:
+    """An estimate row with its answer whole: the pricing area keeps the per-day rows packed beside it."""
+    from service.pricing.store import answered_data  # noqa: PLC0415 - the pricing area's storage format
+
+    day_rows = item.pop("day_rows", None)
+    return {**item, "response": answered_data(item["response"], day_rows)}
 
 
 FEEDS = {
@@ -45,7 +56,8 @@ FEEDS = {
         "eligibility-checks", "eligibility_checks", "eligibility_check", ("raw_270", "raw_271", "request", "cache_key")
     ),
     # request may hold a raw 271; rates is a full copy of the rate table (not needed to bill).
-    "estimates": Feed("estimates", "estimates", "estimate", ("request", "rates", "request_hash")),
+    "estimates": Feed("estimates", "estimates", "estimate", ("request", "rates", "request_hash"),
+                      _estimate_as_answered),
 }
 
 
@@ -123,7 +135,7 @@ async def pull(
     for row in page:
         data = dict(row["data"])
         data.pop("change_xid", None)
-        items.append(data)
+        items.append(feed.finish(data) if feed.finish is not None else data)
     if page:
         after_xid, after_seq = page[-1]["xid"], page[-1]["seq"]
     async with pool.acquire() as conn, conn.transaction():

@@ -253,7 +253,7 @@ async def read_estimate(pool: asyncpg.Pool | asyncpg.Connection, estimate_id: st
         """SELECT id::text AS id, created_at, as_of, benefits_source, patient_key,
                   request -> 'patient' ->> 'member_id' AS member_id,
                   benefits ->> 'payer_name' AS payer_name, benefits ->> 'plan_name' AS plan_name,
-                  response
+                  response, day_rows
            FROM estimates WHERE id = $1""",
         estimate_uuid,
     )
@@ -261,6 +261,13 @@ async def read_estimate(pool: asyncpg.Pool | asyncpg.Connection, estimate_id: st
 
 def estimate_patient_key(estimate: asyncpg.Record) -> str | None:
     return estimate["patient_key"]
+
+
+def _as_answered(estimate: asyncpg.Record) -> Any:
+    """The stored answer with its per-day rows, which the pricing area keeps packed beside it."""
+    from service.pricing.store import answered_data  # noqa: PLC0415 - the pricing area's storage format
+
+    return answered_data(estimate["response"], estimate["day_rows"])
 
 
 def portal_view(estimate: asyncpg.Record) -> PortalEstimate:
@@ -273,5 +280,5 @@ def portal_view(estimate: asyncpg.Record) -> PortalEstimate:
         member_id_masked=mask_member_id(estimate["member_id"]),
         payer_name=estimate["payer_name"],
         plan_name=estimate["plan_name"],
-        estimate=msgspec.convert(_scrub(estimate["response"]), EstimateResponse, strict=False),
+        estimate=msgspec.convert(_scrub(_as_answered(estimate)), EstimateResponse, strict=False),
     )

@@ -25,8 +25,7 @@ from contracts.benefits import (CoverageOrder, InsuranceType, Level, LevelBenefi
                                 NormalizedBenefits, OtherPayer, OtherPayerKind, PayerClass, Source)
 from contracts.estimate import (AuthorizationIn, AuthorizationOut, EmergencyAdmissionIn, CourseOfCare, Delivery, EstimateComparison, EstimateRequest,
                                 ExplanationLine, FacilityType, FiguresUsed, LevelEstimate, LineKind,
-                                MedicareVirtualBilling, NetworkPreference, PatientPaysRange, PayerShare,
-                                ServiceDayOut)
+                                MedicareVirtualBilling, NetworkPreference, PatientPaysRange, PayerShare)
 from service.errors import InvalidInput, ProblemError
 from service.money import ZERO, cents, format_usd
 from service.read_aloud import DELIVERY_WORDS as _DELIVERY_WORDS  # one wording for both summaries
@@ -54,6 +53,7 @@ from service.pricing.authorization import apply_authorization, authorization_pho
 from service.pricing.emergency import price_emergency_admission, protects
 from service.pricing.network import NetworkChoice
 from service.pricing.out_of_network import deductible_unknown, price_with_unknown_deductible
+from service.pricing.packed_days import PackedDays, day_rows, pack_days
 from service.pricing.program_figures import ProgramFigures
 from service.pricing.rates import LevelRates, RatesMissing, RateTable, commercial_allowed
 from service.pricing.telehealth import medicaid_parity, medicare_virtual_billing
@@ -362,7 +362,7 @@ def _sum(lines: Sequence[DayLine], attr: str) -> Decimal:
 
 def _level_estimate(inp: PricingInput, course: Course, network: Network, benefits: NormalizedBenefits | None,
                     table: RateTable, figures: ProgramFigures, used: _Used,
-                    others: Sequence[Coverage] = ()) -> LevelEstimate:
+                    others: Sequence[Coverage] = (), packed: list[PackedDays] | None = None) -> LevelEstimate:
     notes = Notes()
     rates = table.for_level(course.level)
     days = service_days(course, inp.calendar)
@@ -432,12 +432,9 @@ def _level_estimate(inp: PricingInput, course: Course, network: Network, benefit
             + ([f"written off by the provider {format_usd(totals.provider_write_off)}"]
                if totals.provider_write_off else [])
             + [f"you {format_usd(totals.patient_pays)}"]) + "."))
-    days_out = [ServiceDayOut(day=d.number, date=d.date, hours=d.hours, telehealth=d.telehealth, gross=d.gross,
-                              allowed=d.allowed,
-                              payer_pays=d.payer, patient_pays=d.patient, deductible=d.deductible, copay=d.copay,
-                              coinsurance=d.coinsurance, not_covered=d.not_covered + d.self_pay,
-                              over_limit=d.over_limit, balance_bill=d.balance_bill, waived_cost_sharing=d.waived)
-                for d in lines] if inp.include_days else []
+    days_out = day_rows(lines) if inp.include_days else []
+    if packed is not None:
+        packed.append(pack_days(lines))
     return LevelEstimate(
         level=course.level, network=network, payer_class=payer, delivery=course.delivery, service_days=len(lines),
         telehealth_days=sum(1 for line in lines if line.telehealth), treatment_hours=hours,
@@ -545,8 +542,10 @@ def _networks(inp: PricingInput, benefits: NormalizedBenefits | None, notes: Not
 
 
 def estimate_levels(inp: PricingInput, benefits: NormalizedBenefits | None, rates: RateTable,
-                    figures: ProgramFigures) -> EstimateComparison:
-    """Price every requested level (and network) and compare them for the patient."""
+                    figures: ProgramFigures, *, packed_days: list[PackedDays] | None = None) -> EstimateComparison:
+    """Price every requested level (and network) and compare them for the patient. With ``packed_days`` (a list to
+    fill) each level's days are also packed into it, in the order of the estimates (``packed_days.py``; with
+    ``include_days=False`` the rows themselves are then never built)."""
     if not inp.courses:
         raise InvalidInput("no levels to estimate", field="$.levels")
     notes = Notes()
@@ -562,7 +561,7 @@ def estimate_levels(inp: PricingInput, benefits: NormalizedBenefits | None, rate
         if given or any(o.order is CoverageOrder.PRIMARY for o in benefits.other_payers):
             benefits, others = order_coverages(benefits, inp.subscriber_birthday, given, notes)
             benefits = without_medigap_flags(benefits, others)
-    estimates = [_level_estimate(inp, course, network, benefits, rates, figures, used, others)
+    estimates = [_level_estimate(inp, course, network, benefits, rates, figures, used, others, packed_days)
                  for course in inp.courses for network in _networks(inp, benefits, notes)]
     # Each level's total, unranked: which level of care fits is a clinical decision, not a price one.
     summary = "; ".join(

@@ -40,11 +40,13 @@ class EstimatesController(Controller):
     async def create(self, request: Request[Any, Any, Any], data: JSONBody[EstimateRequest],
                      include: IncludeParam = None) -> EstimateResponse:
         now = dt.datetime.now(dt.UTC)
+        detail = parse_include(include)
         # "today" is read here, at the edge, and handed to the pure engine (the request's as_of wins).
         response = await create_estimate(request.app.state.pool, data, caller=caller_of(request),
                                          request_id=request_id_of(request.scope), today=dt.date.today(),
-                                         now=now, **provider_terms(request.app.state.settings))
-        return with_detail(response, parse_include(include))
+                                         now=now, with_days="days" in detail,
+                                         **provider_terms(request.app.state.settings))
+        return with_detail(response, detail)
 
     @get("/{estimate_id:uuid}", operation_id="getEstimate", description="The stored estimate exactly as it was answered when made (rates and figures of that day).",
          summary="An estimate exactly as it was given when it was made")

@@ -37,7 +37,8 @@ from service.pricing.professional_fees import fee_schedule_from_reference
 from service.pricing.program_figures import ProgramFigures, load_program_figures
 from service.pricing.selfpay.coverage_screen import coverage_screen, load_expansion
 from service.pricing.schedules import StoredRateTable, rates_for, seed_demo_rates
-from service.pricing.store import insert_estimate, load_estimate
+from service.pricing.packed_days import PackedDays
+from service.pricing.store import insert_estimate, load_estimate, with_packed_days
 
 #: Days after a level's first service day that its first payment-plan payment falls due.
 FIRST_PAYMENT_AFTER_DAYS = 30
@@ -188,10 +189,11 @@ def _stored_date(figures: dict[str, Any], key: str, fallback: dt.date) -> dt.dat
 
 
 def compute(inp: PricingInput, benefits: NormalizedBenefits | None, table: StoredRateTable,
-            figures: ProgramFigures) -> EstimateComparison:
+            figures: ProgramFigures, *, packed_days: list[PackedDays] | None = None) -> EstimateComparison:
     """The pure engine (the one place both a new estimate and :func:`reproduce` call it), plus the coverage
-    screen for an uninsured or inactive caller (``selfpay/coverage_screen.py``)."""
-    comparison = estimate_levels(inp, benefits, table, figures)
+    screen for an uninsured or inactive caller (``selfpay/coverage_screen.py``); ``packed_days`` as
+    :func:`estimate_levels` takes it."""
+    comparison = estimate_levels(inp, benefits, table, figures, packed_days=packed_days)
     if not (inp.self_pay or benefits is None or benefits.active is False):
         return comparison
     annual = inp.annual_income if inp.annual_income is not None else (
@@ -205,8 +207,8 @@ def compute(inp: PricingInput, benefits: NormalizedBenefits | None, table: Store
 
 
 async def _with_affordability(conn: asyncpg.Pool | asyncpg.Connection, comparison: EstimateComparison,
-                              request: EstimateRequest, *, assistance_policy: str,
-                              table: StoredRateTable) -> tuple[EstimateComparison, dict[str, Any]]:
+                              request: EstimateRequest, *, assistance_policy: str, table: StoredRateTable,
+                              packed_days: list[PackedDays]) -> tuple[EstimateComparison, dict[str, Any]]:
     try:
         from service.pricing.selfpay.affordability import (  # noqa: PLC0415
             SharedHouseholdFacts, affordability_for_level, discount_could_apply, household_for_affordability)
@@ -222,12 +224,13 @@ async def _with_affordability(conn: asyncpg.Pool | asyncpg.Connection, compariso
         request.household, income_matters=discount_could_apply(config, self_pay=request.self_pay))
     levels: list[LevelEstimate] = []
     shared = SharedHouseholdFacts()
-    for level in comparison.estimates:
+    for level, days in zip(comparison.estimates, packed_days, strict=True):
         section = affordability_for_level(
             level, household=household, config=config, on=level.first_service_date, self_pay=request.self_pay,
             first_due_date=level.first_service_date + dt.timedelta(days=FIRST_PAYMENT_AFTER_DAYS),
             proof_of_income_seen=bool(request.household and request.household.proof_of_income_seen),
-            government=None if config.policy.uses_sliding_fee else government_payment(table, level), shared=shared)
+            government=None if config.policy.uses_sliding_fee else government_payment(table, level), shared=shared,
+            day_patient_pays=days.patient_pays())
         levels.append(msgspec.structs.replace(level, affordability=section))
     summary = comparison.summary
     assisted = [lv for lv in levels if lv.affordability and lv.affordability.financial_assistance is not None
@@ -305,8 +308,10 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
                           request_id: str | None, today: dt.date, now: dt.datetime,
                           calendar: ProgramCalendar, outpatient: MedicareOutpatient,
                           imd: MedicaidImdSettings, assistance_policy: str, professional_default: bool = False,
-                          professional_fees: dict[str, Any] | None = None) -> EstimateResponse:
+                          professional_fees: dict[str, Any] | None = None, with_days: bool = True) -> EstimateResponse:
     """Compute, store and audit one estimate; return what the caller is shown (with its id).
+
+    The per-day rows are stored packed (``packed_days.py``) and built for the answer only ``with_days``.
 
     ``professional_default`` (PROFESSIONAL_SERVICES_IN_ESTIMATES) stands in for a request that does not say
     ``professional_services``; the stored request records the value used, so the estimate reproduces.
@@ -322,6 +327,7 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
     inp = pricing_input_from_request(request, default_start=dates["course_default_start"], figures=figures,
                                      benefits_as_of=dates["benefits_as_of"], calendar=calendar,
                                      medicare_outpatient=outpatient, medicaid_imd=imd)
+    inp = dataclasses.replace(inp, include_days=False)  # packed instead, below
     on = min(c.start_date for c in inp.courses)
     others = await resolve_other_coverage(pool, request)  # audited reads of other checks: committed on their own
     key = _patient_key(request, resolved)
@@ -337,9 +343,10 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
             pinned = {"contract": choice.contract.fee_schedule_version}  # the contract's own rates
         table = await rates_for(conn, payer_id=resolved.payer_id, plan_code=request.plan_code, on=on, pinned=pinned,
                                 seed=False)
-        comparison = compute(inp, resolved.benefits, table, figures)
+        packed: list[PackedDays] = []
+        comparison = compute(inp, resolved.benefits, table, figures, packed_days=packed)
         comparison, extra = await _with_affordability(conn, comparison, request, assistance_policy=assistance_policy,
-                                                      table=table)
+                                                      table=table, packed_days=packed)
         extra["program_calendar"] = calendar.to_dict()
         extra["network_choice"] = choice.to_dict() if choice is not None else None
         extra["other_coverage"] = [coverage_to_dict(c) for c in others]
@@ -358,10 +365,10 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
                               eligibility_check_id=resolved.eligibility_check_id, as_of=as_of,
                               benefits=resolved.benefits, rates=table,
                               figures=_figures_used(comparison, table, {**extra, **_iso(dates)}),
-                              response=response)
+                              response=response, packed_days=packed)
         await record(conn, caller=caller, action="estimate.create", resource_type="estimate",
                      resource_id=estimate_id, patient=key, request_id=request_id)
-    return response
+    return with_packed_days(response, packed) if with_days else response
 
 
 async def read_estimate(pool: asyncpg.Pool, estimate_id: uuid.UUID, *, caller: Caller | None,

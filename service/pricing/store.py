@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,7 @@ import msgspec
 from contracts.benefits import NormalizedBenefits
 from contracts.estimate import EstimateRequest, EstimateResponse
 from service.errors import NotFound
+from service.pricing.packed_days import PackedDays, unpack_days
 from service.pricing.schedules import StoredRateTable, rate_table_to_dict, stored_rate_table_from_dict
 
 _encoder = msgspec.json.Encoder(decimal_format="string")
@@ -78,7 +79,42 @@ def _json(value: Any) -> bytes:
 _COLUMNS = """id, created_at, updated_at, created_by, patient_key, patient_first_name, patient_last_name,
               patient_dob, benefits_source, eligibility_check_id, as_of, request::text AS request,
               rates::text AS rates, rate_version_ids, figures::text AS figures, response::text AS response,
-              request_hash"""
+              day_rows::text AS day_rows, request_hash"""
+_packed_decoder = msgspec.json.Decoder(list[PackedDays])
+
+
+def with_packed_days(response: EstimateResponse, packed: Sequence[PackedDays] | None) -> EstimateResponse:
+    """The answer with each level's per-day rows built from ``packed`` (its levels' days, in order)."""
+    if not packed:
+        return response
+    levels = [level if level.days else msgspec.structs.replace(level, days=unpack_days(days))
+              for level, days in zip(response.comparison.estimates, packed, strict=True)]
+    return msgspec.structs.replace(response, comparison=msgspec.structs.replace(response.comparison, estimates=levels))
+
+
+def answered_data(response: dict[str, Any], day_rows: list[Any] | None) -> dict[str, Any]:
+    """:func:`response_as_stored` for the columns as plain JSON data (a ``to_jsonb`` row of the billing feed, the
+    portal's read): the answer's data with each level's per-day rows put back."""
+    if not day_rows:
+        return response
+    packed = msgspec.convert(day_rows, list[PackedDays], strict=False)
+    comparison = dict(response["comparison"])
+    comparison["estimates"] = [
+        level if level.get("days") else {**level, "days": msgspec.to_builtins(unpack_days(days))}
+        for level, days in zip(comparison["estimates"], packed, strict=True)]
+    return {**response, "comparison": comparison}
+
+
+def response_as_stored(response: Any, day_rows: Any) -> EstimateResponse:
+    """A stored answer (the ``response`` and ``day_rows`` columns, as JSON text or as the pool's codec decoded
+    them) as it was answered: with its per-day rows."""
+    answer = (msgspec.json.decode(response, type=EstimateResponse) if isinstance(response, (str, bytes))
+              else msgspec.convert(response, EstimateResponse, strict=False))
+    if day_rows is None:
+        return answer
+    packed = (_packed_decoder.decode(day_rows) if isinstance(day_rows, (str, bytes))
+              else msgspec.convert(day_rows, list[PackedDays], strict=False))
+    return with_packed_days(answer, packed)
 _SELECT = f"SELECT {_COLUMNS} FROM estimates"
 _SELECT_WITH_BENEFITS = f"SELECT {_COLUMNS}, benefits::text AS benefits FROM estimates"
 
@@ -94,7 +130,7 @@ def _from_row(row: Mapping[str, Any], *, with_benefits: bool) -> StoredEstimate:
         rates=stored_rate_table_from_dict(msgspec.json.decode(row["rates"])),
         rate_version_ids=tuple(str(i) for i in row["rate_version_ids"]),
         figures=msgspec.json.decode(row["figures"]),
-        response=msgspec.json.decode(row["response"], type=EstimateResponse),
+        response=response_as_stored(row["response"], row["day_rows"]),
         request_hash=row["request_hash"],
     )
 
@@ -144,17 +180,21 @@ async def insert_estimate(
     rates: StoredRateTable,
     figures: Mapping[str, Any],
     response: EstimateResponse,
+    packed_days: Sequence[PackedDays] | None = None,
 ) -> None:
+    """Store an estimate; with ``packed_days`` its levels' per-day rows are kept packed (``response`` then has none)."""
     patient = request.patient
     await conn.execute(
         """INSERT INTO estimates (id, created_at, updated_at, created_by, patient_key, patient_first_name,
                                   patient_last_name, patient_dob, benefits_source, eligibility_check_id, as_of,
-                                  request, benefits, rates, rate_version_ids, figures, response, request_hash)
-           VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::uuid[], $15, $16, $17)""",
+                                  request, benefits, rates, rate_version_ids, figures, response, request_hash,
+                                  day_rows)
+           VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::uuid[], $15, $16, $17,
+                   $18)""",
         estimate_id, created_at, created_by, patient_key,
         patient.first_name if patient else None, patient.last_name if patient else None,
         patient.date_of_birth if patient else None,
         benefits_source, eligibility_check_id, as_of, _json(request), None if benefits is None else _json(benefits),
         _json(rate_table_to_dict(rates)), list(rates.version_ids), _json(dict(figures)), _json(response),
-        request_hash(request, as_of),
+        request_hash(request, as_of), None if packed_days is None else _json(list(packed_days)),
     )

@@ -37,6 +37,7 @@ Semantics
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -144,12 +145,15 @@ def affordability_for_level(
     proof_of_income_seen: bool = False,
     government: GovernmentPayment | None = None,
     shared: SharedHouseholdFacts | None = None,
+    day_patient_pays: Sequence[Decimal] | None = None,
 ) -> AffordabilitySection:
     """The affordability section of one level (see the module docstring for the rules).
 
     ``government`` is what Medicare or Medicaid would pay for the level, whichever is greater (the cap of a state
     charity-care rule set; :func:`.financial_assistance.government_payment`). ``shared`` carries the household's
     poverty-level determination from one level to the next of the same estimate (worked out once per date).
+    ``day_patient_pays``: each day's patient share when the level carries no ``days`` rows (an estimate whose rows
+    are packed, ``packed_days.py``); the sliding fee is then applied day by day as with the rows.
     """
     rules = validate_rules(config.rules)
     schedule = config.schedule
@@ -187,10 +191,10 @@ def affordability_for_level(
     elif responsibility <= 0:
         notes.append("The patient owes nothing for this level, so there is nothing to discount.")
     else:
-        if level.days:
+        per_day = [day.patient_pays for day in level.days] if level.days else list(day_patient_pays or ())
+        if per_day:
             # the practitioners' visits in the total are charges of their own (visits, like program days)
-            charges: Decimal | list[Decimal] = [*(day.patient_pays for day in level.days),
-                                                *visit_amounts(level.professional)]
+            charges: Decimal | list[Decimal] = [*per_day, *visit_amounts(level.professional)]
             days = len(charges)
         else:
             charges, days = responsibility, level.service_days

@@ -117,6 +117,42 @@ def test_reading_an_estimate_back_leaves_its_benefits_unread_unless_asked(client
     assert full.response == plain.response
 
 
+def test_days_are_stored_packed_and_every_reader_gets_them_back(client, headers, db) -> None:  # noqa: ANN001
+    made = client.post("/v1/estimates?include=days", json=estimate_body(manual=ppo_manual()),
+                       headers=headers["intake"])
+    assert made.status_code == 201, made.text
+    answer = made.json()
+    estimate_id = answer["estimate_id"]
+    # IOP 24 days: 5 deductible days of 300.00, then 19 days of 20 % x 300.00 = 60.00 (see the first test)
+    iop = answer["comparison"]["estimates"][0]
+    assert [d["patient_pays"] for d in iop["days"]] == ["300.00"] * 5 + ["60.00"] * 19
+    row = db.fetchrow("SELECT response::text AS response, json_array_length(day_rows) AS levels FROM estimates "
+                      "WHERE id = $1::uuid", estimate_id)
+    assert '"days":[]' in row["response"] and '"patient_pays":"60.00","deductible"' not in row["response"]
+    assert row["levels"] == 3
+    plain = client.post("/v1/estimates", json=estimate_body(manual=ppo_manual()), headers=headers["intake"]).json()
+    assert all(level["days"] == [] for level in plain["comparison"]["estimates"])
+
+    got = client.get(f"/v1/estimates/{estimate_id}?include=days", headers=headers["billing"])
+    assert got.json() == answer
+    token = client.post(f"/v1/estimates/{estimate_id}/portal-tokens", headers=headers["intake"]).json()["token"]
+    portal = client.get("/v1/portal/estimate", headers={"Authorization": f"Bearer {token}"})
+    assert portal.status_code == 200, portal.text
+    days = [level["days"] for level in answer["comparison"]["estimates"]]
+    # the portal and the feed hand out the whole stored answer (explanations and schedules too): its days are these
+    assert [level["days"] for level in portal.json()["estimate"]["comparison"]["estimates"]] == days
+    cursor, pulled = None, {}
+    while True:
+        page = client.get("/v1/billing/estimates", params={"limit": 500} | ({"cursor": cursor} if cursor else {}),
+                          headers=headers["billing"]).json()
+        pulled.update({item["id"]: item for item in page["items"]})
+        cursor = page["next_cursor"]
+        if not page["has_more"]:
+            break
+    assert [level["days"] for level in pulled[estimate_id]["response"]["comparison"]["estimates"]] == days
+    assert "day_rows" not in pulled[estimate_id]
+
+
 def test_unknown_estimate_is_404_and_portal_and_admin_cannot_read(client, headers) -> None:  # noqa: ANN001
     missing = client.get("/v1/estimates/00000000-0000-0000-0000-000000000001", headers=headers["intake"])
     assert missing.status_code == 404

@@ -1,0 +1,104 @@
+"""A level's per-day rows, packed: what an estimate stores instead of one JSON object a day. Pure.
+
+A 12-week course has 36 to 84 service days but only a handful of distinct money rows (the deductible days, the
+crossing day, the coinsurance days, the days after the out-of-pocket maximum): the days are stored as columns
+(number, date, hours, telehealth) and an index into the distinct money rows. Packing reads the engine's day lines
+once; :func:`unpack_days` gives back exactly the ``ServiceDayOut`` rows :func:`day_rows` builds from the same
+lines (the unit tests hold the two equal), so an estimate answers the same days whether they were built at once or
+read back from the store. An estimate made without ``?include=days`` never builds the rows at all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from decimal import Decimal
+
+import msgspec
+
+from contracts.estimate import ServiceDayOut
+from service.pricing.engine import DayLine
+
+#: One money row: gross, allowed, payer_pays, patient_pays, deductible, copay, coinsurance, not_covered,
+#: over_limit, balance_bill, waived_cost_sharing (ServiceDayOut's money fields, in its order).
+MoneyRow = tuple[Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal]
+
+
+class PackedDays(msgspec.Struct, array_like=True, frozen=True, forbid_unknown_fields=True):
+    """One level's service days as columns, and their distinct money rows (stored as a JSON array)."""
+
+    numbers: list[int]
+    dates: list[dt.date]
+    hours: list[Decimal]
+    telehealth: list[bool]
+    money: list[MoneyRow]
+    #: per day, the index of its row in ``money``
+    money_of_day: list[int]
+
+    def patient_pays(self) -> list[Decimal]:
+        """Each day's patient share, in day order (what the sliding fee discounts day by day)."""
+        shares = [row[3] for row in self.money]
+        return [shares[index] for index in self.money_of_day]
+
+
+def _money(line: DayLine) -> MoneyRow:
+    return (line.gross, line.allowed, line.payer, line.patient, line.deductible, line.copay, line.coinsurance,
+            line.not_covered + line.self_pay, line.over_limit, line.balance_bill, line.waived)
+
+
+def day_rows(lines: Sequence[DayLine]) -> list[ServiceDayOut]:
+    """The per-day rows of a level's day lines (the answer's ``days``)."""
+    return [ServiceDayOut(day=d.number, date=d.date, hours=d.hours, telehealth=d.telehealth, gross=d.gross,
+                          allowed=d.allowed, payer_pays=d.payer, patient_pays=d.patient, deductible=d.deductible,
+                          copay=d.copay, coinsurance=d.coinsurance, not_covered=d.not_covered + d.self_pay,
+                          over_limit=d.over_limit, balance_bill=d.balance_bill, waived_cost_sharing=d.waived)
+            for d in lines]
+
+
+def _text(row: MoneyRow) -> tuple[str, ...]:
+    return tuple(map(str, row))
+
+
+def pack_days(lines: Sequence[DayLine]) -> PackedDays:
+    """The day lines as :class:`PackedDays`. Two days share a money row only when every figure is written the same
+    (Decimal equality alone would take ``300.0`` for ``300.00``, and the answer would then say it differently)."""
+    index_of: dict[MoneyRow, list[int]] = {}
+    money: list[MoneyRow] = []
+    money_of_day: list[int] = []
+    previous: DayLine | None = None
+    previous_index = -1
+    for line in lines:
+        # a repeated day (day_runs.py) carries the very same Decimal objects as the day before it
+        if previous is not None and line.payer is previous.payer and line.deductible is previous.deductible \
+                and line.coinsurance is previous.coinsurance and line.copay is previous.copay \
+                and line.allowed is previous.allowed and line.gross is previous.gross \
+                and line.balance_bill is previous.balance_bill and line.not_covered is previous.not_covered \
+                and line.self_pay is previous.self_pay and line.over_limit is previous.over_limit \
+                and line.waived is previous.waived:
+            money_of_day.append(previous_index)
+            previous = line
+            continue
+        row = _money(line)
+        candidates = index_of.setdefault(row, [])
+        text = _text(row) if candidates else None
+        found = next((i for i in candidates if _text(money[i]) == text), None)
+        if found is None:
+            found = len(money)
+            candidates.append(found)
+            money.append(row)
+        money_of_day.append(found)
+        previous, previous_index = line, found
+    return PackedDays(numbers=[line.number for line in lines], dates=[line.date for line in lines],
+                      hours=[line.hours for line in lines], telehealth=[line.telehealth for line in lines],
+                      money=money, money_of_day=money_of_day)
+
+
+def unpack_days(packed: PackedDays) -> list[ServiceDayOut]:
+    """The per-day rows :func:`day_rows` gives for the lines ``packed`` was made from."""
+    money = packed.money
+    return [ServiceDayOut(day=number, date=date, hours=hours, telehealth=telehealth, gross=row[0], allowed=row[1],
+                          payer_pays=row[2], patient_pays=row[3], deductible=row[4], copay=row[5], coinsurance=row[6],
+                          not_covered=row[7], over_limit=row[8], balance_bill=row[9], waived_cost_sharing=row[10])
+            for number, date, hours, telehealth, row in zip(
+                packed.numbers, packed.dates, packed.hours, packed.telehealth,
+                (money[index] for index in packed.money_of_day), strict=True)]
