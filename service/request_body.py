@@ -103,6 +103,51 @@ def _matches(t: mi.Type, value: Any) -> bool:
     return isinstance(t, (mi.DecimalType, mi.DateType, mi.DateTimeType, mi.IntType))
 
 
+#: id(type) -> (type, whether a value of it can be out of bounds): the walk skips what cannot (strings, booleans,
+#: bounded integers, and structs or lists made only of those), which is most of most bodies.
+_CHECKED: dict[int, tuple[mi.Type, bool]] = {}
+#: id(struct type) -> (type, its fields that can be out of bounds)
+_CHECKED_FIELDS: dict[int, tuple[mi.Type, tuple[mi.Field, ...]]] = {}
+_FIELDED = (mi.StructType, mi.DataclassType, mi.TypedDictType)
+_SEQUENCES = (mi.ListType, mi.SetType, mi.FrozenSetType, mi.VarTupleType)
+
+
+def _may_be_out_of_bounds(t: mi.Type, visiting: frozenset[int] = frozenset()) -> bool:
+    """Whether :func:`bound_errors` could refuse some value of type ``t`` (a type reached again while it is being
+    decided counts as yes: a recursive type is walked rather than guessed)."""
+    known = _CHECKED.get(id(t))
+    if known is not None:
+        return known[1]
+    if id(t) in visiting:
+        return True
+    inner = visiting | {id(t)}
+    if isinstance(t, mi.Metadata):
+        result = _may_be_out_of_bounds(t.type, inner)
+    elif isinstance(t, mi.UnionType):
+        result = any(_may_be_out_of_bounds(member, inner) for member in t.types)
+    elif isinstance(t, (mi.DecimalType, mi.DateType, mi.DateTimeType)):
+        result = True
+    elif isinstance(t, mi.IntType):
+        result = t.le is None and t.lt is None
+    elif isinstance(t, _FIELDED):
+        result = any(_may_be_out_of_bounds(field.type, inner) for field in t.fields)
+    elif isinstance(t, _SEQUENCES):
+        result = _may_be_out_of_bounds(t.item_type, inner)
+    elif isinstance(t, mi.DictType):
+        result = _may_be_out_of_bounds(t.value_type, inner)
+    else:
+        result = False
+    _CHECKED[id(t)] = (t, result)  # the type is kept, so its id is never reused for another
+    return result
+
+
+def _checked_fields(t: mi.StructType | mi.DataclassType | mi.TypedDictType) -> tuple[mi.Field, ...]:
+    known = _CHECKED_FIELDS.get(id(t))
+    if known is None:
+        known = _CHECKED_FIELDS[id(t)] = (t, tuple(f for f in t.fields if _may_be_out_of_bounds(f.type)))
+    return known[1]
+
+
 def bound_errors(t: mi.Type, value: Any, path: str = "$", kind: str | None = None) -> list[FieldError]:
     """Every field of ``value`` (a decoded JSON body) out of bounds for its type ``t``."""
     if isinstance(t, mi.Metadata):
@@ -123,16 +168,20 @@ def bound_errors(t: mi.Type, value: Any, path: str = "$", kind: str | None = Non
             reason = f"must be at most {MAX_INT:,}"
     elif isinstance(t, (mi.DateType, mi.DateTimeType)):
         reason = _date_reason(value, isinstance(t, mi.DateTimeType))
-    elif isinstance(t, (mi.StructType, mi.DataclassType, mi.TypedDictType)) and isinstance(value, dict):
+    elif isinstance(t, _FIELDED) and isinstance(value, dict):
         return [
             error
-            for field in t.fields
+            for field in _checked_fields(t)
             if field.encode_name in value
             for error in bound_errors(field.type, value[field.encode_name], f"{path}.{field.encode_name}")
         ]
-    elif isinstance(t, (mi.ListType, mi.SetType, mi.FrozenSetType, mi.VarTupleType)) and isinstance(value, list):
+    elif isinstance(t, _SEQUENCES) and isinstance(value, list):
+        if not _may_be_out_of_bounds(t.item_type):
+            return []
         return [e for i, item in enumerate(value) for e in bound_errors(t.item_type, item, f"{path}[{i}]", kind)]
     elif isinstance(t, mi.DictType) and isinstance(value, dict):
+        if not _may_be_out_of_bounds(t.value_type):
+            return []
         return [e for key, item in value.items() for e in bound_errors(t.value_type, item, f"{path}.{key}", kind)]
     return [FieldError(field=path, reason=reason)] if reason else []
 
@@ -148,7 +197,7 @@ def _type_info(annotation: Any) -> mi.Type | None:
 def check_bounds(annotation: Any, value: Any, checked_by_handler: tuple[str, ...] = ()) -> None:
     """Raise one 400 naming every out-of-bounds field of a decoded body of type ``annotation``."""
     info = _type_info(annotation)
-    errors = bound_errors(info, value) if info is not None else []
+    errors = bound_errors(info, value) if info is not None and _may_be_out_of_bounds(info) else []
     errors = [e for e in errors if not any(e.field == p or e.field.startswith((p + ".", p + "[")) for p in checked_by_handler)]
     if errors:
         raise InvalidInput("; ".join(f"{e.field}: {e.reason}" for e in errors), errors=errors)
