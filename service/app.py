@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from types import MethodType
 from typing import Any
 
 import msgspec
 from litestar import Litestar
 from litestar.datastructures import State
+from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components, SecurityScheme
 
@@ -68,6 +70,25 @@ def _all_struct_types() -> set[type]:
     return seen
 
 
+async def _authorize_without_copy(handler: Any, connection: Any) -> None:
+    for guard in handler.resolve_guards():
+        await guard(connection, handler)
+
+
+def _guards_get_the_handler(app: Litestar) -> None:
+    """Guards get the route handler itself, not ``copy(handler)``.
+
+    Litestar's ``authorize_connection`` passes every guard a fresh copy of the route handler: 40 us a call on this
+    machine (some 40 slots copied through ``__reduce_ex__``), on every guarded request. The service's guards
+    (service/access/roles.py) only read the handler (its operation id, for the audit row of a refusal), so the copy
+    protects nothing they do. Each guarded handler gets an ``authorize_connection`` of its own that skips it (the
+    OPTIONS handlers Litestar builds itself have no instance dictionary and keep the copy: they are rarely called)."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", ()):
+            if isinstance(handler, HTTPRouteHandler) and hasattr(handler, "__dict__") and handler.resolve_guards():
+                handler.authorize_connection = MethodType(_authorize_without_copy, handler)
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or load_settings()
     configure_logging(settings.log_level, settings.log_format)
@@ -103,6 +124,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,
         debug=False,
     )
+    _guards_get_the_handler(app)
     portal_tokens.install(app)  # app.state.portal_token_resolver for Bearer portal tokens
     # Outermost, around the router too: unmatched paths (404/405) also get a request id and an access-log line,
     # and every route middleware below already knows the caller.
