@@ -7,9 +7,9 @@ connections are :class:`OrganizationConnection`, which
 - starts every transaction with ``BEGIN; SELECT set_config('app.organization_id', <org>, true)`` (one round trip),
 - runs a statement made outside a transaction (``pool.fetchrow(...)``) inside one such transaction (unless it acts
   for no organization: then there is nothing to set): three round trips (BEGIN + setting, statement, COMMIT);
-- except a statement that sets the organization itself (:meth:`OrganizationConnection.fetchrow_acting`: a database
-  function given :func:`current_organization` as its first argument, such as migration 0950's audited check
-  read), which goes alone, in one round trip.
+- except a statement that sets the organization itself (:meth:`OrganizationConnection.fetch_setting_its_own`: a
+  database function given the organization of each read it makes, such as migration 0951's audited check reads),
+  which goes alone, in one round trip.
 
 The organization comes from :func:`acting_for` / :func:`act_for` (a context variable: each request, each asyncio
 task, has its own). The authentication middleware sets it to the caller's organization for the whole request.
@@ -115,15 +115,15 @@ class OrganizationConnection(asyncpg.Connection):  # type: ignore[misc]
         async with self.transaction():
             return await super().fetchval(query, *args, **kwargs)
 
-    async def fetchrow_acting(self, query: str, *args: Any) -> Any:
-        """The row ``query`` returns given :func:`current_organization` as ``$1`` and ``args`` after it, sent as is.
+    async def fetch_setting_its_own(self, query: str, *args: Any) -> list[Any]:
+        """The rows of ``query``, sent as it is: no BEGIN or COMMIT around it, and no organization set for it.
 
-        For a statement that acts for the organization by itself: it calls a database function that takes the
-        organization as its first argument and sets it transaction-locally for its own body (migration 0950). No
-        BEGIN or COMMIT goes around it: alone it runs in its own implicit transaction, committed before the row
-        comes back - one round trip instead of three.
+        Only for a statement that sets the organization itself: it calls a database function that is given the
+        organization (taken from :func:`current_organization` of the request it acts for) and sets it
+        transaction-locally for what it does (migration 0951). Alone it runs in its own implicit transaction,
+        committed before its rows come back: one round trip instead of three.
         """
-        return await super().fetchrow(query, current_organization(), *args)
+        return await super().fetch(query, *args)
 
     async def copy_records_to_table(self, table_name: str, **kwargs: Any) -> str:
         if self._outside_any_organization():

@@ -72,6 +72,8 @@ class Context:
     request_id: str | None = None
     #: the payer's breaker and bulkhead every clearinghouse call goes through (payer_gate.py)
     gate: PayerGate | None = None
+    #: the app's audited reads of stored checks, batched across requests (store.CheckReads); None: made per call
+    reads: store.CheckReads | None = None
 
 
 def client_for(state: Any) -> ClearinghouseClient | None:
@@ -90,7 +92,19 @@ def client_for(state: Any) -> ClearinghouseClient | None:
 def context_for(state: Any, caller: Caller | None, request_id: str | None) -> Context:
     """What one call needs, from the running app's state (the REST routes and the console build it the same way)."""
     return Context(pool=state.pool, settings=state.settings, client=client_for(state), gate=gate_for(state),
-                   caller=caller, request_id=request_id)
+                   reads=reads_for(state), caller=caller, request_id=request_id)
+
+
+def reads_for(state: Any) -> store.CheckReads:
+    """The app's audited reads of stored checks (one per app: reads of concurrent requests go together)."""
+    reads = state.get("check_reads")
+    if reads is None or reads.pool is not state.pool:  # a new lifespan's pool gets reads of its own
+        reads = state.check_reads = store.CheckReads(state.pool)
+    return reads
+
+
+def _reads(ctx: Context) -> store.CheckReads:
+    return ctx.reads if ctx.reads is not None else store.CheckReads(ctx.pool)
 
 
 def gate_for(state: Any) -> PayerGate:
@@ -284,9 +298,9 @@ async def _create_check(ctx: Context, req: EligibilityCheckRequest, *, refresh: 
         raise _x12_input_error(exc) from None
 
     if not refresh:
-        # One round trip, hit or miss; a hit is read with its audit row (store.find_cached).
+        # One statement, hit or miss, with the reads of concurrent requests; a hit with its audit row (store.py).
         held = _VIEWS.held_for_key(current_organization(), key) if encoded else None
-        cached = await store.find_cached(ctx.pool, key, settings.eligibility_cache_ttl_seconds,
+        cached = await store.find_cached(_reads(ctx), key, settings.eligibility_cache_ttl_seconds,
                                          audit_params(ctx.caller, "eligibility.cache_hit", ctx.request_id),
                                          _held_version(held))
         if cached is not None:
@@ -366,7 +380,7 @@ async def read_check(ctx: Context, check_id: str) -> bytes:
     probe for an id that does not exist (or is another organization's) too, as ``not_found``."""
     cid = store.parse_id(check_id)
     held = _VIEWS.held(current_organization(), cid) if cid is not None else None
-    row = await store.fetch_check_audited(ctx.pool, cid, check_id,
+    row = await store.fetch_check_audited(_reads(ctx), cid, check_id,
                                           audit_params(ctx.caller, "eligibility.read", ctx.request_id),
                                           _held_version(held))
     if row is None:
@@ -376,7 +390,7 @@ async def read_check(ctx: Context, check_id: str) -> bytes:
 
 async def read_check_x12(ctx: Context, check_id: str) -> EligibilityX12:
     """The raw X12 of a stored check, audited as :func:`read_check`."""
-    row = await store.fetch_x12_audited(ctx.pool, store.parse_id(check_id), check_id,
+    row = await store.fetch_x12_audited(_reads(ctx), store.parse_id(check_id), check_id,
                                         audit_params(ctx.caller, "eligibility.read_x12", ctx.request_id))
     if row is None:
         raise NotFound("No eligibility check with this id.")

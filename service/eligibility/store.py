@@ -21,9 +21,10 @@ import asyncpg
 import msgspec
 
 from contracts.benefits import NormalizedBenefits
+from service.eligibility.read_batches import ReadBatches
 from service.eligibility.rows_json import with_rows_json
 
-__all__ = ["NewCheck", "cache_key", "insert_check", "find_cached", "fetch_check", "fetch_check_audited", "fetch_x12_audited", "next_control_number", "parse_id"]
+__all__ = ["CheckReads", "NewCheck", "cache_key", "insert_check", "find_cached", "fetch_check", "fetch_check_audited", "fetch_x12_audited", "next_control_number", "parse_id"]
 
 _COLUMNS = (
     "source", "status", "payer_id", "payer_name", "date_of_service", "service_type_codes",
@@ -108,63 +109,77 @@ _READ_COLUMNS = ", ".join(("id", "created_at", "updated_at", *(c for c in _COLUM
                            "(benefits -> 'benefit_rows')::text AS benefit_rows_json"))
 _FETCH_CHECK = (f"SELECT {_READ_COLUMNS}, extract(epoch FROM now() - created_at)::float8 AS age "
                 "FROM eligibility_checks WHERE id = $1")
-#: The audited read of a check by id or cache key: it and its audit row in one statement (migration 0950). $1 is the
-#: organization (OrganizationConnection.fetchrow_acting), then the id, the cache key, the reuse window, the id asked
-#: for (audited as not found when nothing is) and the five audit parameters (``service.access.audit.audit_params``).
-_AUDITED = "read_eligibility_check_audited($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) f"
+#: The audited reads of stored checks, made in batches (``read_batches.py``): the reads of concurrent requests and
+#: their audit rows in one statement and one commit (migration 0951). Arrays, one element per read: $1 the
+#: organizations, then the ids, cache keys, reuse windows, the ids asked for (audited as not found when nothing is)
+#: and the five audit parameters (``service.access.audit.audit_params``). Each row is numbered by its read (n).
+_AUDITED = "read_eligibility_checks_audited($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) f"
 #: What a check's answer needs of its row every time: its identity and version, and the patient (the memo of
 #: answers, check_views.py, never keeps names or dates of birth).
 _ANSWER_ALWAYS = ("id", "updated_at", "status", "subscriber_first_name", "subscriber_last_name", "subscriber_dob",
                   "member_id", "dependent_first_name", "dependent_last_name", "dependent_dob", "patient_key")
 #: ... and what it needs unless the caller holds that row version's answer already: $11-$13 name the version held
-#: (id, updated_at, status; NULL: none), and while the row is still that version these come back NULL.
+#: per read (id, updated_at, status; NULL: none), and while the row is still that version these come back NULL.
 _ANSWER_VERSIONED = ("created_at", "source", "payer_id", "payer_name", "date_of_service", "service_type_codes",
                      "attempts")
-_READ_ANSWER_AUDITED = (
-    f"SELECT {', '.join('f.' + c for c in _ANSWER_ALWAYS)}, extract(epoch FROM now() - f.created_at)::float8 AS age,"
-    f" v.* FROM {_AUDITED} LEFT JOIN LATERAL (SELECT {', '.join('f.' + c for c in _ANSWER_VERSIONED)},"
-    " (f.benefits - 'benefit_rows')::text AS benefits_head, (f.benefits -> 'benefit_rows')::text AS benefit_rows_json"
-    " WHERE f.id IS DISTINCT FROM $11 OR f.updated_at IS DISTINCT FROM $12 OR f.status IS DISTINCT FROM $13) v ON true"
+
+
+def _of_check(*columns: str) -> str:
+    return ", ".join(f"(f.checked).{c} AS {c}" for c in columns)
+
+
+_READ_ANSWERS_AUDITED = (
+    f"SELECT f.n, {_of_check(*_ANSWER_ALWAYS)}, extract(epoch FROM now() - (f.checked).created_at)::float8 AS age,"
+    f" v.* FROM {_AUDITED} LEFT JOIN LATERAL (SELECT {_of_check(*_ANSWER_VERSIONED)},"
+    " ((f.checked).benefits - 'benefit_rows')::text AS benefits_head,"
+    " ((f.checked).benefits -> 'benefit_rows')::text AS benefit_rows_json"
+    " WHERE (f.checked).id IS DISTINCT FROM ($11::uuid[])[f.n]"
+    " OR (f.checked).updated_at IS DISTINCT FROM ($12::timestamptz[])[f.n]"
+    " OR (f.checked).status IS DISTINCT FROM ($13::text[])[f.n]) v ON true"
 )
-_READ_X12_AUDITED = f"SELECT f.id, f.source, f.raw_270, f.raw_271 FROM {_AUDITED}"
+_READ_X12_AUDITED = f"SELECT f.n, {_of_check('id', 'source', 'raw_270', 'raw_271')} FROM {_AUDITED}"
 #: No version held: every column of the answer comes back.
 NOTHING_HELD: tuple[Any, Any, Any] = (None, None, None)
 
 
-async def _read_audited(pool: asyncpg.Pool, query: str, *args: Any) -> asyncpg.Record | None:
-    async with pool.acquire() as conn:
-        return await conn.fetchrow_acting(query, *args)
+class CheckReads:
+    """One pool's audited reads of stored checks - answers and raw X12 - each kind in batches."""
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+        self.answers = ReadBatches(pool, _READ_ANSWERS_AUDITED)
+        self.x12 = ReadBatches(pool, _READ_X12_AUDITED)
 
 
-async def find_cached(pool: asyncpg.Pool, key: str, ttl_seconds: int, audit: tuple[str | None, ...],
+async def find_cached(reads: CheckReads, key: str, ttl_seconds: int, audit: tuple[str | None, ...],
                       held: tuple[Any, Any, Any] = NOTHING_HELD) -> asyncpg.Record | None:
-    """The newest reusable check, read with its audit row (``audit``: ``audit_params``) in one round trip: the
+    """The newest reusable check, read with its audit row (``audit``: ``audit_params``) in one statement: the
     columns of its answer, those of ``_ANSWER_VERSIONED`` and the benefits NULL while it is the version ``held``."""
     if ttl_seconds <= 0:
         return None
-    return await _read_audited(pool, _READ_ANSWER_AUDITED, None, key, float(ttl_seconds), None, *audit, *held)
+    return await reads.answers.read(None, key, float(ttl_seconds), None, *audit, *held)
 
 
 async def fetch_check(conn: asyncpg.Connection | asyncpg.Pool, check_id: uuid.UUID) -> asyncpg.Record | None:
     return await conn.fetchrow(_FETCH_CHECK, check_id)
 
 
-async def fetch_check_audited(pool: asyncpg.Pool, check_id: uuid.UUID | None, asked_for: str,
+async def fetch_check_audited(reads: CheckReads, check_id: uuid.UUID | None, asked_for: str,
                               audit: tuple[str | None, ...], held: tuple[Any, Any, Any] = NOTHING_HELD,
                               ) -> asyncpg.Record | None:
-    """One check by id, read with its audit row (``audit``: ``audit_params``) in one round trip, as
+    """One check by id, read with its audit row (``audit``: ``audit_params``) in one statement, as
     :func:`find_cached` reads it.
 
     ``check_id`` None (an id that is not one) finds nothing. Finding nothing - also another organization's check,
-    which row-level security hides - writes the audit row ``not_found`` naming ``asked_for``, in the same trip.
+    which row-level security hides - writes the audit row ``not_found`` naming ``asked_for``, in the same statement.
     """
-    return await _read_audited(pool, _READ_ANSWER_AUDITED, check_id, None, None, asked_for, *audit, *held)
+    return await reads.answers.read(check_id, None, None, asked_for, *audit, *held)
 
 
-async def fetch_x12_audited(pool: asyncpg.Pool, check_id: uuid.UUID | None, asked_for: str,
+async def fetch_x12_audited(reads: CheckReads, check_id: uuid.UUID | None, asked_for: str,
                             audit: tuple[str | None, ...]) -> asyncpg.Record | None:
     """A check's id, source and raw X12, audited as :func:`fetch_check_audited`."""
-    return await _read_audited(pool, _READ_X12_AUDITED, check_id, None, None, asked_for, *audit)
+    return await reads.x12.read(check_id, None, None, asked_for, *audit)
 
 
 _head_decoder = msgspec.json.Decoder(NormalizedBenefits)

@@ -58,27 +58,35 @@ def test_every_read_among_many_at_once_leaves_its_own_audit_row(client, headers,
         assert rows == [(action, outcome, organization, resource)], path
 
 
-def test_the_read_acts_for_its_organization_only_while_it_runs(client, new_organization) -> None:  # noqa: ANN001
-    """Inside a transaction acting for one organization, a one-statement read acting for another audits for that
-    other one and leaves the transaction's own setting as it was."""
-    other_org, _ = new_organization("inside")
+def test_a_batch_acts_for_each_reads_organization_only_while_it_runs(client, new_organization) -> None:  # noqa: ANN001
+    """Inside a transaction acting for one organization, a batch of reads acting for two others audits each read for
+    its own organization (row-level security: another's check is not found) and leaves the transaction's own setting
+    as it was."""
+    other_org, other_keys = new_organization("inside")
+    theirs = client.post("/v1/eligibility/checks", json=body_for("PPO-FAM-006"), headers=other_keys["intake"])
+    their_id = uuid.UUID(theirs.json()["id"])
     pool = client.app.state.pool
-    request_id = f"inside-{uuid.uuid4().hex[:8]}"
+    request_ids = [f"inside-{n}-{uuid.uuid4().hex[:8]}" for n in range(3)]
 
-    async def scenario() -> tuple[str, str | None]:
+    async def scenario() -> tuple[list[tuple[int, str]], str, list[str | None]]:
         with acting_for("default"):
             async with pool.acquire() as conn, conn.transaction():
-                with acting_for(other_org):
-                    await conn.fetchrow_acting(
-                        "SELECT * FROM read_eligibility_check_audited($1, $2, NULL, NULL, 'probe', 'test', 'intake',"
-                        " 'eligibility.read', $3, NULL)", uuid.uuid4(), request_id)
+                rows = await conn.fetch_setting_its_own(
+                    "SELECT f.n, (f.checked).id::text FROM read_eligibility_checks_audited($1, $2, $3, $4, $5, $6, $7,"
+                    " $8, $9, $10) f", [other_org, "default", other_org], [their_id, their_id, their_id],
+                    [None] * 3, [None] * 3, ["asked"] * 3, ["test"] * 3, ["intake"] * 3, ["eligibility.read"] * 3,
+                    request_ids, [None] * 3)
                 setting = await conn.fetchval("SELECT current_setting('app.organization_id')")
-        with acting_for(other_org):
-            audited_for = await pool.fetchval("SELECT organization_id FROM audit_log WHERE request_id = $1",
-                                              request_id)
-        return setting, audited_for
+        audited = []
+        for organization, request_id in zip([other_org, "default", other_org], request_ids):
+            with acting_for(organization):
+                audited.append(await pool.fetchval("SELECT outcome FROM audit_log WHERE request_id = $1", request_id))
+        return [tuple(r) for r in rows], setting, audited
 
-    assert client.blocking_portal.call(scenario) == ("default", other_org)
+    rows, setting, audited = client.blocking_portal.call(scenario)
+    assert rows == [(1, str(their_id)), (3, str(their_id))]
+    assert setting == "default"
+    assert audited == ["success", "not_found", "success"]
 
 
 def _without_age(answer: httpx.Response) -> dict:
@@ -111,3 +119,39 @@ def test_an_answer_held_in_memory_is_the_answer_read_whole_and_never_outlives_it
     assert (after["status"], after["message"]) == (
         "inactive", "Coverage with SANDBOX PPO is not active on the date of service.")
     assert after["updated_at"] != whole.json()["updated_at"]
+
+
+def test_reads_made_at_once_share_statements_and_one_that_fails_fails_alone(client, headers, db) -> None:  # noqa: ANN001
+    from service.eligibility.store import CheckReads, fetch_check_audited  # noqa: PLC0415
+
+    made = client.post("/v1/eligibility/checks", json=body_for("PPO-FAM-006"), headers=headers["intake"])
+    check_id = uuid.UUID(made.json()["id"])
+    reads = CheckReads(client.app.state.pool)
+    statements = []
+    fetch = reads.answers._fetch
+
+    async def counted(batch):  # noqa: ANN001, ANN202
+        statements.append(len(batch))
+        return await fetch(batch)
+
+    reads.answers._fetch = counted
+    tag = uuid.uuid4().hex[:8]
+
+    def audit(n: int) -> tuple[str | None, ...]:
+        # an audit row without an actor violates NOT NULL: that read cannot be done
+        return (None if n == 5 else "test", "intake", "eligibility.read", f"batch-{tag}-{n}", None)
+
+    async def at_once() -> list[object]:
+        with acting_for("default"):
+            return await asyncio.gather(*(fetch_check_audited(reads, check_id, str(check_id), audit(n))
+                                          for n in range(12)), return_exceptions=True)
+
+    answers = client.blocking_portal.call(at_once)
+    assert [type(a).__name__ for a in answers] == ["Record"] * 5 + ["NotNullViolationError"] + ["Record"] * 6
+    assert all(a["id"] == check_id for n, a in enumerate(answers) if n != 5)
+    gathered = max(statements)
+    assert gathered > 1  # reads made while others were in flight went together
+    assert statements.count(1) >= gathered  # the batch with the failing read was tried again read by read
+    rows = db.fetch("SELECT request_id FROM audit_log WHERE request_id LIKE $1 ORDER BY request_id", f"batch-{tag}-%")
+    # each answered read has exactly one audit row (a batch that failed wrote none); the failed one has none
+    assert sorted(r["request_id"] for r in rows) == sorted(f"batch-{tag}-{n}" for n in range(12) if n != 5)

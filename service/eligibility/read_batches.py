@@ -1,0 +1,85 @@
+"""Audited reads of stored checks, grouped: the reads of concurrent requests go to PostgreSQL together, as one
+statement with one commit (migration 0951), so each pays a share of one WAL flush instead of a flush of its own.
+
+A read joins the reads waiting to be sent and awaits its own row. While fewer than :attr:`ReadBatches.in_flight`
+batches are in flight, waiting reads go at once (alone, when nothing else waits: no read waits for company);
+reads that arrive meanwhile gather into the next batch, sent as soon as one in flight comes back. So under load a
+batch holds about the reads that arrived during one round trip, and alone a read costs what it did on its own.
+
+Nothing is answered before its audit row is committed: a read's row is handed over only after the statement, and
+with it the commit of every audit row of its batch, completed. A batch that fails is tried again read by read, so
+a read that cannot be done fails alone; the others are answered (their audit rows, rolled back with the failed
+batch, are written again by their own statements). Each read acts for the organization of the request that made
+it (:func:`service.db.tenant.current_organization` when it was made), set by the database function for that
+read alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import asyncpg
+
+from service.db.tenant import current_organization
+
+__all__ = ["ReadBatches"]
+
+
+class ReadBatches:
+    """Sends ``query`` (one statement over arrays: one element per read, ``$1`` the organizations) for batches of
+    reads and hands each read the row numbered with its place in the batch (column ``n``, from 1), or None."""
+
+    def __init__(self, pool: asyncpg.Pool, query: str, *, max_batch: int = 64, in_flight: int = 2) -> None:
+        self.pool = pool
+        self.query = query
+        self.max_batch = max_batch
+        self.in_flight = in_flight
+        self._waiting: list[tuple[tuple[Any, ...], asyncio.Future[Any]]] = []
+        self._sending = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def read(self, *args: Any) -> asyncpg.Record | None:
+        """The row of one read (``args``: its elements of the arrays after ``$1``), once its audit row is committed."""
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._waiting.append(((current_organization(), *args), future))
+        if self._sending < self.in_flight:
+            self._send_next()
+        return await future
+
+    def _send_next(self) -> None:
+        batch, self._waiting = self._waiting[:self.max_batch], self._waiting[self.max_batch:]
+        self._sending += 1
+        task = asyncio.get_running_loop().create_task(self._send(batch))
+        self._tasks.add(task)  # a reference until it ends (the loop keeps only a weak one)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _send(self, batch: list[tuple[tuple[Any, ...], asyncio.Future[Any]]]) -> None:
+        try:
+            await self._answer(batch)
+        finally:
+            self._sending -= 1
+            if self._waiting:
+                self._send_next()
+
+    async def _answer(self, batch: list[tuple[tuple[Any, ...], asyncio.Future[Any]]]) -> None:
+        try:
+            rows = await self._fetch([args for args, _ in batch])
+        except Exception as exc:  # noqa: BLE001 - handed to the reads that wait for it
+            if len(batch) > 1:
+                for one in batch:  # read by read: only a read that cannot be done fails
+                    await self._answer([one])
+                return
+            _, future = batch[0]
+            if not future.done():
+                future.set_exception(exc)
+            return
+        found = {row["n"]: row for row in rows}
+        for n, (_, future) in enumerate(batch, 1):
+            if not future.done():  # a request cancelled meanwhile (its read is audited all the same)
+                future.set_result(found.get(n))
+
+    async def _fetch(self, reads: list[tuple[Any, ...]]) -> list[asyncpg.Record]:
+        columns = [list(column) for column in zip(*reads)]
+        async with self.pool.acquire() as conn:
+            return await conn.fetch_setting_its_own(self.query, *columns)
