@@ -51,9 +51,10 @@ import httpx
 import stamina
 import structlog
 
+from contracts.benefits import NormalizedBenefits, Source
 from service.eligibility.acknowledgements import Acknowledgement, read_acknowledgement
 from service.eligibility.x12 import codes
-from service.eligibility.parsing import read_271_off_loop
+from service.eligibility.parsing import read_and_normalize
 from service.eligibility.x12.reader_271 import Parsed271
 from service.eligibility.x12.tokenizer import X12FormatError
 from service.errors import UpstreamError
@@ -69,7 +70,10 @@ log = structlog.get_logger("service.eligibility.clearinghouse")
 @dataclass(frozen=True, slots=True)
 class ClearinghouseReply:
     raw_271: str
+    #: the 271 as read (a large one's benefit loops stay in the worker process: see parsing.read_and_normalize)
     parsed: Parsed271
+    #: its benefits, read once with it (a large 271's rows as JSON)
+    benefits: NormalizedBenefits
     attempts: int
     elapsed_ms: int
 
@@ -231,16 +235,16 @@ class HttpClearinghouse:
             ):
                 with attempt:
                     tries = attempt.num
-                    raw, parsed = await self._once(payer_id, x12_270, tries)
+                    raw, parsed, benefits = await self._once(payer_id, x12_270, tries)
         except Transient as exc:
             log.warning("clearinghouse_gave_up", payer_id=payer_id, attempts=tries, kind=exc.kind)
             retry_after = _whole_seconds(exc.retry_after if exc.retry_after else self.unavailable_retry_after)
             raise unavailable(f"{exc.detail} (after {tries} attempts). Try again later.", retry_after) from None
         elapsed = int((time.perf_counter() - started) * 1000)
         log.info("clearinghouse_answered", payer_id=payer_id, attempts=tries, elapsed_ms=elapsed)
-        return ClearinghouseReply(raw_271=raw, parsed=parsed, attempts=tries, elapsed_ms=elapsed)
+        return ClearinghouseReply(raw_271=raw, parsed=parsed, benefits=benefits, attempts=tries, elapsed_ms=elapsed)
 
-    async def _once(self, payer_id: str, x12_270: str, attempt: int) -> tuple[str, Parsed271]:
+    async def _once(self, payer_id: str, x12_270: str, attempt: int) -> tuple[str, Parsed271, NormalizedBenefits]:
         wire = self.wrap(payer_id, x12_270)  # per attempt: a CORE PayloadID is never reused
         try:
             response = await self.http.post(self.url, content=wire.content, headers=wire.headers, timeout=self.timeout)
@@ -276,8 +280,8 @@ class HttpClearinghouse:
         if acknowledgement is not None:  # a TA1 / 999 instead of the 271: say what it refused, in plain words
             log.warning("clearinghouse_acknowledgement", kind=acknowledgement.kind, accepted=acknowledgement.accepted)
             raise acknowledged(acknowledgement)
-        try:
-            parsed = await read_271_off_loop(raw)  # a large 271 is read in a worker process
+        try:  # read once, with its benefits (a large 271 in a worker process): the service stores these
+            parsed, benefits = await read_and_normalize(raw, source=Source.CLEARINGHOUSE_271)
         except X12FormatError as exc:
             log.warning("clearinghouse_bad_271", reason=exc.detail)
             raise bad_gateway(f"The payer's answer is not a readable 271: {exc.detail}") from None
@@ -286,4 +290,4 @@ class HttpClearinghouse:
                 words = codes.REJECT_REASONS.get(aaa.reason_code or "", ("The payer cannot respond right now", ""))[0]
                 log.info("clearinghouse_attempt_failed", attempt=attempt, aaa=aaa.reason_code)
                 raise Transient("aaa", f"The payer said: {words} (AAA {aaa.reason_code})")
-        return raw, parsed
+        return raw, parsed, benefits

@@ -30,7 +30,7 @@ from service.eligibility.benefits import normalize_271
 from service.eligibility.rows_json import with_rows_json
 from service.eligibility.x12.reader_271 import Parsed271, read_271
 
-__all__ = ["read_and_normalize", "read_271_off_loop", "OFFLOAD_CHARS"]
+__all__ = ["read_and_normalize", "OFFLOAD_CHARS"]
 
 #: Documents at least this long are parsed in the worker process (about 10 ms of parsing inline).
 OFFLOAD_CHARS = 16_384
@@ -81,10 +81,6 @@ def _light(parsed: Parsed271) -> Parsed271:
     return parsed
 
 
-def _read_in_worker(text: str) -> Parsed271:
-    return _light(read_271(text))
-
-
 def _in_worker(text: str, source: Source) -> tuple[Parsed271, NormalizedBenefits, bytes]:
     parsed, benefits = _read_and_normalize(text, source)
     _light(parsed)
@@ -103,14 +99,3 @@ async def read_and_normalize(text: str, *, source: Source) -> tuple[Parsed271, N
     parsed, benefits, rows_json = await asyncio.get_running_loop().run_in_executor(
         _executor(), _in_worker, text, source)
     return parsed, with_rows_json(benefits, rows_json)
-
-
-async def read_271_off_loop(text: str) -> Parsed271:
-    """:func:`read_271` (envelope, loops, rejections), in a worker process for large documents.
-
-    A large document's ``Parsed271`` keeps only the benefit loops that carry rejections: normalize it with
-    :func:`read_and_normalize` on the text, not with ``normalize_271`` on this object.
-    """
-    if len(text) < OFFLOAD_CHARS:
-        return read_271(text)
-    return await asyncio.get_running_loop().run_in_executor(_executor(), _read_in_worker, text)

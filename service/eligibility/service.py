@@ -27,13 +27,13 @@ from service.access.audit import audit_params, mask_member_id, patient_key, reco
 from service.access.roles import Caller
 from service.eligibility import store
 from service.eligibility.acknowledgements import read_acknowledgement
-from service.eligibility.benefits import check_status, normalize_271, parse_d8
+from service.eligibility.benefits import check_status, parse_d8
 from service.eligibility.breaker import SharedBreakers
 from service.eligibility.check_views import CheckView, CheckViews, HeldCheck
 from service.eligibility.valid_inquiries import ValidInquiries
 from service.eligibility.bulkhead import PayerBulkheads
 from service.eligibility.clearinghouse import ClearinghouseClient
-from service.eligibility.parsing import OFFLOAD_CHARS, read_and_normalize
+from service.eligibility.parsing import read_and_normalize
 from service.eligibility.payer_gate import PayerGate
 from service.eligibility.wires import client_from_settings
 from service.eligibility.payers.lookup import require_known
@@ -328,11 +328,7 @@ async def _create_check(ctx: Context, req: EligibilityCheckRequest, *, refresh: 
                      resource_id=trace, patient=pkey, request_id=ctx.request_id, outcome="upstream_error")
         raise
     metrics.record_clearinghouse_exchange(req.payer_id, "ok", time.perf_counter() - started)
-    if len(reply.raw_271) < OFFLOAD_CHARS:
-        benefits = normalize_271(reply.parsed, source=Source.CLEARINGHOUSE_271)
-    else:  # read again in the worker process rather than normalize seconds of rows on the event loop
-        benefits = (await read_and_normalize(reply.raw_271, source=Source.CLEARINGHOUSE_271))[1]
-    benefits = _check_trace(reply.parsed, trace, benefits)
+    benefits = _check_trace(reply.parsed, trace, reply.benefits)  # read once, by the client (clearinghouse.py)
     status = check_status(benefits)
     metrics.record_eligibility_outcome(req.payer_id, status)
     new = store.NewCheck(

@@ -7,9 +7,14 @@ import datetime as dt
 import email.utils
 
 import httpx
+import msgspec
 import pytest
 from structlog.testing import capture_logs
 
+from contracts.benefits import Source
+from service.eligibility import parsing
+from service.eligibility.benefits import benefits_from_271
+from service.eligibility.rows_json import rows_of
 from service.eligibility.wires.text_plain import TextPlainClient
 from service.errors import UpstreamError
 
@@ -111,13 +116,25 @@ def test_the_270_never_reaches_a_log_event():
     assert events and not any(s in logged for s in ("ZYXWVUT", "QPONM", "PHIMEMBER77", "19510314", "SECRET"))
 
 
-def test_a_large_271_is_read_off_the_loop_and_its_retryable_aaa_still_retries():
-    """Past the off-loop threshold the client reads the 271 in a worker process; a 2110C AAA 42 on a row
-    among hundreds still makes the exchange retry, and an answer without one keeps its trace."""
+def test_a_large_271_is_read_once_off_the_loop_and_its_retryable_aaa_still_retries(monkeypatch):
+    """Past the off-loop threshold the client reads the 271 in a worker process, once, benefits and all; a 2110C
+    AAA 42 on a row among hundreds still makes the exchange retry, and an answer without one keeps its trace."""
     rows = [["EB", "A", "IND", ["MH"], "PR", "", "", "", "0.2"], ["MSG", "A NOTE ON THIS BENEFIT ROW"]] * 300
     large_42 = make_271(rows + [["EB", "1", "", "30"], ["AAA", "N", "", "42", "R"]])
     large_ok = make_271(rows + [["EB", "1", "", "30"]])
+    pool, sent = parsing._executor(), []
+
+    class Counting:
+        def submit(self, fn, *args):
+            sent.append(fn.__name__)
+            return pool.submit(fn, *args)
+
+    monkeypatch.setattr(parsing, "_executor", Counting)
     reply, calls = _exchange(lambda r, n: httpx.Response(200, text=large_42 if n == 1 else large_ok))
     assert not isinstance(reply, UpstreamError) and len(calls) == 2
+    assert sent == ["_in_worker", "_in_worker"]  # one reading per answer received, nothing read twice
     assert reply.raw_271 == large_ok and reply.parsed.subscriber.traces[0][1] == "TRACE1"
-    assert reply.parsed.all_benefits() == []  # a large answer's loops stay in the worker; normalize from raw_271
+    assert reply.parsed.all_benefits() == []  # a large answer's loops stay in the worker
+    inline = benefits_from_271(large_ok, source=Source.CLEARINGHOUSE_271)
+    assert isinstance(reply.benefits.benefit_rows, msgspec.Raw) and rows_of(reply.benefits) == inline.benefit_rows
+    assert msgspec.json.encode(reply.benefits) == msgspec.json.encode(inline)
