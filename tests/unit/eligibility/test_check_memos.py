@@ -144,15 +144,22 @@ INQUIRY = EligibilityInquiry(
     date_of_service=dt.date(2026, 3, 2), service_type_codes=["MH"], trace_number="A1B2C3D4E5F6A7B8C9D0")
 
 
-def test_an_invalid_value_is_refused_every_time_even_beside_a_validated_inquiry():
-    valid = ValidInquiries()
-    valid.validate(INQUIRY)
-    valid.validate(replace(INQUIRY, trace_number="FFFFFFFFFFFFFFFFFFFF"))  # same values, another trace
+def test_an_inquiry_is_made_once_per_distinct_values_and_an_invalid_one_refused_every_time():
+    valid, made = ValidInquiries(), []
+
+    def inquiry(value: EligibilityInquiry):  # noqa: ANN202
+        made.append(value)
+        return value
+
+    valid.validate(b"values", lambda: inquiry(INQUIRY))
+    valid.validate(b"values", lambda: inquiry(replace(INQUIRY, trace_number="FFFFFFFFFFFFFFFFFFFF")))
+    assert made == [INQUIRY]  # the same values again: nothing made or validated
     bad = replace(INQUIRY, payer=Payer("SBPPO", "SANDBOX*PPO"))  # '*' is the element separator
     for _ in range(2):
         with pytest.raises(X12ValueError) as refused:
-            valid.validate(bad)
+            valid.validate(b"bad values", lambda: inquiry(bad))
         assert refused.value.field == "payer.name"
+    assert made == [INQUIRY, bad, bad]
     late = replace(INQUIRY, date_of_service=dt.date(1979, 1, 1))  # before the date of birth
     with pytest.raises(X12ValueError):
-        valid.validate(late)
+        valid.validate(b"late values", lambda: late)
