@@ -102,8 +102,16 @@ class _NetworkRows:
     covered (EB01 1-5), under cost containment (J), or that have a row requiring prior authorization (or one
     saying it is not required). Filled by :class:`_RowSet` for both networks in its pass over the rows."""
 
-    __slots__ = ("by_figure", "unknown_network", "not_covered", "active", "cost_containment", "auth_required",
-                 "auth_not_required")
+    __slots__ = (
+        "active",
+        "auth_not_required",
+        "auth_required",
+        "by_figure",
+        "cost_containment",
+        "medicare_parts",
+        "not_covered",
+        "unknown_network",
+    )
 
     def __init__(self) -> None:
         #: figure -> service type -> the rows supplying it, in the order sent
@@ -114,6 +122,9 @@ class _NetworkRows:
         self.cost_containment: set[str] = set()
         self.auth_required: set[str] = set()
         self.auth_not_required: set[str] = set()
+        #: A row with a figure is a Medicare Part A or Part B row (EB04 MA/MB): only then must a level's rows be
+        #: sorted from the other part's.
+        self.medicare_parts = False
 
 
 _PLAN_LEVEL = ("30",)  # a row without EB03 is plan level
@@ -123,6 +134,7 @@ _LEVELS_NETWORKS = [(level, network) for level in Level for network in (_IN, _OU
 
 
 _STATUS_CODES = frozenset({"I", "J", *ACTIVE_CODES})
+_MEDICARE_PARTS = frozenset(_MEDICARE_PART.values())
 
 
 class _Chooser:
@@ -149,7 +161,10 @@ class _Chooser:
             candidates = by_stc.get(stc)
             if candidates is None:
                 continue
-            found = [r for r in candidates if r.insurance_type_code != other]
+            # The index's own list when no row is a Medicare part's (callers read it, never change it).
+            found = candidates
+            if self.index.medicare_parts:
+                found = [r for r in candidates if r.insurance_type_code != other]
             if found:
                 if stc in PLAN_SERVICE_TYPES:
                     self.fell_back.append(what)
@@ -174,7 +189,11 @@ def _accumulator(ch: _Chooser, figure: str, what: str) -> Accumulator | None:
     by_period: dict[str, list[BenefitRow]] = {}
     for r in rows:
         by_period.setdefault(r.time_period or "", []).append(r)
-    total_row = next((ch.take(by_period[p], f"{what} total") for p in TOTAL_PERIODS if p in by_period), None)
+    total_row = None
+    for p in TOTAL_PERIODS:
+        if p in by_period:
+            total_row = ch.take(by_period[p], f"{what} total")
+            break
     remaining = None
     if "29" in by_period:
         remaining = ch.take(by_period["29"], f"{what} remaining").amount
@@ -228,7 +247,7 @@ class _RowSet:
     telehealth rows apart, the in-person rows without duplicates indexed per network, and which rows require
     prior authorization (EB11=Y or a MSG about it) or say it is not required (EB11=N)."""
 
-    __slots__ = ("virtual", "auth_required", "auth_not_required", "by_network")
+    __slots__ = ("auth_not_required", "auth_required", "by_network", "virtual")
 
     def __init__(self, rows: list[BenefitRow]) -> None:
         self.virtual: list[BenefitRow] = []
@@ -290,8 +309,11 @@ class _RowSet:
             stcs = r.service_type_codes or _PLAN_LEVEL
             kind = (None if code not in _STATUS_CODES else "not_covered" if code == "I"
                     else "cost_containment" if code == "J" else "active")
+            medicare_part = figure is not None and r.insurance_type_code in _MEDICARE_PARTS
             for idx in targets:
                 if figure is not None:
+                    if medicare_part:
+                        idx.medicare_parts = True
                     by_stc = idx.by_figure.get(figure)
                     if by_stc is None:
                         by_stc = idx.by_figure[figure] = {}
@@ -323,7 +345,8 @@ def _choose(rows_of: _RowSet, index: _NetworkRows, level: Level, network: Networ
     rows_b = ch.find("copay", "copay")
     if rows_b:
         order = ("36", "7", "27") if level is _INPATIENT else ("7", "27", "36")
-        rows_b = sorted(rows_b, key=lambda r: order.index(r.time_period) if r.time_period in order else 9)
+        if len(rows_b) > 1:
+            rows_b = sorted(rows_b, key=lambda r: order.index(r.time_period) if r.time_period in order else 9)
         row = ch.take(rows_b, "copay")
         copay = row.amount
         per = {"27": "visit", "7": "day", "36": "admission"}.get(row.time_period or "")

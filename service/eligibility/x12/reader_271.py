@@ -20,6 +20,7 @@ without NM108), and an EB13 composite that cannot be read when ISA11 and ISA16 a
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import itemgetter
 
 import msgspec
 
@@ -188,7 +189,7 @@ def check_envelope(tok: Tokenized, set_id: str, expected_functional_id: str) -> 
     info.sender_id, info.receiver_id = isa[6].strip(), isa[8].strip()
     info.interchange_control_number, info.usage = isa[13].strip(), isa[15].strip()
     # One C-level pass for the ids, then list.index / count: no Python loop over a large document.
-    ids = [seg[0] for seg in segs]
+    ids = list(map(itemgetter(0), segs))
 
     def find(seg_id: str, start: int = 0) -> int | None:
         try:

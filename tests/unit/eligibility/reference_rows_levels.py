@@ -9,12 +9,19 @@ copy; a deliberate change of the rule changes the package and this reference tog
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from decimal import Decimal
-from typing import Iterable
 
 from contracts.benefits import Accumulator, BenefitRow, Level, LevelBenefits, Limit, Network
 from service.eligibility.benefits.rows import (
-    _NETWORK, _YES_NO, _entity_label, _percent, _row_dates, decimal, money, to_rejection,
+    _NETWORK,
+    _YES_NO,
+    _entity_label,
+    _percent,
+    _row_dates,
+    decimal,
+    money,
+    to_rejection,
 )
 from service.eligibility.telehealth_rows import TELEHEALTH_PLACES, telehealth_cost_share
 from service.eligibility.x12.codes import ACTIVE_CODES, EB01, TIME_PERIODS

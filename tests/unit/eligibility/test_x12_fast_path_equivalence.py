@@ -11,10 +11,11 @@ Also: the tokenizer's fast printable check answers as ``str.isprintable`` does.
 from __future__ import annotations
 
 import msgspec
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from service.eligibility.levels import choose_levels
 from service.eligibility.benefits.rows import to_benefit_row
+from service.eligibility.levels import choose_levels
 from service.eligibility.x12.reader_271 import read_271
 from service.eligibility.x12.tokenizer import X12FormatError, _printable
 from service.eligibility.x12.writer import Composite
