@@ -45,7 +45,7 @@ class Feed:
 
 def _estimate_as_answered(item: dict[str, Any]) -> dict[str, Any]:
     """An estimate row with its answer whole: the pricing area keeps the per-day rows packed beside it."""
-    from service.pricing.store import answered_data  # noqa: PLC0415 - the pricing area's storage format
+    from service.pricing.stored_answer import answered_data  # noqa: PLC0415 - the pricing area's storage format
 
     day_rows = item.pop("day_rows", None)
     return {**item, "response": answered_data(item["response"], day_rows)}

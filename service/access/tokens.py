@@ -265,7 +265,7 @@ def estimate_patient_key(estimate: asyncpg.Record) -> str | None:
 
 def _as_answered(estimate: asyncpg.Record) -> Any:
     """The stored answer with its per-day rows, which the pricing area keeps packed beside it."""
-    from service.pricing.store import answered_data  # noqa: PLC0415 - the pricing area's storage format
+    from service.pricing.stored_answer import answered_data  # noqa: PLC0415 - the pricing area's storage format
 
     return answered_data(estimate["response"], estimate["day_rows"])
 

@@ -45,6 +45,7 @@ class EstimatesController(Controller):
         response = await create_estimate(request.app.state.pool, data, caller=caller_of(request),
                                          request_id=request_id_of(request.scope), today=dt.date.today(),
                                          now=now, with_days="days" in detail,
+                                         with_schedules="payment_schedules" in detail,
                                          **provider_terms(request.app.state.settings))
         return with_detail(response, detail)
 

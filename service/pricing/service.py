@@ -38,7 +38,8 @@ from service.pricing.program_figures import ProgramFigures, load_program_figures
 from service.pricing.selfpay.coverage_screen import coverage_screen, load_expansion
 from service.pricing.schedules import StoredRateTable, rates_for, seed_demo_rates
 from service.pricing.packed_days import PackedDays
-from service.pricing.store import insert_estimate, load_estimate, with_packed_days
+from service.pricing.store import insert_estimate, load_estimate
+from service.pricing.stored_answer import with_stored_detail
 
 #: Days after a level's first service day that its first payment-plan payment falls due.
 FIRST_PAYMENT_AFTER_DAYS = 30
@@ -208,7 +209,8 @@ def compute(inp: PricingInput, benefits: NormalizedBenefits | None, table: Store
 
 async def _with_affordability(conn: asyncpg.Pool | asyncpg.Connection, comparison: EstimateComparison,
                               request: EstimateRequest, *, assistance_policy: str, table: StoredRateTable,
-                              packed_days: list[PackedDays]) -> tuple[EstimateComparison, dict[str, Any]]:
+                              packed_days: list[PackedDays],
+                              with_schedules: bool = True) -> tuple[EstimateComparison, dict[str, Any]]:
     try:
         from service.pricing.selfpay.affordability import (  # noqa: PLC0415
             SharedHouseholdFacts, affordability_for_level, discount_could_apply, household_for_affordability)
@@ -230,7 +232,7 @@ async def _with_affordability(conn: asyncpg.Pool | asyncpg.Connection, compariso
             first_due_date=level.first_service_date + dt.timedelta(days=FIRST_PAYMENT_AFTER_DAYS),
             proof_of_income_seen=bool(request.household and request.household.proof_of_income_seen),
             government=None if config.policy.uses_sliding_fee else government_payment(table, level), shared=shared,
-            day_patient_pays=days.patient_pays())
+            day_patient_pays=days.patient_pays(), with_schedules=with_schedules)
         levels.append(msgspec.structs.replace(level, affordability=section))
     summary = comparison.summary
     assisted = [lv for lv in levels if lv.affordability and lv.affordability.financial_assistance is not None
@@ -308,10 +310,12 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
                           request_id: str | None, today: dt.date, now: dt.datetime,
                           calendar: ProgramCalendar, outpatient: MedicareOutpatient,
                           imd: MedicaidImdSettings, assistance_policy: str, professional_default: bool = False,
-                          professional_fees: dict[str, Any] | None = None, with_days: bool = True) -> EstimateResponse:
+                          professional_fees: dict[str, Any] | None = None, with_days: bool = True,
+                          with_schedules: bool = True) -> EstimateResponse:
     """Compute, store and audit one estimate; return what the caller is shown (with its id).
 
-    The per-day rows are stored packed (``packed_days.py``) and built for the answer only ``with_days``.
+    The per-day rows are stored packed and the payment plans without their schedules (``stored_answer.py``); the
+    answer carries the rows only ``with_days``, the schedules only ``with_schedules``.
 
     ``professional_default`` (PROFESSIONAL_SERVICES_IN_ESTIMATES) stands in for a request that does not say
     ``professional_services``; the stored request records the value used, so the estimate reproduces.
@@ -346,7 +350,7 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
         packed: list[PackedDays] = []
         comparison = compute(inp, resolved.benefits, table, figures, packed_days=packed)
         comparison, extra = await _with_affordability(conn, comparison, request, assistance_policy=assistance_policy,
-                                                      table=table, packed_days=packed)
+                                                      table=table, packed_days=packed, with_schedules=False)
         extra["program_calendar"] = calendar.to_dict()
         extra["network_choice"] = choice.to_dict() if choice is not None else None
         extra["other_coverage"] = [coverage_to_dict(c) for c in others]
@@ -368,7 +372,7 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
                               response=response, packed_days=packed)
         await record(conn, caller=caller, action="estimate.create", resource_type="estimate",
                      resource_id=estimate_id, patient=key, request_id=request_id)
-    return with_packed_days(response, packed) if with_days else response
+    return with_stored_detail(response, packed, days=with_days, schedules=with_schedules)
 
 
 async def read_estimate(pool: asyncpg.Pool, estimate_id: uuid.UUID, *, caller: Caller | None,

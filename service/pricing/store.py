@@ -21,7 +21,8 @@ import msgspec
 from contracts.benefits import NormalizedBenefits
 from contracts.estimate import EstimateRequest, EstimateResponse
 from service.errors import NotFound
-from service.pricing.packed_days import PackedDays, unpack_days
+from service.pricing.packed_days import PackedDays
+from service.pricing.stored_answer import response_as_stored
 from service.pricing.schedules import StoredRateTable, rate_table_to_dict, stored_rate_table_from_dict
 
 _encoder = msgspec.json.Encoder(decimal_format="string")
@@ -80,41 +81,8 @@ _COLUMNS = """id, created_at, updated_at, created_by, patient_key, patient_first
               patient_dob, benefits_source, eligibility_check_id, as_of, request::text AS request,
               rates::text AS rates, rate_version_ids, figures::text AS figures, response::text AS response,
               day_rows::text AS day_rows, request_hash"""
-_packed_decoder = msgspec.json.Decoder(list[PackedDays])
 
 
-def with_packed_days(response: EstimateResponse, packed: Sequence[PackedDays] | None) -> EstimateResponse:
-    """The answer with each level's per-day rows built from ``packed`` (its levels' days, in order)."""
-    if not packed:
-        return response
-    levels = [level if level.days else msgspec.structs.replace(level, days=unpack_days(days))
-              for level, days in zip(response.comparison.estimates, packed, strict=True)]
-    return msgspec.structs.replace(response, comparison=msgspec.structs.replace(response.comparison, estimates=levels))
-
-
-def answered_data(response: dict[str, Any], day_rows: list[Any] | None) -> dict[str, Any]:
-    """:func:`response_as_stored` for the columns as plain JSON data (a ``to_jsonb`` row of the billing feed, the
-    portal's read): the answer's data with each level's per-day rows put back."""
-    if not day_rows:
-        return response
-    packed = msgspec.convert(day_rows, list[PackedDays], strict=False)
-    comparison = dict(response["comparison"])
-    comparison["estimates"] = [
-        level if level.get("days") else {**level, "days": msgspec.to_builtins(unpack_days(days))}
-        for level, days in zip(comparison["estimates"], packed, strict=True)]
-    return {**response, "comparison": comparison}
-
-
-def response_as_stored(response: Any, day_rows: Any) -> EstimateResponse:
-    """A stored answer (the ``response`` and ``day_rows`` columns, as JSON text or as the pool's codec decoded
-    them) as it was answered: with its per-day rows."""
-    answer = (msgspec.json.decode(response, type=EstimateResponse) if isinstance(response, (str, bytes))
-              else msgspec.convert(response, EstimateResponse, strict=False))
-    if day_rows is None:
-        return answer
-    packed = (_packed_decoder.decode(day_rows) if isinstance(day_rows, (str, bytes))
-              else msgspec.convert(day_rows, list[PackedDays], strict=False))
-    return with_packed_days(answer, packed)
 _SELECT = f"SELECT {_COLUMNS} FROM estimates"
 _SELECT_WITH_BENEFITS = f"SELECT {_COLUMNS}, benefits::text AS benefits FROM estimates"
 

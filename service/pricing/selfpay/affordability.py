@@ -146,6 +146,7 @@ def affordability_for_level(
     government: GovernmentPayment | None = None,
     shared: SharedHouseholdFacts | None = None,
     day_patient_pays: Sequence[Decimal] | None = None,
+    with_schedules: bool = True,
 ) -> AffordabilitySection:
     """The affordability section of one level (see the module docstring for the rules).
 
@@ -154,6 +155,7 @@ def affordability_for_level(
     poverty-level determination from one level to the next of the same estimate (worked out once per date).
     ``day_patient_pays``: each day's patient share when the level carries no ``days`` rows (an estimate whose rows
     are packed, ``packed_days.py``); the sliding fee is then applied day by day as with the rows.
+    ``with_schedules=False``: the payment plans without their schedules (``payment_plans.with_schedule`` builds them).
     """
     rules = validate_rules(config.rules)
     schedule = config.schedule
@@ -220,7 +222,8 @@ def affordability_for_level(
         )
     plans = []
     if balance > 0:
-        plans = offer_plans(balance, plan_rules, monthly_income=monthly_income, first_due_date=first_due_date)
+        plans = offer_plans(balance, plan_rules, monthly_income=monthly_income, first_due_date=first_due_date,
+                            with_lines=with_schedules)
         if not plans:
             notes.append(_no_plan_note(balance, plan_rules, monthly_income))
     else:

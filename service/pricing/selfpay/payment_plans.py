@@ -17,6 +17,8 @@ import calendar
 import datetime as dt
 from decimal import Decimal, localcontext
 
+import msgspec
+
 from contracts.selfpay import PaymentLine, PaymentLineKind, PaymentPlanOffer, PaymentPlanRequest, PaymentPlanRules
 from service.errors import FieldError, InvalidInput, Unprocessable
 from service.money import ZERO, cents, format_usd, percent_of
@@ -111,9 +113,13 @@ def longest_term(balance: Decimal, rules: PaymentPlanRules) -> int:
 
 
 def amortize(
-    *, balance: Decimal, term_months: int, apr_percent: Decimal, down_payment: Decimal, first_due_date: dt.date
+    *, balance: Decimal, term_months: int, apr_percent: Decimal, down_payment: Decimal, first_due_date: dt.date,
+    with_lines: bool = True,
 ) -> PaymentPlanOffer:
-    """The full schedule. Raises :class:`PlanRuleViolation` (``term_months``) if a payment would be under a cent."""
+    """The full schedule. Raises :class:`PlanRuleViolation` (``term_months``) if a payment would be under a cent.
+
+    ``with_lines=False``: every figure of the plan but not its ``lines`` (the schedule an estimate's answer sends
+    only with ``?include=payment_schedules``); :func:`with_schedule` builds them later, the same lines."""
     _check_money(balance, "balance", positive=True)
     if term_months < 1:
         raise PlanRuleViolation("allowed_terms_months", f"a plan needs at least 1 payment, got {term_months}")
@@ -133,46 +139,36 @@ def amortize(
     # Rounding the regular payment up can, over many payments, repay the balance early and
     # leave a last payment of zero or less; then one cent less per payment (rounding down)
     # always leaves a positive last payment.
-    lines = _schedule(financed, down_payment, regular, rate, term_months, first_due_date)
-    if lines is None and regular > Decimal("0.01"):
-        lines = _schedule(financed, down_payment, regular - Decimal("0.01"), rate, term_months, first_due_date)
-    if lines is None:
+    payments = _payments(financed, regular, rate, term_months)
+    if payments is None and regular > Decimal("0.01"):
+        payments = _payments(financed, regular - Decimal("0.01"), rate, term_months)
+    if payments is None:
         raise PlanRuleViolation(
             "allowed_terms_months",
             f"{format_usd(financed)} cannot be spread over {term_months} monthly payments of at least one cent "
             "that each repay some of the balance",
         )
-    total_interest = sum((line.interest for line in lines), ZERO)
-    installments = [line for line in lines if line.kind is PaymentLineKind.INSTALLMENT]
     return PaymentPlanOffer(
         balance=balance,
         term_months=term_months,
         apr_percent=apr_percent,
         down_payment=down_payment,
         amount_financed=financed,
-        regular_payment=installments[0].amount if term_months > 1 else installments[-1].amount,
-        final_payment=installments[-1].amount,
-        total_interest=total_interest,
-        total_paid=down_payment + sum((line.amount for line in installments), ZERO),
+        regular_payment=payments[0][0] if term_months > 1 else payments[-1][0],
+        final_payment=payments[-1][0],
+        total_interest=sum((interest for _, _, interest, _ in payments), ZERO),
+        total_paid=down_payment + sum((amount for amount, _, _, _ in payments), ZERO),
         first_due_date=first_due_date,
-        last_due_date=installments[-1].due_date or first_due_date,
-        lines=lines,
+        last_due_date=add_months(first_due_date, term_months - 1),
+        lines=_lines(payments, down_payment, financed, first_due_date) if with_lines else [],
     )
 
 
-def _schedule(
-    financed: Decimal, down_payment: Decimal, regular: Decimal, rate: Decimal, term_months: int,
-    first_due_date: dt.date,
-) -> list[PaymentLine] | None:
-    """The lines for a regular payment, or None if some payment would not repay principal."""
-    lines: list[PaymentLine] = []
-    if down_payment > 0:
-        lines.append(
-            PaymentLine(
-                number=0, kind=PaymentLineKind.DOWN_PAYMENT, due_date=None, amount=down_payment,
-                principal=down_payment, interest=ZERO, balance_after=financed,
-            )
-        )
+def _payments(financed: Decimal, regular: Decimal, rate: Decimal,
+              term_months: int) -> list[tuple[Decimal, Decimal, Decimal, Decimal]] | None:
+    """(amount, principal, interest, balance after) of each installment for a regular payment, or None if some
+    payment would not repay principal."""
+    payments: list[tuple[Decimal, Decimal, Decimal, Decimal]] = []
     remaining = financed
     for n in range(1, term_months + 1):
         interest = cents(remaining * rate) if rate else ZERO
@@ -181,6 +177,21 @@ def _schedule(
         if amount < Decimal("0.01") or principal <= 0 or principal > remaining:
             return None
         remaining -= principal
+        payments.append((amount, principal, interest, remaining))
+    return payments
+
+
+def _lines(payments: list[tuple[Decimal, Decimal, Decimal, Decimal]], down_payment: Decimal, financed: Decimal,
+           first_due_date: dt.date) -> list[PaymentLine]:
+    lines: list[PaymentLine] = []
+    if down_payment > 0:
+        lines.append(
+            PaymentLine(
+                number=0, kind=PaymentLineKind.DOWN_PAYMENT, due_date=None, amount=down_payment,
+                principal=down_payment, interest=ZERO, balance_after=financed,
+            )
+        )
+    for n, (amount, principal, interest, remaining) in enumerate(payments, start=1):
         lines.append(
             PaymentLine(
                 number=n, kind=PaymentLineKind.INSTALLMENT, due_date=add_months(first_due_date, n - 1),
@@ -190,8 +201,21 @@ def _schedule(
     return lines
 
 
+def with_schedule(offer: PaymentPlanOffer) -> PaymentPlanOffer:
+    """The offer with its ``lines``, when it was made without them (``with_lines=False``): the regular payment it
+    settled on, repaid at its APR from its first due date, gives exactly the lines :func:`amortize` would have."""
+    if offer.lines:
+        return offer
+    payments = _payments(offer.amount_financed, offer.regular_payment, offer.apr_percent / HUNDRED / 12,
+                         offer.term_months)
+    if payments is None:  # never for an offer amortize made
+        raise ValueError("the offer's regular payment does not repay its amount financed")
+    return msgspec.structs.replace(offer, lines=_lines(payments, offer.down_payment, offer.amount_financed,
+                                                       offer.first_due_date))
+
+
 def build_plan(
-    balance: Decimal, term_months: int, rules: PaymentPlanRules, *, first_due_date: dt.date
+    balance: Decimal, term_months: int, rules: PaymentPlanRules, *, first_due_date: dt.date, with_lines: bool = True
 ) -> PaymentPlanOffer:
     """The schedule the rules' down payment and APR give for a term (no rule checks)."""
     balance = _check_money(balance, "balance", positive=True)
@@ -201,6 +225,7 @@ def build_plan(
         apr_percent=rules.apr_percent,
         down_payment=cents(percent_of(cents(balance), rules.down_payment_percent)),
         first_due_date=first_due_date,
+        with_lines=with_lines,
     )
 
 
@@ -241,7 +266,7 @@ def plan_violations(
             )
         else:
             limit = cents(percent_of(monthly_income, cap))
-            largest = max(line.amount for line in offer.lines if line.kind is PaymentLineKind.INSTALLMENT)
+            largest = max(offer.regular_payment, offer.final_payment)  # every installment is one of the two
             if largest > limit:
                 found.append(
                     PlanRuleViolation(
@@ -284,9 +309,11 @@ def check_plan_request(request: PaymentPlanRequest, rules: PaymentPlanRules) -> 
 
 
 def offer_plans(
-    balance: Decimal, rules: PaymentPlanRules, *, monthly_income: Decimal | None, first_due_date: dt.date
+    balance: Decimal, rules: PaymentPlanRules, *, monthly_income: Decimal | None, first_due_date: dt.date,
+    with_lines: bool = True,
 ) -> list[PaymentPlanOffer]:
-    """Every allowed term that satisfies all rules, shortest first (may be empty).
+    """Every allowed term that satisfies all rules, shortest first (may be empty); ``with_lines`` as
+    :func:`amortize` takes it.
 
     When the rules have an affordability cap and ``monthly_income`` is None this raises
     :class:`PlanRuleViolation` (``max_percent_of_monthly_income``) rather than guess.
@@ -302,7 +329,7 @@ def offer_plans(
     offers: list[PaymentPlanOffer] = []
     for term in sorted(rules.allowed_terms_months):
         try:
-            offer = build_plan(balance, term, rules, first_due_date=first_due_date)
+            offer = build_plan(balance, term, rules, first_due_date=first_due_date, with_lines=with_lines)
         except PlanRuleViolation:
             continue
         if not plan_violations(offer, rules, monthly_income):

@@ -117,9 +117,9 @@ def test_reading_an_estimate_back_leaves_its_benefits_unread_unless_asked(client
     assert full.response == plain.response
 
 
-def test_days_are_stored_packed_and_every_reader_gets_them_back(client, headers, db) -> None:  # noqa: ANN001
-    made = client.post("/v1/estimates?include=days", json=estimate_body(manual=ppo_manual()),
-                       headers=headers["intake"])
+def test_days_and_schedules_are_stored_apart_and_every_reader_gets_them_back(client, headers, db) -> None:  # noqa: ANN001
+    body = estimate_body(manual=ppo_manual(), household={"size": 3, "annual_income": "52000.00", "state": "OH"})
+    made = client.post("/v1/estimates?include=days,payment_schedules", json=body, headers=headers["intake"])
     assert made.status_code == 201, made.text
     answer = made.json()
     estimate_id = answer["estimate_id"]
@@ -130,17 +130,23 @@ def test_days_are_stored_packed_and_every_reader_gets_them_back(client, headers,
                       "WHERE id = $1::uuid", estimate_id)
     assert '"days":[]' in row["response"] and '"patient_pays":"60.00","deductible"' not in row["response"]
     assert row["levels"] == 3
-    plain = client.post("/v1/estimates", json=estimate_body(manual=ppo_manual()), headers=headers["intake"]).json()
+    plans = [plan for level in answer["comparison"]["estimates"] for plan in level["affordability"]["payment_plans"]]
+    assert plans and all(len(plan["lines"]) == plan["term_months"] + (plan["down_payment"] != "0.00")
+                         for plan in plans)
+    assert '"lines":[]' in row["response"] and '"balance_after"' not in row["response"]
+    plain = client.post("/v1/estimates", json=body, headers=headers["intake"]).json()
     assert all(level["days"] == [] for level in plain["comparison"]["estimates"])
 
-    got = client.get(f"/v1/estimates/{estimate_id}?include=days", headers=headers["billing"])
+    got = client.get(f"/v1/estimates/{estimate_id}?include=days,payment_schedules", headers=headers["billing"])
     assert got.json() == answer
     token = client.post(f"/v1/estimates/{estimate_id}/portal-tokens", headers=headers["intake"]).json()["token"]
     portal = client.get("/v1/portal/estimate", headers={"Authorization": f"Bearer {token}"})
     assert portal.status_code == 200, portal.text
     days = [level["days"] for level in answer["comparison"]["estimates"]]
-    # the portal and the feed hand out the whole stored answer (explanations and schedules too): its days are these
+    # the portal and the feed hand out the whole stored answer (explanations too): its days and plans are these
     assert [level["days"] for level in portal.json()["estimate"]["comparison"]["estimates"]] == days
+    assert [plan for level in portal.json()["estimate"]["comparison"]["estimates"]
+            for plan in level["affordability"]["payment_plans"]] == plans
     cursor, pulled = None, {}
     while True:
         page = client.get("/v1/billing/estimates", params={"limit": 500} | ({"cursor": cursor} if cursor else {}),
@@ -150,6 +156,8 @@ def test_days_are_stored_packed_and_every_reader_gets_them_back(client, headers,
         if not page["has_more"]:
             break
     assert [level["days"] for level in pulled[estimate_id]["response"]["comparison"]["estimates"]] == days
+    assert [plan for level in pulled[estimate_id]["response"]["comparison"]["estimates"]
+            for plan in level["affordability"]["payment_plans"]] == plans
     assert "day_rows" not in pulled[estimate_id]
 
 

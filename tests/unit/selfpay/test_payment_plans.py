@@ -20,6 +20,7 @@ from service.pricing.selfpay.payment_plans import (
     check_requested_plan,
     offer_plans,
     validate_rules,
+    with_schedule,
 )
 
 D = Decimal
@@ -66,13 +67,17 @@ def test_down_payment_and_apr() -> None:
     assert offer.lines[0].kind is PaymentLineKind.DOWN_PAYMENT and offer.lines[0].due_date is None
 
 
-@settings(max_examples=300, deadline=None)
-@given(
+#: A plan's terms as the property tests draw them: balance, months, APR and down payment percent.
+PLAN_TERMS = dict(
     balance=st.decimals(min_value=D("1.00"), max_value=D("250000"), places=2),
     term=st.integers(min_value=1, max_value=60),
     apr=st.decimals(min_value=D("0"), max_value=D("36"), places=2),
     down=st.decimals(min_value=D("0"), max_value=D("50"), places=0),
 )
+
+
+@settings(max_examples=300, deadline=None)
+@given(**PLAN_TERMS)
 def test_amortization_sums_exactly(balance: Decimal, term: int, apr: Decimal, down: Decimal) -> None:
     down_payment = (balance * down / 100).quantize(D("0.01"))
     try:
@@ -190,3 +195,28 @@ def test_invalid_rules_name_the_field() -> None:
         validate_rules(bad)
     fields = {e.field for e in info.value.errors}
     assert {"$.term_limits[0].max_balance", "$.down_payment_percent"} <= fields
+
+
+@settings(max_examples=200, deadline=None)
+@given(**PLAN_TERMS, first=st.dates(dt.date(2025, 1, 1), dt.date(2030, 12, 31)))
+def test_a_schedule_built_later_is_the_schedule_built_at_once(balance, term, apr, down, first) -> None:
+    # an estimate stores its plans without their lines; with_schedule builds them from the plan's own figures
+    made = dict(balance=balance, term_months=term, apr_percent=apr,
+                down_payment=(balance * down / 100).quantize(D("0.01")), first_due_date=first)
+    try:
+        eager = amortize(**made)
+    except PlanRuleViolation:
+        return
+    lazy = amortize(**made, with_lines=False)
+    assert lazy.lines == [] and msgspec.structs.replace(eager, lines=[]) == lazy
+    encode = msgspec.json.Encoder(decimal_format="string").encode  # written the same way, not only equal
+    assert encode(with_schedule(lazy)) == encode(eager)
+    assert with_schedule(eager) is eager
+
+
+def test_offers_without_schedules_are_the_same_offers() -> None:
+    # 1,000.00 under RULES: terms 3 and 6 (see test_offer_plans_filters_by_every_rule)
+    eager = offer_plans(D("1000"), RULES, monthly_income=None, first_due_date=FIRST)
+    lazy = offer_plans(D("1000"), RULES, monthly_income=None, first_due_date=FIRST, with_lines=False)
+    assert [offer.term_months for offer in lazy] == [3, 6] and all(offer.lines == [] for offer in lazy)
+    assert [with_schedule(offer) for offer in lazy] == eager
