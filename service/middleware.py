@@ -21,7 +21,9 @@ from service.access.keys import caller_for_key
 from service.access.roles import Role
 from service.db.availability import is_database_outage
 from service.db.tenant import NO_ORGANIZATION, act_for, stop_acting
+from service.access.metrics import observe_request
 from service.errors import TYPE_BASE, FieldError, InvalidInput, database_unavailable_problem, send_problem
+from service.health import LIVENESS_PATH, send_liveness
 from service.text import nul_paths
 
 log = structlog.get_logger("service.access_log")
@@ -90,7 +92,7 @@ def _nul_in_target(scope: Scope) -> list[str]:
 
 
 class RequestContextMiddleware:
-    """Request id, structured access log and authentication, in one pass.
+    """Request id, structured access log and authentication, in one pass; ``GET /health`` is answered here.
 
     It also decides which organization the request's database work acts for (service/db/tenant.py): none while
     the credentials are checked, then the caller's own for the rest of the request (none without a caller), and
@@ -124,8 +126,10 @@ class RequestContextMiddleware:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         app_state = scope["app"].state
+        # The liveness probe is answered here: it needs no caller, no route and none of the route layer's limits.
+        live = scope["path"] == LIVENESS_PATH and scope["method"] == "GET" and not scope["query_string"]
         try:
-            if api_key is not None or authorization is not None:
+            if (api_key is not None or authorization is not None) and not live:
                 await self._authenticate(app_state, state, api_key, authorization)
         except Exception as exc:  # noqa: BLE001 - outside the app's error handlers: answer here
             if is_database_outage(exc):
@@ -168,6 +172,10 @@ class RequestContextMiddleware:
                     detail=f"{', '.join(nul_fields)}: {reason}",
                     errors=[FieldError(field=f, reason=reason) for f in nul_fields],
                 )
+                return
+            if live:
+                await send_liveness(app_state, send_with_id)
+                observe_request(LIVENESS_PATH, "GET", status, time.perf_counter() - started)
                 return
             await self.app(scope, _refusing_nul(receive), send_with_id)
         finally:

@@ -21,6 +21,22 @@ def test_health_and_ready(client) -> None:
     assert len(ready.headers["x-request-id"]) >= 8
 
 
+def test_health_answered_before_routing_answers_as_the_route_does(client) -> None:
+    from service.access.metrics import HTTP  # noqa: PLC0415
+
+    counted = HTTP.requests.get(("/health", "GET", 200), [0])[0]
+    # GET /health is answered by the request-context middleware; a trailing slash or a query string is left to
+    # the router and the route itself: the same answer, counted alike.
+    fast, routed, queried = (client.get(path) for path in ("/health", "/health/", "/health?probe=1"))
+    assert (fast.status_code, fast.json()) == (200, {"status": "ok", "database": "ok"})
+    for other in (routed, queried):
+        assert (other.status_code, other.content) == (fast.status_code, fast.content)
+        assert [h for h in other.headers.items() if h[0] != "x-request-id"] == [
+            h for h in fast.headers.items() if h[0] != "x-request-id"]
+    assert fast.headers["x-request-id"] != routed.headers["x-request-id"]
+    assert HTTP.requests[("/health", "GET", 200)][0] == counted + 3
+
+
 def test_request_id_is_echoed_when_sent(client) -> None:
     response = client.get("/health", headers={"X-Request-ID": "intake-call-0001"})
     assert response.headers["x-request-id"] == "intake-call-0001"
