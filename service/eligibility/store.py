@@ -110,34 +110,16 @@ _READ_COLUMNS = ", ".join(("id", "created_at", "updated_at", *(c for c in _COLUM
 _FETCH_CHECK = (f"SELECT {_READ_COLUMNS}, extract(epoch FROM now() - created_at)::float8 AS age "
                 "FROM eligibility_checks WHERE id = $1")
 #: The audited reads of stored checks, made in batches (``read_batches.py``): the reads of concurrent requests and
-#: their audit rows in one statement and one commit (migration 0951). Arrays, one element per read: $1 the
-#: organizations, then the ids, cache keys, reuse windows, the ids asked for (audited as not found when nothing is)
-#: and the five audit parameters (``service.access.audit.audit_params``). Each row is numbered by its read (n).
-_AUDITED = "read_eligibility_checks_audited($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) f"
-#: What a check's answer needs of its row every time: its identity and version, and the patient (the memo of
-#: answers, check_views.py, never keeps names or dates of birth).
-_ANSWER_ALWAYS = ("id", "updated_at", "status", "subscriber_first_name", "subscriber_last_name", "subscriber_dob",
-                  "member_id", "dependent_first_name", "dependent_last_name", "dependent_dob", "patient_key")
-#: ... and what it needs unless the caller holds that row version's answer already: $11-$13 name the version held
-#: per read (id, updated_at, status; NULL: none), and while the row is still that version these come back NULL.
-_ANSWER_VERSIONED = ("created_at", "source", "payer_id", "payer_name", "date_of_service", "service_type_codes",
-                     "attempts")
-
-
-def _of_check(*columns: str) -> str:
-    return ", ".join(f"(f.checked).{c} AS {c}" for c in columns)
-
-
-_READ_ANSWERS_AUDITED = (
-    f"SELECT f.n, {_of_check(*_ANSWER_ALWAYS)}, extract(epoch FROM now() - (f.checked).created_at)::float8 AS age,"
-    f" v.* FROM {_AUDITED} LEFT JOIN LATERAL (SELECT {_of_check(*_ANSWER_VERSIONED)},"
-    " ((f.checked).benefits - 'benefit_rows')::text AS benefits_head,"
-    " ((f.checked).benefits -> 'benefit_rows')::text AS benefit_rows_json"
-    " WHERE (f.checked).id IS DISTINCT FROM ($11::uuid[])[f.n]"
-    " OR (f.checked).updated_at IS DISTINCT FROM ($12::timestamptz[])[f.n]"
-    " OR (f.checked).status IS DISTINCT FROM ($13::text[])[f.n]) v ON true"
-)
-_READ_X12_AUDITED = f"SELECT f.n, {_of_check('id', 'source', 'raw_270', 'raw_271')} FROM {_AUDITED}"
+#: their audit rows in one statement and one commit (migration 0952). Arrays, one element per read: $1 the
+#: organizations, then the ids, cache keys, reuse windows, the ids asked for (audited as not found when nothing is),
+#: the five audit parameters (``service.access.audit.audit_params``) and the version of the check whose answer the
+#: caller holds ($11-$13: id, updated_at, status; NULL: none). Each row is numbered by its read (n) and has the
+#: columns of a check's answer - the version's own (created_at ... benefits) NULL while it is the one held - or,
+#: for the raw X12 reads, the id, source and raw 270 and 271.
+_AUDITED = ("SELECT * FROM read_eligibility_checks_audited($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, "
+            "{with_x12})")
+_READ_ANSWERS_AUDITED = _AUDITED.format(with_x12="false")
+_READ_X12_AUDITED = _AUDITED.format(with_x12="true")
 #: No version held: every column of the answer comes back.
 NOTHING_HELD: tuple[Any, Any, Any] = (None, None, None)
 
@@ -154,7 +136,7 @@ class CheckReads:
 async def find_cached(reads: CheckReads, key: str, ttl_seconds: int, audit: tuple[str | None, ...],
                       held: tuple[Any, Any, Any] = NOTHING_HELD) -> asyncpg.Record | None:
     """The newest reusable check, read with its audit row (``audit``: ``audit_params``) in one statement: the
-    columns of its answer, those of ``_ANSWER_VERSIONED`` and the benefits NULL while it is the version ``held``."""
+    columns of its answer, the version's own (created_at ... benefits) NULL while it is the version ``held``."""
     if ttl_seconds <= 0:
         return None
     return await reads.answers.read(None, key, float(ttl_seconds), None, *audit, *held)
@@ -179,7 +161,7 @@ async def fetch_check_audited(reads: CheckReads, check_id: uuid.UUID | None, ask
 async def fetch_x12_audited(reads: CheckReads, check_id: uuid.UUID | None, asked_for: str,
                             audit: tuple[str | None, ...]) -> asyncpg.Record | None:
     """A check's id, source and raw X12, audited as :func:`fetch_check_audited`."""
-    return await reads.x12.read(check_id, None, None, asked_for, *audit)
+    return await reads.x12.read(check_id, None, None, asked_for, *audit, *NOTHING_HELD)
 
 
 _head_decoder = msgspec.json.Decoder(NormalizedBenefits)

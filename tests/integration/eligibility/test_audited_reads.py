@@ -72,10 +72,10 @@ def test_a_batch_acts_for_each_reads_organization_only_while_it_runs(client, new
         with acting_for("default"):
             async with pool.acquire() as conn, conn.transaction():
                 rows = await conn.fetch_setting_its_own(
-                    "SELECT f.n, (f.checked).id::text FROM read_eligibility_checks_audited($1, $2, $3, $4, $5, $6, $7,"
-                    " $8, $9, $10) f", [other_org, "default", other_org], [their_id, their_id, their_id],
+                    "SELECT n, id::text FROM read_eligibility_checks_audited($1, $2, $3, $4, $5, $6, $7, $8, $9, $10,"
+                    " $11, $12, $13, false)", [other_org, "default", other_org], [their_id, their_id, their_id],
                     [None] * 3, [None] * 3, ["asked"] * 3, ["test"] * 3, ["intake"] * 3, ["eligibility.read"] * 3,
-                    request_ids, [None] * 3)
+                    request_ids, [None] * 3, [None] * 3, [None] * 3, [None] * 3)
                 setting = await conn.fetchval("SELECT current_setting('app.organization_id')")
         audited = []
         for organization, request_id in zip([other_org, "default", other_org], request_ids):
