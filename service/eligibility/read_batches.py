@@ -7,9 +7,10 @@ reads that arrive meanwhile gather into the next batch, sent as soon as one in f
 batch holds about the reads that arrived during one round trip, and alone a read costs what it did on its own.
 
 Nothing is answered before its audit row is committed: a read's row is handed over only after the statement, and
-with it the commit of every audit row of its batch, completed. A batch that fails is tried again read by read, so
-a read that cannot be done fails alone; the others are answered (their audit rows, rolled back with the failed
-batch, are written again by their own statements). Each read acts for the organization of the request that made
+with it the commit of every audit row of its batch, completed. A batch the database refused is tried again read by
+read, so a read that cannot be done fails alone; the others are answered (their audit rows, rolled back with the
+failed batch, are written again by their own statements). A batch that cannot reach the database fails every read
+in it at once (the service answers 503), never one by one. Each read acts for the organization of the request that made
 it (:func:`service.db.tenant.current_organization` when it was made), set by the database function for that
 read alone.
 """
@@ -21,6 +22,7 @@ from typing import Any
 
 import asyncpg
 
+from service.db.availability import is_database_outage
 from service.db.tenant import current_organization
 
 __all__ = ["ReadBatches"]
@@ -66,13 +68,13 @@ class ReadBatches:
         try:
             rows = await self._fetch([args for args, _ in batch])
         except Exception as exc:  # noqa: BLE001 - handed to the reads that wait for it
-            if len(batch) > 1:
-                for one in batch:  # read by read: only a read that cannot be done fails
+            if len(batch) > 1 and isinstance(exc, asyncpg.PostgresError) and not is_database_outage(exc):
+                for one in batch:  # the statement refused one read: read by read, only that one fails
                     await self._answer([one])
                 return
-            _, future = batch[0]
-            if not future.done():
-                future.set_exception(exc)
+            for _, future in batch:  # the database is unreachable: every read fails at once (503 Retry-After)
+                if not future.done():
+                    future.set_exception(exc)
             return
         found = {row["n"]: row for row in rows}
         for n, (_, future) in enumerate(batch, 1):

@@ -1,0 +1,58 @@
+"""Batched audited reads against a stand-in pool: what a batch hands each read when the database fails."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import asyncpg
+
+from service.eligibility.read_batches import ReadBatches
+
+
+class _Pool:
+    """Answers each read (a one-element tuple of arrays per column) with its number, or raises ``failure``."""
+
+    def __init__(self, failure: BaseException | None) -> None:
+        self.failure = failure
+        self.statements: list[int] = []
+
+    def acquire(self) -> _Pool:
+        return self
+
+    async def __aenter__(self) -> _Pool:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        return None
+
+    async def fetch_setting_its_own(self, _query: str, *columns: list[Any]) -> list[dict[str, int]]:
+        self.statements.append(len(columns[0]))
+        await asyncio.sleep(0)
+        if self.failure is not None and (isinstance(self.failure, asyncpg.CannotConnectNowError)
+                                         or "bad" in columns[1]):
+            raise self.failure
+        return [{"n": n} for n in range(1, len(columns[0]) + 1)]
+
+
+def _read_all(pool: _Pool, values: list[str]) -> list[Any]:
+    async def go() -> list[Any]:
+        batches = ReadBatches(pool, "query")  # type: ignore[arg-type]
+        return await asyncio.gather(*(batches.read(value) for value in values), return_exceptions=True)
+
+    return asyncio.run(go())
+
+
+def test_a_database_out_of_reach_fails_every_read_of_a_batch_at_once():
+    pool = _Pool(asyncpg.CannotConnectNowError("the database system is starting up"))
+    answers = _read_all(pool, [f"read {n}" for n in range(10)])
+    assert all(isinstance(answer, asyncpg.CannotConnectNowError) for answer in answers)
+    assert sum(pool.statements) == 10  # each read tried once (in its batch), never again one by one
+
+
+def test_a_read_the_database_refuses_fails_alone():
+    pool = _Pool(asyncpg.NotNullViolationError("null value in column \"actor\""))
+    answers = _read_all(pool, ["read 0", "read 1", "bad", "read 3", "read 4"])
+    assert isinstance(answers[2], asyncpg.NotNullViolationError)
+    assert [answer["n"] for n, answer in enumerate(answers) if n != 2] == [1, 1, 1, 1]  # each alone, at last
+    assert max(pool.statements) > 1  # they were tried together first
