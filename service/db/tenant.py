@@ -8,7 +8,7 @@ connections are :class:`OrganizationConnection`, which
 - runs a statement made outside a transaction (``pool.fetchrow(...)``) inside one such transaction (unless it acts
   for no organization: then there is nothing to set): three round trips (BEGIN + setting, statement, COMMIT);
 - except a statement that sets the organization itself (:meth:`OrganizationConnection.fetch_setting_its_own`: a
-  database function given the organization of each read it makes, such as migration 0951's audited check reads),
+  database function given the organization of each read it makes, such as migration 0952's audited check reads),
   which goes alone, in one round trip.
 
 The organization comes from :func:`acting_for` / :func:`act_for` (a context variable: each request, each asyncio
@@ -120,7 +120,7 @@ class OrganizationConnection(asyncpg.Connection):  # type: ignore[misc]
 
         Only for a statement that sets the organization itself: it calls a database function that is given the
         organization (taken from :func:`current_organization` of the request it acts for) and sets it
-        transaction-locally for what it does (migration 0951). Alone it runs in its own implicit transaction,
+        transaction-locally for what it does (migration 0952). Alone it runs in its own implicit transaction,
         committed before its rows come back: one round trip instead of three.
         """
         return await super().fetch(query, *args)

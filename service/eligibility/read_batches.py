@@ -1,5 +1,5 @@
 """Audited reads of stored checks, grouped: the reads of concurrent requests go to PostgreSQL together, as one
-statement with one commit (migration 0951), so each pays a share of one WAL flush instead of a flush of its own.
+statement with one commit (migration 0952), so each pays a share of one WAL flush instead of a flush of its own.
 
 A read joins the reads waiting to be sent and awaits its own row. While fewer than :attr:`ReadBatches.in_flight`
 batches are in flight, waiting reads go at once (alone, when nothing else waits: no read waits for company);

@@ -1,4 +1,4 @@
-"""Reads of a stored check are audited in the statement that reads them (migration 0950), also many at once."""
+"""Reads of a stored check are audited in the statement that reads them (migration 0952), also many at once."""
 
 from __future__ import annotations
 
