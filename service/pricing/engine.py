@@ -89,8 +89,20 @@ class DayLine:
                 + self.self_pay + self.balance_bill)
 
 
+def patient_total(lines: Sequence[DayLine]) -> Decimal:
+    """``DayLine.patient`` added up over ``lines`` (the same sums in the same order, without a call a day)."""
+    total = ZERO
+    for d in lines:
+        total += d.deductible + d.copay + d.coinsurance + d.not_covered + d.over_limit + d.self_pay + d.balance_bill
+    return total
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def short_date(day: dt.date) -> str:
-    return f"{day:%b} {day.day}"
+    """'Jan 5' (English month names whatever the process's locale: the explanations are English)."""
+    return f"{_MONTHS[day.month - 1]} {day.day}"
 
 
 def self_pay_day(day: ServiceDay, gross: Decimal, rate: Decimal, *, bucket: str, label: str, kind: str) -> DayLine:

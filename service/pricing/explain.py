@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from contracts.estimate import ExplanationLine, LineKind
 from service.money import ZERO, format_usd
-from service.pricing.engine import DayLine, short_date
+from service.pricing.engine import DayLine, patient_total, short_date
 
 _KINDS = {
     "deductible": LineKind.DEDUCTIBLE, "copay": LineKind.COPAY, "coinsurance": LineKind.COINSURANCE,
@@ -41,7 +41,7 @@ def _span(group: Sequence[DayLine]) -> str:
 
 def _group_text(group: Sequence[DayLine]) -> tuple[str, Decimal]:
     first = group[0]
-    total = sum((d.patient for d in group), ZERO)
+    total = patient_total(group)
     span = _span(group)
     if first.kind == "deductible":
         remaining = first.remaining_before

@@ -327,7 +327,10 @@ def offer_plans(
             "max_percent_of_monthly_income", "monthly household income is needed to check that payments are affordable"
         )
     offers: list[PaymentPlanOffer] = []
+    longest = longest_term(cents(balance), rules)  # the balance an offer carries: rounded to cents
     for term in sorted(rules.allowed_terms_months):
+        if term > longest:
+            break  # refused by term_limits (plan_violations) whatever its payments: not worked out
         try:
             offer = build_plan(balance, term, rules, first_due_date=first_due_date, with_lines=with_lines)
         except PlanRuleViolation:

@@ -12,7 +12,7 @@ from contracts.benefits import (Accumulator, CopayTier, Level, LevelBenefits, Li
 from service.pricing.calendar import plan_year_start
 from service.pricing.course import ServiceDay
 from service.pricing.day_runs import repeats_below
-from service.pricing.engine import Notes, accumulate_commercial, resolve_terms, telehealth_terms
+from service.pricing.engine import DayLine, Notes, accumulate_commercial, patient_total, resolve_terms, telehealth_terms
 
 # Round figures as often as odd cents: a deductible or maximum that is an exact multiple of a day's share puts
 # the crossing on a run's last day, where an off-by-one would hide.
@@ -126,3 +126,14 @@ def test_repeats_below_counts_days_strictly_inside_the_room():
     assert repeats_below(D("501.00"), D("100.00")) == 5
     assert repeats_below(D("99.99"), D("100.00")) == 0
     assert repeats_below(D("0.00"), D("60.00")) == 0
+
+
+def test_patient_total_adds_up_each_days_patient_share():
+    # explanations add a run's patient shares without DayLine.patient's call a day: the same sum
+    lines = [DayLine(number=1, date=dt.date(2026, 3, 2), hours=D(3), gross=D("400.00"), deductible=D("250.00"),
+                     coinsurance=D("10.00"), balance_bill=D("100.00")),
+             DayLine(number=2, date=dt.date(2026, 3, 3), hours=D(3), gross=D("400.00"), copay=D("25.00"),
+                     not_covered=D("1.50"), over_limit=D("2.25"), self_pay=D("0.25"))]
+    # day 1: 250.00 + 10.00 + 100.00 = 360.00; day 2: 25.00 + 1.50 + 2.25 + 0.25 = 29.00; 389.00 in all
+    assert patient_total(lines) == sum((line.patient for line in lines), D(0)) == D("389.00")
+    assert patient_total([]) == D("0.00")
