@@ -75,6 +75,8 @@ _SECRET_PATTERN = re.compile(r"(bek_[0-9a-f]{8}_)[A-Za-z0-9_-]+|pt1\.[A-Za-z0-9_
 
 
 def _without_secrets(text: str) -> str:
+    if "bek_" not in text and "pt1." not in text:  # what the pattern starts with: most text is ruled out at once
+        return text
     return _SECRET_PATTERN.sub(lambda m: (m.group(1) or "") + REDACTED, text)
 
 
@@ -82,13 +84,19 @@ def _is_phi_key(key: object) -> bool:
     return isinstance(key, str) and key.lower().replace("-", "_") in PHI_KEYS
 
 
+#: Values that hold no text: passed through as they are (checked before the Mapping ABC, which is slow to test).
+_PLAIN = (int, float, type(None))
+
+
 def _redact(value: Any) -> Any:
+    if isinstance(value, str):
+        return REDACTED if _X12_PATTERN.search(value) else _without_secrets(value)
+    if isinstance(value, _PLAIN):
+        return value
     if isinstance(value, Mapping):
         return {k: (REDACTED if _is_phi_key(k) else _redact(v)) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_redact(v) for v in value]
-    if isinstance(value, str):
-        return REDACTED if _X12_PATTERN.search(value) else _without_secrets(value)
     return value
 
 
