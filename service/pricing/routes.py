@@ -53,9 +53,10 @@ class EstimatesController(Controller):
          summary="An estimate exactly as it was given when it was made")
     async def read(self, request: Request[Any, Any, Any], estimate_id: FromPath[UUID],
                    include: IncludeParam = None) -> EstimateResponse:
+        detail = parse_include(include)
         response = await read_estimate(request.app.state.pool, estimate_id, caller=caller_of(request),
-                                       request_id=request_id_of(request.scope))
-        return with_detail(response, parse_include(include))
+                                       request_id=request_id_of(request.scope), detail=detail)
+        return with_detail(response, detail)
 
 
 class FeeSchedulesController(Controller):

@@ -376,10 +376,11 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
 
 
 async def read_estimate(pool: asyncpg.Pool, estimate_id: uuid.UUID, *, caller: Caller | None,
-                        request_id: str | None) -> EstimateResponse:
-    """The estimate exactly as it was returned when made (audited; a miss is audited as not_found)."""
+                        request_id: str | None, detail: frozenset[str] | None = None) -> EstimateResponse:
+    """The estimate exactly as it was returned when made (audited; a miss is audited as not_found); with
+    ``detail``, only the per-day rows and payment schedules it names are built (as ``load_estimate``)."""
     try:
-        stored = await load_estimate(pool, estimate_id)
+        stored = await load_estimate(pool, estimate_id, detail=detail)
     except NotFound:
         await record(pool, caller=caller, action="estimate.read", resource_type="estimate", resource_id=estimate_id,
                      request_id=request_id, outcome="not_found")

@@ -87,7 +87,7 @@ _SELECT = f"SELECT {_COLUMNS} FROM estimates"
 _SELECT_WITH_BENEFITS = f"SELECT {_COLUMNS}, benefits::text AS benefits FROM estimates"
 
 
-def _from_row(row: Mapping[str, Any], *, with_benefits: bool) -> StoredEstimate:
+def _from_row(row: Mapping[str, Any], *, with_benefits: bool, detail: frozenset[str] | None) -> StoredEstimate:
     return StoredEstimate(
         id=row["id"], created_at=row["created_at"], updated_at=row["updated_at"], created_by=row["created_by"],
         patient_key=row["patient_key"], patient_first_name=row["patient_first_name"],
@@ -98,7 +98,8 @@ def _from_row(row: Mapping[str, Any], *, with_benefits: bool) -> StoredEstimate:
         rates=stored_rate_table_from_dict(msgspec.json.decode(row["rates"])),
         rate_version_ids=tuple(str(i) for i in row["rate_version_ids"]),
         figures=msgspec.json.decode(row["figures"]),
-        response=response_as_stored(row["response"], row["day_rows"]),
+        response=response_as_stored(row["response"], row["day_rows"], days=detail is None or "days" in detail,
+                                    schedules=detail is None or "payment_schedules" in detail),
         request_hash=row["request_hash"],
     )
 
@@ -113,21 +114,23 @@ def _as_uuid(estimate_id: uuid.UUID | str) -> uuid.UUID:
 
 
 async def find_estimate(conn: asyncpg.Connection | asyncpg.Pool, estimate_id: uuid.UUID | str, *,
-                        with_benefits: bool = False) -> StoredEstimate | None:
+                        with_benefits: bool = False, detail: frozenset[str] | None = None) -> StoredEstimate | None:
     row = await conn.fetchrow((_SELECT_WITH_BENEFITS if with_benefits else _SELECT) + " WHERE id = $1",
                               _as_uuid(estimate_id))
-    return None if row is None else _from_row(row, with_benefits=with_benefits)
+    return None if row is None else _from_row(row, with_benefits=with_benefits, detail=detail)
 
 
 async def load_estimate(pool_or_conn: asyncpg.Connection | asyncpg.Pool, estimate_id: uuid.UUID | str, *,
-                        with_benefits: bool = False) -> StoredEstimate:
+                        with_benefits: bool = False, detail: frozenset[str] | None = None) -> StoredEstimate:
     """The stored estimate (request, response, rates, created_at, patient fields); 404 problem if none.
 
     The benefits are read only ``with_benefits`` (re-running the engine needs them; answering, a payment plan or a
     Good Faith Estimate does not): from a 1 MB 271 they are megabytes that would be sent by PostgreSQL and decoded
-    on the event loop for every read. Does not write an audit row: the caller does, with its own caller and action.
+    on the event loop for every read. ``detail`` (``response_detail.DETAILS``; None: all) names the per-day rows and
+    payment schedules the caller will send: the others are left out of ``response``. Does not write an audit row:
+    the caller does, with its own caller and action.
     """
-    found = await find_estimate(pool_or_conn, estimate_id, with_benefits=with_benefits)
+    found = await find_estimate(pool_or_conn, estimate_id, with_benefits=with_benefits, detail=detail)
     if found is None:
         raise NotFound(f"no estimate {estimate_id}")
     return found

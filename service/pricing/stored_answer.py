@@ -43,16 +43,20 @@ def with_stored_detail(response: EstimateResponse, packed: Sequence[PackedDays] 
     return msgspec.structs.replace(response, comparison=msgspec.structs.replace(response.comparison, estimates=levels))
 
 
-def response_as_stored(response: Any, day_rows: Any) -> EstimateResponse:
+def response_as_stored(response: Any, day_rows: Any, *, days: bool = True,
+                       schedules: bool = True) -> EstimateResponse:
     """A stored answer (the ``response`` and ``day_rows`` columns, as JSON text or as the pool's codec decoded
-    them) as it was answered: with its per-day rows and payment schedules."""
+    them) as it was answered: with its per-day rows and payment schedules (only those asked for: a read that will
+    not send them need not build them)."""
     answer = (msgspec.json.decode(response, type=EstimateResponse) if isinstance(response, (str, bytes))
               else msgspec.convert(response, EstimateResponse, strict=False))
     if day_rows is None:  # stored whole, before rows were kept apart
         return answer
+    if not days:
+        return with_stored_detail(answer, None, days=False, schedules=schedules)
     packed = (_packed_decoder.decode(day_rows) if isinstance(day_rows, (str, bytes))
               else msgspec.convert(day_rows, list[PackedDays], strict=False))
-    return with_stored_detail(answer, packed)
+    return with_stored_detail(answer, packed, schedules=schedules)
 
 
 def answered_data(response: dict[str, Any], day_rows: list[Any] | None) -> dict[str, Any]:

@@ -139,6 +139,16 @@ def test_days_and_schedules_are_stored_apart_and_every_reader_gets_them_back(cli
 
     got = client.get(f"/v1/estimates/{estimate_id}?include=days,payment_schedules", headers=headers["billing"])
     assert got.json() == answer
+    # a read that sends neither builds neither; the default read builds both
+    from service.pricing.store import load_estimate  # noqa: PLC0415
+
+    pool = client.app.state.pool
+    lean = client.blocking_portal.call(lambda: load_estimate(pool, estimate_id, detail=frozenset())).response
+    assert all(not level.days and all(not plan.lines for plan in level.affordability.payment_plans)
+               for level in lean.comparison.estimates)
+    whole = client.blocking_portal.call(lambda: load_estimate(pool, estimate_id)).response
+    assert [len(level.days) for level in whole.comparison.estimates] == [24, 15, 10]
+    assert all(plan.lines for level in whole.comparison.estimates for plan in level.affordability.payment_plans)
     token = client.post(f"/v1/estimates/{estimate_id}/portal-tokens", headers=headers["intake"]).json()["token"]
     portal = client.get("/v1/portal/estimate", headers={"Authorization": f"Bearer {token}"})
     assert portal.status_code == 200, portal.text
