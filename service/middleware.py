@@ -18,10 +18,10 @@ import structlog
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.access.keys import caller_for_key
+from service.access.metrics import observe_request
 from service.access.roles import Role
 from service.db.availability import is_database_outage
 from service.db.tenant import NO_ORGANIZATION, act_for, stop_acting
-from service.access.metrics import observe_request
 from service.errors import TYPE_BASE, FieldError, InvalidInput, database_unavailable_problem, send_problem
 from service.health import LIVENESS_PATH, send_liveness
 from service.text import nul_paths

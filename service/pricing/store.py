@@ -22,8 +22,8 @@ from contracts.benefits import NormalizedBenefits
 from contracts.estimate import EstimateRequest, EstimateResponse
 from service.errors import NotFound
 from service.pricing.packed_days import PackedDays
-from service.pricing.stored_answer import response_as_stored
 from service.pricing.schedules import StoredRateTable, rate_table_to_dict, stored_rate_table_from_dict
+from service.pricing.stored_answer import response_as_stored
 
 _encoder = msgspec.json.Encoder(decimal_format="string")
 
