@@ -50,7 +50,7 @@ from decimal import Decimal
 from msgspec.structs import force_setattr
 
 from contracts.benefits import Accumulator, BenefitRow, Level, LevelBenefits, Limit, Network
-from service.eligibility.telehealth_rows import TELEHEALTH_PLACES, mentions_telehealth, telehealth_cost_share
+from service.eligibility.telehealth_rows import is_telehealth_row, telehealth_cost_share
 from service.eligibility.x12.codes import ACTIVE_CODES, TIME_PERIODS
 
 __all__ = ["LEVEL_SERVICE_TYPES", "PLAN_SERVICE_TYPES", "choose_levels", "choose_level"]
@@ -261,25 +261,21 @@ class _RowSet:
             messages = r.messages
             authorization = r.authorization_required
             required = bool(authorization)
-            virtual = False
+            text = upper = None
             if messages:
-                # One search per row over its messages joined by NUL: no pattern here can match a NUL, so a
-                # match in the joined text is a match in one message (and \b sees NUL as a message's end). Each
-                # expression runs only when a word it starts with is there (every prior-authorization
-                # alternative starts with PR, in any case).
+                # One search per row over its messages joined by NUL, for prior authorization and telehealth: no
+                # pattern here can match a NUL, so a match in the joined text is a match in one message (and \b
+                # sees NUL as a message's end). The expression runs only when a word it starts with is there
+                # (every prior-authorization alternative starts with PR, in any case).
                 text = "\x00".join(messages)
                 upper = text.upper()
                 if not required and "PR" in upper and _PRIOR_AUTH.search(text):
                     required = True
-                if not r.places_of_service:
-                    virtual = mentions_telehealth(text, upper)
             if required:
                 self.auth_required.add(id(r))
             if authorization is False:
                 self.auth_not_required.add(id(r))
-            if r.places_of_service:
-                virtual = TELEHEALTH_PLACES.issuperset(r.places_of_service)
-            if virtual:
+            if is_telehealth_row(r, text, upper):
                 self.virtual.append(r)
                 continue
             # The network as a small number for the duplicate key (hashing an enum member calls Python code).

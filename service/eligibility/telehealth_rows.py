@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from contracts.benefits import BenefitRow, Network, TelehealthCostShare
 
-__all__ = ["TELEHEALTH_PLACES", "is_telehealth_row", "mentions_telehealth", "telehealth_cost_share"]
+__all__ = ["TELEHEALTH_PLACES", "is_telehealth_row", "telehealth_cost_share"]
 
 TELEHEALTH_PLACES = frozenset({"02", "10"})
 _WORDS = re.compile(r"\b(TELE ?HEALTH|TELE ?MEDICINE|VIRTUAL|VIDEO VISIT|POS 0?2|POS 10)\b", re.IGNORECASE)
@@ -26,17 +26,18 @@ _NO_DEDUCTIBLE = re.compile(r"DEDUCTIBLE (?:DOES NOT APPLY|WAIVED|NOT APPLICABLE
 _PERIODS = {"7": "day", "27": "visit"}
 
 
-def is_telehealth_row(row: BenefitRow) -> bool:
+def is_telehealth_row(row: BenefitRow, text: str | None = None, upper: str | None = None) -> bool:
+    """The row is about telehealth: its places of service (all telehealth ones), or else its messages.
+
+    The messages are searched once, joined by a character no pattern matches (``text``, and ``upper`` the same
+    upper-cased, when the caller has them already; else joined by line breaks here). The expression runs only when
+    a word it starts with is there at all: most rows' messages are about something else."""
     if row.places_of_service:
         return TELEHEALTH_PLACES.issuperset(row.places_of_service)
-    # One search over the messages joined by line breaks (no pattern spans one).
-    return bool(row.messages) and mentions_telehealth("\n".join(row.messages))
-
-
-def mentions_telehealth(text: str, upper: str | None = None) -> bool:
-    """A row's messages (joined by a character no pattern matches; ``upper``: the same upper-cased, if the
-    caller has it) speak of telehealth. The expression runs only when a word it starts with is there at all:
-    most rows' messages are about something else."""
+    if not row.messages:
+        return False
+    if text is None:
+        text = "\n".join(row.messages)
     if upper is None:
         upper = text.upper()
     return ("TELE" in upper or "VIRTUAL" in upper or "VIDEO" in upper or "POS" in upper) and (

@@ -190,13 +190,10 @@ def to_benefit_row(eb: EBLoop, warnings: list[str]) -> BenefitRow:
         quantity_text, authorization, network = eb.elements[:12]
     amount = percent = None
     if amount_text:
-        if _CENTS.match(amount_text):  # the usual form (money(), inline): already cents, nothing to round
-            amount = Decimal(amount_text)
-        else:
-            amount = money(amount_text, "an EB07 amount", warnings)
-            if amount is not None and amount < 0:
-                warnings.append("a negative EB07 amount was ignored")
-                amount = None
+        amount = money(amount_text, "an EB07 amount", warnings)
+        if amount is not None and amount < 0:
+            warnings.append("a negative EB07 amount was ignored")
+            amount = None
     if percent_text and (fraction := decimal(percent_text, "an EB08 percent", warnings)) is not None:
         percent = _percent(fraction)
         if not 0 <= fraction <= 1:

@@ -296,23 +296,14 @@ def parse_271_segments(tok: Tokenized) -> Parsed271:
     info, st_idx, se_idx, warnings = check_envelope(tok, "271", "HB")
     walk = _Walk(Parsed271(tok.delimiters, info, Party("2100A"), Party("2100B"), warnings=warnings))
     skipped = walk.skipped
-    in_2110 = _IN_2110
-    table, eb = walk.table, walk.eb  # read again after every handler (handlers open and close loops)
+    table = walk.table  # read again after every handler (handlers open and close loops)
     for seg in tok.segments[st_idx + 1 : se_idx]:
-        sid = seg[0]
-        if table is in_2110:  # the usual 2110 segments, without a call
-            if sid == "DTP" and len(seg) == 4:
-                eb.dates.append((seg[1], seg[2], seg[3]))
-                continue
-            if sid == "MSG" and len(seg) > 1:
-                eb.messages.append(seg[1])
-                continue
-        handler = table.get(sid)
+        handler = table.get(seg[0])
         if handler is None:
-            skipped.add(sid)
+            skipped.add(seg[0])
         else:
             handler(walk, seg)
-            table, eb = walk.table, walk.eb
+            table = walk.table
     out = walk.out
     if walk.table is _IN_2120:
         warnings.append("LS*2120 was not closed by LE")
@@ -388,17 +379,10 @@ def _eb(w: _Walk, seg: list[str]) -> None:
     if len(elements) < 14:
         elements += _PADDING[len(elements)]
     stcs, procedure = elements[2], elements[12]
-    if stcs:
-        rep = w.d.repetition
-        found = stcs.split(rep) if rep and rep in stcs else [stcs]
-        if "" in found or not _KNOWN_STCS.issuperset(found):
-            found = _service_types(stcs, w.d, member.loop)
-    else:
-        found = []
     w.eb = eb = EBLoop(
         _EB_LOOP[member.loop],
         elements,
-        found,
+        _service_types(stcs, w.d, member.loop) if stcs else [],
         _procedure(procedure, w.d, member.loop) if procedure else None,
         elements[0],
         elements[3],
