@@ -60,6 +60,9 @@ DEFAULT_PLAN_RULES = PaymentPlanRules(
 
 _IN_FORCE = """organization_id = $1 AND effective_from <= $2 AND (effective_to IS NULL OR effective_to >= $2)
                ORDER BY effective_from DESC, version DESC LIMIT 1"""
+#: Payment-plan rules have no end date: the newest that has started is in force.
+_RULES_IN_FORCE = """organization_id = $1 AND effective_from <= $2
+                     ORDER BY effective_from DESC, version DESC LIMIT 1"""
 
 
 def _schedule_from_row(row: asyncpg.Record) -> SlidingFeeSchedule:
@@ -93,28 +96,20 @@ def _acting_organization(organization_id: str | None) -> str:
     return organization_id or current_organization() or DEFAULT_ORGANIZATION
 
 
+def _schedule_found(row: asyncpg.Record | None, version: int | None,
+                    organization_id: str) -> tuple[SlidingFeeSchedule, int | None]:
+    """The schedule read (``version`` None: none in force, the organization's default) and its version."""
+    if version is None:
+        return default_schedule(organization_id, effective_from=dt.date(1900, 1, 1)), None
+    return _schedule_from_row(row), version
+
+
 async def schedule_in_force(
     conn: asyncpg.Connection | asyncpg.Pool, on: dt.date, organization_id: str | None = None
 ) -> tuple[SlidingFeeSchedule, int | None]:
     organization_id = _acting_organization(organization_id)
     row = await conn.fetchrow(f"SELECT * FROM sliding_fee_schedules WHERE {_IN_FORCE}", organization_id, on)
-    if row is None:
-        return default_schedule(organization_id, effective_from=dt.date(1900, 1, 1)), None
-    return _schedule_from_row(row), row["version"]
-
-
-async def rules_in_force(
-    conn: asyncpg.Connection | asyncpg.Pool, on: dt.date, organization_id: str | None = None
-) -> tuple[PaymentPlanRules, int | None]:
-    organization_id = _acting_organization(organization_id)
-    row = await conn.fetchrow(
-        """SELECT * FROM payment_plan_rules WHERE organization_id = $1 AND effective_from <= $2
-           ORDER BY effective_from DESC, version DESC LIMIT 1""",
-        organization_id, on,
-    )
-    if row is None:
-        return DEFAULT_PLAN_RULES, None
-    return _rules_from_row(row), row["version"]
+    return _schedule_found(row, None if row is None else row["version"], organization_id)
 
 
 _CONFIG_IN_FORCE = f"""
@@ -124,8 +119,7 @@ _CONFIG_IN_FORCE = f"""
            r.max_percent_of_monthly_income, r.version AS rules_version
     FROM (SELECT 1) AS one
     LEFT JOIN LATERAL (SELECT * FROM sliding_fee_schedules WHERE {_IN_FORCE}) AS s ON true
-    LEFT JOIN LATERAL (SELECT * FROM payment_plan_rules WHERE organization_id = $1 AND effective_from <= $2
-                       ORDER BY effective_from DESC, version DESC LIMIT 1) AS r ON true"""
+    LEFT JOIN LATERAL (SELECT * FROM payment_plan_rules WHERE {_RULES_IN_FORCE}) AS r ON true"""
 
 
 async def load_affordability_config(
@@ -138,17 +132,13 @@ async def load_affordability_config(
     deployment's FINANCIAL_ASSISTANCE_POLICY setting, the same for every organization)."""
     organization_id = _acting_organization(organization_id)
     # Both in one statement (one round trip in an estimate's transaction): the schedule's and the rules' columns
-    # side by side, NULL where the organization has none in force; the same choices as schedule_in_force and
-    # rules_in_force.
+    # side by side, NULL where the organization has none in force; the schedule chosen as schedule_in_force
+    # chooses it.
     row = await conn.fetchrow(_CONFIG_IN_FORCE, organization_id, on)
-    if row["schedule_version"] is None:
-        schedule, schedule_version = default_schedule(organization_id, effective_from=dt.date(1900, 1, 1)), None
-    else:
-        schedule, schedule_version = _schedule_from_row(row), row["schedule_version"]
-    if row["rules_version"] is None:
-        rules, rules_version = DEFAULT_PLAN_RULES, None
-    else:
-        rules, rules_version = _rules_from_row(row), row["rules_version"]
+    schedule, schedule_version = _schedule_found(row, row["schedule_version"], organization_id)
+    rules, rules_version = DEFAULT_PLAN_RULES, row["rules_version"]
+    if rules_version is not None:
+        rules = _rules_from_row(row)
     return AffordabilityConfig(
         organization_id=organization_id,
         schedule=schedule,
