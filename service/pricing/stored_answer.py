@@ -52,11 +52,11 @@ def response_as_stored(response: Any, day_rows: Any, *, days: bool = True,
               else msgspec.convert(response, EstimateResponse, strict=False))
     if day_rows is None:  # stored whole, before rows were kept apart
         return answer
-    if not days:
-        return with_stored_detail(answer, None, days=False, schedules=schedules)
-    packed = (_packed_decoder.decode(day_rows) if isinstance(day_rows, (str, bytes))
-              else msgspec.convert(day_rows, list[PackedDays], strict=False))
-    return with_stored_detail(answer, packed, schedules=schedules)
+    packed = None
+    if days:
+        packed = (_packed_decoder.decode(day_rows) if isinstance(day_rows, (str, bytes))
+                  else msgspec.convert(day_rows, list[PackedDays], strict=False))
+    return with_stored_detail(answer, packed, days=days, schedules=schedules)
 
 
 def answered_data(response: dict[str, Any], day_rows: list[Any] | None) -> dict[str, Any]:
