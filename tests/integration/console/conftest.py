@@ -28,13 +28,18 @@ def staff_username(client: Any) -> str:
     return name
 
 
+def sign_in(client: Any, username: str) -> None:
+    """Sign ``client`` in to the console as ``username`` (any earlier session's cookies cleared first)."""
+    client.cookies.clear()
+    page = client.get("/console")
+    signed_in = client.post("/console/sign-in", data={"csrf_token": csrf_of(page.text), "username": username,
+                                                      "password": PASSWORD}, follow_redirects=False)
+    assert signed_in.status_code == 303, signed_in.text
+
+
 @pytest.fixture()
 def console(client: Any, staff_username: str) -> Any:
     """The session's client, signed in to the console (its cookies cleared afterwards)."""
-    client.cookies.clear()
-    page = client.get("/console")
-    signed_in = client.post("/console/sign-in", data={"csrf_token": csrf_of(page.text), "username": staff_username,
-                                                      "password": PASSWORD}, follow_redirects=False)
-    assert signed_in.status_code == 303, signed_in.text
+    sign_in(client, staff_username)
     yield client
     client.cookies.clear()

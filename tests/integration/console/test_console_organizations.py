@@ -6,16 +6,13 @@ import secrets
 from typing import Any
 
 from service.console.staff import create_staff
-from tests.integration.console.conftest import PASSWORD, csrf_of
+from tests.integration.console.conftest import PASSWORD, csrf_of, sign_in
 from tests.integration.eligibility.helpers import body_for
 
 
 def _sign_in(client: Any, username: str) -> str:
-    client.cookies.clear()
-    page = client.get("/console")
-    signed_in = client.post("/console/sign-in", data={"csrf_token": csrf_of(page.text), "username": username,
-                                                      "password": PASSWORD}, follow_redirects=False)
-    assert signed_in.status_code == 303, signed_in.text
+    """Sign in as ``username``; the CSRF token of the console page the session then sees."""
+    sign_in(client, username)
     return csrf_of(client.get("/console").text)
 
 
