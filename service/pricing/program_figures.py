@@ -183,7 +183,7 @@ class ProgramFigures:
                 return fy
         ordered = sorted(self.ipf_years, key=lambda f: f.start)
         base = ordered[-1] if day > ordered[-1].end else ordered[0]
-        return IpfFiscalYear(**{**_asdict(base), "fallback": True})
+        return dataclasses.replace(base, fallback=True)  # the nearest fiscal year loaded, flagged (as for_year)
 
     def poverty_guideline(self, *, household_size: int, state: str | None, on: dt.date) -> tuple[Decimal, int]:
         """The poverty guideline in force on ``on`` for the household; (annual amount, guideline year)."""
@@ -199,10 +199,6 @@ class ProgramFigures:
         """Household income as percent of the poverty guideline in force on ``on``; (percent, year)."""
         fpl, year = self.poverty_guideline(household_size=household_size, state=state, on=on)
         return annual_income / fpl * HUNDRED, year
-
-
-def _asdict(obj: Any) -> dict[str, Any]:
-    return {name: getattr(obj, name) for name in obj.__slots__}
 
 
 def _charge(raw: dict[str, Any]) -> MedicaidCharge:
