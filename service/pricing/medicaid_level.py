@@ -91,7 +91,7 @@ def price_medicaid_level(days: Sequence[ServiceDay], *, inpatient: bool, rates: 
         household.annual_income / 12 if household.annual_income is not None else None)
     cap_words = None
     if monthly is None and BAND_TOP[band] is not None and not always_exempt:
-        monthly, cap_words, poverty_year = _top_of_band_income(band, household, state, first_day, figures)
+        monthly, cap_words, poverty_year = top_of_band_income(band, household, state, first_day, figures)
     if details and details.managed_care_plan:
         _managed_care_network(details.managed_care_plan, network_choice, notes)
     excluded, excluded_words = (imd_excluded_days(
@@ -132,8 +132,11 @@ def _managed_care(benefits: NormalizedBenefits) -> bool:
         benefits.medicaid and benefits.medicaid.managed_care_plan)
 
 
-def _top_of_band_income(band: str, household: MedicaidHousehold, state: str | None, on: dt.date,
-                        figures: ProgramFigures) -> tuple[Decimal, str, int]:
+def top_of_band_income(band: str, household: MedicaidHousehold, state: str | None, on: dt.date,
+                       figures: ProgramFigures) -> tuple[Decimal, str, int]:
+    """Monthly income at the top of ``band`` when the household's is not given (the highest 5 % cap the band
+    allows), the words saying so, and the poverty guideline's year; the facility days and the practitioners'
+    visits (``professional.py``) assume the same."""
     size = household.size or 1
     top = BAND_TOP[band]
     assert top is not None

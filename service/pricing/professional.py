@@ -59,7 +59,7 @@ from service.pricing.medicaid import (
     band_for_percent,
 )
 from service.pricing.medicaid_exemptions import MedicaidPerson, exemption_on
-from service.pricing.medicaid_level import BAND_TOP, MedicaidHousehold, _top_of_band_income
+from service.pricing.medicaid_level import BAND_TOP, MedicaidHousehold, top_of_band_income
 from service.pricing.medicare import QMB_TEXT, medicare_year, waive
 from service.pricing.plan_design import is_medicare_advantage
 from service.pricing.professional_fees import PlannedVisits, ProfessionalFeeSchedule, Visit
@@ -329,8 +329,8 @@ def _medicaid(visits: Sequence[Visit], level: Level, benefits: NormalizedBenefit
                                                                               else None)
     if monthly is None and BAND_TOP[band] is not None:
         # as the facility days: income at the top of the band, the highest cap it allows (said there)
-        monthly, _words, _year = _top_of_band_income(band, MedicaidHousehold(size=facts.household_size),
-                                                     facts.state, visits[0].date, figures)
+        monthly, _words, _year = top_of_band_income(band, MedicaidHousehold(size=facts.household_size),
+                                                    facts.state, visits[0].date, figures)
     cap = None
     spent: dict[tuple[int, int], Decimal] = {}
     if monthly is not None:  # the 5 % household cap (42 CFR 447.56(f)) is shared with the facility days
