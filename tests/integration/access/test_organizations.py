@@ -219,3 +219,34 @@ def test_an_upgrade_puts_every_existing_row_in_an_organization(postgres_server_u
     with fresh_database(postgres_server_url, "upgrade") as url:
         assert asyncio.run(scenario(url)) == {"organizations": ["Acme Clinic", "default"], "key": "default",
                                               "estimate": "default", "schedule": "Acme Clinic", "session": "default"}
+
+
+def test_audit_rows_naming_no_organization_reach_only_whom_they_belong_to(client, headers, b_records,  # noqa: ANN001
+                                                                          database_url) -> None:
+    """Rows from before organizations existed are the default organization's; a later row naming no organization
+    (a request without a valid key) reaches every administrator only when it names no patient."""
+    async def write_rows() -> int:
+        conn = await asyncpg.connect(database_url)  # the owner: rows as migrations or an old version wrote them
+        try:
+            return await conn.fetchval(
+                """WITH written AS (INSERT INTO audit_log (occurred_at, actor, role, action, resource_type, resource_id, patient_key,
+                                          outcome, organization_id)
+                   VALUES ('2020-01-01T09:00:00Z', 'before tenancy', 'intake', 'estimate.read', 'estimate', 'e-1',
+                           'pk-before-tenancy', 'success', NULL),
+                          (now(), 'stray', 'intake', 'estimate.read', 'estimate', 'e-2', 'pk-stray', 'success', NULL),
+                          (now(), 'no valid key', 'anonymous', 'request.denied', 'route', NULL, NULL, 'denied', NULL)
+                   RETURNING id) SELECT min(id) FROM written""")
+        finally:
+            await conn.close()
+
+    first = asyncio.run(write_rows())
+    reason = {"X-Access-Reason": "tenancy test"}
+
+    def actors(admin: dict[str, str]) -> set[str]:
+        answer = client.get("/v1/admin/audit", params={"after_id": first - 1, "limit": 1000},
+                            headers={**admin, **reason})
+        assert answer.status_code == 200, answer.text
+        return {e["actor"] for e in answer.json()["entries"] if e["organization_id"] is None}
+
+    assert actors(headers["admin"]) == {"before tenancy", "no valid key"}  # the default organization
+    assert actors(b_records["keys"]["admin"]) == {"no valid key"}
