@@ -6,16 +6,17 @@ from collections.abc import Sequence
 
 from service.pricing.closures import ProgramCalendar, closure_words
 from service.pricing.course import Course, ServiceDay, planned_last_day
-from service.pricing.engine import DayLine, Notes, short_date
+from service.pricing.engine import DayRun, Notes, short_date
 
 
-def note_closures(lines: Sequence[DayLine], days: Sequence[ServiceDay], course: Course, calendar: ProgramCalendar,
+def note_closures(runs: Sequence[DayRun], days: Sequence[ServiceDay], course: Course, calendar: ProgramCalendar,
                   notes: Notes) -> None:
-    """An explanation event before each day that follows a closure, and one warning with the new last day."""
+    """An explanation event before each day that follows a closure, and one warning with the new last day. Such a
+    day starts a run (``day_runs.py``, ``engine.self_pay_runs``), so its line is a run's first."""
     skipped = [closed for day in days for closed in day.after_closures]
     if not skipped:
         return
-    by_number = {line.number: line for line in lines}
+    by_number = {run.line.number: run.line for run in runs}
     for day in days:
         if day.after_closures and day.number in by_number:
             by_number[day.number].events_before.insert(0, (

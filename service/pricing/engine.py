@@ -89,11 +89,70 @@ class DayLine:
                 + self.self_pay + self.balance_bill)
 
 
-def patient_total(lines: Sequence[DayLine]) -> Decimal:
-    """``DayLine.patient`` added up over ``lines`` (the same sums in the same order, without a call a day)."""
+@dataclass(slots=True)
+class DayRun:
+    """A priced day and the days after it that repeat it (``day_runs.py``): the same figures, kind, label and
+    delivery, no events of their own; each repeat's deductible remaining is the day before's less the day's
+    deductible. A level's days are priced, added up, explained and packed run by run; :meth:`lines` gives the
+    day lines one by one when a step needs each day (the per-day rows, authorizations, other payers)."""
+
+    line: DayLine
+    #: the days after ``line`` that repeat it, in order
+    more: Sequence[ServiceDay] = ()
+
+    @property
+    def count(self) -> int:
+        return 1 + len(self.more)
+
+    @property
+    def last_number(self) -> int:
+        return self.more[-1].number if self.more else self.line.number
+
+    @property
+    def last_date(self) -> dt.date:
+        return self.more[-1].date if self.more else self.line.date
+
+    @property
+    def events_after(self) -> list[str]:
+        """The events after the run's last day (a repeat has none)."""
+        return [] if self.more else self.line.events_after
+
+    def lines(self) -> list[DayLine]:
+        first = self.line
+        out = [first]
+        if not self.more:
+            return out
+        gross, telehealth, allowed, payer, ded, copay, coins = (first.gross, first.telehealth, first.allowed,
+                                                                first.payer, first.deductible, first.copay,
+                                                                first.coinsurance)
+        not_covered, over_limit, self_pay, balance = first.not_covered, first.over_limit, first.self_pay, \
+            first.balance_bill
+        tier, kind, label, room = first.copay_tier, first.kind, first.label, first.remaining_before
+        for offset, day in enumerate(self.more, 1):
+            # DayLine's fields in order up to balance_bill (positional: half the cost of keywords, once a day)
+            out.append(DayLine(day.number, day.date, day.hours, gross, telehealth, allowed, payer, ded, copay, coins,
+                               not_covered, over_limit, self_pay, balance, copay_tier=tier, kind=kind, label=label,
+                               remaining_before=None if room is None else room - ded * offset))
+        return out
+
+
+def lines_of(runs: Sequence[DayRun]) -> list[DayLine]:
+    """Every day line of ``runs``, in order."""
+    return [line for run in runs for line in run.lines()]
+
+
+def runs_of(lines: Sequence[DayLine]) -> list[DayRun]:
+    """Day lines as runs of one day each (what a calculator that prices day by day gives)."""
+    return [DayRun(line) for line in lines]
+
+
+def patient_total(runs: Sequence[DayRun]) -> Decimal:
+    """``DayLine.patient`` added up over every day of ``runs`` (a run's share times its days: the same exact sum)."""
     total = ZERO
-    for d in lines:
-        total += d.deductible + d.copay + d.coinsurance + d.not_covered + d.over_limit + d.self_pay + d.balance_bill
+    for run in runs:
+        d = run.line
+        share = d.deductible + d.copay + d.coinsurance + d.not_covered + d.over_limit + d.self_pay + d.balance_bill
+        total += share * run.count if run.more else share
     return total
 
 
@@ -110,6 +169,22 @@ def self_pay_day(day: ServiceDay, gross: Decimal, rate: Decimal, *, bucket: str,
                    telehealth=day.telehealth)
     setattr(line, bucket, cents(rate))
     return line
+
+
+def self_pay_runs(days: Sequence[ServiceDay], gross: Decimal, rate: Decimal, *, bucket: str, label: str,
+                  kind: str) -> list[DayRun]:
+    """:func:`self_pay_day` for every day, as runs: a run ends where the delivery changes or a closure comes before
+    a day (that day's explanation says so, ``closure_notes.py``)."""
+    runs: list[DayRun] = []
+    index, count = 0, len(days)
+    while index < count:
+        day = days[index]
+        end = index + 1
+        while end < count and days[end].telehealth == day.telehealth and not days[end].after_closures:
+            end += 1
+        runs.append(DayRun(self_pay_day(day, gross, rate, bucket=bucket, label=label, kind=kind), days[index + 1:end]))
+        index = end
+    return runs
 
 
 def remaining_of_limit(lim: Limit, what: str, notes: Notes) -> Decimal | None:
@@ -256,7 +331,12 @@ class _YearState:
     oop_reached: bool = False
 
 
-def accumulate_commercial(
+def accumulate_commercial(days: Sequence[ServiceDay], terms: PlanTerms, **kw) -> list[DayLine]:
+    """:func:`commercial_runs` day by day: every day line, in order."""
+    return lines_of(commercial_runs(days, terms, **kw))
+
+
+def commercial_runs(
     days: Sequence[ServiceDay],
     terms: PlanTerms,
     *,
@@ -269,21 +349,21 @@ def accumulate_commercial(
     is_inpatient: bool,
     notes: Notes,
     virtual_terms: PlanTerms | None = None,
-    runs: bool = True,
-) -> list[DayLine]:
+    repeat: bool = True,
+) -> list[DayRun]:
     """Price each day of a course under one plan's terms (see the module docstring); days joined by
     telehealth use ``virtual_terms`` (from :func:`telehealth_terms`) when given. A run of days that come
-    out alike is priced once and repeated (``day_runs.py``); ``runs=False`` prices every day on its own
-    (the reference the property test holds the runs to)."""
+    out alike is priced once, as one :class:`DayRun` (``day_runs.py``); ``repeat=False`` prices every day on its
+    own (the reference the property test holds the runs to)."""
     gross = cents(gross_per_day)
     allowed = cents(allowed_per_day)
     self_pay = cents(self_pay_per_day)
     net_word = "out-of-network " if out_of_network else ""
-    lines: list[DayLine] = []
+    runs: list[DayRun] = []
     if not terms.covered:
         label = f"not covered by your plan {('out of network' if out_of_network else '')}".rstrip()
-        return [self_pay_day(d, gross, self_pay, bucket="not_covered", kind="not_covered",
-                             label=f"{label}: self-pay rate {format_usd(self_pay)} a day") for d in days]
+        return self_pay_runs(days, gross, self_pay, bucket="not_covered", kind="not_covered",
+                             label=f"{label}: self-pay rate {format_usd(self_pay)} a day")
     states: dict[dt.date, _YearState] = {}
     balance = max(gross - allowed, ZERO) if out_of_network else ZERO
     bb_text = (f"; plus a possible balance bill of {format_usd(balance)} a day (charge {format_usd(gross)} minus "
@@ -293,6 +373,7 @@ def accumulate_commercial(
     # (the deductible took it) is taken on the next days until the whole copay is charged.
     stay_copay_left = cents(terms.copay) if terms.copay is not None and per_stay else None
     previous_year: dt.date | None = None
+    over_limit_seen = False
     index = 0
     while index < len(days):
         day = days[index]
@@ -329,13 +410,14 @@ def accumulate_commercial(
                            if terms.limit_total is not None else f"{net_word}{terms.limit_unit} limit")
             line = self_pay_day(day, gross, self_pay, bucket="over_limit", kind="over_limit",
                                 label=f"past your plan's {limit_words}: self-pay rate {format_usd(self_pay)} a day")
-            if not any(ln.kind == "over_limit" for ln in lines):
+            if not over_limit_seen:
+                over_limit_seen = True
                 events.append(f"Plan limit reached: from day {day.number} ({short_date(day.date)}) the plan pays "
                               "nothing for this level")
                 notes.warn(f"the course runs past the plan's {terms.limit_unit} limit: days past it are shown at the "
                            "self-pay rate")
             line.events_before = events
-            lines.append(line)
+            runs.append(DayRun(line))
             continue
         if state.limit is not None:
             state.limit -= units
@@ -398,21 +480,25 @@ def accumulate_commercial(
             state.oop_reached = True
             line.events_after.append(f"Out-of-pocket maximum reached on day {day.number} ({short_date(day.date)}): "
                                      "you pay $0.00 after that this plan year" + (" (except balance bills)" if balance else ""))
-        lines.append(line)
-        if runs and (tier is not None or not stay_copay_before):
-            index += _repeat_day(line, days, index, state, ded_room, oop_room, lines, year=year,
-                                 plan_year_of=plan_year_of,
-                                 tier_of=day_terms.copay_tier if day_terms.copay_tiers else None,
-                                 hours_limit=terms.limit_unit == "hours")
-    return lines
+        run = DayRun(line)
+        runs.append(run)
+        if repeat and (tier is not None or not stay_copay_before):
+            count = _repeat_day(line, days, index, state, ded_room, oop_room, year=year, plan_year_of=plan_year_of,
+                                tier_of=day_terms.copay_tier if day_terms.copay_tiers else None,
+                                hours_limit=terms.limit_unit == "hours")
+            if count:
+                run.more = days[index:index + count]
+                index += count
+    return runs
 
 
 def _repeat_day(line: DayLine, days: Sequence[ServiceDay], start: int, state: _YearState, ded_room: Decimal | None,
-                oop_room: Decimal | None, lines: list[DayLine], *, year: dt.date,
-                plan_year_of: Callable[[dt.date], dt.date], tier_of: Callable[[int], object] | None,
-                hours_limit: bool) -> int:
-    """Append copies of ``line`` for the days from ``days[start]`` that come out exactly like it (see
-    ``day_runs.py``), move the year's accumulators past them, and say how many there were."""
+                oop_room: Decimal | None, *, year: dt.date, plan_year_of: Callable[[dt.date], dt.date],
+                tier_of: Callable[[int], object] | None, hours_limit: bool) -> int:
+    """How many days from ``days[start]`` come out exactly like ``line`` (see ``day_runs.py``); the year's
+    accumulators are moved past them."""
+    if line.events_after:  # an event ends its day's run (DayRun: repeats have none)
+        return 0
     ded, share = line.deductible, line.deductible + line.copay + line.coinsurance
     bound = len(days) - start
     if ded:
@@ -425,15 +511,6 @@ def _repeat_day(line: DayLine, days: Sequence[ServiceDay], start: int, state: _Y
     count, limit_left = run_length(days, start, bound, year=year, plan_year_of=plan_year_of,
                                    telehealth=line.telehealth, tier=line.copay_tier, tier_of=tier_of,
                                    limit=state.limit, hours_limit=hours_limit)
-    gross, telehealth, allowed, payer, copay, coins = (line.gross, line.telehealth, line.allowed, line.payer,
-                                                       line.copay, line.coinsurance)
-    balance, tier, kind, label = line.balance_bill, line.copay_tier, line.kind, line.label
-    for offset in range(count):
-        day = days[start + offset]
-        # DayLine's fields in order up to balance_bill (positional: half the cost of keywords, once a day)
-        lines.append(DayLine(day.number, day.date, day.hours, gross, telehealth, allowed, payer, ded, copay, coins,
-                             ZERO, ZERO, ZERO, balance, copay_tier=tier, kind=kind, label=label,
-                             remaining_before=None if ded_room is None else ded_room - ded * (offset + 1)))
     if count:
         state.limit = limit_left
         for attr in ("ded_ind", "ded_fam"):

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from contracts.benefits import (CoverageOrder, InsuranceType, Level, LevelBenefits, MedicaidDetails, MedicareDetails, Network,
-                                NormalizedBenefits, OtherPayer, OtherPayerKind, PayerClass, Source)
-from contracts.estimate import (AuthorizationIn, AuthorizationOut, EmergencyAdmissionIn, CourseOfCare, Delivery, EstimateComparison, EstimateRequest,
+                                NormalizedBenefits, PayerClass, Source)
+from contracts.estimate import (AuthorizationIn, AuthorizationOut, EmergencyAdmissionIn, CourseOfCare, EstimateComparison, EstimateRequest,
                                 ExplanationLine, FacilityType, FiguresUsed, LevelEstimate, LineKind,
                                 MedicareVirtualBilling, NetworkPreference, PatientPaysRange, PayerShare)
 from service.errors import InvalidInput, ProblemError
@@ -33,8 +33,8 @@ from service.pricing.calendar import plan_year_start
 from service.pricing.closure_notes import note_closures
 from service.pricing.closures import NO_CLOSURES, ProgramCalendar
 from service.pricing.course import Course, ServiceDay, build_course, check_medicare_program_hours, service_days
-from service.pricing.engine import (DayLine, Notes, accumulate_commercial, resolve_terms, self_pay_day,
-                                    telehealth_terms)
+from service.pricing.engine import (DayLine, DayRun, Notes, PlanTerms, accumulate_commercial, commercial_runs,
+                                    lines_of, resolve_terms, runs_of, self_pay_runs, telehealth_terms)
 from service.pricing.explain import explain
 from service.pricing.medicaid_exemptions import MedicaidPerson
 from service.pricing.medicaid_imd import MedicaidImdSettings
@@ -196,23 +196,23 @@ def _find_benefits(benefits: NormalizedBenefits, level: Level, network: Network)
     return both[0] if both else None
 
 
-def _self_pay_lines(days, rates: LevelRates, label: str, bucket: str = "self_pay", kind: str = "self_pay"):
-    return [self_pay_day(d, rates.gross_charge_per_day, rates.self_pay_per_day, bucket=bucket, kind=kind,
+def _self_pay_runs(days: Sequence[ServiceDay], rates: LevelRates, label: str, bucket: str = "self_pay",
+                   kind: str = "self_pay") -> list[DayRun]:
+    return self_pay_runs(days, rates.gross_charge_per_day, rates.self_pay_per_day, bucket=bucket, kind=kind,
                          label=f"{label}: self-pay rate {format_usd(cents(rates.self_pay_per_day))} a day")
-            for d in days]
 
 
 
 
 def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], network: Network,
                  benefits: NormalizedBenefits | None, rates: LevelRates, figures: ProgramFigures, notes: Notes,
-                 used: _Used) -> tuple[list[DayLine], PayerClass]:
+                 used: _Used) -> tuple[list[DayRun], PayerClass]:
     level = course.level
     if inp.self_pay or benefits is None or benefits.payer_class is PayerClass.SELF_PAY:
-        return _self_pay_lines(days, rates, "self-pay"), PayerClass.SELF_PAY
+        return _self_pay_runs(days, rates, "self-pay"), PayerClass.SELF_PAY
     if benefits.active is not True:
         notes.warn("coverage is not active (or the payer rejected the request): shown at the self-pay rate")
-        return _self_pay_lines(days, rates, "no active coverage"), benefits.payer_class
+        return _self_pay_runs(days, rates, "no active coverage"), benefits.payer_class
     as_of = inp.benefits_as_of or days[0].date
     payer = benefits.payer_class
 
@@ -221,26 +221,26 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
         if level is Level.INPATIENT:
             if benefits.insurance_type is InsuranceType.MEDICARE_PART_B:
                 notes.warn("Medicare Part B only: inpatient hospital care is a Part A benefit")
-                return _self_pay_lines(days, rates, "not covered without Medicare Part A", "not_covered",
+                return _self_pay_runs(days, rates, "not covered without Medicare Part A", "not_covered",
                                        "not_covered"), payer
             if rates.medicare_inpatient_per_diem is not None:
                 notes.rates_used.add("medicare")
             freestanding = None if inp.facility_type is None else (
                 inp.facility_type is FacilityType.FREESTANDING_PSYCHIATRIC_HOSPITAL)
-            return price_part_a(days, rates, details, figures, freestanding_psychiatric=freestanding, notes=notes,
-                                years_used=used.medicare_years, ipf_years_used=used.ipf_years,
-                                use_lifetime_reserve_days=inp.use_lifetime_reserve_days), payer
+            return runs_of(price_part_a(days, rates, details, figures, freestanding_psychiatric=freestanding,
+                                        notes=notes, years_used=used.medicare_years, ipf_years_used=used.ipf_years,
+                                        use_lifetime_reserve_days=inp.use_lifetime_reserve_days)), payer
         if benefits.insurance_type is InsuranceType.MEDICARE_PART_A:
             notes.warn("Medicare Part A only: IOP and PHP are Part B benefits")
-            return _self_pay_lines(days, rates, "not covered without Medicare Part B", "not_covered",
+            return _self_pay_runs(days, rates, "not covered without Medicare Part B", "not_covered",
                                    "not_covered"), payer
         check_medicare_program_hours(course, figures.medicare_rules)
         notes.rates_used.add("medicare")
         billing = (medicare_virtual_billing(inp.medicare_virtual_billing, inp.facility_type)
                    if any(d.telehealth for d in days) else None)
-        return price_part_b(days, rates, details, figures, current_year=as_of.year, notes=notes,
-                            years_used=used.medicare_years, virtual_billing=billing,
-                            outpatient=inp.medicare_outpatient, facility_type=inp.facility_type), payer
+        return runs_of(price_part_b(days, rates, details, figures, current_year=as_of.year, notes=notes,
+                                    years_used=used.medicare_years, virtual_billing=billing,
+                                    outpatient=inp.medicare_outpatient, facility_type=inp.facility_type)), payer
 
     if payer is PayerClass.MEDICAID:
         if rates.medicaid_per_day is None:
@@ -265,7 +265,7 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
         for line in lines:
             if line.telehealth:
                 line.label = f"telehealth day ({rule}): {line.label}"
-        return sorted([*lines, *virtual_not_covered], key=lambda line: line.number), payer
+        return runs_of(sorted([*lines, *virtual_not_covered], key=lambda line: line.number)), payer
 
     # Commercial (and Medicare Advantage, which has its own plan benefits).
     advantage = payer is PayerClass.MEDICARE
@@ -281,7 +281,7 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
     if lb is None:
         notes.warn(f"no {word} benefits reported for {level.value.upper()}: shown at the self-pay rate until benefits "
                    "are confirmed")
-        return _self_pay_lines(days, rates, f"no {word} benefits reported", "not_covered", "not_covered"), payer
+        return _self_pay_runs(days, rates, f"no {word} benefits reported", "not_covered", "not_covered"), payer
     if lb.fell_back_to_plan:
         notes.assume(f"the payer gave no behavioral-health amounts: the plan-level (STC 30) {word} figures were used")
     terms = resolve_terms(lb, notes, word)
@@ -315,6 +315,12 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
                                      plan_year_of=year_of, current_plan_year=year_of(as_of), out_of_network=oon,
                                      is_inpatient=level is Level.INPATIENT, notes=plan_notes, virtual_terms=virtual)
 
+    def price_runs(plan_terms: PlanTerms, on_days: Sequence[ServiceDay]) -> list[DayRun]:
+        return commercial_runs(on_days, plan_terms, allowed_per_day=allowed,
+                               gross_per_day=rates.gross_charge_per_day, self_pay_per_day=rates.self_pay_per_day,
+                               plan_year_of=year_of, current_plan_year=year_of(as_of), out_of_network=out,
+                               is_inpatient=level is Level.INPATIENT, notes=notes, virtual_terms=virtual)
+
     def price_out(on_days: Sequence[ServiceDay]) -> list[DayLine]:
         if deductible_unknown(terms):
             return price_with_unknown_deductible(
@@ -326,11 +332,11 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
     if emergency and in_lb is not None:
         in_terms = resolve_terms(in_lb, notes, "in-network")
         recognized = rates.contracted_in_network_per_day or allowed
-        return price_emergency_admission(days, inp.emergency, lambda ds, oon: price_out(ds) if oon else price(
-            in_terms, notes, on_days=ds, oon=False, per_day=recognized), notes), payer
-    if out:
-        return price_out(days), payer
-    return price(terms, notes), payer
+        return runs_of(price_emergency_admission(days, inp.emergency, lambda ds, oon: price_out(ds) if oon else price(
+            in_terms, notes, on_days=ds, oon=False, per_day=recognized), notes)), payer
+    if out and deductible_unknown(terms):
+        return runs_of(price_out(days)), payer
+    return price_runs(terms, days), payer
 
 
 def _medicaid_telehealth(days: Sequence[ServiceDay], figures: ProgramFigures, details: MedicaidDetails | None,
@@ -351,9 +357,9 @@ def _medicaid_telehealth(days: Sequence[ServiceDay], figures: ProgramFigures, de
         notes.assume(f"{where} pays telehealth program days like in-person days (state setting)")
         return list(days), [], "the state pays telehealth like in person"
     notes.warn(f"{where} does not cover telehealth program days (state setting): they are shown at the self-pay rate")
-    return [d for d in days if not d.telehealth], _self_pay_lines(
+    return [d for d in days if not d.telehealth], lines_of(_self_pay_runs(
         [d for d in days if d.telehealth], rates, f"telehealth day not covered by {where}", "not_covered",
-        "not_covered"), ""
+        "not_covered")), ""
 
 
 def _sum(lines: Sequence[DayLine], attr: str) -> Decimal:
@@ -366,55 +372,59 @@ def _level_estimate(inp: PricingInput, course: Course, network: Network, benefit
     notes = Notes()
     rates = table.for_level(course.level)
     days = service_days(course, inp.calendar)
-    lines, payer = _price_level(inp, course, days, network, benefits, rates, figures, notes, used)
+    runs, payer = _price_level(inp, course, days, network, benefits, rates, figures, notes, used)
     authorized = None
     if inp.authorization is not None and not inp.self_pay and benefits is not None and benefits.active is True:
+        lines = lines_of(runs)  # flagged and repriced day by day
         authorized = apply_authorization(lines, course.level, inp.authorization, benefits, rates.self_pay_per_day,
                                          notes)
+        runs = runs_of(lines)
     coordination = None
     if others and benefits is not None:
         def as_primary(plan: NormalizedBenefits) -> list[DayLine] | None:
             try:  # what this plan would pay alone on the same days (its own notes are not the patient's)
-                return _price_level(inp, course, days, Network.IN, plan, rates, figures, Notes(), _Used())[0]
+                return lines_of(_price_level(inp, course, days, Network.IN, plan, rates, figures, Notes(), _Used())[0])
             except ProblemError:
                 return None
 
+        lines = lines_of(runs)  # each plan pays its part day by day
         coordination = coordinate(lines, course.level, plan_name(benefits),
                                   others, as_primary=as_primary,
                                   qmb=bool(benefits.medicare and benefits.medicare.qmb), notes=notes)
-    note_closures(lines, days, course, inp.calendar, notes)
-    professional = _professional(inp, course, network, benefits, days, lines, figures, notes, used)
+        runs = runs_of(lines)
+    note_closures(runs, days, course, inp.calendar, notes)
+    professional = _professional(inp, course, network, benefits, days, runs, figures, notes, used)
     visits_paid_by = [] if professional is None or coordination is None or benefits is None else coordinate_visits(
         professional, primary_name=plan_name(benefits), others=others, notes=notes,
         qmb=bool(benefits.medicare and benefits.medicare.qmb),
         reprice=lambda plan: _professional(inp, course, Network.IN, plan, days, [], figures, Notes(), _Used()))
-    first, last = lines[0].date, lines[-1].date
+    first, last = runs[0].line.date, runs[-1].last_date
     if first < table.effective_date:
         notes.warn(f"rate table {table.version} takes effect {table.effective_date.isoformat()}, after the first "
                    "service day; its rates were used anyway")
     demo = sorted(kind for kind in notes.rates_used if table.is_demo(kind))
     if demo:
         notes.warn(f"DEMO rates ({table.version}): the {' and '.join(demo)} figures used are not the provider's own")
-    above = [line for line in lines if line.allowed > line.gross > 0]
+    above = [run for run in runs if run.line.allowed > run.line.gross > 0]
     if above:
-        notes.warn(f"the allowed amount {format_usd(above[0].allowed)} a day is above the provider's charge "
-                   f"{format_usd(above[0].gross)} on {len(above)} day(s): check the fee schedule (payers rarely "
-                   "allow more than the charge)")
+        notes.warn(f"the allowed amount {format_usd(above[0].line.allowed)} a day is above the provider's charge "
+                   f"{format_usd(above[0].line.gross)} on {sum(run.count for run in above)} day(s): check the fee "
+                   "schedule (payers rarely allow more than the charge)")
     if benefits is not None and benefits.source is Source.MANUAL:
         notes.warn("benefits were entered by hand: confirm them with the payer")
     coverage_ends = benefits.eligibility_end if benefits is not None and not inp.self_pay else None
     if coverage_ends is not None:
-        after = sum(1 for line in lines if line.date > coverage_ends)
+        after = sum(1 for day in days if day.date > coverage_ends)
         if after:
             notes.warn(f"coverage ends {coverage_ends.isoformat()} per the payer: {after} service day(s) after that "
                        "are priced as if still covered; confirm coverage before scheduling them")
-    totals, hours = level_totals(lines)
+    totals, hours = level_totals(runs)
     patient = totals.patient_pays
     weeks = course.weeks
     if professional is not None:
         totals = professional.add_to(totals)
         patient = totals.patient_pays
-    explanation = explain(lines)
+    explanation = explain(runs)
     if professional is not None:
         explanation.append(ExplanationLine(kind=LineKind.SUMMARY, text=professional.summary,
                                            patient_pays=professional.section.patient_pays))
@@ -424,7 +434,7 @@ def _level_estimate(inp: PricingInput, course: Course, network: Network, benefit
     spread = notes.patient_pays_range
     auth_phone = _authorization_phone(benefits, network, course.level, notes)
     payers = [] if coordination is None else _payer_shares(
-        coordination, [*lines, *(professional.lines if professional and professional.section.in_totals else [])],
+        coordination, [*lines_of(runs), *(professional.lines if professional and professional.section.in_totals else [])],
         visits_paid_by)
     if payers:
         explanation.append(ExplanationLine(kind=LineKind.SUMMARY, text="Who pays: " + "; ".join(
@@ -432,12 +442,13 @@ def _level_estimate(inp: PricingInput, course: Course, network: Network, benefit
             + ([f"written off by the provider {format_usd(totals.provider_write_off)}"]
                if totals.provider_write_off else [])
             + [f"you {format_usd(totals.patient_pays)}"]) + "."))
-    days_out = day_rows(lines) if inp.include_days else []
+    days_out = day_rows(runs) if inp.include_days else []
     if packed is not None:
-        packed.append(pack_days(lines))
+        packed.append(pack_days(runs))
     return LevelEstimate(
-        level=course.level, network=network, payer_class=payer, delivery=course.delivery, service_days=len(lines),
-        telehealth_days=sum(1 for line in lines if line.telehealth), treatment_hours=hours,
+        level=course.level, network=network, payer_class=payer, delivery=course.delivery,
+        service_days=sum(run.count for run in runs),
+        telehealth_days=sum(run.count for run in runs if run.line.telehealth), treatment_hours=hours,
         weeks=weeks.quantize(Decimal("0.01")), first_service_date=first, last_service_date=last, totals=totals,
         patient_pays_per_week=cents(patient / weeks) if weeks else patient,
         patient_pays_per_treatment_hour=cents(patient / hours) if hours else patient,
@@ -458,7 +469,7 @@ def _level_estimate(inp: PricingInput, course: Course, network: Network, benefit
 
 
 def _professional(inp: PricingInput, course: Course, network: Network, benefits: NormalizedBenefits | None,
-                  days: Sequence[ServiceDay], lines: Sequence[DayLine], figures: ProgramFigures, notes: Notes,
+                  days: Sequence[ServiceDay], runs: Sequence[DayRun], figures: ProgramFigures, notes: Notes,
                   used: _Used) -> ProfessionalResult | None:
     """The practitioners' visits of this course, priced with its payer (professional.py), when asked for."""
     if not inp.professional.wanted(course.field_path) or figures.professional is None:
@@ -470,7 +481,7 @@ def _professional(inp: PricingInput, course: Course, network: Network, benefits:
     return price_professional(
         visits, level=course.level, network=network, benefits=benefits, self_pay=inp.self_pay,
         level_benefits=None if benefits is None else _find_benefits(benefits, course.level, network),
-        facility_lines=lines, schedule=figures.professional, figures=figures,
+        facility_lines=lines_of(runs), schedule=figures.professional, figures=figures,
         as_of=inp.benefits_as_of or days[0].date, notes=notes, medicare_years_used=used.medicare_years,
         medicaid=MedicaidFacts(person=dataclasses.replace(inp.medicaid_person, stated_exempt=inp.medicaid_exempt),
                                household_size=inp.household_size, annual_income=inp.annual_income,

@@ -17,7 +17,7 @@ from decimal import Decimal
 
 from contracts.estimate import ExplanationLine, LineKind
 from service.money import ZERO, format_usd
-from service.pricing.engine import DayLine, patient_total, short_date
+from service.pricing.engine import DayRun, patient_total, short_date
 
 _KINDS = {
     "deductible": LineKind.DEDUCTIBLE, "copay": LineKind.COPAY, "coinsurance": LineKind.COINSURANCE,
@@ -28,24 +28,25 @@ _KINDS = {
 }
 
 
-def _span(group: Sequence[DayLine]) -> str:
+def _span(group: Sequence[DayRun]) -> str:
     first, last = group[0], group[-1]
-    if first is last:
-        return f"Day {first.number} ({short_date(first.date)})"
-    dates = f"{short_date(first.date)}\u2013{short_date(last.date)}"
-    if last.number - first.number + 1 != len(group):  # one stream of a hybrid course: not every day between
-        kind = "telehealth" if first.telehealth else "in-person"
-        return f"{len(group)} {kind} days, day {first.number} to day {last.number} ({dates})"
-    return f"Days {first.number}\u2013{last.number} ({dates})"
+    days = sum(run.count for run in group)
+    if days == 1:
+        return f"Day {first.line.number} ({short_date(first.line.date)})"
+    dates = f"{short_date(first.line.date)}\u2013{short_date(last.last_date)}"
+    if last.last_number - first.line.number + 1 != days:  # one stream of a hybrid course: not every day between
+        kind = "telehealth" if first.line.telehealth else "in-person"
+        return f"{days} {kind} days, day {first.line.number} to day {last.last_number} ({dates})"
+    return f"Days {first.line.number}\u2013{last.last_number} ({dates})"
 
 
-def _group_text(group: Sequence[DayLine]) -> tuple[str, Decimal]:
-    first = group[0]
+def _group_text(group: Sequence[DayRun]) -> tuple[str, Decimal]:
+    first = group[0].line
     total = patient_total(group)
     span = _span(group)
     if first.kind == "deductible":
         remaining = first.remaining_before
-        deductible = sum((d.deductible for d in group), ZERO)
+        deductible = sum((run.line.deductible * run.count for run in group), ZERO)
         toward = f"{format_usd(deductible)} toward your remaining "
         toward += f"{format_usd(remaining)} " if remaining is not None else ""
         # balance-bill wording, if any, follows the deductible name
@@ -53,47 +54,57 @@ def _group_text(group: Sequence[DayLine]) -> tuple[str, Decimal]:
         text = f"{span}: {toward}{name}" + (f";{extra}; you pay {format_usd(total)} in all" if sep else "")
         return text, total
     text = f"{span}: {first.label}"
-    if len(group) > 1:
+    if len(group) > 1 or group[0].more:
         if first.kind == "waived":
-            waived = sum((d.waived for d in group), ZERO)
+            waived = sum((run.line.waived * run.count for run in group), ZERO)
             text += f" ({format_usd(waived)} in all, which you do not pay)" if waived else ""
         elif total:
             text += f", {format_usd(total)} in all"
     return text, total
 
 
-def explain(lines: Sequence[DayLine]) -> list[ExplanationLine]:
-    virtual = [line for line in lines if line.telehealth]
-    if virtual and len(virtual) != len(lines):
-        return [*_explain_run([line for line in lines if not line.telehealth]), *_explain_run(virtual)]
-    return _explain_run(lines)
+def explain(runs: Sequence[DayRun]) -> list[ExplanationLine]:
+    """The explanation of a level's days, taken run by run (a run of identical days is one stretch of a line)."""
+    virtual = [run for run in runs if run.line.telehealth]
+    if virtual and len(virtual) != len(runs):
+        return [*_explain_run([run for run in runs if not run.line.telehealth]), *_explain_run(virtual)]
+    return _explain_run(runs)
 
 
-def _explain_run(lines: Sequence[DayLine]) -> list[ExplanationLine]:
+def _explain_run(runs: Sequence[DayRun]) -> list[ExplanationLine]:
     out: list[ExplanationLine] = []
-    group: list[DayLine] = []
+    group: list[DayRun] = []
 
     def flush() -> None:
         if not group:
             return
         text, total = _group_text(group)
         first, last = group[0], group[-1]
-        out.append(ExplanationLine(kind=_KINDS.get(first.kind, LineKind.COST_SHARE), text=text, first_day=first.number,
-                                   last_day=last.number, first_date=first.date, last_date=last.date,
-                                   patient_pays=total))
+        out.append(ExplanationLine(kind=_KINDS.get(first.line.kind, LineKind.COST_SHARE), text=text,
+                                   first_day=first.line.number, last_day=last.last_number, first_date=first.line.date,
+                                   last_date=last.last_date, patient_pays=total))
         for event in last.events_after:
-            out.append(ExplanationLine(kind=LineKind.EVENT, text=event, first_day=last.number, last_day=last.number,
-                                       first_date=last.date, last_date=last.date))
+            out.append(ExplanationLine(kind=LineKind.EVENT, text=event, first_day=last.last_number,
+                                       last_day=last.last_number, first_date=last.last_date,
+                                       last_date=last.last_date))
         group.clear()
 
-    for line in lines:
-        if group and (line.events_before or group[-1].events_after or line.kind != group[0].kind
-                      or line.label != group[0].label or line.kind == "cost_share"):
+    def add(run: DayRun) -> None:
+        line = run.line
+        if group and (line.events_before or group[-1].events_after or line.kind != group[0].line.kind
+                      or line.label != group[0].line.label or line.kind == "cost_share"):
             flush()
         if line.events_before:
             for event in line.events_before:
                 out.append(ExplanationLine(kind=LineKind.EVENT, text=event, first_day=line.number,
                                            last_day=line.number, first_date=line.date, last_date=line.date))
-        group.append(line)
+        group.append(run)
+
+    for run in runs:
+        if run.line.kind == "cost_share" and run.more:
+            for day in run.lines():  # every cost-sharing day is a line of its own
+                add(DayRun(day))
+        else:
+            add(run)
     flush()
     return out

@@ -2,9 +2,9 @@
 
 A 12-week course has 36 to 84 service days but only a handful of distinct money rows (the deductible days, the
 crossing day, the coinsurance days, the days after the out-of-pocket maximum): the days are stored as columns
-(number, date, hours, telehealth) and an index into the distinct money rows. Packing reads the engine's day lines
-once; :func:`unpack_days` gives back exactly the ``ServiceDayOut`` rows :func:`day_rows` builds from the same
-lines (the unit tests hold the two equal), so an estimate answers the same days whether they were built at once or
+(number, date, hours, telehealth) and an index into the distinct money rows. Packing reads the engine's runs of
+identical days (``engine.DayRun``) once; :func:`unpack_days` gives back exactly the ``ServiceDayOut`` rows
+:func:`day_rows` builds from the same runs (the unit tests hold the two equal), so an estimate answers the same days whether they were built at once or
 read back from the store. An estimate made without ``?include=days`` never builds the rows at all.
 """
 
@@ -13,11 +13,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
+from operator import attrgetter
 
 import msgspec
 
 from contracts.estimate import ServiceDayOut
-from service.pricing.engine import DayLine
+from service.pricing.engine import DayLine, DayRun, lines_of
+
+_number, _date, _hours = attrgetter("number"), attrgetter("date"), attrgetter("hours")
 
 #: One money row: gross, allowed, payer_pays, patient_pays, deductible, copay, coinsurance, not_covered,
 #: over_limit, balance_bill, waived_cost_sharing (ServiceDayOut's money fields, in its order).
@@ -46,38 +49,32 @@ def _money(line: DayLine) -> MoneyRow:
             line.not_covered + line.self_pay, line.over_limit, line.balance_bill, line.waived)
 
 
-def day_rows(lines: Sequence[DayLine]) -> list[ServiceDayOut]:
-    """The per-day rows of a level's day lines (the answer's ``days``)."""
+def day_rows(runs: Sequence[DayRun]) -> list[ServiceDayOut]:
+    """The per-day rows of a level's days (the answer's ``days``)."""
     return [ServiceDayOut(day=d.number, date=d.date, hours=d.hours, telehealth=d.telehealth, gross=d.gross,
                           allowed=d.allowed, payer_pays=d.payer, patient_pays=d.patient, deductible=d.deductible,
                           copay=d.copay, coinsurance=d.coinsurance, not_covered=d.not_covered + d.self_pay,
                           over_limit=d.over_limit, balance_bill=d.balance_bill, waived_cost_sharing=d.waived)
-            for d in lines]
+            for d in lines_of(runs)]
 
 
 def _text(row: MoneyRow) -> tuple[str, ...]:
     return tuple(map(str, row))
 
 
-def pack_days(lines: Sequence[DayLine]) -> PackedDays:
-    """The day lines as :class:`PackedDays`. Two days share a money row only when every figure is written the same
-    (Decimal equality alone would take ``300.0`` for ``300.00``, and the answer would then say it differently)."""
+def pack_days(runs: Sequence[DayRun]) -> PackedDays:
+    """A level's days as :class:`PackedDays`, run by run (a run's days share its money row). Two days share a money
+    row only when every figure is written the same (Decimal equality alone would take ``300.0`` for ``300.00``, and
+    the answer would then say it differently)."""
     index_of: dict[MoneyRow, list[int]] = {}
     money: list[MoneyRow] = []
     money_of_day: list[int] = []
-    previous: DayLine | None = None
-    previous_index = -1
-    for line in lines:
-        # a repeated day (day_runs.py) carries the very same Decimal objects as the day before it
-        if previous is not None and line.payer is previous.payer and line.deductible is previous.deductible \
-                and line.coinsurance is previous.coinsurance and line.copay is previous.copay \
-                and line.allowed is previous.allowed and line.gross is previous.gross \
-                and line.balance_bill is previous.balance_bill and line.not_covered is previous.not_covered \
-                and line.self_pay is previous.self_pay and line.over_limit is previous.over_limit \
-                and line.waived is previous.waived:
-            money_of_day.append(previous_index)
-            previous = line
-            continue
+    numbers: list[int] = []
+    dates: list[dt.date] = []
+    hours: list[Decimal] = []
+    telehealth: list[bool] = []
+    for run in runs:
+        line = run.line
         row = _money(line)
         candidates = index_of.setdefault(row, [])
         text = _text(row) if candidates else None
@@ -86,11 +83,20 @@ def pack_days(lines: Sequence[DayLine]) -> PackedDays:
             found = len(money)
             candidates.append(found)
             money.append(row)
-        money_of_day.append(found)
-        previous, previous_index = line, found
-    return PackedDays(numbers=[line.number for line in lines], dates=[line.date for line in lines],
-                      hours=[line.hours for line in lines], telehealth=[line.telehealth for line in lines],
-                      money=money, money_of_day=money_of_day)
+        numbers.append(line.number)
+        dates.append(line.date)
+        hours.append(line.hours)
+        telehealth.append(line.telehealth)
+        if run.more:
+            money_of_day.extend([found] * run.count)
+            numbers.extend(map(_number, run.more))
+            dates.extend(map(_date, run.more))
+            hours.extend(map(_hours, run.more))
+            telehealth.extend([line.telehealth] * len(run.more))
+        else:
+            money_of_day.append(found)
+    return PackedDays(numbers=numbers, dates=dates, hours=hours, telehealth=telehealth, money=money,
+                      money_of_day=money_of_day)
 
 
 def unpack_days(packed: PackedDays) -> list[ServiceDayOut]:

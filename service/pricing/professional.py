@@ -51,7 +51,7 @@ from service.money import ZERO, cents, format_usd, percent_of
 from service.pricing.calendar import cap_period, plan_year_start
 from service.pricing.cob import Coverage, PayerTotal, coordinate
 from service.pricing.course import ServiceDay
-from service.pricing.engine import DayLine, Notes, PlanTerms, accumulate_commercial, resolve_terms
+from service.pricing.engine import DayLine, Notes, PlanTerms, accumulate_commercial, resolve_terms, runs_of
 from service.pricing.medicaid import (
     BAND_WORDS,
     CATEGORY_TO_BAND,
@@ -109,7 +109,7 @@ class ProfessionalResult:
         """The level's totals with the visits in them (only when they were priced)."""
         if not self.section.in_totals:
             return totals
-        visits, _hours = level_totals(self.lines)
+        visits, _hours = level_totals(runs_of(self.lines))
         return CostBreakdown(**{name: getattr(totals, name) + getattr(visits, name)
                                 for name in CostBreakdown.__struct_fields__})
 

@@ -1,4 +1,4 @@
-"""A level's totals from its day lines, in one pass. Pure.
+"""A level's totals from its days, in one pass over its runs of identical days. Pure.
 
 Totals are sums of the rounded days (never rounded again); ``patient_pays`` is the sum of each day's
 patient share, so it equals the per-day rows added up.
@@ -8,18 +8,39 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from operator import attrgetter
 
 from contracts.estimate import CostBreakdown
 from service.money import ZERO
-from service.pricing.engine import DayLine
+from service.pricing.engine import DayRun
+
+_hours = attrgetter("hours")
 
 
-def level_totals(lines: Sequence[DayLine]) -> tuple[CostBreakdown, Decimal]:
-    """(the cost breakdown, the treatment hours) of a level's day lines."""
+def level_totals(runs: Sequence[DayRun]) -> tuple[CostBreakdown, Decimal]:
+    """(the cost breakdown, the treatment hours) of a level's days, run by run (a run's figures times its days:
+    the exact sums of the days, written as the day by day sums are)."""
     gross = allowed = payer = deductible = copay = coinsurance = not_covered = over_limit = ZERO
     balance_bill = waived = other_paid = write_off = ZERO
     hours = ZERO  # as the rows: hours carry two places (a Decimal sum started at 0.00)
-    for line in lines:
+    for run in runs:
+        line = run.line
+        hours += line.hours
+        if run.more:
+            n = run.count
+            hours += sum(map(_hours, run.more), ZERO)
+            gross += line.gross * n
+            allowed += line.allowed * n
+            payer += line.payer * n
+            deductible += line.deductible * n
+            copay += line.copay * n
+            coinsurance += line.coinsurance * n
+            not_covered += (line.not_covered + line.self_pay) * n
+            over_limit += line.over_limit * n
+            balance_bill += line.balance_bill * n
+            waived += line.waived * n
+            write_off += line.write_off * n
+            continue  # a repeat has no other payers (engine.DayRun)
         gross += line.gross
         allowed += line.allowed
         payer += line.payer
@@ -31,7 +52,6 @@ def level_totals(lines: Sequence[DayLine]) -> tuple[CostBreakdown, Decimal]:
         balance_bill += line.balance_bill
         waived += line.waived
         write_off += line.write_off
-        hours += line.hours
         if line.other_paid:
             other_paid += sum(line.other_paid.values(), ZERO)
     patient = deductible + copay + coinsurance + not_covered + over_limit + balance_bill

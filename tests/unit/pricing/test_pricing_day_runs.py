@@ -12,7 +12,8 @@ from contracts.benefits import (Accumulator, CopayTier, Level, LevelBenefits, Li
 from service.pricing.calendar import plan_year_start
 from service.pricing.course import ServiceDay
 from service.pricing.day_runs import repeats_below
-from service.pricing.engine import DayLine, Notes, accumulate_commercial, patient_total, resolve_terms, telehealth_terms
+from service.pricing.engine import (DayLine, DayRun, Notes, accumulate_commercial, patient_total, resolve_terms, runs_of,
+                                    telehealth_terms)
 
 # Round figures as often as odd cents: a deductible or maximum that is an exact multiple of a day's share puts
 # the crossing on a run's last day, where an off-by-one would hide.
@@ -92,7 +93,7 @@ def test_runs_price_every_day_as_day_by_day_pricing(lb, days, allowed, gross, se
                                       self_pay_per_day=self_pay, plan_year_of=year_of,
                                       current_plan_year=year_of(days[0].date), out_of_network=out,
                                       is_inpatient=lb.level is Level.INPATIENT, notes=notes, virtual_terms=virtual,
-                                      runs=runs)
+                                      repeat=runs)
         return lines, notes
 
     by_run, by_day = price(True), price(False)
@@ -135,5 +136,9 @@ def test_patient_total_adds_up_each_days_patient_share():
              DayLine(number=2, date=dt.date(2026, 3, 3), hours=D(3), gross=D("400.00"), copay=D("25.00"),
                      not_covered=D("1.50"), over_limit=D("2.25"), self_pay=D("0.25"))]
     # day 1: 250.00 + 10.00 + 100.00 = 360.00; day 2: 25.00 + 1.50 + 2.25 + 0.25 = 29.00; 389.00 in all
-    assert patient_total(lines) == sum((line.patient for line in lines), D(0)) == D("389.00")
+    assert patient_total(runs_of(lines)) == sum((line.patient for line in lines), D(0)) == D("389.00")
     assert patient_total([]) == D("0.00")
+    # day 1 repeated on two more days: 3 x 360.00 + 29.00 = 1109.00
+    repeated = DayRun(lines[0], more=_days(3)[1:])
+    assert patient_total([repeated, DayRun(lines[1])]) == D("1109.00")
+    assert sum((line.patient for line in repeated.lines()), D(0)) == D("1080.00")

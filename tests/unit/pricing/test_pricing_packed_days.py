@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from bench import estimate_engine
 from service.pricing.closures import FEDERAL_HOLIDAYS
-from service.pricing.engine import DayLine
+from service.pricing.engine import DayLine, runs_of
 from service.pricing.estimate import estimate_levels
 from service.pricing.packed_days import PackedDays, day_rows, pack_days, unpack_days
 
@@ -51,10 +51,10 @@ def day_lines(draw):
 @settings(max_examples=100, deadline=None)
 @given(day_lines())
 def test_packed_rows_come_back_as_the_rows_built_at_once(lines):
-    packed = pack_days(lines)
+    packed = pack_days(runs_of(lines))
     stored = msgspec.json.decode(_encode(packed), type=PackedDays)  # as the estimates table keeps them
-    assert _encode(unpack_days(stored)) == _encode(day_rows(lines))
-    assert stored.patient_pays() == [row.patient_pays for row in day_rows(lines)]
+    assert _encode(unpack_days(stored)) == _encode(day_rows(runs_of(lines)))
+    assert stored.patient_pays() == [row.patient_pays for row in day_rows(runs_of(lines))]
     assert len(packed.money) <= len(lines)
 
 
