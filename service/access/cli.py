@@ -10,7 +10,7 @@ import asyncpg
 from service.cli_support import run_with_db
 from service.access.keys import create_key, key_label, list_keys, revoke_key
 from service.access.organizations import (OrganizationError, create_organization, list_organizations,
-                                          organization_exists)
+                                          organization_exists, rename_organization, set_organization_disabled)
 from service.access.roles import Role
 from service.config import Settings
 from service.db.tenant import DEFAULT_ORGANIZATION
@@ -54,7 +54,8 @@ def _organizations_create(args: argparse.Namespace, settings: Settings) -> int:
 
 def _organizations_list(_args: argparse.Namespace, settings: Settings) -> int:
     for organization in run_with_db(settings, list_organizations):
-        print(f"{organization.id:<30} {organization.name}")
+        state = f"disabled {organization.disabled_at:%Y-%m-%d %H:%M}" if organization.disabled_at else "active"
+        print(f"{organization.id:<30} {state:<22} {organization.name}")
     return 0
 
 
@@ -68,6 +69,28 @@ def _keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     print(f"no active key {key_label(args.key)}")
     return 1
+
+
+def _organizations_rename(args: argparse.Namespace, settings: Settings) -> int:
+    try:
+        renamed = run_with_db(settings, lambda conn: rename_organization(conn, args.id, args.name))
+    except OrganizationError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    if not renamed:
+        print(f"no organization {args.id!r}", file=sys.stderr)
+        return 1
+    print(f"renamed organization {args.id}")
+    return 0
+
+
+def _organizations_set_disabled(args: argparse.Namespace, settings: Settings) -> int:
+    changed = run_with_db(settings, lambda conn: set_organization_disabled(conn, args.id, disabled=args.disable))
+    if not changed:
+        print(f"no organization {args.id!r}", file=sys.stderr)
+        return 1
+    print(f"{'disabled' if args.disable else 'enabled'} organization {args.id}")
+    return 0
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -86,7 +109,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     revoke.add_argument("key", help="key prefix (8 hex characters), id, or the whole secret (bek_...)")
     revoke.set_defaults(handler=_keys_revoke)
 
-    organizations = sub.add_parser("organizations", help="create and list organizations (tenants)",
+    organizations = sub.add_parser("organizations", help="create, list, rename, disable and enable organizations (tenants)",
                                    description="Organizations: each key, staff account and record belongs to one.")
     organizations_sub = organizations.add_subparsers(dest="organizations_command", required=True, metavar="ACTION")
     make = organizations_sub.add_parser("create", help="create an organization")
@@ -94,3 +117,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     make.add_argument("--name", required=True, help="the organization's name")
     make.set_defaults(handler=_organizations_create)
     organizations_sub.add_parser("list", help="list organizations").set_defaults(handler=_organizations_list)
+    rename = organizations_sub.add_parser("rename", help="give an organization a new name (its id stays)")
+    rename.add_argument("id", help="the organization's id")
+    rename.add_argument("--name", required=True, help="the new name")
+    rename.set_defaults(handler=_organizations_rename)
+    for action, text in (("disable", "stop every key, portal token and console session of an organization at once "
+                                     "(its records are kept)"),
+                         ("enable", "let a disabled organization's keys, portal tokens and staff in again")):
+        command = organizations_sub.add_parser(action, help=text)
+        command.add_argument("id", help="the organization's id")
+        command.set_defaults(handler=_organizations_set_disabled, disable=action == "disable")

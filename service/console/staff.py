@@ -93,8 +93,9 @@ async def authenticate(pool: asyncpg.Pool, username: str, password: str, *, now:
     """The staff member for a right username and password; None otherwise (locked and disabled included)."""
     name = username.strip().lower()
     row = await pool.fetchrow(
-        """SELECT id, username, display_name, password_hash, disabled_at, locked_until, organization_id
-           FROM staff_accounts WHERE username = $1""", name) if USERNAME.match(name) else None
+        """SELECT s.id, s.username, s.display_name, s.password_hash, s.locked_until, s.organization_id,
+                  coalesce(s.disabled_at, o.disabled_at) AS disabled_at  -- the account's or its organization's
+           FROM staff_accounts s JOIN organizations o ON o.id = s.organization_id WHERE s.username = $1""", name) if USERNAME.match(name) else None
     if row is None:
         _verify(_DUMMY_HASH, password)
         return None
