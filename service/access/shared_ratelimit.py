@@ -6,6 +6,9 @@ replica takes a small lease of the minute's budget at a time (a twentieth of the
 request at a time when the limit is small) and spends it locally, asking again when it is used up. The database
 never grants more than the limit in a minute; what a replica leased and did not use is lost when the minute
 ends, so a key spread over N replicas may get up to N leases fewer than the limit, never more than the limit.
+A replica asks for one caller's lease once at a time: requests that find the lease used up while it is being asked
+for wait for that answer and spend from it (under load, dozens of requests in flight would otherwise each send a
+round trip for a lease of their own, and all but one of those round trips were spent leases' worth of waste).
 
 While PostgreSQL cannot be reached the limit is counted in this process alone (:class:`TokenBuckets`), as one
 replica would, and it says so once in the log.
@@ -13,6 +16,7 @@ replica would, and it says so once in the log.
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections.abc import Callable
@@ -59,9 +63,15 @@ class SharedRateLimit:
         self._fallback = TokenBuckets(per_minute)
         self._degraded = False
         self._last_prune = 0.0
+        #: caller -> set when the lease being asked for it is answered (one request asks, the others wait for it)
+        self._asking: dict[str, asyncio.Event] = {}
 
     async def take(self, caller: str) -> float:
         """0 when the request may go ahead, else the seconds to wait."""
+        while (asking := self._asking.get(caller)) is not None:  # another request asks for this caller's lease
+            await asking.wait()  # then spend from its answer
+            if self._degraded:  # it could not reach the database: counted here, as it was (no queue of failures)
+                return self._fallback.take(caller)
         now = self.clock()
         window = int(now // 60)
         until_next = max(1.0, (window + 1) * 60 - now)
@@ -73,6 +83,15 @@ class SharedRateLimit:
             return 0.0
         if left == SPENT:
             return until_next
+        asking = self._asking[caller] = asyncio.Event()
+        try:
+            return await self._lease(caller, now, window, until_next)
+        finally:
+            del self._asking[caller]
+            asking.set()
+
+    async def _lease(self, caller: str, now: float, window: int, until_next: float) -> float:
+        """Ask the database for a lease of this minute's budget and take one request from it."""
         try:
             # rate_limit_windows is every organization's (no row-level security): no organization to set, so the
             # lease stays one round trip (service/db/tenant.py).

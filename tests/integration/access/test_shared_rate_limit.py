@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from service.access.shared_ratelimit import SharedRateLimit, lease_size
@@ -42,3 +43,18 @@ def test_without_the_database_each_process_counts_alone(client, database_url) ->
     limit = SharedRateLimit(pool, 3, clock=lambda: HALF_PAST)
     waits = _takes(client, [limit], "caller-offline", 4)
     assert [w == 0 for w in waits] == [True, True, True, False]
+
+
+def test_requests_in_flight_wait_for_the_lease_being_asked_for(client) -> None:  # noqa: ANN001
+    pool = client.app.state.pool
+    limit = SharedRateLimit(pool, 200, clock=lambda: HALF_PAST)  # leases of 10
+    caller = f"caller-{uuid.uuid4()}"
+
+    async def together() -> list[float]:
+        return list(await asyncio.gather(*(limit.take(caller) for _ in range(25))))
+
+    assert client.blocking_portal.call(together) == [0.0] * 25
+    # 25 requests at once: three leases of 10 asked one after the other (not 25 leases, which would spend the whole
+    # minute's 200), 5 left unspent in the third
+    assert client.blocking_portal.call(
+        pool.fetchval, "SELECT used FROM rate_limit_windows WHERE caller = $1", caller) == 30
