@@ -10,6 +10,22 @@ from typing import Any
 import msgspec
 import pytest
 
+from tests.integration.eligibility.helpers import body_for
+
+
+def records_of(client: Any, keys: dict[str, dict[str, str]]) -> dict[str, Any]:
+    """A check (a sandbox member), an estimate from it and a portal token for it, made with an organization's
+    ``keys``: {"check": id, "estimate": id, "token": {"id": ..., "token": ...}}."""
+    check = client.post("/v1/eligibility/checks", json=body_for("PPO-FAM-006"), headers=keys["intake"])
+    assert check.status_code == 201, check.text
+    estimate = client.post("/v1/estimates", json={"eligibility_check_id": check.json()["id"], "levels": ["iop"]},
+                           headers=keys["intake"])
+    assert estimate.status_code == 201, estimate.text
+    estimate_id = estimate.json()["estimate_id"]
+    token = client.post(f"/v1/estimates/{estimate_id}/portal-tokens", headers=keys["intake"])
+    assert token.status_code == 201, token.text
+    return {"check": check.json()["id"], "estimate": estimate_id, "token": token.json()}
+
 @pytest.fixture(scope="session")
 def make_estimate(client, db) -> Callable[..., str]:  # noqa: ANN001
     """Insert an estimate row (schema of 0200_pricing.sql) with PHI the portal must not show."""

@@ -16,9 +16,8 @@ import asyncpg
 
 from service.access.organizations import rename_organization, set_organization_disabled
 from service.console.staff import create_staff
-from tests.integration.access.conftest import bearer
+from tests.integration.access.conftest import bearer, records_of
 from tests.integration.console.conftest import PASSWORD, csrf_of, sign_in
-from tests.integration.eligibility.helpers import body_for
 
 
 def _as_owner(database_url: str, work: Any) -> Any:
@@ -45,13 +44,8 @@ def _status_within(seconds: float, request: Any, wanted: int) -> int:
 def test_a_disabled_organization_is_shut_out_at_once_keeps_its_records_and_comes_back(  # noqa: ANN001
         client, new_organization, database_url) -> None:
     org, keys = new_organization("leaving")
-    check = client.post("/v1/eligibility/checks", json=body_for("PPO-FAM-006"), headers=keys["intake"])
-    assert check.status_code == 201, check.text
-    estimate = client.post("/v1/estimates", json={"eligibility_check_id": check.json()["id"], "levels": ["iop"]},
-                           headers=keys["intake"])
-    assert estimate.status_code == 201, estimate.text
-    estimate_url = f"/v1/estimates/{estimate.json()['estimate_id']}"
-    token = client.post(f"{estimate_url}/portal-tokens", headers=keys["intake"]).json()["token"]
+    records = records_of(client, keys)
+    estimate_url, token = f"/v1/estimates/{records['estimate']}", records["token"]["token"]
     username = f"leaving{secrets.token_hex(3)}"
     client.blocking_portal.call(lambda: create_staff(client.app.state.pool, username=username, password=PASSWORD,
                                                      organization_id=org))

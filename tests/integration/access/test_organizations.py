@@ -15,8 +15,7 @@ import pytest
 
 from service.db.pool import create_pool
 from service.db.tenant import NO_ORGANIZATION, acting_for
-from tests.integration.access.conftest import bearer
-from tests.integration.eligibility.helpers import body_for
+from tests.integration.access.conftest import bearer, records_of
 
 TIERS = [
     {"code": "A", "label": "full", "max_percent_fpl": "100", "kind": "nominal_per_day", "nominal_amount": "10.00"},
@@ -29,19 +28,12 @@ TIERS = [
 def b_records(client, new_organization) -> dict[str, Any]:  # noqa: ANN001
     """Organization B with a check, an estimate from it, a portal token and a sliding-fee schedule of its own."""
     org, keys = new_organization("tenant-b")
-    check = client.post("/v1/eligibility/checks", json=body_for("PPO-FAM-006"), headers=keys["intake"])
-    assert check.status_code == 201, check.text
-    estimate = client.post("/v1/estimates", json={"eligibility_check_id": check.json()["id"], "levels": ["iop"]},
-                           headers=keys["intake"])
-    assert estimate.status_code == 201, estimate.text
-    estimate_id = estimate.json()["estimate_id"]
-    token = client.post(f"/v1/estimates/{estimate_id}/portal-tokens", headers=keys["intake"])
-    assert token.status_code == 201, token.text
+    records = records_of(client, keys)
     schedule = client.post("/v1/admin/sliding-fee-schedules", headers=keys["admin"], json={
         "name": "B's schedule", "effective_from": "2020-01-01", "tiers": TIERS})
     assert schedule.status_code == 201, schedule.text
     assert schedule.json()["schedule"]["organization_id"] == org
-    return {"org": org, "keys": keys, "check": check.json()["id"], "estimate": estimate_id, "token": token.json()}
+    return {"org": org, "keys": keys, **records}
 
 
 def _audit(db, response) -> list[tuple[str, str, str | None]]:  # noqa: ANN001
