@@ -50,7 +50,7 @@ from decimal import Decimal
 from msgspec.structs import force_setattr
 
 from contracts.benefits import Accumulator, BenefitRow, Level, LevelBenefits, Limit, Network
-from service.eligibility.telehealth_rows import is_telehealth_row, telehealth_cost_share
+from service.eligibility.telehealth_rows import TELEHEALTH_PLACES, mentions_telehealth, telehealth_cost_share
 from service.eligibility.x12.codes import ACTIVE_CODES, TIME_PERIODS
 
 __all__ = ["LEVEL_SERVICE_TYPES", "PLAN_SERVICE_TYPES", "choose_levels", "choose_level"]
@@ -77,23 +77,6 @@ _ACCUMULATOR_FIGURES = {
     (code, level): f"{code}:{'family' if level in FAMILY_LEVELS else 'individual'}"
     for code in ("C", "G") for level in (*FAMILY_LEVELS, *INDIVIDUAL_LEVELS)
 }
-
-
-def _figure(row: BenefitRow) -> str | None:
-    """The one figure a row can supply (EB01 decides): a deductible or out-of-pocket maximum (individual or
-    family, with an amount), a coinsurance (with a percent), a copay (with an amount), a limit (a quantity)."""
-    code = row.code
-    if code == "C" or code == "G":
-        if row.amount is None:
-            return None
-        return _ACCUMULATOR_FIGURES.get((code, row.coverage_level or ""))
-    if code == "A":
-        return "coinsurance" if row.percent is not None else None
-    if code == "B":
-        return "copay" if row.amount is not None else None
-    if code == "F":
-        return "limit" if row.quantity_qualifier in _LIMIT_QUALIFIERS and row.quantity is not None else None
-    return None
 
 
 class _NetworkRows:
@@ -257,10 +240,11 @@ class _RowSet:
         in_net, out_net = _NetworkRows(), _NetworkRows()
         self.by_network = {_IN: in_net, _OUT: out_net}
         both, only_in, only_out = (in_net, out_net), (in_net,), (out_net,)
+        virtual = self.virtual
         for r in rows:
             messages = r.messages
             authorization = r.authorization_required
-            required = bool(authorization)
+            required = authorization is True
             text = upper = None
             if messages:
                 # One search per row over its messages joined by NUL, for prior authorization and telehealth: no
@@ -275,8 +259,11 @@ class _RowSet:
                 self.auth_required.add(id(r))
             if authorization is False:
                 self.auth_not_required.add(id(r))
-            if is_telehealth_row(r, text, upper):
-                self.virtual.append(r)
+            # Telehealth rows (is_telehealth_row, inline: a call per row costs as much as the test).
+            places = r.places_of_service
+            if (TELEHEALTH_PLACES.issuperset(places) if places
+                    else text is not None and mentions_telehealth(text, upper)):
+                virtual.append(r)
                 continue
             # The network as a small number for the duplicate key (hashing an enum member calls Python code).
             network = r.network
@@ -288,8 +275,11 @@ class _RowSet:
                 targets, net = both, 2
             else:
                 targets, net = both, 3
-            key = (r.code, tuple(r.service_type_codes), r.coverage_level, net, r.time_period,
-                   r.insurance_type_code, tuple(messages), r.amount, r.percent, r.quantity)
+            code = r.code
+            service_types = r.service_type_codes
+            amount, percent, quantity = r.amount, r.percent, r.quantity
+            key = (code, tuple(service_types), r.coverage_level, net, r.time_period,
+                   r.insurance_type_code, tuple(messages), amount, percent, quantity)
             if key in seen:
                 continue
             seen.add(key)
@@ -300,9 +290,19 @@ class _RowSet:
                 continue
             if net == 2:
                 in_net.unknown_network = out_net.unknown_network = True
-            figure = _figure(r)
-            code = r.code
-            stcs = r.service_type_codes or _PLAN_LEVEL
+            # The one figure the row supplies (EB01 decides): a deductible or out-of-pocket maximum (individual or
+            # family, with an amount), a coinsurance (with a percent), a copay (with an amount), a limit (a quantity).
+            if code == "C" or code == "G":
+                figure = None if amount is None else _ACCUMULATOR_FIGURES.get((code, r.coverage_level or ""))
+            elif code == "A":
+                figure = None if percent is None else "coinsurance"
+            elif code == "B":
+                figure = None if amount is None else "copay"
+            elif code == "F":
+                figure = "limit" if quantity is not None and r.quantity_qualifier in _LIMIT_QUALIFIERS else None
+            else:
+                figure = None
+            stcs = service_types or _PLAN_LEVEL
             kind = (None if code not in _STATUS_CODES else "not_covered" if code == "I"
                     else "cost_containment" if code == "J" else "active")
             medicare_part = figure is not None and r.insurance_type_code in _MEDICARE_PARTS

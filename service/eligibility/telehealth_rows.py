@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from contracts.benefits import BenefitRow, Network, TelehealthCostShare
 
-__all__ = ["TELEHEALTH_PLACES", "is_telehealth_row", "telehealth_cost_share"]
+__all__ = ["TELEHEALTH_PLACES", "is_telehealth_row", "mentions_telehealth", "telehealth_cost_share"]
 
 TELEHEALTH_PLACES = frozenset({"02", "10"})
 _WORDS = re.compile(r"\b(TELE ?HEALTH|TELE ?MEDICINE|VIRTUAL|VIDEO VISIT|POS 0?2|POS 10)\b", re.IGNORECASE)
@@ -38,8 +38,11 @@ def is_telehealth_row(row: BenefitRow, text: str | None = None, upper: str | Non
         return False
     if text is None:
         text = "\n".join(row.messages)
-    if upper is None:
-        upper = text.upper()
+    return mentions_telehealth(text, text.upper() if upper is None else upper)
+
+
+def mentions_telehealth(text: str, upper: str) -> bool:
+    """Messages ``text`` (and ``upper``, the same upper-cased) speak of telehealth."""
     return ("TELE" in upper or "VIRTUAL" in upper or "VIDEO" in upper or "POS" in upper) and (
         _WORDS.search(text) is not None)
 

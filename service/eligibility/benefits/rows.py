@@ -77,6 +77,16 @@ def _percent(fraction: Decimal) -> Decimal:
     return p.quantize(Decimal(1)) if p == p.to_integral_value() else p.normalize()
 
 
+@functools.lru_cache(maxsize=256)
+def _eb08(text: str) -> tuple[Decimal, bool] | None:
+    """An EB08 fraction as percent points, and whether it is within 0-1; None if it is not a number. Cached: a
+    271 sends a handful of distinct percents ("0.2", "0") on many rows."""
+    if not _X12_DECIMAL.match(text):
+        return None
+    fraction = Decimal(text)
+    return _percent(fraction), 0 <= fraction <= 1
+
+
 @functools.lru_cache(maxsize=4096)
 def parse_d8(value: str | None) -> dt.date | None:
     """An X12 D8 date (CCYYMMDD) or None if absent or unreadable."""
@@ -190,14 +200,21 @@ def to_benefit_row(eb: EBLoop, warnings: list[str]) -> BenefitRow:
         quantity_text, authorization, network = eb.elements[:12]
     amount = percent = None
     if amount_text:
-        amount = money(amount_text, "an EB07 amount", warnings)
-        if amount is not None and amount < 0:
-            warnings.append("a negative EB07 amount was ignored")
-            amount = None
-    if percent_text and (fraction := decimal(percent_text, "an EB08 percent", warnings)) is not None:
-        percent = _percent(fraction)
-        if not 0 <= fraction <= 1:
-            warnings.append("an EB08 percent outside 0-1 was kept as sent; check the payer's answer")
+        if _CENTS.match(amount_text):  # money()'s usual form, inline: cents already, never negative
+            amount = Decimal(amount_text)
+        else:
+            amount = money(amount_text, "an EB07 amount", warnings)
+            if amount is not None and amount < 0:
+                warnings.append("a negative EB07 amount was ignored")
+                amount = None
+    if percent_text:
+        eb08 = _eb08(percent_text)
+        if eb08 is None:
+            warnings.append("an EB08 percent is not a number and was ignored")
+        else:
+            percent, within = eb08
+            if not within:
+                warnings.append("an EB08 percent outside 0-1 was kept as sent; check the payer's answer")
     description = codes.EB01.get(code)
     if description is None:
         warnings.append(f"EB01 code {code[:2]!r} is not known; row kept")

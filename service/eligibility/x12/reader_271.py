@@ -188,8 +188,8 @@ def check_envelope(tok: Tokenized, set_id: str, expected_functional_id: str) -> 
     isa = segs[0]
     info.sender_id, info.receiver_id = isa[6].strip(), isa[8].strip()
     info.interchange_control_number, info.usage = isa[13].strip(), isa[15].strip()
-    # One C-level pass for the ids, then list.index / count: no Python loop over a large document.
-    ids = list(map(itemgetter(0), segs))
+    # The tokenizer's ids, searched with list.index / count: no Python loop over a large document.
+    ids = tok.ids or list(map(itemgetter(0), segs))
 
     def find(seg_id: str, start: int = 0) -> int | None:
         try:
@@ -322,7 +322,8 @@ def parse_271_segments(tok: Tokenized) -> Parsed271:
 
 
 class _Walk:
-    __slots__ = ("out", "d", "warnings", "skipped", "table", "level", "party", "member", "eb", "entity")
+    __slots__ = ("out", "d", "warnings", "skipped", "table", "level", "party", "member", "eb", "entity",
+                 "service_types")
 
     def __init__(self, out: Parsed271) -> None:
         self.out = out
@@ -335,6 +336,8 @@ class _Walk:
         self.member: MemberLoop | None = None
         self.eb: EBLoop | None = None
         self.entity: RelatedEntity | None = None
+        #: EB03 as sent -> its service type codes, checked: a 271 repeats a few EB03 values on many rows.
+        self.service_types: dict[str, list[str]] = {}
 
     def close_2120(self, before: str) -> None:
         if self.table is _IN_2120:
@@ -379,10 +382,17 @@ def _eb(w: _Walk, seg: list[str]) -> None:
     if len(elements) < 14:
         elements += _PADDING[len(elements)]
     stcs, procedure = elements[2], elements[12]
+    if stcs:
+        service_types = w.service_types.get(stcs)
+        if service_types is None:
+            service_types = w.service_types[stcs] = _service_types(stcs, w.d, member.loop)
+        service_types = service_types.copy()  # each row its own list
+    else:
+        service_types = []
     w.eb = eb = EBLoop(
         _EB_LOOP[member.loop],
         elements,
-        _service_types(stcs, w.d, member.loop) if stcs else [],
+        service_types,
         _procedure(procedure, w.d, member.loop) if procedure else None,
         elements[0],
         elements[3],

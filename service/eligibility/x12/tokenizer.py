@@ -63,6 +63,8 @@ class Tokenized:
     #: Every segment as [segment_id, element1, element2, ...], trailing whitespace stripped.
     segments: list[list[str]]
     warnings: list[str] = field(default_factory=list)
+    #: Every segment's id (``segments[i][0]``), in order: made once here, read by the envelope check too.
+    ids: list[str] = field(default_factory=list)
 
 
 def split_repetitions(value: str, delimiters: Delimiters) -> list[str]:
@@ -168,16 +170,17 @@ def tokenize(text: str) -> Tokenized:
         segments += map(str.split, parts, repeat(sep))
     else:
         segments += _split_slowly(body, sep, term)
-    for seg_id in set(map(itemgetter(0), segments)):
+    ids = list(map(itemgetter(0), segments))
+    for seg_id in set(ids):
         if not _SEGMENT_ID.match(seg_id):
-            number = next(i for i, seg in enumerate(segments, start=1) if seg[0] == seg_id)
+            number = ids.index(seg_id) + 1
             raise X12FormatError(
                 f"segment {number} does not start with a valid segment identifier "
                 "(2-3 upper-case letters or digits)"
             )
     if len(segments[0]) != 17:
         raise X12FormatError("the ISA segment must have 16 elements")
-    return Tokenized(delimiters, segments, warnings)
+    return Tokenized(delimiters, segments, warnings, ids)
 
 
 def expect_transaction(tok: Tokenized, set_id: str) -> None:
