@@ -77,10 +77,8 @@ def _percent(fraction: Decimal) -> Decimal:
     return p.quantize(Decimal(1)) if p == p.to_integral_value() else p.normalize()
 
 
-@functools.lru_cache(maxsize=256)
 def _eb08(text: str) -> tuple[Decimal, bool] | None:
-    """An EB08 fraction as percent points, and whether it is within 0-1; None if it is not a number. Cached: a
-    271 sends a handful of distinct percents ("0.2", "0") on many rows."""
+    """An EB08 fraction as percent points, and whether it is within 0-1; None if it is not a number."""
     if not _X12_DECIMAL.match(text):
         return None
     fraction = Decimal(text)
