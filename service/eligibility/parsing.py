@@ -77,7 +77,7 @@ def _light(parsed: Parsed271) -> Parsed271:
         if member is not None:
             member.benefits = [eb for eb in member.benefits if eb.rejections]
             for eb in member.benefits:
-                eb.entities, eb.messages, eb.dates = [], [], []
+                eb.entities, eb.messages, eb.dates = (), [], ()
     return parsed
 
 

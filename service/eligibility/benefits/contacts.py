@@ -94,6 +94,8 @@ def contacts_from_271(payer: Party, loops: list[EBLoop], roles: dict[int, str | 
                                email=per.get("email"), url=per.get("url")))
     for eb in loops:
         for ent in eb.entities:
+            if not (ent.contacts or ent.address):
+                continue  # a bare name: no contact whatever its role (contact_from_entity), so no role is read
             role = roles[id(ent)] if id(ent) in roles else row_role(eb, ent.entity_code)
             if role is None:
                 continue

@@ -68,20 +68,23 @@ class RelatedEntity(msgspec.Struct):
         return self.name
 
 
-class EBLoop(msgspec.Struct):
+class EBLoop(msgspec.Struct, gc=False):
+    """One 2110 loop. The segments a loop rarely has (or has once or twice) are tuples, empty by default: no
+    list is made for each of them on every loop. Never part of a reference cycle, so not tracked by the GC."""
+
     loop: str  # 2110C / 2110D
     elements: list[str]  # EB01..EB14, padded with "" to 14
     service_types: list[str]
     procedure: str | None
     code: str  # EB01, as eb(1): read by every topic's pass over the rows
     insurance_type: str  # EB04, as eb(4)
-    hsd: list[list[str]] = []
-    refs: list[tuple[str, str]] = []
-    dates: list[tuple[str, str, str]] = []  # (qualifier, format, value)
-    rejections: list[AAA] = []
-    messages: list[str] = []
-    iii: list[list[str]] = []
-    entities: list[RelatedEntity] = []
+    hsd: tuple[list[str], ...] = ()
+    refs: tuple[tuple[str, str], ...] = ()
+    dates: tuple[tuple[str, str, str], ...] = ()  # (qualifier, format, value)
+    rejections: tuple[AAA, ...] = ()
+    messages: list[str] = []  # a list: it becomes the row's ``messages`` as it is
+    iii: tuple[list[str], ...] = ()
+    entities: tuple[RelatedEntity, ...] = ()
 
     def eb(self, n: int) -> str:
         """EBnn as sent ("" when absent)."""
@@ -419,7 +422,7 @@ def _aaa(w: _Walk, seg: list[str]) -> None:
     where = eb.loop if eb else ("2100" + member.loop if member else ("2100A" if w.level == "20" else "2100B"))
     aaa = AAA(where, _opt(seg, 1), _opt(seg, 3), _opt(seg, 4))
     if eb is not None:
-        eb.rejections.append(aaa)
+        eb.rejections += (aaa,)
     elif member is not None:
         member.rejections.append(aaa)
     elif w.level == "20":
@@ -504,7 +507,7 @@ def _member_dtp(w: _Walk, seg: list[str]) -> None:
 
 
 def _eb_dtp(w: _Walk, seg: list[str]) -> None:
-    w.eb.dates.append((seg[1], seg[2], seg[3]) if len(seg) >= 4 else (_get(seg, 1), _get(seg, 2), _get(seg, 3)))
+    w.eb.dates += ((seg[1], seg[2], seg[3]) if len(seg) >= 4 else (_get(seg, 1), _get(seg, 2), _get(seg, 3)),)
 
 
 def _eb_msg(w: _Walk, seg: list[str]) -> None:
@@ -512,15 +515,15 @@ def _eb_msg(w: _Walk, seg: list[str]) -> None:
 
 
 def _eb_hsd(w: _Walk, seg: list[str]) -> None:
-    w.eb.hsd.append(seg[1:])
+    w.eb.hsd += (seg[1:],)
 
 
 def _eb_ref(w: _Walk, seg: list[str]) -> None:
-    w.eb.refs.append((_get(seg, 1), _get(seg, 2)))
+    w.eb.refs += ((_get(seg, 1), _get(seg, 2)),)
 
 
 def _eb_iii(w: _Walk, seg: list[str]) -> None:
-    w.eb.iii.append(seg[1:])
+    w.eb.iii += (seg[1:],)
 
 
 # 2120C / 2120D: LS ... LE, a benefit-related entity
@@ -534,7 +537,7 @@ def _entity_le(w: _Walk, seg: list[str]) -> None:
 def _entity_nm1(w: _Walk, seg: list[str]) -> None:
     _check_nm1(seg, "2120" + w.member.loop)
     w.entity = RelatedEntity(_get(seg, 1), _opt(seg, 2), _opt(seg, 3), _opt(seg, 4), _opt(seg, 8), _opt(seg, 9))
-    w.eb.entities.append(w.entity)
+    w.eb.entities += (w.entity,)
 
 
 def _entity_part(add: Callable[[RelatedEntity, list[str]], None]) -> Callable[[_Walk, list[str]], None]:
