@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Callable, Iterator
 from decimal import Decimal, localcontext
 
 import msgspec
@@ -24,6 +25,7 @@ from service.errors import FieldError, InvalidInput, Unprocessable
 from service.money import ZERO, cents, format_usd, percent_of
 
 HUNDRED = Decimal(100)
+CENT = Decimal("0.01")
 
 
 class PlanRuleViolation(Unprocessable):
@@ -139,29 +141,48 @@ def amortize(
     # Rounding the regular payment up can, over many payments, repay the balance early and
     # leave a last payment of zero or less; then one cent less per payment (rounding down)
     # always leaves a positive last payment.
-    payments = _payments(financed, regular, rate, term_months)
-    if payments is None and regular > Decimal("0.01"):
-        payments = _payments(financed, regular - Decimal("0.01"), rate, term_months)
-    if payments is None:
+    plan = _repaid(financed, regular, rate, term_months, with_lines)
+    if plan is None and regular > CENT:
+        regular -= CENT
+        plan = _repaid(financed, regular, rate, term_months, with_lines)
+    if plan is None:
         raise PlanRuleViolation(
             "allowed_terms_months",
             f"{format_usd(financed)} cannot be spread over {term_months} monthly payments of at least one cent "
             "that each repay some of the balance",
         )
+    final, interest, payments = plan
     return PaymentPlanOffer(
         balance=balance,
         term_months=term_months,
         apr_percent=apr_percent,
         down_payment=down_payment,
         amount_financed=financed,
-        regular_payment=payments[0][0] if term_months > 1 else payments[-1][0],
-        final_payment=payments[-1][0],
-        total_interest=sum((interest for _, _, interest, _ in payments), ZERO),
-        total_paid=down_payment + sum((amount for amount, _, _, _ in payments), ZERO),
+        regular_payment=regular if term_months > 1 else final,
+        final_payment=final,
+        total_interest=interest,
+        total_paid=down_payment + financed + interest,
         first_due_date=first_due_date,
         last_due_date=add_months(first_due_date, term_months - 1),
-        lines=_lines(payments, down_payment, financed, first_due_date) if with_lines else [],
+        lines=_lines(payments, down_payment, financed, first_due_date) if with_lines and payments else [],
     )
+
+
+def _repaid(financed: Decimal, regular: Decimal, rate: Decimal, term_months: int, with_lines: bool,
+            ) -> tuple[Decimal, Decimal, list[tuple[Decimal, Decimal, Decimal, Decimal]] | None] | None:
+    """(final payment, total interest, the payments when ``with_lines``) of a regular payment, or None as
+    :func:`_payments`. Without interest and without the lines the figures follow from the regular payment alone:
+    term - 1 payments of it, the rest in the last, which must be at least a cent (the property test holds this to
+    the payments worked out one by one). The installments add up to the amount financed plus the interest."""
+    if rate or with_lines:
+        payments = _payments(financed, regular, rate, term_months)
+        if payments is None:
+            return None
+        return payments[-1][0], sum((interest for _, _, interest, _ in payments), ZERO), payments
+    final = financed - regular * (term_months - 1)
+    if (term_months > 1 and regular < CENT) or final < CENT:
+        return None
+    return final, ZERO, None
 
 
 def _payments(financed: Decimal, regular: Decimal, rate: Decimal,
@@ -233,49 +254,39 @@ def plan_violations(
     offer: PaymentPlanOffer, rules: PaymentPlanRules, monthly_income: Decimal | None
 ) -> list[PlanRuleViolation]:
     """Every rule the plan breaks (empty = acceptable)."""
-    found: list[PlanRuleViolation] = []
+    return [PlanRuleViolation(rule, words()) for rule, words in _broken_rules(offer, rules, monthly_income)]
+
+
+def _broken_rules(offer: PaymentPlanOffer, rules: PaymentPlanRules,
+                  monthly_income: Decimal | None) -> Iterator[tuple[str, Callable[[], str]]]:
+    """Each rule the plan breaks, with its explanation to write when it is wanted (:func:`offer_plans` only asks
+    whether there is one)."""
     term = offer.term_months
     if term not in rules.allowed_terms_months:
-        allowed = ", ".join(str(t) for t in sorted(rules.allowed_terms_months))
-        found.append(PlanRuleViolation("allowed_terms_months", f"{term} months is not an offered term ({allowed})"))
+        yield "allowed_terms_months", lambda: (
+            f"{term} months is not an offered term ({', '.join(str(t) for t in sorted(rules.allowed_terms_months))})")
     longest = longest_term(offer.balance, rules)
     if term > longest:
-        found.append(
-            PlanRuleViolation(
-                "term_limits", f"a balance of {format_usd(offer.balance)} may be spread over at most {longest} months"
-            )
-        )
+        yield "term_limits", lambda: (
+            f"a balance of {format_usd(offer.balance)} may be spread over at most {longest} months")
     # A plan whose whole financed amount is below the minimum is one payment of that amount, not a violation.
     floor = min(rules.minimum_monthly_payment, offer.amount_financed)
     if offer.regular_payment < floor:
-        found.append(
-            PlanRuleViolation(
-                "minimum_monthly_payment",
-                f"the monthly payment {format_usd(offer.regular_payment)} is below the minimum "
-                f"{format_usd(rules.minimum_monthly_payment)}",
-            )
-        )
+        yield "minimum_monthly_payment", lambda: (
+            f"the monthly payment {format_usd(offer.regular_payment)} is below the minimum "
+            f"{format_usd(rules.minimum_monthly_payment)}")
     cap = rules.max_percent_of_monthly_income
     if cap is not None:
         if monthly_income is None:
-            found.append(
-                PlanRuleViolation(
-                    "max_percent_of_monthly_income",
-                    "monthly household income is needed to check that the payment is affordable",
-                )
-            )
+            yield "max_percent_of_monthly_income", lambda: (
+                "monthly household income is needed to check that the payment is affordable")
         else:
             limit = cents(percent_of(monthly_income, cap))
             largest = max(offer.regular_payment, offer.final_payment)  # every installment is one of the two
             if largest > limit:
-                found.append(
-                    PlanRuleViolation(
-                        "max_percent_of_monthly_income",
-                        f"the monthly payment {format_usd(largest)} is more than {cap.normalize():f} % of monthly "
-                        f"household income ({format_usd(limit)})",
-                    )
-                )
-    return found
+                yield "max_percent_of_monthly_income", lambda: (
+                    f"the monthly payment {format_usd(largest)} is more than {cap.normalize():f} % of monthly "
+                    f"household income ({format_usd(limit)})")
 
 
 def check_requested_plan(
@@ -328,14 +339,16 @@ def offer_plans(
         )
     offers: list[PaymentPlanOffer] = []
     longest = longest_term(cents(balance), rules)  # the balance an offer carries: rounded to cents
+    down_payment = cents(percent_of(cents(balance), rules.down_payment_percent))  # as build_plan takes it
     for term in sorted(rules.allowed_terms_months):
         if term > longest:
             break  # refused by term_limits (plan_violations) whatever its payments: not worked out
         try:
-            offer = build_plan(balance, term, rules, first_due_date=first_due_date, with_lines=with_lines)
+            offer = amortize(balance=balance, term_months=term, apr_percent=rules.apr_percent,
+                             down_payment=down_payment, first_due_date=first_due_date, with_lines=with_lines)
         except PlanRuleViolation:
             continue
-        if not plan_violations(offer, rules, monthly_income):
+        if next(_broken_rules(offer, rules, monthly_income), None) is None:
             offers.append(offer)
     return offers
 
