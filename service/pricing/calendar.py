@@ -11,6 +11,19 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def short_date(day: dt.date) -> str:
+    """'Jan 5' (English month names whatever the process's locale: the explanations are English)."""
+    return f"{_MONTHS[day.month - 1]} {day.day}"
+
+
+def weekday_date(day: dt.date) -> str:
+    """'Mon Jan 19' (English names, as :func:`short_date`; strftime's would follow the locale, and cost more)."""
+    return f"{_WEEKDAYS[day.weekday()]} {_MONTHS[day.month - 1]} {day.day}"
+
 
 def _anniversary(year: int, month: int, day: int) -> dt.date:
     # A 29 February plan begin falls on 28 February in other years.

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from service.pricing.calendar import weekday_date
 from service.pricing.closures import ProgramCalendar, closure_words
 from service.pricing.course import Course, ServiceDay, planned_last_day
-from service.pricing.engine import DayRun, Notes, short_date
+from service.pricing.engine import DayRun, Notes
 
 
 def note_closures(runs: Sequence[DayRun], days: Sequence[ServiceDay], course: Course, calendar: ProgramCalendar,
@@ -21,8 +22,8 @@ def note_closures(runs: Sequence[DayRun], days: Sequence[ServiceDay], course: Co
         if day.after_closures and day.number in by_number:
             by_number[day.number].events_before.insert(0, (
                 f"The program is closed on {closure_words(day.after_closures)}: no session then, so day "
-                f"{day.number} is {day.date:%a} {short_date(day.date)}"))
+                f"{day.number} is {weekday_date(day.date)}"))
     planned_last = planned_last_day(course)
     notes.warn(f"{course.level.value.upper()} runs over {len(skipped)} closed day(s), "
                f"{closure_words(skipped)}: the course keeps its {len(days)} program days and ends "
-               f"{days[-1].date:%a} {short_date(days[-1].date)} instead of {planned_last:%a} {short_date(planned_last)}")
+               f"{weekday_date(days[-1].date)} instead of {weekday_date(planned_last)}")

@@ -25,6 +25,8 @@ from typing import Any
 
 import holidays
 
+from service.pricing.calendar import weekday_date
+
 #: A weekly pattern that finds no open day in this many days is refused (every day closed).
 MAX_CLOSED_RUN_DAYS = 366
 
@@ -106,5 +108,5 @@ def parse_closed_dates(raw: str) -> dict[dt.date, str]:
 
 def closure_words(skipped: Sequence[tuple[dt.date, str]]) -> str:
     """"Thu Nov 26 (Thanksgiving Day) and Fri Dec 25 (Christmas Day)"."""
-    parts = [f"{day:%a} {day:%b} {day.day} ({why})" for day, why in skipped]
+    parts = [f"{weekday_date(day)} ({why})" for day, why in skipped]
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]

@@ -22,9 +22,10 @@ under 20 h/week. Outside the provider's typical ranges: a warning, never a refus
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from operator import attrgetter
 from typing import NamedTuple
 
 from contracts.benefits import Level
@@ -107,6 +108,9 @@ class ServiceDay(NamedTuple):
 INPATIENT_HOURS_PER_DAY = Decimal(24)
 #: timedelta(days=n) for the offsets within a week (and one week), made once: a course dates a day per session.
 _DAYS = tuple(dt.timedelta(days=n) for n in range(8))
+_new = tuple.__new__
+_telehealth = attrgetter("telehealth")
+_from_ordinal = dt.date.fromordinal
 
 
 def build_course(wire: CourseOfCare | None, level: Level, *, default_start: dt.date, defaults: LevelDefaults,
@@ -276,12 +280,10 @@ def service_days(course: Course, calendar: ProgramCalendar = NO_CLOSURES) -> tup
     boundary after the phase's last session (without closures: exactly ``weeks`` weeks later).
     """
     if course.is_inpatient:
-        stay: list[ServiceDay] = []
-        date = course.start_date
-        for number in range(1, (course.length_of_stay_days or 0) + 1):
-            stay.append(ServiceDay(number, date, INPATIENT_HOURS_PER_DAY))
-            date += _DAYS[1]
-        return tuple(stay)
+        before = course.start_date.toordinal() - 1
+        return tuple([_new(ServiceDay, (number, _from_ordinal(before + number), INPATIENT_HOURS_PER_DAY, None, (),
+                                        False))
+                      for number in range(1, (course.length_of_stay_days or 0) + 1)])
     days: list[ServiceDay] = []
     week_start = course.start_date
     # the calendar's closed days, a year at a time (None: it closes on no day)
@@ -295,8 +297,10 @@ def service_days(course: Course, calendar: ProgramCalendar = NO_CLOSURES) -> tup
         end = week_start  # the day after the phase's last session
         week = week_start
         hours, services, virtual = phase.hours_per_day, phase.services_per_day, phase.telehealth_weekdays
+        # each offset falls on one weekday, week after week: whether it is a telehealth day is known once
+        by_telehealth = [(offset, (week_start.weekday() + offset) % 7 in virtual) for offset in offsets]
         while held < wanted:
-            for offset in offsets:
+            for offset, telehealth in by_telehealth:
                 date = week + _DAYS[offset]
                 if closed is None:
                     reason = None
@@ -312,9 +316,9 @@ def service_days(course: Course, calendar: ProgramCalendar = NO_CLOSURES) -> tup
                                             field=f"{course.field_path}.start_date")
                     continue
                 held += 1
-                # positional: a named tuple built by keyword costs twice as much, and this runs once a session
-                days.append(ServiceDay(len(days) + 1, date, hours, services, tuple(skipped) if skipped else (),
-                                       date.weekday() in virtual if virtual else False))
+                # the tuple itself: a named tuple's own constructor costs more, and this runs once a session
+                days.append(_new(ServiceDay, (len(days) + 1, date, hours, services,
+                                              tuple(skipped) if skipped else (), telehealth)))
                 skipped = []
                 if held == wanted:
                     end = date + _DAYS[1]
@@ -323,6 +327,11 @@ def service_days(course: Course, calendar: ProgramCalendar = NO_CLOSURES) -> tup
         weeks_used = -(-(end - week_start).days // 7)  # ceiling: a partly used program week counts whole
         week_start += dt.timedelta(days=7 * weeks_used)
     return tuple(days)
+
+
+def has_telehealth(days: Sequence[ServiceDay]) -> bool:
+    """Whether any of ``days`` is joined by telehealth (without a Python step a day)."""
+    return any(map(_telehealth, days))
 
 
 def planned_last_day(course: Course) -> dt.date:

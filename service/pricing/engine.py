@@ -27,6 +27,7 @@ from decimal import Decimal
 
 from contracts.benefits import Accumulator, LevelBenefits, Limit
 from service.money import ZERO, cents, format_usd, percent_of
+from service.pricing.calendar import short_date
 from service.pricing.course import ServiceDay
 from service.pricing.day_runs import repeats_below, run_length
 
@@ -154,14 +155,6 @@ def patient_total(runs: Sequence[DayRun]) -> Decimal:
         share = d.deductible + d.copay + d.coinsurance + d.not_covered + d.over_limit + d.self_pay + d.balance_bill
         total += share * run.count if run.more else share
     return total
-
-
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def short_date(day: dt.date) -> str:
-    """'Jan 5' (English month names whatever the process's locale: the explanations are English)."""
-    return f"{_MONTHS[day.month - 1]} {day.day}"
 
 
 def self_pay_day(day: ServiceDay, gross: Decimal, rate: Decimal, *, bucket: str, label: str, kind: str) -> DayLine:
@@ -399,7 +392,7 @@ def commercial_runs(
             if previous_year is not None:
                 parts = [f"{name} starts again at {format_usd(total)}" for name, total in (
                     ("deductible", terms.ded_ind[0]), ("out-of-pocket maximum", terms.oop_ind[0])) if total is not None]
-                events.append(f"New plan year from {year:%b} {year.day}, {year.year} (day {day.number}): "
+                events.append(f"New plan year from {short_date(year)}, {year.year} (day {day.number}): "
                               + ("; ".join(parts) if parts else "accumulators start again"))
                 notes.warn("the course crosses into a new plan year: the deductible and out-of-pocket maximum "
                            "start again at the plan's full amounts")

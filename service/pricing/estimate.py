@@ -32,7 +32,8 @@ from service.read_aloud import DELIVERY_WORDS as _DELIVERY_WORDS  # one wording 
 from service.pricing.calendar import plan_year_start
 from service.pricing.closure_notes import note_closures
 from service.pricing.closures import NO_CLOSURES, ProgramCalendar
-from service.pricing.course import Course, ServiceDay, build_course, check_medicare_program_hours, service_days
+from service.pricing.course import (Course, ServiceDay, build_course, check_medicare_program_hours, has_telehealth,
+                                    service_days)
 from service.pricing.engine import (DayLine, DayRun, Notes, PlanTerms, accumulate_commercial, commercial_runs,
                                     lines_of, resolve_terms, runs_of, self_pay_runs, telehealth_terms)
 from service.pricing.explain import explain
@@ -237,7 +238,7 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
         check_medicare_program_hours(course, figures.medicare_rules)
         notes.rates_used.add("medicare")
         billing = (medicare_virtual_billing(inp.medicare_virtual_billing, inp.facility_type)
-                   if any(d.telehealth for d in days) else None)
+                   if has_telehealth(days) else None)
         return runs_of(price_part_b(days, rates, details, figures, current_year=as_of.year, notes=notes,
                                     years_used=used.medicare_years, virtual_billing=billing,
                                     outpatient=inp.medicare_outpatient, facility_type=inp.facility_type)), payer
@@ -306,7 +307,7 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
         if limit is not None and lb.oop_max_individual.total > limit:
             notes.warn(f"the reported in-network out-of-pocket maximum {format_usd(lb.oop_max_individual.total)} is "
                        f"above the ACA limit {format_usd(limit)}; check the benefits")
-    virtual = telehealth_terms(lb, terms, notes) if any(d.telehealth for d in days) else None
+    virtual = telehealth_terms(lb, terms, notes) if has_telehealth(days) else None
 
     def price(plan_terms, plan_notes: Notes, on_days: Sequence[ServiceDay] = days, oon: bool = out,  # noqa: ANN001
               per_day: Decimal = allowed) -> list[DayLine]:
@@ -343,7 +344,7 @@ def _medicaid_telehealth(days: Sequence[ServiceDay], figures: ProgramFigures, de
                          inp: PricingInput, rates: LevelRates, notes: Notes,
                          ) -> tuple[list[ServiceDay], list[DayLine], str]:
     """(days Medicaid pays, virtual days it does not, the rule in words) under the state's telehealth setting."""
-    if not any(d.telehealth for d in days):
+    if not has_telehealth(days):
         return list(days), [], ""
     state = (details.state if details else None) or inp.state
     parity = medicaid_parity(figures.telehealth, state)
