@@ -158,7 +158,11 @@ class _Chooser:
 
     def take(self, rows: list[BenefitRow], what: str) -> BenefitRow:
         if len(rows) > 1:
-            distinct = len({(r.amount, r.percent, r.quantity) for r in rows})
+            values: list[tuple] = []  # compared, not hashed (see _RowSet)
+            for r in rows:
+                if (v := (r.amount, r.percent, r.quantity)) not in values:
+                    values.append(v)
+            distinct = len(values)
             if distinct > 1:
                 self.notes.append(f"{what}: the payer sent {distinct} different values; used the first one")
         self.chosen.append(rows[0])
@@ -234,7 +238,7 @@ class _RowSet:
 
     def __init__(self, rows: list[BenefitRow]) -> None:
         self.virtual: list[BenefitRow] = []
-        seen: set[tuple] = set()
+        seen: dict[tuple, list[tuple]] = {}
         self.auth_required: set[int] = set()
         self.auth_not_required: set[int] = set()
         in_net, out_net = _NetworkRows(), _NetworkRows()
@@ -278,11 +282,18 @@ class _RowSet:
             code = r.code
             service_types = r.service_type_codes
             amount, percent, quantity = r.amount, r.percent, r.quantity
-            key = (code, tuple(service_types), r.coverage_level, net, r.time_period,
-                   r.insurance_type_code, tuple(messages), amount, percent, quantity)
-            if key in seen:
+            # Duplicates: rows equal in (EB01, STC, EB02, EB12, EB06, EB04, MSG, amount, percent, quantity). The codes
+            # are hashed; the messages and numbers are compared only between rows whose codes are all equal
+            # (hashing a new Decimal costs a microsecond, more than the rest of the key).
+            key = (code, tuple(service_types), r.coverage_level, net, r.time_period, r.insurance_type_code)
+            values = (messages, amount, percent, quantity)
+            same_codes = seen.get(key)
+            if same_codes is None:
+                seen[key] = [values]
+            elif values in same_codes:
                 continue
-            seen.add(key)
+            else:
+                same_codes.append(values)
             # The first in-person row of its kind, indexed for the networks it applies to: its own, and both
             # when EB12 is W, absent or U. A row about one procedure (EB13) says nothing about the plan or the
             # level of care.
