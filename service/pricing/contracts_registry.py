@@ -1,4 +1,5 @@
-"""The payer-contract registry in PostgreSQL: add a version, list, and the versions an estimate needs.
+"""The payer-contract registry in PostgreSQL: add a version, list (an estimate reads the versions in force with its
+other inputs in one statement: ``estimate_inputs.py``, migration 0970's ``payer_contracts_in_force``).
 
 Versions never change (a trigger refuses UPDATE/DELETE); a new version of the same contract key
 (payer, plan, network) takes over from its ``effective_from``. Numbering is per key under an advisory
@@ -8,7 +9,6 @@ these versions is pure, in ``service/pricing/network.py``.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -34,7 +34,8 @@ def _wire(row: Mapping[str, Any]) -> PayerContract:
     return PayerContract(id=str(row["id"]), **{k: row[k] for k in _COLUMNS.split(", ") if k != "id"})
 
 
-def _terms(row: Mapping[str, Any]) -> ContractTerms:
+def contract_terms(row: Mapping[str, Any]) -> ContractTerms:
+    """A ``payer_contracts`` row as the pure network rule takes it."""
     return ContractTerms(contract_key=row["contract_key"], version=row["version"], payer_id=row["payer_id"],
                          payer_name=row["payer_name"], network_name=row["network_name"],
                          in_network=row["in_network"], effective_from=row["effective_from"],
@@ -71,20 +72,3 @@ async def list_contracts(conn: asyncpg.Connection | asyncpg.Pool, *, payer_id: s
     rows = await conn.fetch(f"SELECT {_COLUMNS} FROM payer_contracts WHERE ($1::text IS NULL OR payer_id = $1) "
                             "ORDER BY payer_id, contract_key, version", payer_id)
     return [_wire(r) for r in rows]
-
-
-async def contracts_for(conn: asyncpg.Connection | asyncpg.Pool, *, payer_id: str | None,
-                        on: dt.date) -> tuple[list[ContractTerms], bool]:
-    """The payer's contract versions in force on ``on``, and whether any payer has one in force that day."""
-    # One statement (one round trip): the payer's contracts joined to a single row that says whether any payer has
-    # one in force, so no contract at all is still one row (its contract columns NULL).
-    rows = await conn.fetch(
-        f"""SELECT EXISTS (SELECT 1 FROM payer_contracts
-                           WHERE effective_from <= $2 AND (effective_to IS NULL OR $2 < effective_to)) AS any_in_force,
-                   c.*
-            FROM (SELECT 1) AS one
-            LEFT JOIN LATERAL (SELECT {_COLUMNS} FROM payer_contracts
-                               WHERE payer_id = $1 AND effective_from <= $2
-                                 AND (effective_to IS NULL OR $2 < effective_to)) AS c ON true""",
-        payer_id or "", on)
-    return [_terms(r) for r in rows if r["id"] is not None], rows[0]["any_in_force"]

@@ -8,11 +8,13 @@ Four kinds of version, each filling its own columns of a per-level row:
 * ``medicare``      - Medicare per diems (OPPS IOP/PHP, the facility's IPF per diem);
 * ``medicaid``      - the Medicaid per-day rate (``payer_id`` = a state/plan, NULL = default).
 
-:func:`rates_for` composes the versions in force on a date into one
-:class:`service.pricing.rates.RateTable` (a :class:`StoredRateTable` that also carries the
-version ids). Versions never change (a trigger refuses UPDATE/DELETE): a new version supersedes
-an old one by its effective date. Among versions in force, a provider's own beats the demo, then
-the latest ``effective_from``, then the latest created.
+:func:`rate_table_of` composes the versions chosen into one :class:`service.pricing.rates.RateTable`
+(a :class:`StoredRateTable` that also carries the version ids); an estimate reads the versions in force
+on its date (migration 0970's ``fee_schedule_versions_in_force``) with its other inputs in one statement
+(``estimate_inputs.py``). Versions never change (a trigger refuses UPDATE/DELETE): a new version
+supersedes an old one by its effective date. Among versions in force, a plan's own beats its payer's,
+which beats the default, then a provider's own beats the demo, then the latest ``effective_from``, then
+the latest created.
 
 The demo table (``demo_rates.json``, labelled DEMO with its basis) is seeded on first use.
 """
@@ -393,55 +395,14 @@ async def seed_demo_rates(conn: asyncpg.Connection | asyncpg.Pool) -> None:
 # --- lookup -------------------------------------------------------------------------------------
 
 
-#: Per kind, the one version in force on $1: a plan's own beats its payer's, which beats the default
-#: (payer NULL); then a provider's own beats the demo; then the latest effective_from; then the latest created.
-_IN_FORCE = f"""SELECT DISTINCT ON (kind) {_VERSION_COLUMNS} FROM fee_schedule_versions
-    WHERE effective_from <= $1 AND (effective_to IS NULL OR $1 < effective_to)
-      AND (payer_id IS NULL OR (payer_id = $2 AND (plan_code IS NULL OR plan_code = $3)))
-    ORDER BY kind, (plan_code IS NOT NULL) DESC, (payer_id IS NOT NULL) DESC, demo, effective_from DESC,
-             created_at DESC"""
-
-
-#: :data:`_IN_FORCE` with each version's rows beside it (a version without rows: one row, its row columns NULL).
-_IN_FORCE_WITH_ROWS = f"""WITH chosen AS ({_IN_FORCE})
-    SELECT chosen.*, r.level, r.revenue_code, r.hcpcs, {', '.join(f'r.{c}' for c in MONEY_COLUMNS)}
-    FROM chosen LEFT JOIN fee_schedule_rows AS r ON r.version_id = chosen.id"""
-
-
-async def rates_for(conn: asyncpg.Connection | asyncpg.Pool, *, payer_id: str | None, plan_code: str | None,
-                    on: dt.date, pinned: Mapping[str, str] | None = None, seed: bool = True) -> StoredRateTable:
-    """The chargemaster + the payer's contract (+ Medicare / Medicaid rates) in force on ``on``.
-
-    A payer's plan-specific contract beats its payer-wide one, which beats the default (payer
-    NULL; the demo until a provider loads one). ``pinned`` maps kind -> version label to use
-    instead of the one in force (a request's ``rate_table_version``). ``seed=False``: the caller already
-    called :func:`seed_demo_rates` with its pool (with a connection it would seed again on every call).
-    """
-    if seed:
-        await seed_demo_rates(conn)
-    chosen: dict[str, Mapping[str, Any]]
-    by_version: dict[uuid.UUID, dict[str, Mapping[str, Any]]] = {}
-    if not pinned:
-        # The versions in force with their rows, in one statement (one round trip in the estimate's transaction).
-        chosen = {}
-        for row in await conn.fetch(_IN_FORCE_WITH_ROWS, on, payer_id, plan_code):
-            chosen[row["kind"]] = row
-            if row["level"] is not None:
-                by_version.setdefault(row["id"], {})[row["level"]] = row
-    else:
-        chosen = {r["kind"]: r for r in await conn.fetch(_IN_FORCE, on, payer_id, plan_code)}
-        for kind, label in pinned.items():
-            found = await conn.fetchrow(f"SELECT {_VERSION_COLUMNS} FROM fee_schedule_versions WHERE version = $1",
-                                        label)
-            if found is not None:
-                chosen[kind] = found
+def rate_table_of(chosen: Mapping[str, Mapping[str, Any]], by_version: Mapping[Any, Mapping[str, Mapping[str, Any]]],
+                  *, payer_id: str | None, plan_code: str | None, on: dt.date) -> StoredRateTable:
+    """The rate table of the versions ``chosen`` per kind (rows of ``fee_schedule_versions``), whose rows
+    ``by_version`` holds (version id -> level -> row of ``fee_schedule_rows``). 422 without a chargemaster."""
     if "chargemaster" not in chosen:
         raise RatesMissing(f"no chargemaster in force on {on.isoformat()}: import one with "
                            "`benefits-estimator fees import FILE --kind chargemaster`", field="$.start_date")
     ids = [chosen[k]["id"] for k in KINDS if k in chosen]
-    if pinned:
-        for row in await conn.fetch("SELECT * FROM fee_schedule_rows WHERE version_id = ANY($1::uuid[])", ids):
-            by_version.setdefault(row["version_id"], {})[row["level"]] = row
     levels: dict[Level, LevelRates] = {}
     charge_rows = by_version.get(chosen["chargemaster"]["id"], {})
     for level in Level:

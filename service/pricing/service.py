@@ -1,9 +1,10 @@
 """Making an estimate: resolve the benefits source -> rates in force -> the pure engine -> affordability -> store.
 
-The edge (a route, a CLI) passes "today"; nothing here reads a clock. The estimate row and its
-audit row are written in one transaction. :func:`reproduce` re-runs the pure engine from what an
-estimate stored (request, benefits, its own copy of the rates, its as-of date), so a later
-fee-schedule version or benefits change never alters an estimate already made.
+The edge (a route, a CLI) passes "today"; nothing here reads a clock. An estimate reads what it prices
+with in one statement, and writes its row with its audit row in another, one transaction (migration
+0970). :func:`reproduce` re-runs the pure engine from what an estimate stored (request, benefits, its
+own copy of the rates, its as-of date), so a later fee-schedule version or benefits change never alters
+an estimate already made.
 """
 
 from __future__ import annotations
@@ -20,24 +21,29 @@ import msgspec
 from contracts.benefits import NormalizedBenefits
 from contracts.estimate import EstimateComparison, EstimateRequest, EstimateResponse, LevelEstimate
 from service import read_aloud
-from service.money import format_usd
 from service.access.audit import patient_key, record
 from service.access.roles import Caller
-from service.errors import FieldError, InvalidInput, NotFound, Unprocessable
 from service.config import Settings
+from service.errors import FieldError, InvalidInput, NotFound, Unprocessable
+from service.money import format_usd
 from service.pricing.closures import ProgramCalendar
 from service.pricing.cob import Coverage, coverage_from_dict, coverage_of, coverage_to_dict
-from service.pricing.contracts_registry import contracts_for
-from service.pricing.estimate import (PricingInput, check_one_source, estimate_levels, has_networks,
-                                      pricing_input_from_request)
-from service.pricing.network import NetworkChoice, choose_network
+from service.pricing.estimate import (
+    PricingInput,
+    check_one_source,
+    estimate_levels,
+    has_networks,
+    pricing_input_from_request,
+)
+from service.pricing.estimate_inputs import EstimateInputs, read_estimate_inputs
 from service.pricing.medicaid_imd import MedicaidImdSettings
+from service.pricing.network import NetworkChoice, choose_network
 from service.pricing.opps_per_diem import MedicareOutpatient
+from service.pricing.packed_days import PackedDays
 from service.pricing.professional_fees import fee_schedule_from_reference
 from service.pricing.program_figures import ProgramFigures, load_program_figures
+from service.pricing.schedules import StoredRateTable, seed_demo_rates
 from service.pricing.selfpay.coverage_screen import coverage_screen, load_expansion
-from service.pricing.schedules import StoredRateTable, rates_for, seed_demo_rates
-from service.pricing.packed_days import PackedDays
 from service.pricing.store import insert_estimate, load_estimate
 from service.pricing.stored_answer import with_stored_detail
 
@@ -156,10 +162,10 @@ def _patient_key(request: EstimateRequest, resolved: ResolvedBenefits) -> str | 
     return patient_key(p.last_name, p.first_name, p.date_of_birth.isoformat() if p.date_of_birth else "", p.member_id)
 
 
-async def _pinned(conn: asyncpg.Pool | asyncpg.Connection, label: str | None) -> dict[str, str] | None:
+def _pinned(inputs: EstimateInputs, label: str | None) -> dict[str, str] | None:
     if label is None:
         return None
-    kind = await conn.fetchval("SELECT kind FROM fee_schedule_versions WHERE version = $1", label)
+    kind = inputs.pinned_kind(label)
     if kind is None:
         raise Unprocessable(f"no fee-schedule version named {label[:120]!r}", field="$.rate_table_version")
     return {kind: label}
@@ -207,21 +213,29 @@ def compute(inp: PricingInput, benefits: NormalizedBenefits | None, table: Store
                                    summary=f"{comparison.summary} {screen[0]}")
 
 
-async def _with_affordability(conn: asyncpg.Pool | asyncpg.Connection, comparison: EstimateComparison,
-                              request: EstimateRequest, *, assistance_policy: str, table: StoredRateTable,
+async def _with_affordability(pool: asyncpg.Pool, comparison: EstimateComparison, request: EstimateRequest, *,
+                              inputs: EstimateInputs, assistance_policy: str, table: StoredRateTable,
                               packed_days: list[PackedDays],
                               with_schedules: bool = True) -> tuple[EstimateComparison, dict[str, Any]]:
     try:
         from service.pricing.selfpay.affordability import (  # noqa: PLC0415
-            SharedHouseholdFacts, affordability_for_level, discount_could_apply, household_for_affordability)
+            SharedHouseholdFacts,
+            affordability_for_level,
+            discount_could_apply,
+            household_for_affordability,
+        )
         from service.pricing.selfpay.financial_assistance import government_payment  # noqa: PLC0415
-        from service.pricing.selfpay.store import load_affordability_config  # noqa: PLC0415
+        from service.pricing.selfpay.store import affordability_config_of, load_affordability_config  # noqa: PLC0415
     except ImportError:  # self-pay area not installed: the section stays None
         return comparison, {}
     # The poverty guideline and the sliding-fee schedule are those in force on the date of service (the first
-    # service day), as the engine's Medicaid band is, not on the day the estimate is made.
+    # service day), as the engine's Medicaid band is, not on the day the estimate is made: those read with the
+    # inputs (in force on the course's first day) unless a new version starts by the first service day.
     first_day = min(level.first_service_date for level in comparison.estimates)
-    config = await load_affordability_config(conn, first_day, assistance_policy=assistance_policy)
+    in_force = inputs.config_on(first_day)
+    config = (affordability_config_of(in_force, inputs.organization_id, assistance_policy) if in_force is not None
+              else await load_affordability_config(pool, first_day, inputs.organization_id,
+                                                   assistance_policy=assistance_policy))
     household = household_for_affordability(
         request.household, income_matters=discount_could_apply(config, self_pay=request.self_pay))
     levels: list[LevelEstimate] = []
@@ -261,8 +275,7 @@ def program_calendar(settings: Settings) -> ProgramCalendar:
                            closed_dates=dict(settings.program_closed_dates))
 
 
-async def _network_choice(pool: asyncpg.Pool | asyncpg.Connection, request: EstimateRequest, resolved: ResolvedBenefits,
-                          on: dt.date) -> NetworkChoice | None:
+def _network_choice(request: EstimateRequest, resolved: ResolvedBenefits, inputs: EstimateInputs) -> NetworkChoice | None:
     """The payer-contract registry's network for a plan with networks: commercial, Medicare Advantage, and a Medicaid
     managed-care plan, matched on its name (None for any other payer)."""
     benefits = resolved.benefits
@@ -271,9 +284,9 @@ async def _network_choice(pool: asyncpg.Pool | asyncpg.Connection, request: Esti
     mco = benefits.medicaid.managed_care_plan if benefits.medicaid is not None else None
     if not has_networks(benefits, request.self_pay) and mco is None:
         return None
-    contracts, any_in_force = await contracts_for(pool, payer_id=resolved.payer_id, on=on)
-    return choose_network(contracts, payer_id=resolved.payer_id, payer_name=mco or benefits.payer_name,
-                          plan_codes=(request.plan_code, benefits.plan_name, mco), on=on, any_in_force=any_in_force)
+    return choose_network(inputs.contracts, payer_id=resolved.payer_id, payer_name=mco or benefits.payer_name,
+                          plan_codes=(request.plan_code, benefits.plan_name, mco), on=inputs.on,
+                          any_in_force=inputs.any_contract_in_force)
 
 
 def medicare_outpatient(settings: Settings) -> MedicareOutpatient:
@@ -336,42 +349,40 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
     others = await resolve_other_coverage(pool, request)  # audited reads of other checks: committed on their own
     key = _patient_key(request, resolved)
     await seed_demo_rates(pool)  # once per pool, on a connection of its own, before this request takes one
-    # The provider's contracts, rates and affordability rules are read, and the estimate stored with its audit row,
-    # in one transaction on one connection: one organization setting and one commit instead of one per statement.
-    async with pool.acquire() as conn, conn.transaction():
-        choice = await _network_choice(conn, request, resolved, on)
-        inp = dataclasses.replace(inp, network_choice=choice, other_coverage=others)
-        pinned = await _pinned(conn, request.rate_table_version)
-        if pinned is None and choice is not None and choice.contract is not None and choice.contract.in_network \
-                and choice.contract.fee_schedule_version and has_networks(resolved.benefits, request.self_pay):
-            pinned = {"contract": choice.contract.fee_schedule_version}  # the contract's own rates
-        table = await rates_for(conn, payer_id=resolved.payer_id, plan_code=request.plan_code, on=on, pinned=pinned,
-                                seed=False)
-        packed: list[PackedDays] = []
-        comparison = compute(inp, resolved.benefits, table, figures, packed_days=packed)
-        comparison, extra = await _with_affordability(conn, comparison, request, assistance_policy=assistance_policy,
-                                                      table=table, packed_days=packed, with_schedules=False)
-        extra["program_calendar"] = calendar.to_dict()
-        extra["network_choice"] = choice.to_dict() if choice is not None else None
-        extra["other_coverage"] = [coverage_to_dict(c) for c in others]
-        extra["medicare_outpatient"] = outpatient.to_dict()
-        extra["medicaid_imd"] = imd.to_dict()
-        if professional_fees is not None:
-            extra["professional_fees"] = professional_fees
-        estimate_id = uuid.uuid4()
-        response = EstimateResponse(estimate_id=str(estimate_id), comparison=comparison,
-                                    benefits_source=resolved.kind, rate_version_ids=list(table.version_ids),
-                                    created_at=now, read_aloud=read_aloud.for_estimate(resolved.benefits, comparison,
-                                                                                       request))
-        await insert_estimate(conn, estimate_id=estimate_id, created_at=now,
-                              created_by=caller.actor_id if caller else "anonymous", patient_key=key,
-                              request=request, benefits_source=resolved.kind,
-                              eligibility_check_id=resolved.eligibility_check_id, as_of=as_of,
-                              benefits=resolved.benefits, rates=table,
-                              figures=_figures_used(comparison, table, {**extra, **_iso(dates)}),
-                              response=response, packed_days=packed)
-        await record(conn, caller=caller, action="estimate.create", resource_type="estimate",
-                     resource_id=estimate_id, patient=key, request_id=request_id)
+    # The provider's contracts, rates and affordability rules in one statement, and the estimate stored with its audit
+    # row in another (migration 0970): each sets the organization for itself, in its own transaction.
+    inputs = await read_estimate_inputs(pool, payer_id=resolved.payer_id, plan_code=request.plan_code, on=on,
+                                        pinned_label=request.rate_table_version)
+    choice = _network_choice(request, resolved, inputs)
+    inp = dataclasses.replace(inp, network_choice=choice, other_coverage=others)
+    pinned = _pinned(inputs, request.rate_table_version)
+    if pinned is None and choice is not None and choice.contract is not None and choice.contract.in_network \
+            and choice.contract.fee_schedule_version and has_networks(resolved.benefits, request.self_pay):
+        pinned = {"contract": choice.contract.fee_schedule_version}  # the contract's own rates
+    table = inputs.rate_table(pinned)
+    packed: list[PackedDays] = []
+    comparison = compute(inp, resolved.benefits, table, figures, packed_days=packed)
+    comparison, extra = await _with_affordability(pool, comparison, request, inputs=inputs,
+                                                  assistance_policy=assistance_policy, table=table,
+                                                  packed_days=packed, with_schedules=False)
+    extra["program_calendar"] = calendar.to_dict()
+    extra["network_choice"] = choice.to_dict() if choice is not None else None
+    extra["other_coverage"] = [coverage_to_dict(c) for c in others]
+    extra["medicare_outpatient"] = outpatient.to_dict()
+    extra["medicaid_imd"] = imd.to_dict()
+    if professional_fees is not None:
+        extra["professional_fees"] = professional_fees
+    estimate_id = uuid.uuid4()
+    response = EstimateResponse(estimate_id=str(estimate_id), comparison=comparison,
+                                benefits_source=resolved.kind, rate_version_ids=list(table.version_ids),
+                                created_at=now, read_aloud=read_aloud.for_estimate(resolved.benefits, comparison,
+                                                                                   request))
+    await insert_estimate(pool, estimate_id=estimate_id, created_at=now, caller=caller, request_id=request_id,
+                          patient_key=key, request=request, benefits_source=resolved.kind,
+                          eligibility_check_id=resolved.eligibility_check_id, as_of=as_of,
+                          benefits=resolved.benefits, rates=table,
+                          figures=_figures_used(comparison, table, {**extra, **_iso(dates)}),
+                          response=response, packed_days=packed)
     return with_stored_detail(response, packed, days=with_days, schedules=with_schedules)
 
 

@@ -20,6 +20,9 @@ import msgspec
 
 from contracts.benefits import NormalizedBenefits
 from contracts.estimate import EstimateRequest, EstimateResponse
+from service.access.audit import audit_params
+from service.access.roles import Caller
+from service.db.tenant import current_organization
 from service.errors import NotFound
 from service.pricing.packed_days import PackedDays
 from service.pricing.schedules import StoredRateTable, rate_table_to_dict, stored_rate_table_from_dict
@@ -70,7 +73,11 @@ class StoredEstimate:
 
 def request_hash(request: EstimateRequest, as_of: dt.date) -> str:
     """sha256 of the canonical request and its as-of date: equal hashes = the same question asked."""
-    return hashlib.sha256(_encoder.encode(request) + b"|" + as_of.isoformat().encode()).hexdigest()
+    return _hash_of(_encoder.encode(request), as_of)
+
+
+def _hash_of(request_json: bytes, as_of: dt.date) -> str:
+    return hashlib.sha256(request_json + b"|" + as_of.isoformat().encode()).hexdigest()
 
 
 def _json(value: Any) -> bytes:
@@ -136,12 +143,17 @@ async def load_estimate(pool_or_conn: asyncpg.Connection | asyncpg.Pool, estimat
     return found
 
 
+#: The estimate row and its audit row, in one statement that sets the organization itself (migration 0970).
+_INSERT_AUDITED = f"SELECT insert_estimate_audited({', '.join(f'${i}' for i in range(1, 24))})"
+
+
 async def insert_estimate(
-    conn: asyncpg.Connection,
+    pool: asyncpg.Pool,
     *,
     estimate_id: uuid.UUID,
     created_at: dt.datetime,
-    created_by: str,
+    caller: Caller | None,
+    request_id: str | None,
     patient_key: str | None,
     request: EstimateRequest,
     benefits_source: str,
@@ -153,19 +165,17 @@ async def insert_estimate(
     response: EstimateResponse,
     packed_days: Sequence[PackedDays] | None = None,
 ) -> None:
-    """Store an estimate; with ``packed_days`` its levels' per-day rows are kept packed (``response`` then has none)."""
+    """Store an estimate with its audit row (``estimate.create``), both committed when this returns, for the
+    organization this work acts for; with ``packed_days`` its levels' per-day rows are kept packed (``response``
+    then has none)."""
     patient = request.patient
-    await conn.execute(
-        """INSERT INTO estimates (id, created_at, updated_at, created_by, patient_key, patient_first_name,
-                                  patient_last_name, patient_dob, benefits_source, eligibility_check_id, as_of,
-                                  request, benefits, rates, rate_version_ids, figures, response, request_hash,
-                                  day_rows)
-           VALUES ($1, $2, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14::uuid[], $15, $16, $17,
-                   $18)""",
-        estimate_id, created_at, created_by, patient_key,
-        patient.first_name if patient else None, patient.last_name if patient else None,
-        patient.date_of_birth if patient else None,
-        benefits_source, eligibility_check_id, as_of, _json(request), None if benefits is None else _json(benefits),
-        _json(rate_table_to_dict(rates)), list(rates.version_ids), _json(dict(figures)), _json(response),
-        request_hash(request, as_of), None if packed_days is None else _json(list(packed_days)),
-    )
+    request_json = _json(request)
+    actor, role, _action, audit_request_id, reason = audit_params(caller, "estimate.create", request_id)
+    async with pool.acquire() as conn:
+        await conn.fetch_setting_its_own(
+            _INSERT_AUDITED, current_organization(), estimate_id, created_at, actor, patient_key,
+            patient.first_name if patient else None, patient.last_name if patient else None,
+            patient.date_of_birth if patient else None, benefits_source, eligibility_check_id, as_of, request_json,
+            None if benefits is None else _json(benefits), _json(rate_table_to_dict(rates)), list(rates.version_ids),
+            _json(dict(figures)), _json(response), _hash_of(request_json, as_of),
+            None if packed_days is None else _json(list(packed_days)), actor, role, audit_request_id, reason)

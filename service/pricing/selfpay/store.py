@@ -1,6 +1,6 @@
 """PostgreSQL for self-pay: schedules and plan rules (versioned, immutable), accepted plans, issued GFEs.
 
-In force on a date: the version with the latest ``effective_from`` on or before the date (ties:
+In force on a date (migration 0970's functions): the version with the latest ``effective_from`` on or before the date (ties:
 the higher version) whose ``effective_to`` is null or not before it. A new version therefore
 supersedes the old one from its own ``effective_from``; rows are never changed.
 
@@ -58,13 +58,6 @@ DEFAULT_PLAN_RULES = PaymentPlanRules(
     max_percent_of_monthly_income=Decimal("10"),
 )
 
-_IN_FORCE = """organization_id = $1 AND effective_from <= $2 AND (effective_to IS NULL OR effective_to >= $2)
-               ORDER BY effective_from DESC, version DESC LIMIT 1"""
-#: Payment-plan rules have no end date: the newest that has started is in force.
-_RULES_IN_FORCE = """organization_id = $1 AND effective_from <= $2
-                     ORDER BY effective_from DESC, version DESC LIMIT 1"""
-
-
 def _schedule_from_row(row: asyncpg.Record) -> SlidingFeeSchedule:
     return SlidingFeeSchedule(
         organization_id=row["organization_id"],
@@ -96,8 +89,7 @@ def _acting_organization(organization_id: str | None) -> str:
     return organization_id or current_organization() or DEFAULT_ORGANIZATION
 
 
-def _schedule_found(row: asyncpg.Record | None, version: int | None,
-                    organization_id: str) -> tuple[SlidingFeeSchedule, int | None]:
+def _schedule_found(row: Any, version: int | None, organization_id: str) -> tuple[SlidingFeeSchedule, int | None]:
     """The schedule read (``version`` None: none in force, the organization's default) and its version."""
     if version is None:
         return default_schedule(organization_id, effective_from=dt.date(1900, 1, 1)), None
@@ -108,18 +100,24 @@ async def schedule_in_force(
     conn: asyncpg.Connection | asyncpg.Pool, on: dt.date, organization_id: str | None = None
 ) -> tuple[SlidingFeeSchedule, int | None]:
     organization_id = _acting_organization(organization_id)
-    row = await conn.fetchrow(f"SELECT * FROM sliding_fee_schedules WHERE {_IN_FORCE}", organization_id, on)
+    row = await conn.fetchrow("SELECT * FROM sliding_fee_schedule_in_force($1, $2)", organization_id, on)
     return _schedule_found(row, None if row is None else row["version"], organization_id)
 
 
-_CONFIG_IN_FORCE = f"""
-    SELECT s.organization_id, s.name, s.effective_from, s.effective_to, s.applies_to, s.proof_of_income_required,
-           s.tiers, s.version AS schedule_version,
-           r.minimum_monthly_payment, r.term_limits, r.allowed_terms_months, r.down_payment_percent, r.apr_percent,
-           r.max_percent_of_monthly_income, r.version AS rules_version
-    FROM (SELECT 1) AS one
-    LEFT JOIN LATERAL (SELECT * FROM sliding_fee_schedules WHERE {_IN_FORCE}) AS s ON true
-    LEFT JOIN LATERAL (SELECT * FROM payment_plan_rules WHERE {_RULES_IN_FORCE}) AS r ON true"""
+def affordability_config_of(row: Any, organization_id: str, assistance_policy: str) -> AffordabilityConfig:
+    """The organization's policy from a row of migration 0970's ``affordability_config_in_force`` (its schedule's
+    and its rules' columns side by side, NULL where none is in force: the fallbacks of the module docstring) and the
+    financial-assistance policy code it chose."""
+    schedule, schedule_version = _schedule_found(row, row["schedule_version"], organization_id)
+    rules_version = row["rules_version"]
+    return AffordabilityConfig(
+        organization_id=organization_id,
+        schedule=schedule,
+        rules=DEFAULT_PLAN_RULES if rules_version is None else _rules_from_row(row),
+        schedule_version=schedule_version,
+        rules_version=rules_version,
+        policy=load_policies()[assistance_policy],
+    )
 
 
 async def load_affordability_config(
@@ -128,25 +126,12 @@ async def load_affordability_config(
 ) -> AffordabilityConfig:
     """The organization's policy in force on ``on``: its financial-assistance policy, sliding fee schedule and payment
     plan rules (fallbacks: module docstring), of the organization this work acts for unless ``organization_id`` says
-    otherwise. The one place that reads them; ``assistance_policy`` is the code the organization chose (today the
-    deployment's FINANCIAL_ASSISTANCE_POLICY setting, the same for every organization)."""
+    otherwise. ``assistance_policy`` is the code the organization chose (today the deployment's
+    FINANCIAL_ASSISTANCE_POLICY setting, the same for every organization). An estimate reads the same with its other
+    inputs (``service/pricing/estimate_inputs.py``)."""
     organization_id = _acting_organization(organization_id)
-    # Both in one statement (one round trip in an estimate's transaction): the schedule's and the rules' columns
-    # side by side, NULL where the organization has none in force; the schedule chosen as schedule_in_force
-    # chooses it.
-    row = await conn.fetchrow(_CONFIG_IN_FORCE, organization_id, on)
-    schedule, schedule_version = _schedule_found(row, row["schedule_version"], organization_id)
-    rules, rules_version = DEFAULT_PLAN_RULES, row["rules_version"]
-    if rules_version is not None:
-        rules = _rules_from_row(row)
-    return AffordabilityConfig(
-        organization_id=organization_id,
-        schedule=schedule,
-        rules=rules,
-        schedule_version=schedule_version,
-        rules_version=rules_version,
-        policy=load_policies()[assistance_policy],
-    )
+    row = await conn.fetchrow("SELECT * FROM affordability_config_in_force($1, $2)", organization_id, on)
+    return affordability_config_of(row, organization_id, assistance_policy)
 
 
 # --------------------------------------------------------------------------- admin: schedules and rules
@@ -176,9 +161,7 @@ async def insert_schedule(
             body.organization_id, version, body.name, body.effective_from, body.effective_to,
             body.applies_to.value, body.proof_of_income_required, body.tiers, created_by,
         )
-    current = await conn.fetchval(
-        f"SELECT id FROM sliding_fee_schedules WHERE {_IN_FORCE}", body.organization_id, today
-    )
+    current = await conn.fetchval("SELECT id FROM sliding_fee_schedule_in_force($1, $2)", body.organization_id, today)
     return _stored_schedule(row, current)
 
 
@@ -197,10 +180,7 @@ async def list_schedules(
     conn: asyncpg.Connection | asyncpg.Pool, *, today: dt.date, organization_id: str | None = None
 ) -> list[StoredSlidingFeeSchedule]:
     rows = await conn.fetch(
-        """SELECT s.*, (s.id = (SELECT c.id FROM sliding_fee_schedules c
-                                 WHERE c.organization_id = s.organization_id AND c.effective_from <= $1
-                                   AND (c.effective_to IS NULL OR c.effective_to >= $1)
-                                 ORDER BY c.effective_from DESC, c.version DESC LIMIT 1)) AS is_current
+        """SELECT s.*, (s.id = (SELECT c.id FROM sliding_fee_schedule_in_force(s.organization_id, $1) AS c)) AS is_current
            FROM sliding_fee_schedules s
            WHERE $2::text IS NULL OR s.organization_id = $2
            ORDER BY s.organization_id, s.version DESC""",
@@ -232,9 +212,7 @@ async def list_rules(
     conn: asyncpg.Connection | asyncpg.Pool, *, today: dt.date, organization_id: str | None = None
 ) -> list[StoredPaymentPlanRules]:
     rows = await conn.fetch(
-        """SELECT r.*, (r.id = (SELECT c.id FROM payment_plan_rules c
-                                 WHERE c.organization_id = r.organization_id AND c.effective_from <= $1
-                                 ORDER BY c.effective_from DESC, c.version DESC LIMIT 1)) AS is_current
+        """SELECT r.*, (r.id = (SELECT c.id FROM payment_plan_rules_in_force(r.organization_id, $1) AS c)) AS is_current
            FROM payment_plan_rules r
            WHERE $2::text IS NULL OR r.organization_id = $2
            ORDER BY r.organization_id, r.version DESC""",

@@ -187,6 +187,21 @@ def test_schedule_versions_supersede_by_date_and_drive_the_fpl_tier(client: Any,
     assert old["determination"]["percent_of_poverty"] == "131.33"  # 2025 line for 3: $26,650; 35,000/26,650
 
 
+def test_estimate_takes_the_schedule_in_force_on_the_first_service_day(client: Any, new_organization: Any) -> None:
+    # The course starts on Martin Luther King Jr. Day (Monday 2026-01-19, a federal holiday: the program is closed),
+    # so its first service day is its next program day, Wednesday the 21st, the day a new schedule starts. The estimate reads the schedule in force
+    # on the start date with its other inputs; the one in force on the first service day must still win.
+    org, headers = new_organization()
+    for name, start, pays in (("2020 schedule", "2020-01-01", "50"), ("from the 21st", "2026-01-21", "30")):
+        body = {"name": name, "effective_from": start, "tiers": _tiers(**{"1__patient_pays_percent": pays})}
+        assert client.post("/v1/admin/sliding-fee-schedules", json=body, headers=headers["admin"]).status_code == 201
+    iop = _level(_estimate(client, headers, levels=["iop"], as_of="2026-01-19", start_date="2026-01-19"), "iop")
+    assert iop["first_service_date"] == "2026-01-21"
+    fee = iop["affordability"]["sliding_fee"]
+    # $35,000 for 3 people against the 2026 line ($27,320) = 128.11 % -> tier B, which pays 30 % from the 21st.
+    assert (fee["tier_code"], fee["patient_pays_percent"], fee["schedule_is_example"]) == ("B", "30", False)
+
+
 @pytest.mark.parametrize(
     ("income", "tier", "percent"),
     [
