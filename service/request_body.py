@@ -3,8 +3,8 @@
 msgspec checks a body against its contract type but cannot bound a ``Decimal`` or a date, and
 Python's ``Decimal``/``date`` arithmetic fails (a 500) or silently misprices on values no caller
 means: ``"1e30"`` dollars, ``"NaN"``, three-decimal money, a date in year 9999. So this module
-walks the decoded body along the handler's ``data`` type (``msgspec.inspect``) and refuses, as one
-400 naming every field:
+walks the decoded body along the handler's ``data`` type (a walk built once per type from its
+``msgspec.inspect`` description) and refuses, as one 400 naming every field:
 
 - money (``contracts.money.Money``): negative, more than two decimals, above ``MAX_MONEY``;
 - percent points (``Percent``) and other decimals: not finite, out of range, too many decimals;
@@ -21,6 +21,7 @@ that part: ``opt={BOUNDS_CHECKED_BY_HANDLER: ("$.rows",)}``; it must then refuse
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from typing import Any
@@ -106,8 +107,6 @@ def _matches(t: mi.Type, value: Any) -> bool:
 #: id(type) -> (type, whether a value of it can be out of bounds): the walk skips what cannot (strings, booleans,
 #: bounded integers, and structs or lists made only of those), which is most of most bodies.
 _CHECKED: dict[int, tuple[mi.Type, bool]] = {}
-#: id(struct type) -> (type, its fields that can be out of bounds)
-_CHECKED_FIELDS: dict[int, tuple[mi.Type, tuple[mi.Field, ...]]] = {}
 _FIELDED = (mi.StructType, mi.DataclassType, mi.TypedDictType)
 _SEQUENCES = (mi.ListType, mi.SetType, mi.FrozenSetType, mi.VarTupleType)
 
@@ -141,49 +140,109 @@ def _may_be_out_of_bounds(t: mi.Type, visiting: frozenset[int] = frozenset()) ->
     return result
 
 
-def _checked_fields(t: mi.StructType | mi.DataclassType | mi.TypedDictType) -> tuple[mi.Field, ...]:
-    known = _CHECKED_FIELDS.get(id(t))
-    if known is None:
-        known = _CHECKED_FIELDS[id(t)] = (t, tuple(f for f in t.fields if _may_be_out_of_bounds(f.type)))
-    return known[1]
+#: A compiled walk of one type: appends to ``errors`` each field of ``value`` out of bounds, ``path`` naming ``value``.
+Check = Callable[[Any, str, list[FieldError]], None]
+#: (id(type), kind) -> (type, its walk; None: no value of it can be out of bounds). The walk of a type is built once
+#: from its description (:func:`_compile`), so a body is walked by plain calls instead of being matched against
+#: type descriptions at every node.
+_COMPILED: dict[tuple[int, str | None], tuple[mi.Type, Check | None]] = {}
+
+
+def _checker(t: mi.Type, kind: str | None = None) -> Check | None:
+    key = (id(t), kind)
+    known = _COMPILED.get(key)
+    if known is not None:
+        return known[1]
+    if not _may_be_out_of_bounds(t):
+        check = None
+    elif isinstance(t, _FIELDED):  # a recursive type reaches itself while it is built: through this reference
+        built: list[Check] = []
+        _COMPILED[key] = (t, lambda value, path, errors: built[0](value, path, errors))
+        check = _compile(t, kind)
+        built.append(check)  # type: ignore[arg-type]
+    else:
+        check = _compile(t, kind)
+    _COMPILED[key] = (t, check)  # the type is kept, so its id is never reused for another
+    return check
+
+
+def _compile(t: mi.Type, kind: str | None) -> Check | None:  # noqa: C901 - one branch per kind of type
+    """The walk of type ``t`` (one that may be out of bounds), money or percent points as ``kind`` says."""
+    if isinstance(t, mi.Metadata):
+        return _checker(t.type, (t.extra or {}).get("kind") or kind)
+    if isinstance(t, mi.UnionType):
+        # The member a value decodes as depends only on its JSON shape: an object, an array, or another value.
+        def member(sample: Any) -> Check | None:
+            return next((_checker(m, kind) for m in t.types if _matches(m, sample)), None)
+        as_object, as_array, as_scalar = member({}), member([]), member(0)
+
+        def union(value: Any, path: str, errors: list[FieldError]) -> None:
+            if isinstance(value, dict):
+                check = as_object
+            elif isinstance(value, list):
+                check = as_array
+            elif isinstance(value, bool) or value is None:
+                return
+            else:
+                check = as_scalar
+            if check is not None:
+                check(value, path, errors)
+        return union
+    if isinstance(t, mi.DecimalType):
+        def decimal(value: Any, path: str, errors: list[FieldError]) -> None:
+            number = _decimal(value)
+            reason = _decimal_reason(number, kind) if number is not None else None
+            if reason:
+                errors.append(FieldError(field=path, reason=reason))
+        return decimal
+    if isinstance(t, mi.IntType):  # unbounded: bounded integers cannot be out of bounds
+        def integer(value: Any, path: str, errors: list[FieldError]) -> None:
+            if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_INT:
+                errors.append(FieldError(field=path, reason=f"must be at most {MAX_INT:,}"))
+        return integer
+    if isinstance(t, (mi.DateType, mi.DateTimeType)):
+        with_time = isinstance(t, mi.DateTimeType)
+
+        def date(value: Any, path: str, errors: list[FieldError]) -> None:
+            reason = _date_reason(value, with_time)
+            if reason:
+                errors.append(FieldError(field=path, reason=reason))
+        return date
+    if isinstance(t, _FIELDED):
+        fields = tuple((f.encode_name, check) for f in t.fields if (check := _checker(f.type)) is not None)
+
+        def fielded(value: Any, path: str, errors: list[FieldError]) -> None:
+            if isinstance(value, dict):
+                for name, check in fields:
+                    if name in value:
+                        check(value[name], f"{path}.{name}", errors)
+        return fielded
+    if isinstance(t, (*_SEQUENCES, mi.DictType)):
+        item = _checker(t.value_type if isinstance(t, mi.DictType) else t.item_type, kind)
+        if item is None:
+            return None
+        if isinstance(t, mi.DictType):
+            def mapping(value: Any, path: str, errors: list[FieldError]) -> None:
+                if isinstance(value, dict):
+                    for key, entry in value.items():
+                        item(entry, f"{path}.{key}", errors)
+            return mapping
+
+        def sequence(value: Any, path: str, errors: list[FieldError]) -> None:
+            if isinstance(value, list):
+                for i, entry in enumerate(value):
+                    item(entry, f"{path}[{i}]", errors)
+        return sequence
+    return None
 
 
 def bound_errors(t: mi.Type, value: Any, path: str = "$", kind: str | None = None) -> list[FieldError]:
     """Every field of ``value`` (a decoded JSON body) out of bounds for its type ``t``."""
-    if isinstance(t, mi.Metadata):
-        marked = (t.extra or {}).get("kind")
-        return bound_errors(t.type, value, path, marked or kind)
-    if isinstance(t, mi.UnionType):
-        for member in t.types:
-            if _matches(member, value):
-                return bound_errors(member, value, path, kind)
-        return []
-    reason: str | None = None
-    if isinstance(t, mi.DecimalType):
-        number = _decimal(value)
-        reason = _decimal_reason(number, kind) if number is not None else None
-    elif isinstance(t, mi.IntType):
-        unbounded = t.le is None and t.lt is None
-        if isinstance(value, int) and not isinstance(value, bool) and unbounded and abs(value) > MAX_INT:
-            reason = f"must be at most {MAX_INT:,}"
-    elif isinstance(t, (mi.DateType, mi.DateTimeType)):
-        reason = _date_reason(value, isinstance(t, mi.DateTimeType))
-    elif isinstance(t, _FIELDED) and isinstance(value, dict):
-        return [
-            error
-            for field in _checked_fields(t)
-            if field.encode_name in value
-            for error in bound_errors(field.type, value[field.encode_name], f"{path}.{field.encode_name}")
-        ]
-    elif isinstance(t, _SEQUENCES) and isinstance(value, list):
-        if not _may_be_out_of_bounds(t.item_type):
-            return []
-        return [e for i, item in enumerate(value) for e in bound_errors(t.item_type, item, f"{path}[{i}]", kind)]
-    elif isinstance(t, mi.DictType) and isinstance(value, dict):
-        if not _may_be_out_of_bounds(t.value_type):
-            return []
-        return [e for key, item in value.items() for e in bound_errors(t.value_type, item, f"{path}.{key}", kind)]
-    return [FieldError(field=path, reason=reason)] if reason else []
+    errors: list[FieldError] = []
+    check = _checker(t, kind)
+    if check is not None:
+        check(value, path, errors)
+    return errors
 
 
 @lru_cache(maxsize=256)
@@ -197,7 +256,7 @@ def _type_info(annotation: Any) -> mi.Type | None:
 def check_bounds(annotation: Any, value: Any, checked_by_handler: tuple[str, ...] = ()) -> None:
     """Raise one 400 naming every out-of-bounds field of a decoded body of type ``annotation``."""
     info = _type_info(annotation)
-    errors = bound_errors(info, value) if info is not None and _may_be_out_of_bounds(info) else []
+    errors = bound_errors(info, value) if info is not None else []
     errors = [e for e in errors if not any(e.field == p or e.field.startswith((p + ".", p + "[")) for p in checked_by_handler)]
     if errors:
         raise InvalidInput("; ".join(f"{e.field}: {e.reason}" for e in errors), errors=errors)
