@@ -12,8 +12,9 @@ first would put 100.004 % into the "at or below 100 %" tier.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from fractions import Fraction
 
 from contracts import selfpay as wire
@@ -94,13 +95,17 @@ class FplDetermination:
 
     @property
     def explanation(self) -> str:
+        return self._explanation(self.percent)
+
+    def _explanation(self, percent: Decimal) -> str:
         return (
             f"Household of {self.household_size} in {STATE_NAMES[self.state]}, "
             f"{_usd(self.annual_income)} a year: {self.guideline_year} guideline {_usd(self.poverty_line)}, "
-            f"so {self.percent} % of the federal poverty level."
+            f"so {percent} % of the federal poverty level."
         )
 
     def to_wire(self) -> wire.FplDetermination:
+        percent = self.percent
         return wire.FplDetermination(
             determination_date=self.determination_date,
             guideline_year=self.guideline_year,
@@ -110,9 +115,9 @@ class FplDetermination:
             household_size=self.household_size,
             annual_income=cents(self.annual_income),
             poverty_line=cents(self.poverty_line),
-            percent_of_poverty=self.percent,
+            percent_of_poverty=percent,
             ratio=f"{self.ratio.numerator}/{self.ratio.denominator}",
-            explanation=self.explanation,
+            explanation=self._explanation(percent),
             source=self.source_title,
         )
 
@@ -120,8 +125,8 @@ class FplDetermination:
 def round_fraction(value: Fraction, places: int) -> Decimal:
     """Half-up rounding of an exact fraction (half away from zero), as a Decimal."""
     scale = 10**places
-    scaled = abs(value) * scale
-    rounded = int(scaled + Fraction(1, 2))  # floor(x + 1/2) for x >= 0
+    # floor(|value| x scale + 1/2) in whole numbers: (2 |n| scale + d) // 2d for value = n/d, d > 0
+    rounded = (2 * abs(value.numerator) * scale + value.denominator) // (2 * value.denominator)
     sign = -1 if value < 0 else 1
     return (Decimal(sign * rounded) / Decimal(scale)).quantize(Decimal(1).scaleb(-places))
 
@@ -148,10 +153,11 @@ def normalize_state(state: str) -> str:
     return code
 
 
-def guideline_years() -> list[tuple[int, dt.date]]:
-    """(year, effective date) for every guideline year shipped, oldest first."""
+@functools.cache
+def guideline_years() -> tuple[tuple[int, dt.date], ...]:
+    """(year, effective date) for every guideline year shipped, oldest first (read once, as the file is)."""
     years = load("poverty-guidelines")["years"]
-    return sorted((int(y), dt.date.fromisoformat(v["effective"])) for y, v in years.items())
+    return tuple(sorted((int(y), dt.date.fromisoformat(v["effective"])) for y, v in years.items()))
 
 
 def guideline_in_force(on: dt.date, region: PovertyRegion) -> Guideline:

@@ -8,9 +8,16 @@ from fractions import Fraction
 
 import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from contracts.selfpay import PovertyRegion
-from service.pricing.selfpay.poverty import InvalidHousehold, NoGuidelineInForce, determine_fpl
+from service.pricing.selfpay.poverty import (
+    InvalidHousehold,
+    NoGuidelineInForce,
+    determine_fpl,
+    round_fraction,
+)
 
 IN_2026 = dt.date(2026, 3, 2)
 IN_2025 = dt.date(2025, 6, 1)
@@ -124,3 +131,15 @@ def test_bad_inputs_name_the_field(kwargs: dict, field: str) -> None:
     with pytest.raises(InvalidHousehold) as info:
         determine_fpl(**args)
     assert info.value.errors[0].field == field
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(-10**12, 10**12), st.integers(1, 10**9), st.integers(0, 4))
+def test_round_fraction_rounds_half_away_from_zero(numerator: int, denominator: int, places: int) -> None:
+    # whole-number arithmetic must give floor(|x| * 10^places + 1/2) with the sign back, as exact fractions do
+    value = Fraction(numerator, denominator)
+    scale = 10**places
+    expected = int(abs(value) * scale + Fraction(1, 2)) * (-1 if value < 0 else 1)
+    assert round_fraction(value, places) == Decimal(expected) / Decimal(scale)
+    assert round_fraction(value, places).as_tuple().exponent == -places
+    assert round_fraction(Fraction(5, 1000), 2) == Decimal("0.01")  # half up: 0.005 -> 0.01
