@@ -305,9 +305,10 @@ def service_days(course: Course, calendar: ProgramCalendar = NO_CLOSURES) -> tup
                 if closed is None:
                     reason = None
                 else:
-                    if date.year not in closed:
-                        closed[date.year] = calendar.closed_days(date.year)
-                    reason = closed[date.year].get(date)
+                    year_closed = closed.get(date.year)
+                    if year_closed is None:
+                        year_closed = closed[date.year] = calendar.closed_days(date.year)
+                    reason = year_closed.get(date)
                 if reason is not None:
                     skipped.append((date, reason))
                     if (date - skipped[0][0]).days > MAX_CLOSED_RUN_DAYS:
@@ -317,9 +318,11 @@ def service_days(course: Course, calendar: ProgramCalendar = NO_CLOSURES) -> tup
                     continue
                 held += 1
                 # the tuple itself: a named tuple's own constructor costs more, and this runs once a session
-                days.append(_new(ServiceDay, (len(days) + 1, date, hours, services,
-                                              tuple(skipped) if skipped else (), telehealth)))
-                skipped = []
+                if skipped:
+                    days.append(_new(ServiceDay, (len(days) + 1, date, hours, services, tuple(skipped), telehealth)))
+                    skipped = []
+                else:
+                    days.append(_new(ServiceDay, (len(days) + 1, date, hours, services, (), telehealth)))
                 if held == wanted:
                     end = date + _DAYS[1]
                     break

@@ -114,9 +114,9 @@ class DayRun:
         return self.more[-1].date if self.more else self.line.date
 
     @property
-    def events_after(self) -> list[str]:
+    def events_after(self) -> Sequence[str]:
         """The events after the run's last day (a repeat has none)."""
-        return [] if self.more else self.line.events_after
+        return () if self.more else self.line.events_after
 
     def lines(self) -> list[DayLine]:
         first = self.line
@@ -192,9 +192,10 @@ def remaining_of_limit(lim: Limit, what: str, notes: Notes) -> Decimal | None:
     return None
 
 
-def _min_known(*values: Decimal | None) -> Decimal | None:
-    known = [v for v in values if v is not None]
-    return min(known) if known else None
+def _min_known(first: Decimal | None, second: Decimal | None) -> Decimal | None:
+    if first is None:
+        return second
+    return first if second is None else min(first, second)
 
 
 @dataclass(slots=True)
@@ -314,6 +315,9 @@ def telehealth_terms(lb: LevelBenefits, terms: PlanTerms, notes: Notes) -> PlanT
     )
 
 
+_ONE = Decimal(1)
+
+
 @dataclass(slots=True)
 class _YearState:
     ded_ind: Decimal | None
@@ -322,6 +326,17 @@ class _YearState:
     oop_fam: Decimal | None
     limit: Decimal | None
     oop_reached: bool = False
+
+    def take(self, deductible: Decimal, share: Decimal) -> None:
+        """Use up the deductibles and out-of-pocket maxima (those that apply) by a day's (or run's) amounts."""
+        if self.ded_ind is not None:
+            self.ded_ind -= deductible
+        if self.ded_fam is not None:
+            self.ded_fam -= deductible
+        if self.oop_ind is not None:
+            self.oop_ind -= share
+        if self.oop_fam is not None:
+            self.oop_fam -= share
 
 
 def accumulate_commercial(days: Sequence[ServiceDay], terms: PlanTerms, **kw) -> list[DayLine]:
@@ -397,7 +412,7 @@ def commercial_runs(
                 notes.warn("the course crosses into a new plan year: the deductible and out-of-pocket maximum "
                            "start again at the plan's full amounts")
             previous_year = year
-        units = day.hours if terms.limit_unit == "hours" else Decimal(1)
+        units = day.hours if terms.limit_unit == "hours" else _ONE
         if state.limit is not None and state.limit < units:
             limit_words = (f"{net_word}limit of {terms.limit_total} {terms.limit_unit}"
                            if terms.limit_total is not None else f"{net_word}{terms.limit_unit} limit")
@@ -453,12 +468,7 @@ def commercial_runs(
             share = ded + copay + coins
         line.deductible, line.copay, line.coinsurance = ded, copay, coins
         line.payer = allowed - share
-        for attr in ("ded_ind", "ded_fam"):
-            if getattr(state, attr) is not None:
-                setattr(state, attr, getattr(state, attr) - ded)
-        for attr in ("oop_ind", "oop_fam"):
-            if getattr(state, attr) is not None:
-                setattr(state, attr, getattr(state, attr) - share)
+        state.take(ded, share)
         if ded and ded_room is not None and ded == ded_room and state.ded_fam is not None and state.ded_fam == 0 \
                 and (state.ded_ind is None or state.ded_ind > 0):
             before = " before your individual deductible" if state.ded_ind is not None else ""
@@ -506,12 +516,7 @@ def _repeat_day(line: DayLine, days: Sequence[ServiceDay], start: int, state: _Y
                                    limit=state.limit, hours_limit=hours_limit)
     if count:
         state.limit = limit_left
-        for attr in ("ded_ind", "ded_fam"):
-            if getattr(state, attr) is not None:
-                setattr(state, attr, getattr(state, attr) - ded * count)
-        for attr in ("oop_ind", "oop_fam"):
-            if getattr(state, attr) is not None:
-                setattr(state, attr, getattr(state, attr) - share * count)
+        state.take(ded * count, share * count)
     return count
 
 

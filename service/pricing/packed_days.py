@@ -66,7 +66,8 @@ def pack_days(runs: Sequence[DayRun]) -> PackedDays:
     """A level's days as :class:`PackedDays`, run by run (a run's days share its money row). Two days share a money
     row only when every figure is written the same (Decimal equality alone would take ``300.0`` for ``300.00``, and
     the answer would then say it differently)."""
-    index_of: dict[MoneyRow, list[int]] = {}
+    # keyed by the figures as written: that is what two days must share (and a fresh Decimal's hash costs more)
+    index_of: dict[tuple[str, ...], int] = {}
     money: list[MoneyRow] = []
     money_of_day: list[int] = []
     numbers: list[int] = []
@@ -76,12 +77,8 @@ def pack_days(runs: Sequence[DayRun]) -> PackedDays:
     for run in runs:
         line = run.line
         row = _money(line)
-        candidates = index_of.setdefault(row, [])
-        text = _text(row) if candidates else None
-        found = next((i for i in candidates if _text(money[i]) == text), None)
-        if found is None:
-            found = len(money)
-            candidates.append(found)
+        found = index_of.setdefault(_text(row), len(money))
+        if found == len(money):
             money.append(row)
         numbers.append(line.number)
         dates.append(line.date)
