@@ -14,12 +14,13 @@ def note_closures(runs: Sequence[DayRun], days: Sequence[ServiceDay], course: Co
                   notes: Notes) -> None:
     """An explanation event before each day that follows a closure, and one warning with the new last day. Such a
     day starts a run (``day_runs.py``, ``engine.self_pay_runs``), so its line is a run's first."""
-    skipped = [closed for day in days for closed in day.after_closures]
-    if not skipped:
+    after = [day for day in days if day.after_closures]
+    if not after:
         return
+    skipped = [closed for day in after for closed in day.after_closures]
     by_number = {run.line.number: run.line for run in runs}
-    for day in days:
-        if day.after_closures and day.number in by_number:
+    for day in after:
+        if day.number in by_number:
             by_number[day.number].events_before.insert(0, (
                 f"The program is closed on {closure_words(day.after_closures)}: no session then, so day "
                 f"{day.number} is {weekday_date(day.date)}"))

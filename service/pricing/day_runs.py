@@ -51,6 +51,12 @@ def run_length(days: Sequence[ServiceDay], start: int, bound: int, *, year: dt.d
             else:
                 low = middle + 1
         end = low
+    if tier_of is None and limit is None:  # only the delivery and closures can end the run
+        for index in range(start, end):
+            day = days[index]
+            if day.telehealth != telehealth or day.after_closures:
+                return index - start, limit
+        return end - start, limit
     count = 0
     for index in range(start, end):
         day = days[index]

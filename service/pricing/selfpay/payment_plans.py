@@ -129,8 +129,13 @@ def amortize(
     financed = balance - down_payment
     if financed <= 0:
         raise PlanRuleViolation("down_payment_percent", "the down payment covers the whole balance; no plan is needed")
+    return _amortized(balance, down_payment, financed, term_months, apr_percent, apr_percent / HUNDRED / 12,
+                      first_due_date, with_lines)
 
-    rate = apr_percent / HUNDRED / 12
+
+def _amortized(balance: Decimal, down_payment: Decimal, financed: Decimal, term_months: int, apr_percent: Decimal,
+               rate: Decimal, first_due_date: dt.date, with_lines: bool) -> PaymentPlanOffer:
+    """:func:`amortize` once its figures are checked and rounded (``rate``: the monthly rate of ``apr_percent``)."""
     if rate > 0:
         with localcontext() as ctx:
             ctx.prec = 50
@@ -338,14 +343,20 @@ def offer_plans(
             "max_percent_of_monthly_income", "monthly household income is needed to check that payments are affordable"
         )
     offers: list[PaymentPlanOffer] = []
-    longest = longest_term(cents(balance), rules)  # the balance an offer carries: rounded to cents
-    down_payment = cents(percent_of(cents(balance), rules.down_payment_percent))  # as build_plan takes it
+    rounded = cents(balance)  # the balance an offer carries
+    longest = longest_term(rounded, rules)
+    # what build_plan -> amortize work out for every term, worked out once
+    down_payment = cents(percent_of(rounded, rules.down_payment_percent))
+    financed = rounded - down_payment
+    if financed <= 0:
+        return offers  # amortize refuses every term (down_payment_percent)
+    rate = rules.apr_percent / HUNDRED / 12
     for term in sorted(rules.allowed_terms_months):
         if term > longest:
             break  # refused by term_limits (plan_violations) whatever its payments: not worked out
         try:
-            offer = amortize(balance=balance, term_months=term, apr_percent=rules.apr_percent,
-                             down_payment=down_payment, first_due_date=first_due_date, with_lines=with_lines)
+            offer = _amortized(rounded, down_payment, financed, term, rules.apr_percent, rate, first_due_date,
+                               with_lines)
         except PlanRuleViolation:
             continue
         if next(_broken_rules(offer, rules, monthly_income), None) is None:
