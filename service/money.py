@@ -18,7 +18,7 @@ ZERO = Decimal("0.00")
 def cents(amount: Decimal | int | str) -> Decimal:
     """Round to cents, half up. Refuses floats so a binary fraction never enters money."""
     if type(amount) is Decimal:  # the usual case, in the engine's inner loops: no conversion needed
-        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+        return amount.quantize(CENT, ROUND_HALF_UP)  # positional: half the cost of the keyword, as often as this runs
     if isinstance(amount, float):
         raise TypeError("money must not be a float; pass Decimal, int or str")
     return Decimal(amount).quantize(CENT, rounding=ROUND_HALF_UP)

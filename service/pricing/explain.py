@@ -12,12 +12,13 @@ a week that alternates does not become one line per day.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
 
 from contracts.estimate import ExplanationLine, LineKind
 from service.money import ZERO, format_usd
-from service.pricing.engine import DayRun, patient_total, short_date
+from service.pricing.engine import DayLine, DayRun, patient_total, short_date
 
 _KINDS = {
     "deductible": LineKind.DEDUCTIBLE, "copay": LineKind.COPAY, "coinsurance": LineKind.COINSURANCE,
@@ -28,22 +29,21 @@ _KINDS = {
 }
 
 
-def _span(group: Sequence[DayRun]) -> str:
-    first, last = group[0], group[-1]
-    days = sum(run.count for run in group)
+def _span(first: DayLine, last_number: int, last_date: dt.date, days: int) -> str:
     if days == 1:
-        return f"Day {first.line.number} ({short_date(first.line.date)})"
-    dates = f"{short_date(first.line.date)}\u2013{short_date(last.last_date)}"
-    if last.last_number - first.line.number + 1 != days:  # one stream of a hybrid course: not every day between
-        kind = "telehealth" if first.line.telehealth else "in-person"
-        return f"{days} {kind} days, day {first.line.number} to day {last.last_number} ({dates})"
-    return f"Days {first.line.number}\u2013{last.last_number} ({dates})"
+        return f"Day {first.number} ({short_date(first.date)})"
+    dates = f"{short_date(first.date)}\u2013{short_date(last_date)}"
+    if last_number - first.number + 1 != days:  # one stream of a hybrid course: not every day between
+        kind = "telehealth" if first.telehealth else "in-person"
+        return f"{days} {kind} days, day {first.number} to day {last_number} ({dates})"
+    return f"Days {first.number}\u2013{last_number} ({dates})"
 
 
-def _group_text(group: Sequence[DayRun]) -> tuple[str, Decimal]:
+def _group_text(group: Sequence[DayRun], last_number: int, last_date: dt.date) -> tuple[str, Decimal]:
     first = group[0].line
+    days = group[0].count if len(group) == 1 else sum(run.count for run in group)
     total = patient_total(group)
-    span = _span(group)
+    span = _span(first, last_number, last_date, days)
     if first.kind == "deductible":
         remaining = first.remaining_before
         deductible = sum((run.line.deductible * run.count for run in group), ZERO)
@@ -54,7 +54,7 @@ def _group_text(group: Sequence[DayRun]) -> tuple[str, Decimal]:
         text = f"{span}: {toward}{name}" + (f";{extra}; you pay {format_usd(total)} in all" if sep else "")
         return text, total
     text = f"{span}: {first.label}"
-    if len(group) > 1 or group[0].more:
+    if days > 1:
         if first.kind == "waived":
             waived = sum((run.line.waived * run.count for run in group), ZERO)
             text += f" ({format_usd(waived)} in all, which you do not pay)" if waived else ""
@@ -78,15 +78,15 @@ def _explain_run(runs: Sequence[DayRun]) -> list[ExplanationLine]:
     def flush() -> None:
         if not group:
             return
-        text, total = _group_text(group)
-        first, last = group[0], group[-1]
-        out.append(ExplanationLine(kind=_KINDS.get(first.line.kind, LineKind.COST_SHARE), text=text,
-                                   first_day=first.line.number, last_day=last.last_number, first_date=first.line.date,
-                                   last_date=last.last_date, patient_pays=total))
+        first, last = group[0].line, group[-1]
+        last_number, last_date = last.last_number, last.last_date
+        text, total = _group_text(group, last_number, last_date)
+        out.append(ExplanationLine(kind=_KINDS.get(first.kind, LineKind.COST_SHARE), text=text,
+                                   first_day=first.number, last_day=last_number, first_date=first.date,
+                                   last_date=last_date, patient_pays=total))
         for event in last.events_after:
-            out.append(ExplanationLine(kind=LineKind.EVENT, text=event, first_day=last.last_number,
-                                       last_day=last.last_number, first_date=last.last_date,
-                                       last_date=last.last_date))
+            out.append(ExplanationLine(kind=LineKind.EVENT, text=event, first_day=last_number, last_day=last_number,
+                                       first_date=last_date, last_date=last_date))
         group.clear()
 
     def add(run: DayRun) -> None:
