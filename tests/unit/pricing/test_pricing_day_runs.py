@@ -7,13 +7,31 @@ from decimal import Decimal as D
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from contracts.benefits import (Accumulator, CopayTier, Level, LevelBenefits, Limit, Network,
-                                TelehealthCostShare)
+from contracts.benefits import (
+    Accumulator,
+    CopayTier,
+    Level,
+    LevelBenefits,
+    Limit,
+    Network,
+    TelehealthCostShare,
+)
 from service.pricing.calendar import plan_year_start
 from service.pricing.course import ServiceDay
 from service.pricing.day_runs import repeats_below
-from service.pricing.engine import (DayLine, DayRun, Notes, accumulate_commercial, patient_total, resolve_terms, runs_of,
-                                    telehealth_terms)
+from service.pricing.engine import (
+    DayLine,
+    DayRun,
+    Notes,
+    accumulate_commercial,
+    commercial_runs,
+    lines_of,
+    patient_total,
+    resolve_terms,
+    runs_of,
+    self_pay_runs,
+    telehealth_terms,
+)
 
 # Round figures as often as odd cents: a deductible or maximum that is an exact multiple of a day's share puts
 # the crossing on a run's last day, where an off-by-one would hide.
@@ -142,3 +160,19 @@ def test_patient_total_adds_up_each_days_patient_share():
     repeated = DayRun(lines[0], more=_days(3)[1:])
     assert patient_total([repeated, DayRun(lines[1])]) == D("1109.00")
     assert sum((line.patient for line in repeated.lines()), D(0)) == D("1080.00")
+
+
+def test_a_day_after_a_closure_starts_a_run_for_its_explanation_event():
+    # 20 coinsurance days, the program closed before days 8 and 15: the runs are days 1-7, 8-14 and 15-20 (the
+    # closure note goes on a run's first day), in covered and in self-pay pricing alike
+    days = [day._replace(after_closures=((day.date - dt.timedelta(days=1), "staff training"),))
+            if day.number in (8, 15) else day for day in _days(20)]
+    lb = LevelBenefits(level=Level.IOP, network=Network.IN, covered=True, coinsurance_percent=D(20))
+    covered = commercial_runs(days, resolve_terms(lb, Notes(), "in-network"), allowed_per_day=D(300),
+                              gross_per_day=D(400), self_pay_per_day=D(250), plan_year_of=lambda d: dt.date(2026, 1, 1),
+                              current_plan_year=dt.date(2026, 1, 1), out_of_network=False, is_inpatient=False,
+                              notes=Notes())
+    self_pay = self_pay_runs(days, D(400), D(250), bucket="self_pay", label="self-pay", kind="self_pay")
+    for runs in (covered, self_pay):
+        assert [(run.line.number, run.last_number) for run in runs] == [(1, 7), (8, 14), (15, 20)]
+        assert [line.number for line in lines_of(runs)] == list(range(1, 21))
