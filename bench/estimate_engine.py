@@ -25,16 +25,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from contracts.benefits import (  # noqa: E402
-    Accumulator,
-    Level,
-    LevelBenefits,
-    MedicareDetails,
-    Network,
-    NormalizedBenefits,
-    PayerClass,
-    Source,
-)
+from contracts.benefits import (Accumulator, Level, LevelBenefits, MedicareDetails, Network,  # noqa: E402
+                                NormalizedBenefits, PayerClass, Source)
 from contracts.estimate import CourseOfCare  # noqa: E402
 from service.pricing.course import build_course, service_days  # noqa: E402
 from service.pricing.estimate import PricingInput, estimate_levels  # noqa: E402
