@@ -13,7 +13,10 @@ own CPU per request (its server processes, from /proc) is printed beside it.
    and the same stored check read by id (``GET /v1/eligibility/checks/{id}``, audited);
 3. the three-level 12-week estimate of bench/estimate_http.py (stored and audited).
 
-Run: .venv/bin/python bench/request_cost.py [--requests 300]
+``--concurrency N`` keeps N requests in flight at once (default 1: one after the other), as a server under load
+does: concurrent reads of stored checks then share round trips and commits (``read_batches.py``).
+
+Run: .venv/bin/python bench/request_cost.py [--requests 300] [--concurrency 1]
 """
 
 from __future__ import annotations
@@ -106,7 +109,7 @@ async def _call(app: Callable[..., Any], method: str, path: str, headers: dict[s
 
 
 async def _cost(app: Callable[..., Any], method: str, path: str, headers: dict[str, str], body: bytes,
-                count: int) -> tuple[float, float, float, int]:
+                count: int, concurrency: int = 1) -> tuple[float, float, float, int]:
     """(CPU ms per request here, PostgreSQL CPU ms per request, round trips per request, answer bytes)."""
     for _ in range(5):
         status, answer = await _call(app, method, path, headers, body)
@@ -115,13 +118,17 @@ async def _cost(app: Callable[..., Any], method: str, path: str, headers: dict[s
     ROUND_TRIPS["n"] = 0
     database = _postgres_cpu_seconds()
     started = time.process_time()
-    for _ in range(count):
-        await _call(app, method, path, headers, body)
+
+    async def some(n: int) -> None:
+        for _ in range(n):
+            await _call(app, method, path, headers, body)
+
+    await asyncio.gather(*(some(count // concurrency + (i < count % concurrency)) for i in range(concurrency)))
     here = (time.process_time() - started) / count * 1000
     return here, (_postgres_cpu_seconds() - database) / count * 1000, ROUND_TRIPS["n"] / count, len(answer)
 
 
-async def _measure(url: str, key: str, count: int) -> list[tuple[str, float, float, float, int]]:
+async def _measure(url: str, key: str, count: int, concurrency: int) -> list[tuple[str, float, float, float, int]]:
     from service.app import create_app  # noqa: PLC0415
     from service.config import load_settings  # noqa: PLC0415
 
@@ -136,16 +143,18 @@ async def _measure(url: str, key: str, count: int) -> list[tuple[str, float, flo
             ("hello-world GET /health", *await _cost(hello_app, "GET", "/health", {}, b"", count * 5)),
             ("GET /health", *await _cost(app, "GET", "/health", {}, b"", count * 5)),
             ("cached check", *await _cost(app, "POST", "/v1/eligibility/checks", auth,
-                                          check_body, count)),
-            ("check read by id", *await _cost(app, "GET", f"/v1/eligibility/checks/{stored}", auth, b"", count)),
+                                          check_body, count, concurrency)),
+            ("check read by id", *await _cost(app, "GET", f"/v1/eligibility/checks/{stored}", auth, b"", count,
+                                              concurrency)),
             ("3-level estimate", *await _cost(app, "POST", "/v1/estimates", auth,
-                                              json.dumps(ESTIMATE_BODY).encode(), max(20, count // 5))),
+                                              json.dumps(ESTIMATE_BODY).encode(), max(20, count // 5), concurrency)),
         ]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=300, help="cached checks timed (x5 /health, /5 estimates)")
+    parser.add_argument("--concurrency", type=int, default=1, help="requests in flight at once (the service's)")
     args = parser.parse_args()
 
     from service.db.embedded import start_embedded  # noqa: PLC0415
@@ -158,13 +167,14 @@ def main() -> None:
     try:
         key = migrated_intake_key(embedded.url)
         _count_round_trips()
-        rows = asyncio.run(_measure(embedded.url, key, args.requests))
+        rows = asyncio.run(_measure(embedded.url, key, args.requests, max(1, args.concurrency)))
     finally:
         embedded.stop()
         shutil.rmtree(work, ignore_errors=True)
     floor = rows[0][1]
     print(f"CPU time per request, this process and PostgreSQL's (load average {os.getloadavg()[0]:.1f}; other "
-          "processes' load is not counted, though it slows every instruction on a shared machine)")
+          "processes' load is not counted, though it slows every instruction on a shared machine); "
+          f"{max(1, args.concurrency)} request(s) in flight")
     for name, cpu, database, trips, size in rows:
         print(f"{name:>24}: {cpu:7.3f} ms CPU + PostgreSQL {database:6.3f} ms, {trips:4.1f} DB round trips, "
               f"answer {size:,} bytes; hello-world / this process = {100 * floor / cpu:5.1f} %")
