@@ -179,7 +179,7 @@ class RequestContextMiddleware:
                 return
             await self.app(scope, _refusing_nul(receive), send_with_id)
         finally:
-            if app_state.settings.log_level in _ACCESS_LOG_LEVELS:  # else the line is dropped anyway
+            if app_state["settings"].log_level in _ACCESS_LOG_LEVELS:  # else the line is dropped anyway
                 log.info(
                     "request",
                     method=scope.get("method"),

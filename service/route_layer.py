@@ -80,4 +80,4 @@ class RouteLayer:
             return
         tracked = send if isinstance(send, _Status) else _Status(send)  # the metrics' own, when nothing is between
         await run_with_timeout(self.app, scope, receive, tracked, tracked.started,
-                               scope["app"].state.settings.request_timeout_seconds)
+                               scope["app"].state["settings"].request_timeout_seconds)

@@ -90,15 +90,18 @@ def client_for(state: Any) -> ClearinghouseClient | None:
 
 
 def context_for(state: Any, caller: Caller | None, request_id: str | None) -> Context:
-    """What one call needs, from the running app's state (the REST routes and the console build it the same way)."""
-    return Context(pool=state.pool, settings=state.settings, client=client_for(state), gate=gate_for(state),
+    """What one call needs, from the running app's state (the REST routes and the console build it the same way).
+
+    The state is read by key: Litestar's ``State`` answers an attribute only after Python's own look-up failed, about
+    eight times the cost of ``state["pool"]``, on every request."""
+    return Context(pool=state["pool"], settings=state["settings"], client=client_for(state), gate=gate_for(state),
                    reads=reads_for(state), caller=caller, request_id=request_id)
 
 
 def reads_for(state: Any) -> store.CheckReads:
     """The app's audited reads of stored checks (one per app: reads of concurrent requests go together)."""
     reads = state.get("check_reads")
-    if reads is None or reads.pool is not state.pool:  # a new lifespan's pool gets reads of its own
+    if reads is None or reads.pool is not state["pool"]:  # a new lifespan's pool gets reads of its own
         reads = state.check_reads = store.CheckReads(state.pool)
     return reads
 
