@@ -126,13 +126,15 @@ class DayRun:
         gross, telehealth, allowed, payer, ded, copay, coins = (first.gross, first.telehealth, first.allowed,
                                                                 first.payer, first.deductible, first.copay,
                                                                 first.coinsurance)
-        not_covered, over_limit, self_pay, balance = first.not_covered, first.over_limit, first.self_pay, \
-            first.balance_bill
-        tier, kind, label, room = first.copay_tier, first.kind, first.label, first.remaining_before
+        not_covered, over_limit, self_pay, balance, waived = (first.not_covered, first.over_limit, first.self_pay,
+                                                              first.balance_bill, first.waived)
+        tier, kind, label, room, write_off = (first.copay_tier, first.kind, first.label, first.remaining_before,
+                                              first.write_off)
         for offset, day in enumerate(self.more, 1):
-            # DayLine's fields in order up to balance_bill (positional: half the cost of keywords, once a day)
+            # DayLine's fields in order up to waived (positional: half the cost of keywords, once a day)
             out.append(DayLine(day.number, day.date, day.hours, gross, telehealth, allowed, payer, ded, copay, coins,
-                               not_covered, over_limit, self_pay, balance, copay_tier=tier, kind=kind, label=label,
+                               not_covered, over_limit, self_pay, balance, waived, write_off=write_off,
+                               copay_tier=tier, kind=kind, label=label,
                                remaining_before=None if room is None else room - ded * offset))
         return out
 

@@ -18,7 +18,7 @@ from operator import attrgetter
 import msgspec
 
 from contracts.estimate import ServiceDayOut
-from service.pricing.engine import DayLine, DayRun, lines_of
+from service.pricing.engine import DayLine, DayRun
 
 _number, _date, _hours = attrgetter("number"), attrgetter("date"), attrgetter("hours")
 
@@ -50,12 +50,22 @@ def _money(line: DayLine) -> MoneyRow:
 
 
 def day_rows(runs: Sequence[DayRun]) -> list[ServiceDayOut]:
-    """The per-day rows of a level's days (the answer's ``days``)."""
-    return [ServiceDayOut(day=d.number, date=d.date, hours=d.hours, telehealth=d.telehealth, gross=d.gross,
-                          allowed=d.allowed, payer_pays=d.payer, patient_pays=d.patient, deductible=d.deductible,
-                          copay=d.copay, coinsurance=d.coinsurance, not_covered=d.not_covered + d.self_pay,
-                          over_limit=d.over_limit, balance_bill=d.balance_bill, waived_cost_sharing=d.waived)
-            for d in lines_of(runs)]
+    """The per-day rows of a level's days (the answer's ``days``): a run's days carry its first day's figures."""
+    rows: list[ServiceDayOut] = []
+    for run in runs:
+        d = run.line
+        patient, not_covered = d.patient, d.not_covered + d.self_pay
+        rows.append(ServiceDayOut(day=d.number, date=d.date, hours=d.hours, telehealth=d.telehealth, gross=d.gross,
+                                  allowed=d.allowed, payer_pays=d.payer, patient_pays=patient,
+                                  deductible=d.deductible, copay=d.copay, coinsurance=d.coinsurance,
+                                  not_covered=not_covered, over_limit=d.over_limit, balance_bill=d.balance_bill,
+                                  waived_cost_sharing=d.waived))
+        rows.extend([ServiceDayOut(day=day.number, date=day.date, hours=day.hours, telehealth=d.telehealth,
+                                   gross=d.gross, allowed=d.allowed, payer_pays=d.payer, patient_pays=patient,
+                                   deductible=d.deductible, copay=d.copay, coinsurance=d.coinsurance,
+                                   not_covered=not_covered, over_limit=d.over_limit, balance_bill=d.balance_bill,
+                                   waived_cost_sharing=d.waived) for day in run.more])
+    return rows
 
 
 def _text(row: MoneyRow) -> tuple[str, ...]:

@@ -10,9 +10,11 @@ from hypothesis import strategies as st
 
 from bench import estimate_engine
 from service.pricing.closures import FEDERAL_HOLIDAYS
-from service.pricing.engine import DayLine, runs_of
+from service.pricing.course import ServiceDay
+from service.pricing.engine import DayLine, DayRun, lines_of, runs_of
 from service.pricing.estimate import estimate_levels
 from service.pricing.packed_days import PackedDays, day_rows, pack_days, unpack_days
+from service.pricing.totals import level_totals
 
 _encode = msgspec.json.Encoder(decimal_format="string").encode
 
@@ -72,3 +74,22 @@ def test_a_three_level_estimate_packs_to_its_rows_in_a_few_money_rows():
         assert _encode(unpack_days(days)) == _encode(level.days)
         assert len(days.numbers) == level.service_days
         assert len(days.money) <= 6  # deductible days, a crossing day, coinsurance days (and the like)
+
+
+@settings(max_examples=60, deadline=None)
+@given(day_lines(), st.lists(st.integers(0, 4), min_size=40, max_size=40))
+def test_runs_give_the_rows_and_packing_of_their_days_one_by_one(lines, repeats):
+    # each drawn day followed by 0-4 days that repeat it (engine.DayRun): the rows, the packing and the totals of the
+    # runs are those of their days taken one by one
+    runs, number, date = [], 1, dt.date(2026, 1, 5)
+    for line, extra in zip(lines, repeats):
+        first = DayLine(number, date, line.hours, line.gross, line.telehealth, line.allowed, line.payer,
+                        line.deductible, line.copay, line.coinsurance, line.not_covered, line.over_limit,
+                        line.self_pay, line.balance_bill, line.waived, remaining_before=D("500.00"))
+        more = [ServiceDay(number + k, date + dt.timedelta(days=k), D(k % 3 + 1)) for k in range(1, extra + 1)]
+        runs.append(DayRun(first, more))
+        number, date = number + extra + 1, date + dt.timedelta(days=extra + 1)
+    one_by_one = runs_of(lines_of(runs))
+    assert _encode(day_rows(runs)) == _encode(day_rows(one_by_one))
+    assert _encode(pack_days(runs)) == _encode(pack_days(one_by_one))
+    assert _encode(list(level_totals(runs))) == _encode(list(level_totals(one_by_one)))
