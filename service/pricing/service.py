@@ -21,7 +21,7 @@ import msgspec
 from contracts.benefits import NormalizedBenefits
 from contracts.estimate import EstimateComparison, EstimateRequest, EstimateResponse, LevelEstimate
 from service import read_aloud
-from service.access.audit import patient_key, record
+from service.access.audit import patient_key
 from service.access.roles import Caller
 from service.config import Settings
 from service.errors import FieldError, InvalidInput, NotFound, Unprocessable
@@ -44,7 +44,7 @@ from service.pricing.professional_fees import fee_schedule_from_reference
 from service.pricing.program_figures import ProgramFigures, load_program_figures
 from service.pricing.schedules import StoredRateTable, seed_demo_rates
 from service.pricing.selfpay.coverage_screen import coverage_screen, load_expansion
-from service.pricing.store import insert_estimate, load_estimate
+from service.pricing.store import insert_estimate, load_estimate, read_estimate_audited
 from service.pricing.stored_answer import with_stored_detail
 
 #: Days after a level's first service day that its first payment-plan payment falls due.
@@ -388,16 +388,12 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
 
 async def read_estimate(pool: asyncpg.Pool, estimate_id: uuid.UUID, *, caller: Caller | None,
                         request_id: str | None, detail: frozenset[str] | None = None) -> EstimateResponse:
-    """The estimate exactly as it was returned when made (audited; a miss is audited as not_found); with
-    ``detail``, only the per-day rows and payment schedules it names are built (as ``load_estimate``)."""
-    try:
-        stored = await load_estimate(pool, estimate_id, detail=detail)
-    except NotFound:
-        await record(pool, caller=caller, action="estimate.read", resource_type="estimate", resource_id=estimate_id,
-                     request_id=request_id, outcome="not_found")
-        raise
-    await record(pool, caller=caller, action="estimate.read", resource_type="estimate", resource_id=estimate_id,
-                 patient=stored.patient_key, request_id=request_id)
+    """The estimate exactly as it was returned when made (audited, in the same statement; a miss is audited as
+    not_found); with ``detail``, only the per-day rows and payment schedules it names are built (as
+    ``load_estimate``)."""
+    stored = await read_estimate_audited(pool, estimate_id, caller=caller, request_id=request_id, detail=detail)
+    if stored is None:
+        raise NotFound(f"no estimate {estimate_id}")
     return stored.response
 
 

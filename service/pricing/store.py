@@ -143,6 +143,22 @@ async def load_estimate(pool_or_conn: asyncpg.Connection | asyncpg.Pool, estimat
     return found
 
 
+#: An estimate read with its audit row (or the 'not_found' row), in one statement that sets the organization itself
+#: (migration 0972); its columns are :data:`_COLUMNS`.
+_READ_AUDITED = "SELECT * FROM read_estimate_audited($1, $2, $3, $4, $5, $6, $7)"
+
+
+async def read_estimate_audited(pool: asyncpg.Pool, estimate_id: uuid.UUID, *, caller: Caller | None,
+                                request_id: str | None, detail: frozenset[str] | None = None) -> StoredEstimate | None:
+    """The estimate (None: none of this id in the organization this work acts for), its read audited - a miss as
+    ``not_found`` - and committed before this returns; ``detail`` as :func:`load_estimate` takes it."""
+    actor, role, action, audit_request_id, reason = audit_params(caller, "estimate.read", request_id)
+    async with pool.acquire() as conn:
+        rows = await conn.fetch_setting_its_own(_READ_AUDITED, current_organization(), estimate_id, actor, role, action,
+                                                audit_request_id, reason)
+    return _from_row(rows[0], with_benefits=False, detail=detail) if rows else None
+
+
 #: The estimate row and its audit row, in one statement that sets the organization itself (migration 0970).
 _INSERT_AUDITED = f"SELECT insert_estimate_audited({', '.join(f'${i}' for i in range(1, 24))})"
 

@@ -189,8 +189,9 @@ def test_schedule_versions_supersede_by_date_and_drive_the_fpl_tier(client: Any,
 
 def test_estimate_takes_the_schedule_in_force_on_the_first_service_day(client: Any, new_organization: Any) -> None:
     # The course starts on Martin Luther King Jr. Day (Monday 2026-01-19, a federal holiday: the program is closed),
-    # so its first service day is its next program day, Wednesday the 21st, the day a new schedule starts. The estimate reads the schedule in force
-    # on the start date with its other inputs; the one in force on the first service day must still win.
+    # so its first service day is its next program day, Wednesday the 21st, the day a new schedule starts. The
+    # estimate reads the schedule in force on the start date with its other inputs; the one in force on the first
+    # service day must still win.
     org, headers = new_organization()
     for name, start, pays in (("2020 schedule", "2020-01-01", "50"), ("from the 21st", "2026-01-21", "30")):
         body = {"name": name, "effective_from": start, "tiers": _tiers(**{"1__patient_pays_percent": pays})}
