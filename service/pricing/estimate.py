@@ -239,9 +239,9 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
         notes.rates_used.add("medicare")
         billing = (medicare_virtual_billing(inp.medicare_virtual_billing, inp.facility_type)
                    if has_telehealth(days) else None)
-        return runs_of(price_part_b(days, rates, details, figures, current_year=as_of.year, notes=notes,
-                                    years_used=used.medicare_years, virtual_billing=billing,
-                                    outpatient=inp.medicare_outpatient, facility_type=inp.facility_type)), payer
+        return price_part_b(days, rates, details, figures, current_year=as_of.year, notes=notes,
+                            years_used=used.medicare_years, virtual_billing=billing,
+                            outpatient=inp.medicare_outpatient, facility_type=inp.facility_type), payer
 
     if payer is PayerClass.MEDICAID:
         if rates.medicaid_per_day is None:

@@ -22,7 +22,7 @@ from contracts.benefits import MedicareDetails
 from contracts.estimate import FacilityType, MedicareVirtualBilling
 from service.money import ZERO, cents, format_usd, percent_of
 from service.pricing.course import ServiceDay
-from service.pricing.engine import DayLine, Notes
+from service.pricing.engine import DayLine, DayRun, Notes
 from service.pricing.program_figures import MedicareYear, ProgramFigures
 from service.pricing.opps_per_diem import MedicareOutpatient, outpatient_per_diem
 from service.pricing.rates import LevelRates, RatesMissing
@@ -69,15 +69,20 @@ def price_part_b(days: Sequence[ServiceDay], rates: LevelRates, details: Medicar
                  *, current_year: int, notes: Notes, years_used: set[int],
                  virtual_billing: MedicareVirtualBilling | None = None,
                  outpatient: MedicareOutpatient = MedicareOutpatient(),
-                 facility_type: FacilityType | None = None) -> list[DayLine]:
+                 facility_type: FacilityType | None = None) -> list[DayRun]:
     """IOP / PHP days under Part B (see the module docstring; the day's payment: ``opps_per_diem.py``); virtual
-    days per ``service.pricing.telehealth``."""
+    days per ``service.pricing.telehealth``. Once the year's deductible is met (a day takes none of it), the next
+    in-person days of the same calendar year, hours and services, after no closure, come out exactly like it:
+    they are one run (``engine.DayRun``), priced once."""
     if figures.opps is None:
         raise RatesMissing("Medicare OPPS per diem figures are not loaded", field="rate_table_version")
     gross = cents(rates.gross_charge_per_day)
     remaining: dict[int, Decimal] = {}
-    lines: list[DayLine] = []
-    for day in days:
+    runs: list[DayRun] = []
+    index, count = 0, len(days)
+    while index < count:
+        day = days[index]
+        index += 1
         my = medicare_year(figures, day.date.year, notes, years_used)
         events: list[str] = []
         if day.date.year not in remaining:
@@ -88,7 +93,7 @@ def price_part_b(days: Sequence[ServiceDay], rates: LevelRates, details: Medicar
                     notes.assume(f"Part B deductible remaining not reported: assumed the full CY{my.year} "
                                  f"{format_usd(my.part_b_deductible)} remains")
                 remaining[day.date.year] = cents(my.part_b_deductible)
-            if lines:
+            if runs:
                 events.append(f"New calendar year from Jan 1, {day.date.year} (day {day.number}): the Medicare "
                               f"Part B deductible starts again at {format_usd(my.part_b_deductible)}")
                 notes.warn("the course crosses 1 January: the Part B deductible starts again and the new year's "
@@ -122,8 +127,21 @@ def price_part_b(days: Sequence[ServiceDay], rates: LevelRates, details: Medicar
             line.label = f"{pct} coinsurance of {rate_words} = {format_usd(coins)} a day" + (
                 f" (capped at the CY{my.year} Part A deductible {format_usd(my.part_a_deductible)})" if capped else "")
         waive(line, details, part_a=False)
-        lines.append(line)
-    return lines
+        run = DayRun(line)
+        runs.append(run)
+        if not ded and opps and not day.telehealth:  # nothing of the day changed what the next day pays
+            end = index
+            while end < count and _repeats(days[end], day):
+                end += 1
+            run.more, index = days[index:end], end
+    return runs
+
+
+def _repeats(day: ServiceDay, priced: ServiceDay) -> bool:
+    """Whether ``day`` is priced as ``priced`` was once its year's deductible is met (the per diem depends on the
+    day's services or hours and its calendar year; a closure before it starts a run for its explanation event)."""
+    return (not day.telehealth and not day.after_closures and day.date.year == priced.date.year
+            and day.hours == priced.hours and day.services == priced.services)
 
 
 def _virtual_day(day: ServiceDay, figures: ProgramFigures, billing: MedicareVirtualBilling | None,
