@@ -228,9 +228,9 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
                 notes.rates_used.add("medicare")
             freestanding = None if inp.facility_type is None else (
                 inp.facility_type is FacilityType.FREESTANDING_PSYCHIATRIC_HOSPITAL)
-            return runs_of(price_part_a(days, rates, details, figures, freestanding_psychiatric=freestanding,
-                                        notes=notes, years_used=used.medicare_years, ipf_years_used=used.ipf_years,
-                                        use_lifetime_reserve_days=inp.use_lifetime_reserve_days)), payer
+            return price_part_a(days, rates, details, figures, freestanding_psychiatric=freestanding, notes=notes,
+                                years_used=used.medicare_years, ipf_years_used=used.ipf_years,
+                                use_lifetime_reserve_days=inp.use_lifetime_reserve_days), payer
         if benefits.insurance_type is InsuranceType.MEDICARE_PART_A:
             notes.warn("Medicare Part A only: IOP and PHP are Part B benefits")
             return _self_pay_runs(days, rates, "not covered without Medicare Part B", "not_covered",

@@ -29,7 +29,7 @@ from contracts.benefits import MedicareDetails
 from service.money import ZERO, cents, format_usd
 from service.pricing.calendar import benefit_period_starts
 from service.pricing.course import ServiceDay
-from service.pricing.engine import DayLine, Notes, self_pay_day, short_date
+from service.pricing.engine import DayLine, DayRun, Notes, self_pay_day, short_date
 from service.pricing.medicare import medicare_year, waive
 from service.pricing.program_figures import MedicareYear, ProgramFigures
 from service.pricing.rates import LevelRates
@@ -79,10 +79,17 @@ def _days_left_text(*, reserve: int, reserve_total: int, reserve_reported: bool,
     return "Medicare days left after this stay: " + "; ".join(parts)
 
 
+def _federal_fiscal_year(day: dt.date) -> int:
+    """The federal fiscal year of ``day`` (from 1 October): the IPF per diem and its notes go by it."""
+    return day.year + 1 if day.month >= 10 else day.year
+
+
 def price_part_a(days: Sequence[ServiceDay], rates: LevelRates, details: MedicareDetails, figures: ProgramFigures,
                  *, freestanding_psychiatric: bool | None, notes: Notes, years_used: set[int],
-                 ipf_years_used: set[str], use_lifetime_reserve_days: bool = True) -> list[DayLine]:
-    """Inpatient psychiatric days under Part A (see the module docstring)."""
+                 ipf_years_used: set[str], use_lifetime_reserve_days: bool = True) -> list[DayRun]:
+    """Inpatient psychiatric days under Part A (see the module docstring). Once the benefit period's deductible is
+    paid, the next days of the same benefit period and stretch (days 1-60, or 61-90) and the same per diem are
+    one run (``engine.DayRun``), priced once; the stay's last day is always a day of its own (its event after)."""
     rules = figures.medicare_rules
     gross = cents(rates.gross_charge_per_day)
     self_pay = cents(rates.self_pay_per_day)
@@ -111,14 +118,17 @@ def price_part_a(days: Sequence[ServiceDay], rates: LevelRates, details: Medicar
                    "lifetime limit applies and is not checked here")
 
     starts = benefit_period_starts([d.date for d in days], rules.benefit_period_gap_days)
-    lines: list[DayLine] = []
+    lines: list[DayRun] = []
     bp_start: dt.date | None = None
     bp_day = 0
     ded_room = ZERO
     period_charges = period_deductible = ZERO
     my: MedicareYear | None = None
     psych_flagged = reserve_flagged = False
-    for index, (day, start) in enumerate(zip(days, starts)):
+    index = -1
+    while index + 1 < len(days):
+        index += 1
+        day, start = days[index], starts[index]
         events: list[str] = []
         last_of_period = index == len(days) - 1 or starts[index + 1] != start
         if start != bp_start:
@@ -157,7 +167,7 @@ def price_part_a(days: Sequence[ServiceDay], rates: LevelRates, details: Medicar
                     events.append(f"Medicare's {psych_limit}-day psychiatric hospital lifetime limit is used up "
                                   f"before day {day.number} ({short_date(day.date)})")
                 line.events_before = events
-                lines.append(line)
+                lines.append(DayRun(line))
                 continue
             psych_left -= 1
         bp_day += 1
@@ -186,7 +196,7 @@ def price_part_a(days: Sequence[ServiceDay], rates: LevelRates, details: Medicar
             exhausted = self_pay_day(day, gross, self_pay, bucket="over_limit", kind="exhausted",
                                      label=f"{why}: not covered, self-pay rate {format_usd(self_pay)} a day")
             exhausted.events_before, exhausted.remaining_before = line.events_before, line.remaining_before
-            lines.append(exhausted)
+            lines.append(DayRun(exhausted))
             if declined:
                 notes.warn(f"the patient chose not to use lifetime reserve days: days 91-150 of the benefit period "
                            f"are billed at the self-pay rate and the {reserve} reserve days are kept")
@@ -244,9 +254,27 @@ def price_part_a(days: Sequence[ServiceDay], rates: LevelRates, details: Medicar
                           f"{format_usd(line.deductible + line.coinsurance)}")
         line.payer = line.allowed - line.deductible - line.coinsurance
         waive(line, details, part_a=True)
-        lines.append(line)
+        run = DayRun(line)
+        lines.append(run)
+        if not ded_room and not ded and not top_up and bp_day <= FULL_DAYS + COINSURANCE_DAYS:
+            # nothing left to take of the deductible: the next days pay as this one until the stretch ends
+            stretch_end = FULL_DAYS if bp_day <= FULL_DAYS else FULL_DAYS + COINSURANCE_DAYS
+            most = min(stretch_end - bp_day, len(days) - 2 - index, *(() if psych_left is None else (psych_left,)))
+            same_rate = rates.medicare_inpatient_per_diem is not None
+            end = index + 1
+            while end <= index + most and starts[end] == start and (
+                    same_rate or _federal_fiscal_year(days[end].date) == _federal_fiscal_year(day.date)):
+                end += 1
+            repeats = end - index - 1
+            if repeats > 0:
+                run.more = days[index + 1:end]
+                index = end - 1
+                bp_day += repeats
+                period_charges += gross * repeats
+                if psych_left is not None:
+                    psych_left -= repeats
     if lines:
-        lines[-1].events_after.append(_days_left_text(
+        lines[-1].line.events_after.append(_days_left_text(
             reserve=reserve, reserve_total=reserve_total, reserve_reported=reserve_reported, psych_left=psych_left,
             psych_limit=psych_limit, bp_day=bp_day))
     return lines
