@@ -52,6 +52,9 @@ from service.pricing.selfpay.sliding_fee import default_schedule  # noqa: E402
 
 DIGESTS = Path(__file__).with_name("golden_estimates.json")
 CASES = 360
+#: Original Medicare inpatient stays long enough to pass days 60 and 90, use reserve days or reach the 190-day limit,
+#: at the IPF per diem (the demo rates have no facility per diem), across federal fiscal years.
+LONG_STAYS = range(10_000, 10_120)
 FIGURES = load_program_figures()
 RATES = load_demo_rates()
 _encode = msgspec.json.Encoder(decimal_format="string").encode
@@ -224,6 +227,22 @@ def case(seed: int) -> tuple[dict, dict | None, ProgramCalendar]:
     return body, _benefits(r, kind, levels), calendar
 
 
+def long_stay(seed: int) -> tuple[dict, dict | None, ProgramCalendar]:
+    """Case ``seed`` of :data:`LONG_STAYS`: the request body, the Medicare benefits and no closures."""
+    r = random.Random(seed)
+    start = dt.date(2025, 8, 1) + dt.timedelta(days=r.randint(0, 900))
+    body: dict[str, Any] = {"start_date": start.isoformat(), "levels": ["inpatient"], "eligibility_check_id": "chk",
+                            "courses": [{"level": "inpatient",
+                                         "length_of_stay_days": r.choice([30, 61, 75, 95, 120, 160, 200])}],
+                            "use_lifetime_reserve_days": r.random() < 0.8}
+    if r.random() < 0.7:
+        body["facility_type"] = r.choice(["freestanding_psychiatric_hospital", "general_hospital_psychiatric_unit"])
+    benefits = _benefits(r, "medicare", ["inpatient"])
+    benefits["insurance_type"] = "unknown"
+    benefits["medicare"]["medigap_pays_part_a"] = r.random() < 0.3
+    return body, benefits, ProgramCalendar()
+
+
 def _config(seed: int) -> AffordabilityConfig:
     from service.pricing.selfpay.store import DEFAULT_PLAN_RULES
 
@@ -242,7 +261,7 @@ def _config(seed: int) -> AffordabilityConfig:
 
 def answer(seed: int) -> Any:
     """Everything case ``seed`` answers and stores (or the refusal), as plain values."""
-    body, benefits_json, calendar = case(seed)
+    body, benefits_json, calendar = long_stay(seed) if seed in LONG_STAYS else case(seed)
     try:
         request = msgspec.convert(body, EstimateRequest)
         benefits = None if benefits_json is None else msgspec.convert(benefits_json, NormalizedBenefits)
@@ -268,6 +287,9 @@ def answer(seed: int) -> Any:
         return ["refused", type(refused).__name__, str(refused)]
 
 
+SEEDS = [*range(CASES), *LONG_STAYS]
+
+
 def digest(seed: int) -> str:
     return hashlib.sha256(_encode(answer(seed))).hexdigest()[:20]
 
@@ -278,6 +300,6 @@ def stored() -> dict[str, str]:
 
 if __name__ == "__main__":
     if "--write" in sys.argv:
-        DIGESTS.write_text(json.dumps({str(seed): digest(seed) for seed in range(CASES)}, indent=0) + "\n")
+        DIGESTS.write_text(json.dumps({str(seed): digest(seed) for seed in SEEDS}, indent=0) + "\n")
     elif "--show" in sys.argv:
         print(json.dumps(answer(int(sys.argv[-1])), indent=1, default=str))
