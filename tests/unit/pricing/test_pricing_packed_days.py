@@ -76,7 +76,7 @@ def test_a_three_level_estimate_packs_to_its_rows_in_a_few_money_rows():
         assert len(days.money) <= 6  # deductible days, a crossing day, coinsurance days (and the like)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(day_lines(), st.lists(st.integers(0, 4), min_size=40, max_size=40))
 def test_runs_give_the_rows_and_packing_of_their_days_one_by_one(lines, repeats):
     # each drawn day followed by 0-4 days that repeat it (engine.DayRun): the rows, the packing and the totals of the
