@@ -44,7 +44,7 @@ from service.pricing.professional_fees import fee_schedule_from_reference
 from service.pricing.program_figures import ProgramFigures, load_program_figures
 from service.pricing.schedules import StoredRateTable, seed_demo_rates
 from service.pricing.selfpay.coverage_screen import coverage_screen, load_expansion
-from service.pricing.store import insert_estimate, load_estimate, read_estimate_audited
+from service.pricing.store import insert_estimate, load_estimate, read_answer_audited
 from service.pricing.stored_answer import with_stored_detail
 
 #: Days after a level's first service day that its first payment-plan payment falls due.
@@ -391,10 +391,10 @@ async def read_estimate(pool: asyncpg.Pool, estimate_id: uuid.UUID, *, caller: C
     """The estimate exactly as it was returned when made (audited, in the same statement; a miss is audited as
     not_found); with ``detail``, only the per-day rows and payment schedules it names are built (as
     ``load_estimate``)."""
-    stored = await read_estimate_audited(pool, estimate_id, caller=caller, request_id=request_id, detail=detail)
-    if stored is None:
+    answer = await read_answer_audited(pool, estimate_id, caller=caller, request_id=request_id, detail=detail)
+    if answer is None:
         raise NotFound(f"no estimate {estimate_id}")
-    return stored.response
+    return answer
 
 
 async def reproduce(conn: asyncpg.Pool | asyncpg.Connection, estimate_id: uuid.UUID | str, *,

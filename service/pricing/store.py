@@ -94,6 +94,12 @@ _SELECT = f"SELECT {_COLUMNS} FROM estimates"
 _SELECT_WITH_BENEFITS = f"SELECT {_COLUMNS}, benefits::text AS benefits FROM estimates"
 
 
+def _answer(row: Mapping[str, Any], detail: frozenset[str] | None) -> EstimateResponse:
+    """A row's stored answer with the per-day rows and payment schedules ``detail`` names (None: all)."""
+    return response_as_stored(row["response"], row["day_rows"], days=detail is None or "days" in detail,
+                              schedules=detail is None or "payment_schedules" in detail)
+
+
 def _from_row(row: Mapping[str, Any], *, with_benefits: bool, detail: frozenset[str] | None) -> StoredEstimate:
     return StoredEstimate(
         id=row["id"], created_at=row["created_at"], updated_at=row["updated_at"], created_by=row["created_by"],
@@ -105,8 +111,7 @@ def _from_row(row: Mapping[str, Any], *, with_benefits: bool, detail: frozenset[
         rates=stored_rate_table_from_dict(msgspec.json.decode(row["rates"])),
         rate_version_ids=tuple(str(i) for i in row["rate_version_ids"]),
         figures=msgspec.json.decode(row["figures"]),
-        response=response_as_stored(row["response"], row["day_rows"], days=detail is None or "days" in detail,
-                                    schedules=detail is None or "payment_schedules" in detail),
+        response=_answer(row, detail),
         request_hash=row["request_hash"],
     )
 
@@ -143,20 +148,21 @@ async def load_estimate(pool_or_conn: asyncpg.Connection | asyncpg.Pool, estimat
     return found
 
 
-#: An estimate read with its audit row (or the 'not_found' row), in one statement that sets the organization itself
-#: (migration 0972); its columns are :data:`_COLUMNS`.
+#: An estimate's answer read with its audit row (or the 'not_found' row), in one statement that sets the organization
+#: itself (migrations 0972, 0973).
 _READ_AUDITED = "SELECT * FROM read_estimate_audited($1, $2, $3, $4, $5, $6, $7)"
 
 
-async def read_estimate_audited(pool: asyncpg.Pool, estimate_id: uuid.UUID, *, caller: Caller | None,
-                                request_id: str | None, detail: frozenset[str] | None = None) -> StoredEstimate | None:
-    """The estimate (None: none of this id in the organization this work acts for), its read audited - a miss as
-    ``not_found`` - and committed before this returns; ``detail`` as :func:`load_estimate` takes it."""
+async def read_answer_audited(pool: asyncpg.Pool, estimate_id: uuid.UUID, *, caller: Caller | None,
+                              request_id: str | None, detail: frozenset[str] | None = None) -> EstimateResponse | None:
+    """The estimate's answer as it was given (None: no estimate of this id in the organization this work acts for),
+    its read audited - a miss as ``not_found`` - and committed before this returns; ``detail`` as
+    :func:`load_estimate` takes it."""
     actor, role, action, audit_request_id, reason = audit_params(caller, "estimate.read", request_id)
     async with pool.acquire() as conn:
         rows = await conn.fetch_setting_its_own(_READ_AUDITED, current_organization(), estimate_id, actor, role, action,
                                                 audit_request_id, reason)
-    return _from_row(rows[0], with_benefits=False, detail=detail) if rows else None
+    return _answer(rows[0], detail) if rows else None
 
 
 #: The estimate row and its audit row, in one statement that sets the organization itself (migration 0970).
