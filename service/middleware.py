@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import secrets
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 import msgspec
@@ -25,6 +25,9 @@ from service.db.tenant import NO_ORGANIZATION, act_for, stop_acting
 from service.errors import TYPE_BASE, FieldError, InvalidInput, database_unavailable_problem, send_problem
 from service.health import LIVENESS_PATH, send_liveness
 from service.text import nul_paths
+
+if TYPE_CHECKING:
+    from service.eligibility.reused_checks import ReusedChecks
 
 log = structlog.get_logger("service.access_log")
 
@@ -44,7 +47,7 @@ def header(scope: Scope, name: bytes) -> str | None:
 _JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
 
 
-def _may_hold_json_nul(window: bytes) -> bool:
+def may_hold_json_nul(window: bytes) -> bool:
     """Whether ``window`` holds an unescaped JSON ``\\u0000``. The regular expression has no literal prefix to
     skip ahead with, so it steps through every byte: about 0.7 s of event loop for a 1 MB body (an X12 document
     posted for an estimate). A substring search (memchr speed) rules almost every body out first."""
@@ -62,7 +65,7 @@ def _refusing_nul(receive: Receive) -> Receive:
             return message
         seen.append(message.get("body", b""))
         window = b"".join(seen[-2:])
-        if b"\x00" in seen[-1] or _may_hold_json_nul(window):
+        if b"\x00" in seen[-1] or may_hold_json_nul(window):
             more = message.get("more_body", False)
             while more:  # read the rest to name every field (bodies are bounded by MAX_BODY_BYTES)
                 rest = await receive()
@@ -98,8 +101,10 @@ class RequestContextMiddleware:
     the credentials are checked, then the caller's own for the rest of the request (none without a caller), and
     back to what it was when the request ends."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, reused_checks: ReusedChecks | None = None) -> None:
         self.app = app
+        #: POST /v1/eligibility/checks reusing a stored check, answered before routing (eligibility/reused_checks.py)
+        self.reused_checks = reused_checks
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -176,6 +181,10 @@ class RequestContextMiddleware:
             if live:
                 await send_liveness(app_state, send_with_id)
                 observe_request(LIVENESS_PATH, "GET", status, time.perf_counter() - started)
+                return
+            if self.reused_checks is not None and self.reused_checks.applies(scope):
+                await self.reused_checks.answer(
+                    scope, receive, send_with_id, lambda rest: self.app(scope, _refusing_nul(rest), send_with_id))
                 return
             await self.app(scope, _refusing_nul(receive), send_with_id)
         finally:

@@ -22,13 +22,18 @@ from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.access.idempotency import IdempotencyMiddleware
 from service.access.metrics import observe_request
-from service.access.ratelimit import NO_REQUEST_TIMEOUT, refused_by_rate_limit, run_with_timeout
+from service.access.ratelimit import (
+    NO_REQUEST_TIMEOUT,
+    RATE_LIMIT_COUNTED,
+    refused_by_rate_limit,
+    run_with_timeout,
+)
 from service.created_location import sending_location
 
 _IDEMPOTENCY_KEY = b"idempotency-key"
 
 
-class _Status:
+class TrackedSend:
     """A ``send`` that remembers the response status it passed on (None until the response starts)."""
 
     __slots__ = ("send", "status")
@@ -56,9 +61,10 @@ class RouteLayer:
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
-        outer = _Status(send)
+        outer = TrackedSend(send)
         try:
-            if scope["path"].startswith("/v1/") and await refused_by_rate_limit(scope, outer):
+            if (scope["path"].startswith("/v1/") and not scope["state"].get(RATE_LIMIT_COUNTED)
+                    and await refused_by_rate_limit(scope, outer)):
                 return
             opt = scope["route_handler"].opt
             inner: Send = outer
@@ -78,6 +84,6 @@ class RouteLayer:
         if scope["route_handler"].opt.get(NO_REQUEST_TIMEOUT):
             await self.app(scope, receive, send)
             return
-        tracked = send if isinstance(send, _Status) else _Status(send)  # the metrics' own, when nothing is between
+        tracked = send if isinstance(send, TrackedSend) else TrackedSend(send)  # the metrics' own if nothing between
         await run_with_timeout(self.app, scope, receive, tracked, tracked.started,
                                scope["app"].state["settings"].request_timeout_seconds)

@@ -81,6 +81,11 @@ def _limit_for(scope: Scope) -> Any:
     return limit
 
 
+#: Request state key: the request was counted against the rate limit already (service/eligibility/reused_checks.py
+#: counts a request it then hands on to the route); the route layer does not count it again.
+RATE_LIMIT_COUNTED = "rate_limit_counted"
+
+
 async def refused_by_rate_limit(scope: Scope, send: Send) -> bool:
     """Answer 429 (and say so) when the caller is over its limit; False when the request may go ahead."""
     limit = _limit_for(scope)

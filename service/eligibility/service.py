@@ -51,7 +51,7 @@ from service.db.tenant import current_organization
 from service.errors import FieldError, InvalidInput, NotFound, Unprocessable, UpstreamError
 
 __all__ = [
-    "Context", "create_check", "create_check_answer", "read_check", "read_check_x12", "parse_posted_271", "create_manual_check",
+    "Context", "create_check", "create_check_answer", "reused_check_answer", "read_check", "read_check_x12", "parse_posted_271", "create_manual_check",
     "get_check_benefits", "client_for", "context_for", "gate_for", "gate_from_settings",
 ]
 
@@ -269,8 +269,17 @@ async def create_check_answer(ctx: Context, req: EligibilityCheckRequest, *,
     return await _create_check(ctx, req, refresh=refresh, encoded=True)
 
 
-async def _create_check(ctx: Context, req: EligibilityCheckRequest, *, refresh: bool,
-                        encoded: bool) -> tuple[EligibilityCheck | bytes, bool]:
+async def reused_check_answer(ctx: Context, req: EligibilityCheckRequest) -> bytes | None:
+    """The encoded answer of a stored check ``req`` may reuse (audited, as :func:`create_check_answer` reuses one), or
+    None when there is none: then nothing was written and nothing asked of the payer (``service/eligibility/
+    fast_check.py`` answers the reused checks of the REST route with it and leaves the rest to the route)."""
+    key, _stcs = _checked_inquiry(ctx, req)
+    reused = await _reused(ctx, key, encoded=True)
+    return reused  # type: ignore[return-value]
+
+
+def _checked_inquiry(ctx: Context, req: EligibilityCheckRequest) -> tuple[str, list[str]]:
+    """(cache key, service type codes) of a request whose every value makes a valid inquiry, else a 400 naming it."""
     settings = ctx.settings
     sub, dep = req.subscriber, req.dependent
     provider = req.provider
@@ -285,18 +294,33 @@ async def _create_check(ctx: Context, req: EligibilityCheckRequest, *, refresh: 
         _VALID_INQUIRIES.validate(_request_values(req, settings), lambda: _inquiry(req, settings, stcs, _ANY_TRACE))
     except X12ValueError as exc:
         raise _x12_input_error(exc) from None
+    return key, stcs
 
+
+async def _reused(ctx: Context, key: str, *, encoded: bool) -> EligibilityCheck | bytes | None:
+    """The stored check a request with cache key ``key`` reuses, read with its audit row; None: none (no row)."""
+    # One statement, hit or miss, with the reads of concurrent requests; a hit with its audit row (store.py).
+    held = _VIEWS.held_for_key(current_organization(), key) if encoded else None
+    cached = await store.find_cached(_reads(ctx), key, ctx.settings.eligibility_cache_ttl_seconds,
+                                     audit_params(ctx.caller, "eligibility.cache_hit", ctx.request_id),
+                                     _held_version(held))
+    if cached is None:
+        return None
+    metrics.record_cache_hit("eligibility")
+    if encoded:
+        return _answer(cached, held, from_cache=True, cache_key=key)
+    return _to_resource(cached, from_cache=True)
+
+
+async def _create_check(ctx: Context, req: EligibilityCheckRequest, *, refresh: bool,
+                        encoded: bool) -> tuple[EligibilityCheck | bytes, bool]:
+    settings = ctx.settings
+    sub, dep = req.subscriber, req.dependent
+    key, stcs = _checked_inquiry(ctx, req)
     if not refresh:
-        # One statement, hit or miss, with the reads of concurrent requests; a hit with its audit row (store.py).
-        held = _VIEWS.held_for_key(current_organization(), key) if encoded else None
-        cached = await store.find_cached(_reads(ctx), key, settings.eligibility_cache_ttl_seconds,
-                                         audit_params(ctx.caller, "eligibility.cache_hit", ctx.request_id),
-                                         _held_version(held))
-        if cached is not None:
-            metrics.record_cache_hit("eligibility")
-            if encoded:
-                return _answer(cached, held, from_cache=True, cache_key=key), False
-            return _to_resource(cached, from_cache=True), False
+        reused = await _reused(ctx, key, encoded=encoded)
+        if reused is not None:
+            return reused, False
 
     await require_known(ctx.pool, settings, req.payer_id, req.payer_name)  # PAYER_DIRECTORY_REQUIRED: 422 + closest
     if ctx.client is None or ctx.gate is None:

@@ -1,0 +1,157 @@
+"""``POST /v1/eligibility/checks`` answered before routing when it reuses a stored check (the 200 of a check already
+made): the route's own work without Litestar's per-request machinery around it (request object, kwargs and
+signature models, response handler, the route layer's wrappers), which cost about 40 % of such a request's CPU
+(bench/request_cost.py --concurrency 32).
+
+It answers only that: a caller the route's guards let in, no query string (``?refresh``), no ``Idempotency-Key``, a
+JSON body (``service/content_type.py``) that decodes, bounds (``service/request_body.py``) and converts to the
+route's ``EligibilityCheckRequest``, and a stored check to reuse. The answer, its audit row and its rate-limit count
+come from the code the route and the route layer call (``service.reused_check_answer``, ``refused_by_rate_limit``,
+``run_with_timeout``, Litestar's ``Response``). Anything else goes on to the route with the body handed on as it
+came, and is answered there exactly as it would be without this path: by then this path has read the body and, if
+the body was good, counted the request against the rate limit (the route layer then does not count it again); no
+row was written and the payer was not asked. tests/integration/eligibility/test_reused_checks.py holds each
+outcome (200, 400, 401, 403, 404, 415, 422, 429, 503) and its audit rows to what the route answers.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Awaitable, Callable
+
+import msgspec
+from litestar import Litestar
+from litestar.response import Response
+from litestar.routes import HTTPRoute
+from litestar.types import Message, Receive, Scope, Send
+
+from contracts.eligibility import EligibilityCheckRequest
+from service.access.metrics import observe_request
+from service.access.ratelimit import RATE_LIMIT_COUNTED, refused_by_rate_limit, run_with_timeout
+from service.content_type import is_json_media_type
+from service.eligibility import service
+from service.middleware import may_hold_json_nul
+from service.request_body import BOUNDS_CHECKED_BY_HANDLER, check_bounds
+from service.route_layer import TrackedSend
+
+PATH = "/v1/eligibility/checks"
+_IDEMPOTENCY_KEY = b"idempotency-key"
+_CONTENT_TYPE = b"content-type"
+
+#: The route, given the receive to read the request from (the body this path read, then the rest).
+Routed = Callable[[Receive], Awaitable[None]]
+
+
+class ReusedChecks:
+    """The fast path of one app (:meth:`answer`), built from the route it stands in for."""
+
+    def __init__(self, app: Litestar) -> None:
+        route = next(r for r in app.routes if isinstance(r, HTTPRoute) and r.path == PATH)
+        handler = route.route_handler_map["POST"][0]
+        #: the roles the route's guards let in (service.access.roles.allow); others go to the route, refused there
+        self.roles = frozenset(role for guard in handler.resolve_guards() for role in getattr(guard, "roles", ()))
+        self.media_type = handler.media_type
+        self.bounds_checked_by_handler = tuple(handler.opt.get(BOUNDS_CHECKED_BY_HANDLER, ()))
+        self.max_body_bytes = handler.resolve_request_max_body_size() or math.inf
+
+    def applies(self, scope: Scope) -> bool:
+        if scope["method"] != "POST" or scope["path"] != PATH or scope["query_string"]:
+            return False
+        caller = scope["state"].get("caller")
+        if caller is None or caller.role.value not in self.roles:
+            return False
+        for name, value in scope["headers"]:
+            if name == _IDEMPOTENCY_KEY or (name == _CONTENT_TYPE and not is_json_media_type(value.decode("latin-1"))):
+                return False
+        return True
+
+    async def answer(self, scope: Scope, receive: Receive, send: Send, routed: Routed) -> None:
+        """Answer ``scope`` (:meth:`applies` said yes) here, or with ``routed``."""
+        read, body = await self._body(receive)
+        request = self._request(body)
+        if request is None:
+            await routed(_replaying(read, receive))
+            return
+        started = time.perf_counter()
+        status = TrackedSend(send)
+        answered = False
+        try:
+            try:
+                refused = await refused_by_rate_limit(scope, status)
+            except Exception:  # noqa: BLE001 - the route layer's own call raises it again, where it is rendered
+                refused = None
+            if refused:
+                answered = True
+                return
+            if refused is not None:
+                scope["state"][RATE_LIMIT_COUNTED] = True
+
+            async def reuse(scope: Scope, receive: Receive, send: Send) -> None:
+                nonlocal answered
+                try:
+                    answer = await service.reused_check_answer(
+                        service.context_for(scope["app"].state, scope["state"]["caller"],
+                                            scope["state"]["request_id"]), request)
+                except Exception:  # noqa: BLE001 - the route answers it (nothing was written)
+                    return
+                if answer is None:
+                    return
+                answered = True
+                response = Response(answer, status_code=200, media_type=self.media_type)
+                await response.to_asgi_response(app=None, request=None)(scope, receive, send)  # type: ignore[arg-type]
+
+            await run_with_timeout(reuse, scope, receive, status, status.started,
+                                   scope["app"].state["settings"].request_timeout_seconds)
+            answered = answered or status.started()  # the timeout's 504
+        finally:
+            if answered:
+                observe_request(PATH, "POST", status.status or 500, time.perf_counter() - started)
+        if not answered:
+            await routed(_replaying(read, receive))
+
+    async def _body(self, receive: Receive) -> tuple[list[Message], bytes | None]:
+        """(the messages read, the body; None when it is not one this path reads: too large, cut off, not a body)."""
+        read: list[Message] = []
+        size = 0
+        while True:
+            message = await receive()
+            read.append(message)
+            if message["type"] != "http.request":
+                return read, None
+            size += len(message.get("body", b""))
+            if size > self.max_body_bytes:
+                return read, None
+            if not message.get("more_body", False):
+                return read, b"".join(m.get("body", b"") for m in read)
+
+    def _request(self, body: bytes | None) -> EligibilityCheckRequest | None:
+        """The route's ``data`` from ``body``, or None when the route would refuse it (the route then says why)."""
+        if not body or b"\x00" in body or may_hold_json_nul(body):  # refused by the middleware's NUL check
+            return None
+        try:
+            value = msgspec.json.decode(body)
+            check_bounds(EligibilityCheckRequest, value, self.bounds_checked_by_handler)
+            return msgspec.convert(value, EligibilityCheckRequest)
+        except Exception:  # noqa: BLE001 - not decodable, out of bounds, not the contract: the route answers it
+            return None
+
+
+def _replaying(read: list[Message], receive: Receive) -> Receive:
+    """``receive`` as it was before ``read`` was taken from it."""
+    pending = list(read)
+
+    async def replayed() -> Message:
+        return pending.pop(0) if pending else await receive()
+
+    return replayed
+
+
+def install(app: Litestar) -> ReusedChecks | None:
+    """The app's fast path (None when the app has no such route)."""
+    if not any(isinstance(r, HTTPRoute) and r.path == PATH for r in app.routes):
+        return None
+    return ReusedChecks(app)
+
+
+__all__ = ["PATH", "ReusedChecks", "install"]
