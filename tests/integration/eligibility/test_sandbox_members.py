@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 from service.eligibility.sandbox.roster import PARTB_001_MET, part_b_deductible
-from tests.integration.eligibility.helpers import body_for, level
+from tests.integration.eligibility.helpers import body_for, fresh_dos, level
 
 
 def check(client, headers, member_id: str, **kw) -> dict:
@@ -16,12 +16,13 @@ def check(client, headers, member_id: str, **kw) -> dict:
 
 
 def test_medicare_part_b_deductible_partly_met(client, headers):
-    out = check(client, headers, "MCR-PARTB-001", dos="2026-03-02")
+    dos = fresh_dos()  # a 2026 date no other test asked about: the first check of it goes to the clearinghouse
+    out = check(client, headers, "MCR-PARTB-001", dos=dos)
     b = out["benefits"]
     assert out["status"] == "active" and out["source"] == "clearinghouse" and out["from_cache"] is False
     assert b["payer_class"] == "medicare" and b["insurance_type"] == "medicare_part_a_and_b"
     # 2026 Part B deductible 283.00 (reference medicare.json) - 163.00 met = 120.00 remaining
-    assert part_b_deductible(dt.date(2026, 3, 2)) == Decimal("283.00")
+    assert part_b_deductible(dt.date.fromisoformat(dos)) == Decimal("283.00")
     assert PARTB_001_MET == Decimal("163.00")
     assert b["medicare"]["part_b_deductible_remaining"] == "120.00"
     iop = level(b, "iop")
