@@ -122,12 +122,17 @@ async def run_with_timeout(app: ASGIApp, scope: Scope, receive: Receive, send: S
     except TimeoutError:
         if not deadline.expired() or started():
             raise
-        metrics.REQUEST_TIMEOUTS.inc()
-        await send_problem(
-            scope,
-            send,
-            status=504,
-            slug="request-timeout",
-            title="The request took too long",
-            detail=f"Cancelled after {limit:g} s. It may be retried (with the same Idempotency-Key for a POST).",
-        )
+        await send_timeout_problem(scope, send, limit)
+
+
+async def send_timeout_problem(scope: Scope, send: Send, limit: float) -> None:
+    """The 504 problem of a request still running after ``limit`` seconds (counted in the metrics)."""
+    metrics.REQUEST_TIMEOUTS.inc()
+    await send_problem(
+        scope,
+        send,
+        status=504,
+        slug="request-timeout",
+        title="The request took too long",
+        detail=f"Cancelled after {limit:g} s. It may be retried (with the same Idempotency-Key for a POST).",
+    )

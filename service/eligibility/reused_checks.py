@@ -16,6 +16,7 @@ outcome (200, 400, 401, 403, 404, 415, 422, 429, 503) and its audit rows to what
 
 from __future__ import annotations
 
+import asyncio
 import math
 import time
 from collections.abc import Awaitable, Callable
@@ -28,7 +29,12 @@ from litestar.types import Message, Receive, Scope, Send
 
 from contracts.eligibility import EligibilityCheckRequest
 from service.access.metrics import observe_request
-from service.access.ratelimit import RATE_LIMIT_COUNTED, refused_by_rate_limit, run_with_timeout
+from service.access.ratelimit import (
+    RATE_LIMIT_COUNTED,
+    refused_by_rate_limit,
+    run_with_timeout,
+    send_timeout_problem,
+)
 from service.content_type import is_json_media_type
 from service.eligibility import service
 from service.middleware import may_hold_json_nul
@@ -68,7 +74,14 @@ class ReusedChecks:
 
     async def answer(self, scope: Scope, receive: Receive, send: Send, routed: Routed) -> None:
         """Answer ``scope`` (:meth:`applies` said yes) here, or with ``routed``."""
-        read, body = await self._body(receive)
+        limit = scope["app"].state["settings"].request_timeout_seconds
+        try:
+            # The route reads the body under the request timeout too: a body that stops coming is its 504.
+            async with asyncio.timeout(limit):
+                read, body = await self._body(receive)
+        except TimeoutError:
+            await self._timed_out(scope, send, limit)
+            return
         request = self._request(body)
         if request is None:
             await routed(_replaying(read, receive))
@@ -109,6 +122,17 @@ class ReusedChecks:
                 observe_request(PATH, "POST", status.status or 500, time.perf_counter() - started)
         if not answered:
             await routed(_replaying(read, receive))
+
+    async def _timed_out(self, scope: Scope, send: Send, limit: float) -> None:
+        """The body did not come in time: the route's answer, a 429 when the caller is over its limit (the route
+        counts the request before it reads the body), else its 504 problem."""
+        started = time.perf_counter()
+        status = TrackedSend(send)
+        try:
+            if not await refused_by_rate_limit(scope, status):
+                await send_timeout_problem(scope, status, limit)
+        finally:
+            observe_request(PATH, "POST", status.status or 500, time.perf_counter() - started)
 
     async def _body(self, receive: Receive) -> tuple[list[Message], bytes | None]:
         """(the messages read, the body; None when it is not one this path reads: too large, cut off, not a body)."""
