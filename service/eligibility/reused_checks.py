@@ -93,12 +93,12 @@ class ReusedChecks:
             try:
                 refused = await refused_by_rate_limit(scope, status)
             except Exception:  # noqa: BLE001 - the route layer's own call raises it again, where it is rendered
-                refused = None
+                await routed(_replaying(read, receive))  # not answered here: the request was not counted
+                return
             if refused:
                 answered = True
                 return
-            if refused is not None:
-                scope["state"][RATE_LIMIT_COUNTED] = True
+            scope["state"][RATE_LIMIT_COUNTED] = True
 
             async def reuse(scope: Scope, receive: Receive, send: Send) -> None:
                 nonlocal answered

@@ -122,3 +122,18 @@ def test_a_caller_over_the_rate_limit_is_refused_as_the_route_refuses_it(client,
         limit._left.pop(issued.id, None)  # noqa: SLF001
     assert first == second
     assert first[0][0] == 429 and first[1] == []
+
+
+def test_a_rate_limit_that_fails_is_answered_as_the_route_answers_it(client, headers, reused,
+                                                                     monkeypatch) -> None:  # noqa: ANN001
+    assert client.post(PATH, json=reused, headers=headers["intake"]).status_code == 200  # the limiter is built
+    limit = client.app.state.rate_limit
+
+    async def broken(_caller: str) -> float:
+        raise RuntimeError("the limiter failed")
+
+    monkeypatch.setattr(limit, "take", broken)
+    first, second = _both(client, headers["intake"], reused)
+    monkeypatch.undo()
+    assert first == second
+    assert first[0][0] == 500 and first[1] == []  # not answered (nor audited) past a limit that could not be counted
