@@ -72,8 +72,11 @@ async def resume_session(pool: asyncpg.Pool, session_id: str | None, *,
     if not session_id or len(session_id) > 100:
         return None, False
     row = await pool.fetchrow(
-        """UPDATE console_sessions SET last_seen_at = $2
+        """UPDATE console_sessions AS s SET last_seen_at = $2
            WHERE id_hash = $1 AND last_seen_at > $2::timestamptz - make_interval(mins => $3::int) AND expires_at > $2
+             -- a session stored by a sign-in that raced the organization's disable (which deleted the others)
+             AND NOT EXISTS (SELECT 1 FROM organizations AS o
+                              WHERE o.id = s.organization_id AND o.disabled_at IS NOT NULL)
            RETURNING actor_id, actor_name, csrf_token, last_seen_at, organization_id""",
         _hash(session_id), now, IDLE_MINUTES)
     if row is not None:

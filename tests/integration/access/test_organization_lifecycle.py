@@ -5,6 +5,7 @@ and both changes are audited as the organization's own rows."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import os
 import secrets
 import subprocess
@@ -16,6 +17,7 @@ import asyncpg
 
 from service.access.organizations import rename_organization, set_organization_disabled
 from service.console.staff import create_staff
+from service.db.tenant import acting_for
 from tests.integration.access.conftest import bearer, records_of
 from tests.integration.console.conftest import PASSWORD, csrf_of, sign_in
 
@@ -85,3 +87,30 @@ def test_a_disabled_organization_is_shut_out_at_once_keeps_its_records_and_comes
     assert [(r["action"], r["actor"], r["organization_id"]) for r in audited] == [
         ("organization.disable", "command-line", org), ("organization.rename", "command-line", org),
         ("organization.enable", "command-line", org)]
+
+
+def test_a_sign_in_that_races_the_disable_gets_no_session_that_works(client, new_organization,  # noqa: ANN001
+                                                                     database_url) -> None:
+    """A sign-in checked the password before the disable committed and stores its session after the disable
+    deleted the organization's sessions: that session must not let its holder in."""
+    from service.console import sessions  # noqa: PLC0415
+
+    org, _keys = new_organization("racing")
+    username = f"racing{secrets.token_hex(3)}"
+    staff = client.blocking_portal.call(lambda: create_staff(client.app.state.pool, username=username,
+                                                             password=PASSWORD, organization_id=org))
+    assert _as_owner(database_url, lambda conn: set_organization_disabled(conn, org, disabled=True))
+
+    async def late_session() -> str:  # what the sign-in does after its password check
+        with acting_for(org):
+            return await sessions.start_session(client.app.state.pool, actor_id=staff.actor_id, actor_name=username,
+                                                now=dt.datetime.now(dt.UTC), organization_id=org)
+
+    session_id = client.blocking_portal.call(late_session)
+    client.cookies.clear()
+    client.cookies.set(sessions.SESSION_COOKIE, session_id, path="/console")
+    try:
+        page = client.get("/console", follow_redirects=False)
+    finally:
+        client.cookies.clear()
+    assert page.status_code != 200 or 'name="password"' in page.text, page.status_code
