@@ -111,11 +111,18 @@ async def refused_by_rate_limit(scope: Scope, send: Send) -> bool:
 NO_REQUEST_TIMEOUT = "no_request_timeout"
 
 
+#: Request state key: the event-loop time by which the request must be answered, set when part of its
+#: ``limit`` was spent before the route (service/eligibility/reused_checks.py); the route's timer keeps to it.
+REQUEST_DEADLINE = "request_deadline"
+
+
 async def run_with_timeout(app: ASGIApp, scope: Scope, receive: Receive, send: Send,
                            started: Callable[[], bool], limit: float) -> None:
-    """Run ``app``; still running after ``limit`` seconds, it is cancelled and the caller gets a 504 problem, unless
-    the response had already started (``started()``: whether ``app`` sent its response start)."""
-    deadline = asyncio.timeout(limit)
+    """Run ``app``; still running after ``limit`` seconds (or at the request's :data:`REQUEST_DEADLINE`), it is
+    cancelled and the caller gets a 504 problem, unless the response had already started (``started()``: whether
+    ``app`` sent its response start)."""
+    at = scope.get("state", {}).get(REQUEST_DEADLINE)
+    deadline = asyncio.timeout(limit) if at is None else asyncio.timeout_at(at)
     try:
         async with deadline:
             await app(scope, receive, send)

@@ -9,7 +9,8 @@ route's ``EligibilityCheckRequest``, and a stored check to reuse. The answer, it
 come from the code the route and the route layer call (``service.reused_check_answer``, ``refused_by_rate_limit``,
 ``run_with_timeout``, Litestar's ``Response``). Anything else goes on to the route with the body handed on as it
 came, and is answered there exactly as it would be without this path: by then this path has read the body and, if
-the body was good, counted the request against the rate limit (the route layer then does not count it again); no
+the body was good, counted the request against the rate limit (the route layer then does not count it again) and spent part of
+the request timeout (the route's timer keeps to the same deadline: ``ratelimit.REQUEST_DEADLINE``); no
 row was written and the payer was not asked. tests/integration/eligibility/test_reused_checks.py holds each
 outcome (200, 400, 401, 403, 404, 415, 422, 429, 503) and its audit rows to what the route answers.
 """
@@ -31,6 +32,7 @@ from contracts.eligibility import EligibilityCheckRequest
 from service.access.metrics import observe_request
 from service.access.ratelimit import (
     RATE_LIMIT_COUNTED,
+    REQUEST_DEADLINE,
     refused_by_rate_limit,
     run_with_timeout,
     send_timeout_problem,
@@ -75,9 +77,12 @@ class ReusedChecks:
     async def answer(self, scope: Scope, receive: Receive, send: Send, routed: Routed) -> None:
         """Answer ``scope`` (:meth:`applies` said yes) here, or with ``routed``."""
         limit = scope["app"].state["settings"].request_timeout_seconds
+        # One request timeout for all of it, as the route has: the body read, the reuse, and the route's work when
+        # the request is handed on (the route layer keeps to the deadline: ratelimit.REQUEST_DEADLINE).
+        deadline = scope["state"][REQUEST_DEADLINE] = asyncio.get_running_loop().time() + limit
         try:
             # The route reads the body under the request timeout too: a body that stops coming is its 504.
-            async with asyncio.timeout(limit):
+            async with asyncio.timeout_at(deadline):
                 read, body = await self._body(receive)
         except TimeoutError:
             await self._timed_out(scope, send, limit)
@@ -114,8 +119,7 @@ class ReusedChecks:
                 response = Response(answer, status_code=200, media_type=self.media_type)
                 await response.to_asgi_response(app=None, request=None)(scope, receive, send)  # type: ignore[arg-type]
 
-            await run_with_timeout(reuse, scope, receive, status, status.started,
-                                   scope["app"].state["settings"].request_timeout_seconds)
+            await run_with_timeout(reuse, scope, receive, status, status.started, limit)
             answered = answered or status.started()  # the timeout's 504
         finally:
             if answered:

@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from typing import Any
 
 import msgspec
 import pytest
+
+from service.eligibility import service, store
+from tests.integration.eligibility.helpers import body_for
 
 PATH = "/v1/eligibility/checks"
 
@@ -52,3 +56,32 @@ def test_a_body_that_stops_coming_is_a_504_on_either_path(client, api_keys, quer
     assert sent and sent[0]["type"] == "http.response.start", sent
     assert sent[0]["status"] == 504
     assert json.loads(b"".join(m.get("body", b"") for m in sent[1:]))["type"].endswith("request-timeout")
+
+
+@pytest.mark.parametrize("query", ["?refresh=false", ""], ids=["route", "reused-check path"])
+def test_a_check_not_reused_has_one_request_timeout_in_all(client, headers, monkeypatch, query: str) -> None:  # noqa: ANN001
+    """The look-up for a stored check takes 0.3 s and finds none, then the payer never answers: with a 0.5 s timeout
+    the caller has its 504 after 0.5 s, not after the look-up's 0.3 s and another whole timeout."""
+    real_find = store.find_cached
+
+    async def slow_miss(*args: Any, **kwargs: Any) -> Any:
+        await asyncio.sleep(0.3)
+        await real_find(*args, **kwargs)
+        return None
+
+    async def payer_never_answers(*_: Any, **__: Any) -> None:
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(store, "find_cached", slow_miss)
+    monkeypatch.setattr(service, "require_known", payer_never_answers)
+    state = client.app.state
+    settings = state["settings"]
+    state["settings"] = msgspec.structs.replace(settings, request_timeout_seconds=0.5)
+    try:
+        started = time.perf_counter()
+        answer = client.post(PATH + query, json=body_for("PPO-FAM-006", dos="2026-05-07"), headers=headers["intake"])
+        elapsed = time.perf_counter() - started
+    finally:
+        state["settings"] = settings
+    assert answer.status_code == 504 and answer.json()["type"].endswith("request-timeout"), answer.text
+    assert elapsed < 0.75, elapsed
