@@ -95,6 +95,7 @@ class ReusedChecks:
         status = TrackedSend(send)
         answered = False
         try:
+            counting = asyncio.get_running_loop().time()
             try:
                 refused = await refused_by_rate_limit(scope, status)
             except Exception:  # noqa: BLE001 - the route layer's own call raises it again, where it is rendered
@@ -104,6 +105,8 @@ class ReusedChecks:
                 answered = True
                 return
             scope["state"][RATE_LIMIT_COUNTED] = True
+            # the route counts the request before its timer starts: the wait for the count is not the request's time
+            scope["state"][REQUEST_DEADLINE] += asyncio.get_running_loop().time() - counting
 
             async def reuse(scope: Scope, receive: Receive, send: Send) -> None:
                 nonlocal answered

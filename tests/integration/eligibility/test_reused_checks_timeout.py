@@ -85,3 +85,32 @@ def test_a_check_not_reused_has_one_request_timeout_in_all(client, headers, monk
         state["settings"] = settings
     assert answer.status_code == 504 and answer.json()["type"].endswith("request-timeout"), answer.text
     assert elapsed < 0.75, elapsed
+
+
+@pytest.mark.parametrize("query", ["?refresh=false", ""], ids=["route", "reused-check path"])
+def test_the_rate_limits_wait_is_not_the_requests_time(client, headers, monkeypatch, query: str) -> None:  # noqa: ANN001
+    """The route counts the request before its timer starts: a rate limit that takes 0.4 s to answer leaves the
+    request its whole 0.5 s (the payer never answers: 504 after 0.9 s), on this path too."""
+    assert client.post(PATH, json=body_for("PPO-FAM-006"), headers=headers["intake"]).status_code in (200, 201)
+    limit = client.app.state.rate_limit
+
+    async def slow_take(_caller: str) -> float:
+        await asyncio.sleep(0.4)
+        return 0.0
+
+    async def payer_never_answers(*_: Any, **__: Any) -> None:
+        await asyncio.Event().wait()
+
+    monkeypatch.setattr(limit, "take", slow_take)
+    monkeypatch.setattr(service, "require_known", payer_never_answers)
+    state = client.app.state
+    settings = state["settings"]
+    state["settings"] = msgspec.structs.replace(settings, request_timeout_seconds=0.5)
+    try:
+        started = time.perf_counter()
+        answer = client.post(PATH + query, json=body_for("PPO-FAM-006", dos="2026-05-08"), headers=headers["intake"])
+        elapsed = time.perf_counter() - started
+    finally:
+        state["settings"] = settings
+    assert answer.status_code == 504 and answer.json()["type"].endswith("request-timeout"), answer.text
+    assert elapsed >= 0.85, elapsed
