@@ -62,15 +62,14 @@ async def list_organizations(conn: asyncpg.Connection) -> list[Organization]:
 
 async def _changed_by_the_operator(conn: asyncpg.Connection, organization_id: str, action: str,
                                    change: str, *args: object) -> bool:
-    """Run ``change`` (an UPDATE of the organization, $1 its id) and audit it as the organization's own row, so its
-    administrators see it and no other organization does; False when there is no such organization."""
+    """Run ``change`` (an UPDATE of the organization, $1 its id, returning a row when it found it) and audit it as the
+    organization's own row, so its administrators see it and no other organization does; False when there is no such
+    organization."""
     async with conn.transaction():
         await conn.execute("SELECT set_config('app.organization_id', $1, true)", organization_id)
         found = await conn.fetchval(change, organization_id, *args)
         await record(conn, caller=OPERATOR, action=action, resource_type="organization",
                      resource_id=organization_id[:64], outcome="success" if found else "not_found")
-        if found and action == "organization.disable":
-            await conn.execute("DELETE FROM console_sessions WHERE organization_id = $1", organization_id)
     return bool(found)
 
 
@@ -86,7 +85,10 @@ async def set_organization_disabled(conn: asyncpg.Connection, organization_id: s
     if disabled:
         return await _changed_by_the_operator(
             conn, organization_id, "organization.disable",
-            "UPDATE organizations SET disabled_at = coalesce(disabled_at, now()) WHERE id = $1 RETURNING 1")
+            """WITH disabled AS (UPDATE organizations SET disabled_at = coalesce(disabled_at, now()) WHERE id = $1
+                                 RETURNING id),
+                    ended AS (DELETE FROM console_sessions WHERE organization_id IN (SELECT id FROM disabled))
+               SELECT 1 FROM disabled""")
     return await _changed_by_the_operator(conn, organization_id, "organization.enable",
                                           "UPDATE organizations SET disabled_at = NULL WHERE id = $1 RETURNING 1")
 

@@ -64,6 +64,8 @@ def test_a_disabled_organization_is_shut_out_at_once_keeps_its_records_and_comes
                             capture_output=True, text=True, timeout=60).stdout
     assert any(line.startswith(org) and " disabled " in line for line in listed.splitlines()), listed
 
+    assert _as_owner(database_url, lambda conn: conn.fetchval(
+        "SELECT count(*) FROM console_sessions WHERE organization_id = $1", org)) == 0  # ended by the command
     assert _status_within(2.0, lambda: client.get(estimate_url, headers=keys["intake"]), 401) == 401
     assert client.get("/v1/portal/estimate", headers=bearer(token)).status_code == 401
     page = client.get("/console", follow_redirects=False)
