@@ -102,7 +102,7 @@ def reads_for(state: Any) -> store.CheckReads:
     """The app's audited reads of stored checks (one per app: reads of concurrent requests go together)."""
     reads = state.get("check_reads")
     if reads is None or reads.pool is not state["pool"]:  # a new lifespan's pool gets reads of its own
-        reads = state.check_reads = store.CheckReads(state.pool)
+        reads = state["check_reads"] = store.CheckReads(state["pool"])
     return reads
 
 
@@ -272,7 +272,7 @@ async def create_check_answer(ctx: Context, req: EligibilityCheckRequest, *,
 async def reused_check_answer(ctx: Context, req: EligibilityCheckRequest) -> bytes | None:
     """The encoded answer of a stored check ``req`` may reuse (audited, as :func:`create_check_answer` reuses one), or
     None when there is none: then nothing was written and nothing asked of the payer (``service/eligibility/
-    fast_check.py`` answers the reused checks of the REST route with it and leaves the rest to the route)."""
+    reused_checks.py`` answers the reused checks of the REST route with it and leaves the rest to the route)."""
     key, _stcs = _checked_inquiry(ctx, req)
     reused = await _reused(ctx, key, encoded=True)
     return reused  # type: ignore[return-value]
