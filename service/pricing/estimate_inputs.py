@@ -7,11 +7,20 @@ function setting the organization for its own body (as the audited check reads o
 choosing what is in force are migration 0970's functions, which the single reads (``selfpay/store.py``) call too; the
 rate table and the affordability policy are built by the same code as theirs (:func:`.schedules.rate_table_of`,
 :func:`.selfpay.store.affordability_config_of`).
+
+What is read is kept for the next estimates of the same pool (:class:`InputsCache`, migration 0991): the same
+organization, payer, plan and pinned label, and a first service day in the window of days on which the same rows
+are in force. Each reading carries the generation of the reference data it was read at; the estimate's insert
+stores nothing when that generation is no longer the current one (any write to the contracts, fee schedules or
+affordability rules moves it on, in any process), and the estimate is then priced again from a fresh reading
+(``service.create_estimate``). So an estimate is never stored from rows that had changed before it was.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +52,16 @@ class EstimateInputs:
     #: The organization's sliding-fee schedule and payment-plan rules in force on ``on``, as
     #: :func:`.selfpay.store.affordability_config_of` takes them, and the last day they stay in force (None: for good).
     config: Mapping[str, Any]
+    #: The generation of the reference data these rows were read at (migration 0991).
+    generation: int | None = None
+    #: The first service days [valid_from, valid_until) on which the same rows are in force (None: unbounded).
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+
+    def covers(self, day: dt.date) -> bool:
+        """Whether a course starting on ``day`` reads these same rows."""
+        return (self.valid_from is None or self.valid_from <= day) and (self.valid_until is None
+                                                                         or day < self.valid_until)
 
     def pinned_kind(self, label: str) -> str | None:
         """The kind of the version named ``label`` (None: no such version)."""
@@ -63,6 +82,74 @@ class EstimateInputs:
         return self.config if self.on <= day and (through is None or day <= through) else None
 
 
+_Key = tuple[str | None, str, str | None, str | None, str | None]
+
+
+class InputsCache:
+    """The readings of one pool, by organization, payer, plan and pinned label, a few windows of days each; the
+    least recently used key goes first past ``max_keys``."""
+
+    def __init__(self, *, max_keys: int = 256, windows_per_key: int = 4) -> None:
+        self.max_keys = max_keys
+        self.windows_per_key = windows_per_key
+        self._entries: OrderedDict[_Key, list[EstimateInputs]] = OrderedDict()
+
+    def get(self, key: _Key, on: dt.date) -> EstimateInputs | None:
+        readings = self._entries.get(key)
+        if readings is None:
+            return None
+        for reading in readings:
+            if reading.covers(on):
+                self._entries.move_to_end(key)
+                return reading
+        return None
+
+    def put(self, key: _Key, reading: EstimateInputs) -> None:
+        readings = [r for r in self._entries.pop(key, []) if r.generation == reading.generation]
+        self._entries[key] = [reading, *readings][: self.windows_per_key]
+        while len(self._entries) > self.max_keys:
+            self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        self._entries.clear()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+#: id(pool) -> (the pool, its readings); a closed pool's are dropped when the next pool is first seen.
+_CACHES: dict[int, tuple[asyncpg.Pool, InputsCache]] = {}
+
+
+def inputs_cache(pool: asyncpg.Pool) -> InputsCache:
+    """The readings kept for ``pool`` (one database: they are never used with another)."""
+    found = _CACHES.get(id(pool))
+    if found is not None and found[0] is pool:
+        return found[1]
+    for key, (other, _cache) in list(_CACHES.items()):
+        if other.is_closing():
+            del _CACHES[key]
+    cache = InputsCache()
+    _CACHES[id(pool)] = (pool, cache)
+    return cache
+
+
+async def estimate_inputs(pool: asyncpg.Pool, *, payer_id: str | None, plan_code: str | None, on: dt.date,
+                          pinned_label: str | None, fresh: bool = False) -> EstimateInputs:
+    """:func:`read_estimate_inputs`, from the readings kept for ``pool`` when one covers ``on`` (not ``fresh``)."""
+    acting = current_organization()
+    key = (acting, acting or DEFAULT_ORGANIZATION, payer_id, plan_code, pinned_label)
+    cache = inputs_cache(pool)
+    if not fresh:
+        kept = cache.get(key, on)
+        if kept is not None:
+            return kept if kept.on == on else dataclasses.replace(kept, on=on)
+    reading = await read_estimate_inputs(pool, payer_id=payer_id, plan_code=plan_code, on=on,
+                                         pinned_label=pinned_label)
+    cache.put(key, reading)
+    return reading
+
+
 async def read_estimate_inputs(pool: asyncpg.Pool, *, payer_id: str | None, plan_code: str | None, on: dt.date,
                                pinned_label: str | None) -> EstimateInputs:
     """Everything an estimate reads before pricing a course starting ``on``, for the organization this work acts for."""
@@ -79,4 +166,5 @@ async def read_estimate_inputs(pool: asyncpg.Pool, *, payer_id: str | None, plan
         contracts=[contract_terms(c) for c in row["contracts"]],
         in_force={v["kind"]: v for v in row["rates_in_force"]},
         by_label={v["version"]: v for v in row["pinned_versions"]},
-        rows=rows, organization_id=organization_id, config=row)
+        rows=rows, organization_id=organization_id, config=row, generation=row["generation"],
+        valid_from=row["valid_from"], valid_until=row["valid_until"])

@@ -1,8 +1,8 @@
 """Making an estimate: resolve the benefits source -> rates in force -> the pure engine -> affordability -> store.
 
 The edge (a route, a CLI) passes "today"; nothing here reads a clock. An estimate reads what it prices
-with in one statement, and writes its row with its audit row in another, one transaction (migration
-0970). :func:`reproduce` re-runs the pure engine from what an estimate stored (request, benefits, its
+with in one statement (or reuses an earlier estimate's reading, ``estimate_inputs.py``), and writes its row with
+its audit row in another, one transaction (migrations 0970, 0991). :func:`reproduce` re-runs the pure engine from what an estimate stored (request, benefits, its
 own copy of the rates, its as-of date), so a later fee-schedule version or benefits change never alters
 an estimate already made.
 """
@@ -35,7 +35,7 @@ from service.pricing.estimate import (
     has_networks,
     pricing_input_from_request,
 )
-from service.pricing.estimate_inputs import EstimateInputs, read_estimate_inputs
+from service.pricing.estimate_inputs import EstimateInputs, estimate_inputs
 from service.pricing.medicaid_imd import MedicaidImdSettings
 from service.pricing.network import NetworkChoice, choose_network
 from service.pricing.opps_per_diem import MedicareOutpatient
@@ -49,6 +49,9 @@ from service.pricing.stored_answer import with_stored_detail
 
 #: Days after a level's first service day that its first payment-plan payment falls due.
 FIRST_PAYMENT_AFTER_DAYS = 30
+#: Pricings of one estimate at most: each but the last is stored only if the reference data it read is still
+#: current (estimate_inputs.py); the last is stored whatever changed since its fresh reading.
+_PRICINGS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -349,41 +352,48 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
     others = await resolve_other_coverage(pool, request)  # audited reads of other checks: committed on their own
     key = _patient_key(request, resolved)
     await seed_demo_rates(pool)  # once per pool, on a connection of its own, before this request takes one
-    # The provider's contracts, rates and affordability rules in one statement, and the estimate stored with its audit
-    # row in another (migration 0970): each sets the organization for itself, in its own transaction.
-    inputs = await read_estimate_inputs(pool, payer_id=resolved.payer_id, plan_code=request.plan_code, on=on,
-                                        pinned_label=request.rate_table_version)
-    choice = _network_choice(request, resolved, inputs)
-    inp = dataclasses.replace(inp, network_choice=choice, other_coverage=others)
-    pinned = _pinned(inputs, request.rate_table_version)
-    if pinned is None and choice is not None and choice.contract is not None and choice.contract.in_network \
-            and choice.contract.fee_schedule_version and has_networks(resolved.benefits, request.self_pay):
-        pinned = {"contract": choice.contract.fee_schedule_version}  # the contract's own rates
-    table = inputs.rate_table(pinned)
-    packed: list[PackedDays] = []
-    comparison = compute(inp, resolved.benefits, table, figures, packed_days=packed)
-    comparison, extra = await _with_affordability(pool, comparison, request, inputs=inputs,
-                                                  assistance_policy=assistance_policy, table=table,
-                                                  packed_days=packed, with_schedules=False)
-    extra["program_calendar"] = calendar.to_dict()
-    extra["network_choice"] = choice.to_dict() if choice is not None else None
-    extra["other_coverage"] = [coverage_to_dict(c) for c in others]
-    extra["medicare_outpatient"] = outpatient.to_dict()
-    extra["medicaid_imd"] = imd.to_dict()
-    if professional_fees is not None:
-        extra["professional_fees"] = professional_fees
-    estimate_id = uuid.uuid4()
-    response = EstimateResponse(estimate_id=str(estimate_id), comparison=comparison,
-                                benefits_source=resolved.kind, rate_version_ids=list(table.version_ids),
-                                created_at=now, read_aloud=read_aloud.for_estimate(resolved.benefits, comparison,
-                                                                                   request))
-    await insert_estimate(pool, estimate_id=estimate_id, created_at=now, caller=caller, request_id=request_id,
-                          patient_key=key, request=request, benefits_source=resolved.kind,
-                          eligibility_check_id=resolved.eligibility_check_id, as_of=as_of,
-                          benefits=resolved.benefits, rates=table,
-                          figures=_figures_used(comparison, table, {**extra, **_iso(dates)}),
-                          response=response, packed_days=packed)
-    return with_stored_detail(response, packed, days=with_days, schedules=with_schedules)
+    # The provider's contracts, rates and affordability rules in one statement (or kept from an earlier estimate of
+    # this pool, estimate_inputs.py), and the estimate stored with its audit row in another (migrations 0970, 0991):
+    # each sets the organization for itself, in its own transaction. The insert stores nothing when the reference
+    # data changed after the inputs were read: priced again from a fresh reading (the third time unchecked).
+    inputs = await estimate_inputs(pool, payer_id=resolved.payer_id, plan_code=request.plan_code, on=on,
+                                   pinned_label=request.rate_table_version)
+    for attempt in range(_PRICINGS):
+        choice = _network_choice(request, resolved, inputs)
+        priced_inp = dataclasses.replace(inp, network_choice=choice, other_coverage=others)
+        pinned = _pinned(inputs, request.rate_table_version)
+        if pinned is None and choice is not None and choice.contract is not None and choice.contract.in_network \
+                and choice.contract.fee_schedule_version and has_networks(resolved.benefits, request.self_pay):
+            pinned = {"contract": choice.contract.fee_schedule_version}  # the contract's own rates
+        table = inputs.rate_table(pinned)
+        packed: list[PackedDays] = []
+        comparison = compute(priced_inp, resolved.benefits, table, figures, packed_days=packed)
+        comparison, extra = await _with_affordability(pool, comparison, request, inputs=inputs,
+                                                      assistance_policy=assistance_policy, table=table,
+                                                      packed_days=packed, with_schedules=False)
+        extra["program_calendar"] = calendar.to_dict()
+        extra["network_choice"] = choice.to_dict() if choice is not None else None
+        extra["other_coverage"] = [coverage_to_dict(c) for c in others]
+        extra["medicare_outpatient"] = outpatient.to_dict()
+        extra["medicaid_imd"] = imd.to_dict()
+        if professional_fees is not None:
+            extra["professional_fees"] = professional_fees
+        estimate_id = uuid.uuid4()
+        response = EstimateResponse(estimate_id=str(estimate_id), comparison=comparison,
+                                    benefits_source=resolved.kind, rate_version_ids=list(table.version_ids),
+                                    created_at=now, read_aloud=read_aloud.for_estimate(resolved.benefits, comparison,
+                                                                                       request))
+        if await insert_estimate(pool, estimate_id=estimate_id, created_at=now, caller=caller, request_id=request_id,
+                                 patient_key=key, request=request, benefits_source=resolved.kind,
+                                 eligibility_check_id=resolved.eligibility_check_id, as_of=as_of,
+                                 benefits=resolved.benefits, rates=table,
+                                 figures=_figures_used(comparison, table, {**extra, **_iso(dates)}),
+                                 response=response, packed_days=packed,
+                                 inputs_generation=inputs.generation if attempt < _PRICINGS - 1 else None):
+            return with_stored_detail(response, packed, days=with_days, schedules=with_schedules)
+        inputs = await estimate_inputs(pool, payer_id=resolved.payer_id, plan_code=request.plan_code, on=on,
+                                       pinned_label=request.rate_table_version, fresh=True)
+    raise AssertionError("the last pricing is stored unchecked")  # pragma: no cover
 
 
 async def read_estimate(pool: asyncpg.Pool, estimate_id: uuid.UUID, *, caller: Caller | None,

@@ -165,8 +165,8 @@ async def read_answer_audited(pool: asyncpg.Pool, estimate_id: uuid.UUID, *, cal
     return _answer(rows[0], detail) if rows else None
 
 
-#: The estimate row and its audit row, in one statement that sets the organization itself (migration 0970).
-_INSERT_AUDITED = f"SELECT insert_estimate_audited({', '.join(f'${i}' for i in range(1, 24))})"
+#: The estimate row and its audit row, in one statement that sets the organization itself (migrations 0970, 0991).
+_INSERT_AUDITED = f"SELECT insert_estimate_audited({', '.join(f'${i}' for i in range(1, 25))})"
 
 
 async def insert_estimate(
@@ -186,18 +186,22 @@ async def insert_estimate(
     figures: Mapping[str, Any],
     response: EstimateResponse,
     packed_days: Sequence[PackedDays] | None = None,
-) -> None:
+    inputs_generation: int | None = None,
+) -> bool:
     """Store an estimate with its audit row (``estimate.create``), both committed when this returns, for the
     organization this work acts for; with ``packed_days`` its levels' per-day rows are kept packed (``response``
-    then has none)."""
+    then has none). With ``inputs_generation`` (the reference data's generation its inputs were read at,
+    ``estimate_inputs.py``) nothing is stored, and False returned, when the reference data has changed since."""
     patient = request.patient
     request_json = _json(request)
     actor, role, _action, audit_request_id, reason = audit_params(caller, "estimate.create", request_id)
     async with pool.acquire() as conn:
-        await conn.fetch_setting_its_own(
+        rows = await conn.fetch_setting_its_own(
             _INSERT_AUDITED, current_organization(), estimate_id, created_at, actor, patient_key,
             patient.first_name if patient else None, patient.last_name if patient else None,
             patient.date_of_birth if patient else None, benefits_source, eligibility_check_id, as_of, request_json,
             None if benefits is None else _json(benefits), _json(rate_table_to_dict(rates)), list(rates.version_ids),
             _json(dict(figures)), _json(response), _hash_of(request_json, as_of),
-            None if packed_days is None else _json(list(packed_days)), actor, role, audit_request_id, reason)
+            None if packed_days is None else _json(list(packed_days)), actor, role, audit_request_id, reason,
+            inputs_generation)
+    return bool(rows[0][0])
