@@ -188,9 +188,16 @@ def record_eligibility_outcome(payer_id: str | None, outcome: str) -> None:
     _bounded(ELIGIBILITY_CHECKS, _clean(payer_id), _clean(outcome)).inc()
 
 
+#: kind -> its labelled hit counter (a cached check's every answer counts one: no label cleaning each time).
+_HITS: dict[str, Any] = {}
+
+
 def record_cache_hit(kind: str) -> None:
     """Count one cache hit, e.g. record_cache_hit("eligibility")."""
-    _bounded(CACHE_LOOKUPS, _clean(kind), "hit").inc()
+    counter = _HITS.get(kind)
+    if counter is None:
+        counter = _HITS[kind] = _bounded(CACHE_LOOKUPS, _clean(kind), "hit")
+    counter.inc()
 
 
 def record_cache_miss(kind: str) -> None:

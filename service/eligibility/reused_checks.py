@@ -6,8 +6,9 @@ signature models, response handler, the route layer's wrappers), which cost abou
 It answers only that: a caller the route's guards let in, no query string (``?refresh``), no ``Idempotency-Key``, a
 JSON body (``service/content_type.py``) that decodes, bounds (``service/request_body.py``) and converts to the
 route's ``EligibilityCheckRequest``, and a stored check to reuse. The answer, its audit row and its rate-limit count
-come from the code the route and the route layer call (``service.reused_check_answer``, ``refused_by_rate_limit``,
-``run_with_timeout``, Litestar's ``Response``). Anything else goes on to the route with the body handed on as it
+come from the code the route and the route layer call (``service.reused_check_key`` and ``reused_check_answer``,
+``refused_by_rate_limit``, ``run_with_timeout``); its headers are those of Litestar's ``Response`` for the route,
+taken once. A body seen before and found good skips the decoding and the checks (:class:`KnownBodies`). Anything else goes on to the route with the body handed on as it
 came, and is answered there exactly as it would be without this path: by then this path has read the body and, if
 the body was good, counted the request against the rate limit (the route layer then does not count it again) and spent part of
 the request timeout (the route's timer keeps to the same deadline: ``ratelimit.REQUEST_DEADLINE``); no
@@ -18,6 +19,7 @@ outcome (200, 400, 401, 403, 404, 415, 422, 429, 503) and its audit rows to what
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import math
 import time
 from collections.abc import Awaitable, Callable
@@ -62,6 +64,15 @@ class ReusedChecks:
         self.media_type = handler.media_type
         self.bounds_checked_by_handler = tuple(handler.opt.get(BOUNDS_CHECKED_BY_HANDLER, ()))
         self.max_body_bytes = handler.resolve_request_max_body_size() or math.inf
+        #: Litestar's own headers of the route's 200 (``Response`` with the handler's media type), the length aside
+        probe = Response(b"", status_code=200, media_type=self.media_type).to_asgi_response(app=None, request=None)  # type: ignore[arg-type]
+        self._head = tuple(probe.encode_headers())
+        self.known_bodies = KnownBodies()
+
+    def _headers(self, length: int) -> list[tuple[bytes, bytes]]:
+        """The headers Litestar's ``Response`` sends with a 200 of ``length`` bytes."""
+        return [(name, str(length).encode()) if name == b"content-length" else (name, value)
+                for name, value in self._head]
 
     def applies(self, scope: Scope) -> bool:
         if scope["method"] != "POST" or scope["path"] != PATH or scope["query_string"]:
@@ -87,10 +98,14 @@ class ReusedChecks:
         except TimeoutError:
             await self._timed_out(scope, send, limit)
             return
-        request = self._request(body)
-        if request is None:
-            await routed(_replaying(read, receive))
-            return
+        digest = hashlib.sha256(body).digest() if body is not None else b""
+        known = self.known_bodies.key_for(digest)
+        request = None
+        if known is None:  # a body not seen yet: decoded and checked as the route does it
+            request = self._request(body)
+            if request is None:
+                await routed(_replaying(read, receive))
+                return
         started = time.perf_counter()
         status = TrackedSend(send)
         answered = False
@@ -111,16 +126,20 @@ class ReusedChecks:
             async def reuse(scope: Scope, receive: Receive, send: Send) -> None:
                 nonlocal answered
                 try:
-                    answer = await service.reused_check_answer(
-                        service.context_for(scope["app"].state, scope["state"]["caller"],
-                                            scope["state"]["request_id"]), request)
+                    ctx = service.context_for(scope["app"].state, scope["state"]["caller"],
+                                              scope["state"]["request_id"])
+                    key = known
+                    if key is None:
+                        key = service.reused_check_key(ctx, request)  # type: ignore[arg-type]
+                        self.known_bodies.remember(digest, key)
+                    answer = await service.reused_check_answer(ctx, key)
                 except Exception:  # noqa: BLE001 - the route answers it (nothing was written)
                     return
                 if answer is None:
                     return
                 answered = True
-                response = Response(answer, status_code=200, media_type=self.media_type)
-                await response.to_asgi_response(app=None, request=None)(scope, receive, send)  # type: ignore[arg-type]
+                await send({"type": "http.response.start", "status": 200, "headers": self._headers(len(answer))})
+                await send({"type": "http.response.body", "body": answer, "more_body": False})
 
             await run_with_timeout(reuse, scope, receive, status, status.started, limit)
             answered = answered or status.started()  # the timeout's 504
@@ -166,6 +185,30 @@ class ReusedChecks:
             return msgspec.convert(value, EligibilityCheckRequest)
         except Exception:  # noqa: BLE001 - not decodable, out of bounds, not the contract: the route answers it
             return None
+
+
+#: Bodies :class:`KnownBodies` keeps (a digest and a key each: under a megabyte).
+MAX_KNOWN_BODIES = 4096
+
+
+class KnownBodies:
+    """Request bodies this path has already found good - decoded, within bounds, the route's request type, an
+    inquiry every value of which the 270 can carry - and the cache key each makes (``service.reused_check_key``).
+    The same bytes always pass the same checks (none depends on the time; the provider settings are the app's), so
+    a body seen before skips them. Kept: the sha256 digest of the body and the cache key (itself a sha256 digest),
+    never the body (no PHI); at most :data:`MAX_KNOWN_BODIES`, the oldest dropped first."""
+
+    def __init__(self, max_bodies: int = MAX_KNOWN_BODIES) -> None:
+        self.max_bodies = max_bodies
+        self._keys: dict[bytes, str] = {}
+
+    def key_for(self, digest: bytes) -> str | None:
+        return self._keys.get(digest)
+
+    def remember(self, digest: bytes, key: str) -> None:
+        if len(self._keys) >= self.max_bodies:
+            del self._keys[next(iter(self._keys))]
+        self._keys[digest] = key
 
 
 def _replaying(read: list[Message], receive: Receive) -> Receive:

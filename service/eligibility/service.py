@@ -51,7 +51,7 @@ from service.db.tenant import current_organization
 from service.errors import FieldError, InvalidInput, NotFound, Unprocessable, UpstreamError
 
 __all__ = [
-    "Context", "create_check", "create_check_answer", "reused_check_answer", "read_check", "read_check_x12", "parse_posted_271", "create_manual_check",
+    "Context", "create_check", "create_check_answer", "reused_check_key", "reused_check_answer", "read_check", "read_check_x12", "parse_posted_271", "create_manual_check",
     "get_check_benefits", "client_for", "context_for", "gate_for", "gate_from_settings",
 ]
 
@@ -269,11 +269,17 @@ async def create_check_answer(ctx: Context, req: EligibilityCheckRequest, *,
     return await _create_check(ctx, req, refresh=refresh, encoded=True)
 
 
-async def reused_check_answer(ctx: Context, req: EligibilityCheckRequest) -> bytes | None:
-    """The encoded answer of a stored check ``req`` may reuse (audited, as :func:`create_check_answer` reuses one), or
-    None when there is none: then nothing was written and nothing asked of the payer (``service/eligibility/
-    reused_checks.py`` answers the reused checks of the REST route with it and leaves the rest to the route)."""
-    key, _stcs = _checked_inquiry(ctx, req)
+def reused_check_key(ctx: Context, req: EligibilityCheckRequest) -> str:
+    """The cache key of ``req``, whose every value was checked as :func:`create_check_answer` checks it (else the
+    400 naming the value): what :func:`reused_check_answer` is given."""
+    return _checked_inquiry(ctx, req)[0]
+
+
+async def reused_check_answer(ctx: Context, key: str) -> bytes | None:
+    """The encoded answer of a stored check a request with cache key ``key`` (:func:`reused_check_key`) may reuse
+    (audited, as :func:`create_check_answer` reuses one), or None when there is none: then nothing was written and
+    nothing asked of the payer (``service/eligibility/reused_checks.py`` answers the reused checks of the REST route
+    with it and leaves the rest to the route)."""
     reused = await _reused(ctx, key, encoded=True)
     return reused  # type: ignore[return-value]
 

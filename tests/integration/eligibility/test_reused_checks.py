@@ -76,7 +76,7 @@ def test_a_reused_check_is_answered_before_routing_as_the_route_answers_it(clien
 
 @pytest.mark.parametrize(("case", "status"), [
     ("no key", 401), ("a role the route refuses", 403), ("a date out of bounds", 400),
-    ("a field of the wrong type", 400), ("not JSON", 400), ("a NUL in a name", 400), ("declared as text", 415),
+    ("a field of the wrong type", 400), ("a birth after the date of service", 400), ("not JSON", 400), ("a NUL in a name", 400), ("declared as text", 415),
     ("a path beside it", 404), ("the payer down", 503),
 ])
 def test_every_other_outcome_is_the_routes(client, headers, reused, case: str, status: int) -> None:  # noqa: ANN001
@@ -87,6 +87,8 @@ def test_every_other_outcome_is_the_routes(client, headers, reused, case: str, s
         key = headers["admin"]
     elif case == "a date out of bounds":
         body["date_of_service"] = "1800-01-01"
+    elif case == "a birth after the date of service":  # decodes and is within bounds: the 270's own check refuses it
+        body["subscriber"] = {**body["subscriber"], "date_of_birth": "2099-01-01"}
     elif case == "a field of the wrong type":
         body["payer_id"] = 12
     elif case == "not JSON":
