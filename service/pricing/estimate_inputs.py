@@ -57,6 +57,9 @@ class EstimateInputs:
     #: The first service days [valid_from, valid_until) on which the same rows are in force (None: unbounded).
     valid_from: dt.date | None = None
     valid_until: dt.date | None = None
+    #: The rate tables built from these rows, by the versions pinned (shared by the reading's re-dated copies: a
+    #: table depends on the rows alone).
+    tables: dict[tuple[tuple[str, str], ...], StoredRateTable] = dataclasses.field(default_factory=dict)
 
     def covers(self, day: dt.date) -> bool:
         """Whether a course starting on ``day`` reads these same rows."""
@@ -70,11 +73,16 @@ class EstimateInputs:
 
     def rate_table(self, pinned: Mapping[str, str] | None) -> StoredRateTable:
         """The rates in force on the course's first day, with the versions ``pinned`` (kind -> label) instead."""
-        chosen = dict(self.in_force)
-        for kind, label in (pinned or {}).items():
-            if label in self.by_label:
-                chosen[kind] = self.by_label[label]
-        return rate_table_of(chosen, self.rows, payer_id=self.payer_id, plan_code=self.plan_code, on=self.on)
+        key = tuple(sorted(pinned.items())) if pinned else ()
+        table = self.tables.get(key)
+        if table is None:
+            chosen = dict(self.in_force)
+            for kind, label in (pinned or {}).items():
+                if label in self.by_label:
+                    chosen[kind] = self.by_label[label]
+            table = self.tables[key] = rate_table_of(chosen, self.rows, payer_id=self.payer_id,
+                                                     plan_code=self.plan_code, on=self.on)
+        return table
 
     def config_on(self, day: dt.date) -> Mapping[str, Any] | None:
         """:attr:`config` if it is in force on ``day`` too, else None (read it for that day)."""

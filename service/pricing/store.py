@@ -84,6 +84,23 @@ def _json(value: Any) -> bytes:
     return _encoder.encode(value)  # the pool's codec takes bytes as JSON text
 
 
+#: The JSON copy of the last rate tables stored, by the table itself (estimates reusing one reading share its
+#: tables: estimate_inputs.py); a table never changes once built.
+_RATES_JSON: dict[int, tuple[StoredRateTable, bytes]] = {}
+_RATES_JSON_KEPT = 64
+
+
+def _rates_json(rates: StoredRateTable) -> bytes:
+    found = _RATES_JSON.get(id(rates))
+    if found is not None and found[0] is rates:
+        return found[1]
+    if len(_RATES_JSON) >= _RATES_JSON_KEPT:
+        _RATES_JSON.pop(next(iter(_RATES_JSON)))
+    encoded = _json(rate_table_to_dict(rates))
+    _RATES_JSON[id(rates)] = (rates, encoded)
+    return encoded
+
+
 _COLUMNS = """id, created_at, updated_at, created_by, patient_key, patient_first_name, patient_last_name,
               patient_dob, benefits_source, eligibility_check_id, as_of, request::text AS request,
               rates::text AS rates, rate_version_ids, figures::text AS figures, response::text AS response,
@@ -200,7 +217,7 @@ async def insert_estimate(
             _INSERT_AUDITED, current_organization(), estimate_id, created_at, actor, patient_key,
             patient.first_name if patient else None, patient.last_name if patient else None,
             patient.date_of_birth if patient else None, benefits_source, eligibility_check_id, as_of, request_json,
-            None if benefits is None else _json(benefits), _json(rate_table_to_dict(rates)), list(rates.version_ids),
+            None if benefits is None else _json(benefits), _rates_json(rates), list(rates.version_ids),
             _json(dict(figures)), _json(response), _hash_of(request_json, as_of),
             None if packed_days is None else _json(list(packed_days)), actor, role, audit_request_id, reason,
             inputs_generation)
