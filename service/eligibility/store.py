@@ -21,6 +21,7 @@ import asyncpg
 import msgspec
 
 from contracts.benefits import NormalizedBenefits
+from service.db.tenant import current_organization
 from service.eligibility.read_batches import ReadBatches
 from service.eligibility.rows_json import with_rows_json
 
@@ -109,6 +110,7 @@ _READ_COLUMNS = ", ".join(("id", "created_at", "updated_at", *(c for c in _COLUM
                            "(benefits -> 'benefit_rows')::text AS benefit_rows_json"))
 _FETCH_CHECK = (f"SELECT {_READ_COLUMNS}, extract(epoch FROM now() - created_at)::float8 AS age "
                 "FROM eligibility_checks WHERE id = $1")
+_FETCH_CHECK_FOR_PRICING = "SELECT * FROM read_check_for_pricing($1, $2)"
 #: The audited reads of stored checks, made in batches (``read_batches.py``): the reads of concurrent requests and
 #: their audit rows in one statement and one commit (migration 0952). Arrays, one element per read: $1 the
 #: organizations, then the ids, cache keys, reuse windows, the ids asked for (audited as not found when nothing is),
@@ -143,6 +145,12 @@ async def find_cached(reads: CheckReads, key: str, ttl_seconds: int, audit: tupl
 
 
 async def fetch_check(conn: asyncpg.Connection | asyncpg.Pool, check_id: uuid.UUID) -> asyncpg.Record | None:
+    """What pricing reads of a check (no raw X12, no names; :func:`decode_benefits` takes it), in one statement that
+    sets the organization itself (migration 0993); inside a transaction, a plain SELECT of the same."""
+    if isinstance(conn, asyncpg.Pool):
+        async with conn.acquire() as held:
+            rows = await held.fetch_setting_its_own(_FETCH_CHECK_FOR_PRICING, current_organization(), check_id)
+        return rows[0] if rows else None
     return await conn.fetchrow(_FETCH_CHECK, check_id)
 
 
