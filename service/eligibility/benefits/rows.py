@@ -77,12 +77,21 @@ def _percent(fraction: Decimal) -> Decimal:
     return p.quantize(Decimal(1)) if p == p.to_integral_value() else p.normalize()
 
 
+@functools.lru_cache(maxsize=256)
 def _eb08(text: str) -> tuple[Decimal, bool] | None:
-    """An EB08 fraction as percent points, and whether it is within 0-1; None if it is not a number."""
+    """An EB08 fraction as percent points, and whether it is within 0-1; None if it is not a number. Cached by
+    value (Decimals are immutable): payers send a few coinsurance fractions (0.2, 0.5 ...) on many rows, and
+    each costs a regex match, a Decimal, a product and a rounding."""
     if not _X12_DECIMAL.match(text):
         return None
     fraction = Decimal(text)
     return _percent(fraction), 0 <= fraction <= 1
+
+
+@functools.lru_cache(maxsize=256)
+def _eb10(text: str) -> Decimal | None:
+    """An EB10 quantity (days, visits ...), None if it is not a number. Cached by value: a few limits recur."""
+    return Decimal(text) if _X12_DECIMAL.match(text) else None
 
 
 @functools.lru_cache(maxsize=4096)
@@ -239,7 +248,10 @@ def to_benefit_row(eb: EBLoop, warnings: list[str]) -> BenefitRow:
     if quantity_qualifier:
         force_setattr(row, "quantity_qualifier", quantity_qualifier)
     if quantity_text:
-        force_setattr(row, "quantity", decimal(quantity_text, "an EB10 quantity", warnings))
+        number = _eb10(quantity_text)
+        if number is None:
+            warnings.append("an EB10 quantity is not a number and was ignored")
+        force_setattr(row, "quantity", number)
     if eb.procedure:
         force_setattr(row, "procedure", eb.procedure)
     if repeated:

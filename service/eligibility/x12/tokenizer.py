@@ -16,6 +16,7 @@ element values (they may be PHI).
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from itertools import repeat
@@ -122,15 +123,41 @@ def _read_isa(text: str) -> tuple[Delimiters, int, list[str]]:
 _ASCII_CONTROLS = (*map(chr, range(32)), "\x7f")
 
 
-def _printable(body: str) -> bool:
-    """``body.isprintable()``, faster for the usual ASCII document: 33 substring searches (each a C memchr)
-    instead of a Unicode property look-up per character."""
+#: The same without the line break (``\n``, or ``\r`` and ``\n``) that follows each terminator.
+_CONTROLS_BUT_LF = tuple(c for c in _ASCII_CONTROLS if c != "\n")
+_CONTROLS_BUT_CRLF = tuple(c for c in _ASCII_CONTROLS if c not in "\r\n")
+
+
+def _printable(body: str, controls: tuple[str, ...] = _ASCII_CONTROLS) -> bool:
+    """``body.isprintable()`` (but for ``controls`` left out), faster for the usual ASCII document: 33
+    substring searches (each a C memchr) instead of a Unicode property look-up per character."""
     if not body.isascii():
+        if controls is not _ASCII_CONTROLS:  # the line breaks left out were counted: one per terminator
+            body = body.translate(_LINE_BREAKS)
         return body.isprintable()
-    for c in _ASCII_CONTROLS:
+    for c in controls:
         if c in body:
             return False
     return True
+
+
+_LINE_BREAKS = {ord("\r"): None, ord("\n"): None}
+
+
+def _segments_by_line(body: str, term: str) -> list[str] | None:
+    """The segments' texts of a document with a line break after every terminator, split on terminator and line
+    break together (no copy of the document without its line breaks); None unless every line break (and
+    carriage return) follows a terminator and no segment holds a control character."""
+    crlf = "\r" in body
+    parts = body.split(term + "\r\n" if crlf else term + "\n")
+    last = parts.pop()
+    breaks = len(parts)
+    if (body.count("\n") != breaks or (crlf and body.count("\r") != breaks)
+            or body.count(term) != breaks + last.count(term)
+            or not _printable(body, _CONTROLS_BUT_CRLF if crlf else _CONTROLS_BUT_LF)):
+        return None
+    parts += last.split(term)
+    return parts
 
 
 def _split_slowly(body: str, sep: str, term: str) -> list[list[str]]:
@@ -141,6 +168,29 @@ def _split_slowly(body: str, sep: str, term: str) -> list[list[str]]:
         if raw:
             out.append([e.rstrip() for e in raw.split(sep)])
     return out
+
+
+@functools.lru_cache(maxsize=16)
+def _space_before(sep: str, term: str) -> re.Pattern[str]:
+    """A space before an element separator or terminator (padding to strip): one regex scan, faster than two
+    substring searches."""
+    return re.compile(f" [{re.escape(sep)}{re.escape(term)}]")
+
+
+#: Segment ids already found valid (the few dozen X12 defines, as documents use them; at most 512 kept).
+_VALID_IDS: set[str] = set()
+
+
+def _check_ids(ids: list[str]) -> None:
+    for seg_id in set(ids):
+        if not _SEGMENT_ID.match(seg_id):
+            number = ids.index(seg_id) + 1
+            raise X12FormatError(
+                f"segment {number} does not start with a valid segment identifier "
+                "(2-3 upper-case letters or digits)"
+            )
+    if len(_VALID_IDS) < 512:
+        _VALID_IDS.update(ids)
 
 
 def tokenize(text: str) -> Tokenized:
@@ -158,11 +208,13 @@ def tokenize(text: str) -> Tokenized:
     # Whole-document passes in C (one regex substitution, two splits) instead of a Python loop per
     # segment and element: a 1 MB 271 tokenizes in milliseconds. The ISA keeps its padding.
     body = text[isa_end:].strip(_WS)
-    if "\n" in body:
+    parts = _segments_by_line(body, term) if "\n" in body else None
+    if parts is None and "\n" in body:
         body = body.replace(term + "\r\n", term).replace(term + "\n", term)
     segments = [text[: isa_end - 1].strip(_WS).split(sep)]
-    if _printable(body) and " " + sep not in body and " " + term not in body:
+    if parts is None and _printable(body):
         parts = body.split(term)
+    if parts is not None and not _space_before(sep, term).search(body):
         if parts[-1] == "":  # the usual trailing terminator; any other empty part is rare
             parts.pop()
         if "" in parts:
@@ -171,13 +223,8 @@ def tokenize(text: str) -> Tokenized:
     else:
         segments += _split_slowly(body, sep, term)
     ids = list(map(itemgetter(0), segments))
-    for seg_id in set(ids):
-        if not _SEGMENT_ID.match(seg_id):
-            number = ids.index(seg_id) + 1
-            raise X12FormatError(
-                f"segment {number} does not start with a valid segment identifier "
-                "(2-3 upper-case letters or digits)"
-            )
+    if not _VALID_IDS.issuperset(ids):
+        _check_ids(ids)
     if len(segments[0]) != 17:
         raise X12FormatError("the ISA segment must have 16 elements")
     return Tokenized(delimiters, segments, warnings, ids)

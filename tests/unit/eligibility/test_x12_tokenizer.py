@@ -32,6 +32,19 @@ def test_crlf_and_extra_whitespace_between_segments_and_trailing_element_spaces(
     assert tok.segments[2] == ["ST", "271", "0001", "005010X279A1"]
 
 
+@pytest.mark.parametrize("brk", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_a_line_break_after_every_terminator_gives_the_segments_of_the_one_line_document(brk):
+    body = "GS*HB*A*B*20260105*0930*7*X*005010X279A1~ST*271*0001~MSG*A B~SE*3*0001~GE*1*7~IEA*1*000000042~"
+    one_line = tokenize(ISA_CARET + body)
+    assert tokenize(ISA_CARET + brk + body.replace("~", "~" + brk)).segments == one_line.segments
+    # Two segments on the last line, and a line break inside a segment: read as before (the break is dropped)
+    two_on_last = ISA_CARET + body.replace("~", "~" + brk).replace("~" + brk + "IEA", "~IEA")
+    assert tokenize(two_on_last).segments == one_line.segments
+    broken = tokenize(ISA_CARET + body.replace("~", "~" + brk).replace("MSG*A B", "MSG*A B" + brk))
+    assert broken.segments == one_line.segments
+    assert tokenize(ISA_CARET + body.replace("MSG*A B", "MSG*A\tB")).segments[3] == ["MSG", "A\tB"]
+
+
 def test_unusual_delimiters_are_read_from_the_isa():
     isa = ISA_CARET.replace("*", "|").replace("^", "!").replace(":", ">").replace("~", "\n")
     tok = tokenize(isa + "GS|HB|A|B|20260105|0930|7|X|005010X279A1\nST|271|1\nEB|1||MH!A8\n")
