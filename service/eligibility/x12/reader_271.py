@@ -300,13 +300,29 @@ def parse_271_segments(tok: Tokenized) -> Parsed271:
     walk = _Walk(Parsed271(tok.delimiters, info, Party("2100A"), Party("2100B"), warnings=warnings))
     skipped = walk.skipped
     table = walk.table  # read again after every handler (handlers open and close loops)
+    messages: list[str] | None = None  # the EB loop's MSG texts while its 2110 table is read
     for seg in tok.segments[st_idx + 1 : se_idx]:
-        handler = table.get(seg[0])
+        seg_id = seg[0]
+        if messages is not None:
+            # Most of a 271 is EB loops of EB, DTP and MSG: their DTP and MSG are read here (_eb_dtp, _eb_msg
+            # inline), not by a call each.
+            if seg_id == "MSG":
+                messages.append(seg[1] if len(seg) > 1 else "")
+                continue
+            if seg_id == "DTP" and len(seg) >= 4:
+                eb.dates += ((seg[1], seg[2], seg[3]),)
+                continue
+        handler = table.get(seg_id)
         if handler is None:
-            skipped.add(seg[0])
+            skipped.add(seg_id)
         else:
             handler(walk, seg)
             table = walk.table
+            if table is _IN_2110:
+                eb = walk.eb
+                messages = eb.messages
+            else:
+                messages = None
     out = walk.out
     if walk.table is _IN_2120:
         warnings.append("LS*2120 was not closed by LE")
