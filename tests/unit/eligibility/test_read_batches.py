@@ -56,3 +56,38 @@ def test_a_read_the_database_refuses_fails_alone():
     assert isinstance(answers[2], asyncpg.NotNullViolationError)
     assert [answer["n"] for n, answer in enumerate(answers) if n != 2] == [1, 1, 1, 1]  # each alone, at last
     assert max(pool.statements) > 1  # they were tried together first
+
+
+class _HeldPool(_Pool):
+    """Answers each batch only when the test lets it go."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+        self.go = asyncio.Event()
+
+    async def fetch_setting_its_own(self, _query: str, *columns: list[Any]) -> list[dict[str, int]]:
+        self.statements.append(len(columns[0]))
+        await self.go.wait()
+        return [{"n": n} for n in range(1, len(columns[0]) + 1)]
+
+
+def test_while_a_batch_is_in_flight_the_next_goes_when_it_comes_back_or_when_enough_reads_wait():
+    async def go() -> tuple[list[int], list[int], list[int]]:
+        pool = _HeldPool()
+        batches = ReadBatches(pool, "query", in_flight=2, next_with=3)  # type: ignore[arg-type]
+        reads = [asyncio.ensure_future(batches.read(f"read {n}")) for n in range(3)]
+        await asyncio.sleep(0.01)
+        first = list(pool.statements)  # the first read went alone; two wait for it (fewer than 3)
+        reads.append(asyncio.ensure_future(batches.read("read 3")))  # the third waiting: a second batch goes
+        await asyncio.sleep(0.01)
+        second = list(pool.statements)
+        reads.append(asyncio.ensure_future(batches.read("read 4")))  # two in flight: it waits for one to come back
+        pool.go.set()
+        answers = await asyncio.gather(*reads)
+        assert all(answer is not None for answer in answers)
+        return first, second, pool.statements
+
+    first, second, every = asyncio.run(go())
+    assert first == [1]
+    assert second == [1, 3]
+    assert every == [1, 3, 1]
