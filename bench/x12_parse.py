@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import sys
 import time
 from pathlib import Path
@@ -124,7 +125,8 @@ def main() -> None:
     samples = [p.read_text() for p in sorted(SAMPLES.glob("*.271")) if p.name.startswith(("lfh-", "badx12-"))]
     five_kb = synthetic_271(50)
     big = synthetic_271()
-    print(f"5 KB 271: {len(five_kb):,} characters; synthetic 271: {big.count('EB*')} EB loops, {len(big):,} characters")
+    print(f"5 KB 271: {len(five_kb):,} characters; synthetic 271: {big.count('EB*')} EB loops, {len(big):,} characters"
+          f"; load average {_load()} (a shared machine: the ratios are what compares)")
     print(f"{'case':<20}{'pyx12 tokenize':>15}{'ours tokenize':>15}{'ratio':>7}{'ours full parse':>17}{'ratio':>7}")
     figures = {}
     for name, docs in (("samples (7 x 271)", samples), ("5 KB 271", [five_kb]), ("synthetic 200 EB", [big])):
@@ -151,6 +153,11 @@ def main() -> None:
     print(f"1 MB 271 ({len(megabyte):,} characters, {megabyte.count('EB*'):,} EB loops): full parse inline "
           f"{inline:.2f} s of CPU")
     print("(/health while the service reads a 1 MB 271: bench/x12_health.py)")
+    print(f"load average at the end {_load()}")
+
+
+def _load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":

@@ -116,7 +116,8 @@ _IN, _OUT, _UNKNOWN, _INPATIENT = Network.IN, Network.OUT, Network.UNKNOWN, Leve
 _LEVELS_NETWORKS = [(level, network) for level in Level for network in (_IN, _OUT)]
 
 
-_STATUS_CODES = frozenset({"I", "J", *ACTIVE_CODES})
+#: EB01 -> the set of :class:`_NetworkRows` a row's service types go to (EB01 I, J or active coverage).
+_KINDS = {"I": "not_covered", "J": "cost_containment", **dict.fromkeys(ACTIVE_CODES, "active")}
 _MEDICARE_PARTS = frozenset(_MEDICARE_PART.values())
 
 
@@ -314,8 +315,7 @@ class _RowSet:
             else:
                 figure = None
             stcs = service_types or _PLAN_LEVEL
-            kind = (None if code not in _STATUS_CODES else "not_covered" if code == "I"
-                    else "cost_containment" if code == "J" else "active")
+            kind = _KINDS.get(code)
             medicare_part = figure is not None and r.insurance_type_code in _MEDICARE_PARTS
             for idx in targets:
                 if figure is not None:

@@ -184,9 +184,10 @@ def to_rejection(aaa: AAA) -> Rejection:
 
 @functools.lru_cache(maxsize=1024)
 def _row_dates(dtps: tuple[tuple[str, str, str], ...]) -> tuple[
-        tuple[tuple[str, str], ...], tuple[tuple[str, tuple[str, ...]], ...], dt.date | None, dt.date | None]:
-    """A row's DTPs: (qualifier, ISO text) of the first of each qualifier, the repeated qualifiers with every
-    value, and the row's own coverage begin and end. Cached: most rows of a 271 carry the same DTPs."""
+        dict[str, str], tuple[tuple[str, tuple[str, ...]], ...], dt.date | None, dt.date | None]:
+    """A row's DTPs: qualifier -> ISO text of the first of each qualifier (a dict shared by every caller: copy
+    it, never change it), the repeated qualifiers with every value, and the row's own coverage begin and end.
+    Cached: most rows of a 271 carry the same DTPs."""
     dates: dict[str, str] = {}
     repeated: dict[str, list[str]] = {}
     for q, f, v in dtps:
@@ -196,10 +197,10 @@ def _row_dates(dtps: tuple[tuple[str, str, str], ...]) -> tuple[
         else:
             dates[q] = iso
     begin, end = coverage_span(row_dates(dtps))
-    return tuple(dates.items()), tuple((q, tuple(v)) for q, v in repeated.items()), begin, end
+    return dates, tuple((q, tuple(v)) for q, v in repeated.items()), begin, end
 
 
-_NO_DATES = ((), (), None, None)
+_NO_DATES: tuple = ({}, (), None, None)
 
 
 def to_benefit_row(eb: EBLoop, warnings: list[str]) -> BenefitRow:
@@ -240,7 +241,7 @@ def to_benefit_row(eb: EBLoop, warnings: list[str]) -> BenefitRow:
         percent=percent,
         authorization_required=_YES_NO.get(authorization),
         network=_NETWORK.get(network, _UNKNOWN),
-        dates=dict(dates),
+        dates=dates.copy(),  # the row's own dict (_row_dates' is shared)
         coverage_begin=begin,
         coverage_end=end,
         messages=eb.messages,
