@@ -32,7 +32,7 @@ from service.eligibility.benefits.medicare import MEDICARE_TYPES, find_advantage
 from service.eligibility.benefits.other_payers import other_payers
 from service.eligibility.benefits.plan_type import classify
 from service.eligibility.benefits.rows import (
-    coverage_span, first, parse_d8, parse_date_value, row_dates, to_benefit_row, to_rejection,
+    coverage_span, first, parse_d8, parse_date_value, row_dates, to_benefit_row, to_benefit_rows, to_rejection,
 )
 from service.eligibility.levels import INDIVIDUAL_LEVELS, choose_levels
 from service.eligibility.x12 import codes
@@ -83,7 +83,7 @@ def normalize_271(parsed: Parsed271, *, source: Source = Source.CLEARINGHOUSE_27
     warnings = list(parsed.warnings)
     all_loops = parsed.all_benefits()
     patient = parsed.patient
-    rows = [to_benefit_row(eb, warnings) for eb in all_loops]
+    rows = to_benefit_rows(all_loops, warnings)
     rejections = [to_rejection(a) for a in parsed.all_rejections()]
 
     if patient is not None and patient.benefits:

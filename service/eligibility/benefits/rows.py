@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 
 from msgspec.structs import force_setattr
@@ -18,8 +19,8 @@ from service.eligibility.x12.reader_271 import AAA, EBLoop, RelatedEntity
 from service.money import cents
 
 __all__ = [
-    "to_benefit_row", "to_rejection", "parse_d8", "parse_date_value", "row_dates", "first", "entity_name",
-    "decimal", "money", "quantity", "clip", "COVERAGE_BEGIN", "COVERAGE_END",
+    "to_benefit_row", "to_benefit_rows", "to_rejection", "parse_d8", "parse_date_value", "row_dates", "first",
+    "entity_name", "decimal", "money", "quantity", "clip", "COVERAGE_BEGIN", "COVERAGE_END",
 ]
 
 _YES_NO = {"Y": True, "N": False}
@@ -204,67 +205,77 @@ _NO_DATES: tuple = ({}, (), None, None)
 
 
 def to_benefit_row(eb: EBLoop, warnings: list[str]) -> BenefitRow:
-    code, coverage_level, _, insurance_type, plan, period, amount_text, percent_text, quantity_qualifier, \
-        quantity_text, authorization, network = eb.elements[:12]
-    amount = percent = None
-    if amount_text:
-        if _CENTS.match(amount_text):  # money()'s usual form, inline: cents already, never negative
-            amount = Decimal(amount_text)
-        else:
-            amount = money(amount_text, "an EB07 amount", warnings)
-            if amount is not None and amount < 0:
-                warnings.append("a negative EB07 amount was ignored")
-                amount = None
-    if percent_text:
-        eb08 = _eb08(percent_text)
-        if eb08 is None:
-            warnings.append("an EB08 percent is not a number and was ignored")
-        else:
-            percent, within = eb08
-            if not within:
-                warnings.append("an EB08 percent outside 0-1 was kept as sent; check the payer's answer")
-    description = codes.EB01.get(code)
-    if description is None:
-        warnings.append(f"EB01 code {code[:2]!r} is not known; row kept")
-    dates, repeated, begin, end = _row_dates(tuple(eb.dates)) if eb.dates else _NO_DATES
-    # msgspec's constructor is ~3x slower past 15 keyword arguments: the fields most rows carry are passed, the
-    # others (left at their defaults on most rows) are set only when the row has them.
-    row = BenefitRow(
-        code=code,
-        code_description=description,
-        coverage_level=coverage_level or None,
-        service_type_codes=eb.service_types,
-        insurance_type_code=insurance_type or None,
-        plan_description=plan or None,
-        time_period=period or None,
-        amount=amount,
-        percent=percent,
-        authorization_required=_YES_NO.get(authorization),
-        network=_NETWORK.get(network, _UNKNOWN),
-        dates=dates.copy(),  # the row's own dict (_row_dates' is shared)
-        coverage_begin=begin,
-        coverage_end=end,
-        messages=eb.messages,
-    )
-    if quantity_qualifier:
-        force_setattr(row, "quantity_qualifier", quantity_qualifier)
-    if quantity_text:
-        number = _eb10(quantity_text)
-        if number is None:
-            warnings.append("an EB10 quantity is not a number and was ignored")
-        force_setattr(row, "quantity", number)
-    if eb.procedure:
-        force_setattr(row, "procedure", eb.procedure)
-    if repeated:
-        force_setattr(row, "repeated_dates", {q: list(v) for q, v in repeated})
-    if eb.hsd:
-        force_setattr(row, "delivery", ["*".join(h) for h in eb.hsd])
-    if eb.iii:
-        force_setattr(row, "places_of_service", [iii[1] for iii in eb.iii if len(iii) > 1 and iii[0] == "ZZ" and iii[1]])
-    if eb.refs:
-        force_setattr(row, "references", dict(eb.refs))
-    if eb.entities:
-        force_setattr(row, "related_entities", [_entity_label(ent) for ent in eb.entities])
-    if eb.rejections:
-        force_setattr(row, "rejections", [to_rejection(a) for a in eb.rejections])
-    return row
+    """One EB loop as a :class:`BenefitRow` (problems with its numbers appended to ``warnings``)."""
+    return to_benefit_rows((eb,), warnings)[0]
+
+
+def to_benefit_rows(loops: Iterable[EBLoop], warnings: list[str]) -> list[BenefitRow]:
+    """Every EB loop as a :class:`BenefitRow`, in order: one call per 271, not one per row."""
+    rows: list[BenefitRow] = []
+    for eb in loops:
+        code, coverage_level, _, insurance_type, plan, period, amount_text, percent_text, quantity_qualifier, \
+            quantity_text, authorization, network = eb.elements[:12]
+        amount = percent = None
+        if amount_text:
+            if _CENTS.match(amount_text):  # money()'s usual form, inline: cents already, never negative
+                amount = Decimal(amount_text)
+            else:
+                amount = money(amount_text, "an EB07 amount", warnings)
+                if amount is not None and amount < 0:
+                    warnings.append("a negative EB07 amount was ignored")
+                    amount = None
+        if percent_text:
+            eb08 = _eb08(percent_text)
+            if eb08 is None:
+                warnings.append("an EB08 percent is not a number and was ignored")
+            else:
+                percent, within = eb08
+                if not within:
+                    warnings.append("an EB08 percent outside 0-1 was kept as sent; check the payer's answer")
+        description = codes.EB01.get(code)
+        if description is None:
+            warnings.append(f"EB01 code {code[:2]!r} is not known; row kept")
+        dates, repeated, begin, end = _row_dates(tuple(eb.dates)) if eb.dates else _NO_DATES
+        # msgspec's constructor is ~3x slower past 15 keyword arguments: the fields most rows carry are passed, the
+        # others (left at their defaults on most rows) are set only when the row has them.
+        row = BenefitRow(
+            code=code,
+            code_description=description,
+            coverage_level=coverage_level or None,
+            service_type_codes=eb.service_types,
+            insurance_type_code=insurance_type or None,
+            plan_description=plan or None,
+            time_period=period or None,
+            amount=amount,
+            percent=percent,
+            authorization_required=_YES_NO.get(authorization),
+            network=_NETWORK.get(network, _UNKNOWN),
+            dates=dates.copy(),  # the row's own dict (_row_dates' is shared)
+            coverage_begin=begin,
+            coverage_end=end,
+            messages=eb.messages,
+        )
+        if quantity_qualifier:
+            force_setattr(row, "quantity_qualifier", quantity_qualifier)
+        if quantity_text:
+            number = _eb10(quantity_text)
+            if number is None:
+                warnings.append("an EB10 quantity is not a number and was ignored")
+            force_setattr(row, "quantity", number)
+        if eb.procedure:
+            force_setattr(row, "procedure", eb.procedure)
+        if repeated:
+            force_setattr(row, "repeated_dates", {q: list(v) for q, v in repeated})
+        if eb.hsd:
+            force_setattr(row, "delivery", ["*".join(h) for h in eb.hsd])
+        if eb.iii:
+            places = [iii[1] for iii in eb.iii if len(iii) > 1 and iii[0] == "ZZ" and iii[1]]
+            force_setattr(row, "places_of_service", places)
+        if eb.refs:
+            force_setattr(row, "references", dict(eb.refs))
+        if eb.entities:
+            force_setattr(row, "related_entities", [_entity_label(ent) for ent in eb.entities])
+        if eb.rejections:
+            force_setattr(row, "rejections", [to_rejection(a) for a in eb.rejections])
+        rows.append(row)
+    return rows
