@@ -20,7 +20,7 @@ from service.console import patient as patient_routes
 from service.console import routes as console_routes
 from service.content_type import require_json_body
 from service.docs import docs_assets_router, swagger_ui_plugin
-from service.eligibility import reused_checks
+from service.eligibility import checks_by_id, reused_checks
 from service.eligibility import routes as eligibility_routes
 from service.eligibility.batches import routes as batch_routes
 from service.eligibility.payers import routes as payer_routes
@@ -129,7 +129,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     portal_tokens.install(app)  # app.state.portal_token_resolver for Bearer portal tokens
     # Outermost, around the router too: unmatched paths (404/405) also get a request id and an access-log line,
     # and every route middleware below already knows the caller.
-    app.asgi_handler = RequestContextMiddleware(app.asgi_handler, reused_checks.install(app))
+    app.asgi_handler = RequestContextMiddleware(app.asgi_handler, reused_checks.install(app),
+                                                checks_by_id.install(app))
     return app
 
 

@@ -27,6 +27,7 @@ from service.health import LIVENESS_PATH, send_liveness
 from service.text import nul_paths
 
 if TYPE_CHECKING:
+    from service.eligibility.checks_by_id import ChecksById
     from service.eligibility.reused_checks import ReusedChecks
 
 log = structlog.get_logger("service.access_log")
@@ -101,10 +102,13 @@ class RequestContextMiddleware:
     the credentials are checked, then the caller's own for the rest of the request (none without a caller), and
     back to what it was when the request ends."""
 
-    def __init__(self, app: ASGIApp, reused_checks: ReusedChecks | None = None) -> None:
+    def __init__(self, app: ASGIApp, reused_checks: ReusedChecks | None = None,
+                 checks_by_id: ChecksById | None = None) -> None:
         self.app = app
         #: POST /v1/eligibility/checks reusing a stored check, answered before routing (eligibility/reused_checks.py)
         self.reused_checks = reused_checks
+        #: GET /v1/eligibility/checks/{check_id}, answered before routing (eligibility/checks_by_id.py)
+        self.checks_by_id = checks_by_id
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -182,10 +186,11 @@ class RequestContextMiddleware:
                 await send_liveness(app_state, send_with_id)
                 observe_request(LIVENESS_PATH, "GET", status, time.perf_counter() - started)
                 return
-            if self.reused_checks is not None and self.reused_checks.applies(scope):
-                await self.reused_checks.answer(
-                    scope, receive, send_with_id, lambda rest: self.app(scope, _refusing_nul(rest), send_with_id))
-                return
+            for fast in (self.reused_checks, self.checks_by_id):
+                if fast is not None and fast.applies(scope):
+                    await fast.answer(
+                        scope, receive, send_with_id, lambda rest: self.app(scope, _refusing_nul(rest), send_with_id))
+                    return
             await self.app(scope, _refusing_nul(receive), send_with_id)
         finally:
             if app_state["settings"].log_level in _ACCESS_LOG_LEVELS:  # else the line is dropped anyway

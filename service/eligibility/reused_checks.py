@@ -26,6 +26,7 @@ from collections.abc import Awaitable, Callable
 
 import msgspec
 from litestar import Litestar
+from litestar._asgi.utils import is_valid_host
 from litestar.response import Response
 from litestar.routes import HTTPRoute
 from litestar.types import Message, Receive, Scope, Send
@@ -48,37 +49,61 @@ from service.route_layer import TrackedSend
 PATH = "/v1/eligibility/checks"
 _IDEMPOTENCY_KEY = b"idempotency-key"
 _CONTENT_TYPE = b"content-type"
+_HOST = b"host"
 
 #: The route, given the receive to read the request from (the body this path read, then the rest).
 Routed = Callable[[Receive], Awaitable[None]]
+
+
+class RouteShape:
+    """What a path answered before routing takes from the route it stands in for: its handler, the roles its guards
+    let in, and the headers Litestar's ``Response`` sends with its 200."""
+
+    def __init__(self, app: Litestar, path: str, method: str) -> None:
+        route = next((r for r in app.routes if isinstance(r, HTTPRoute) and r.path == path), None)
+        if route is None or method not in route.route_handler_map:
+            raise LookupError(f"{method} {path}")
+        #: the route's template (its metrics are counted under it)
+        self.path = path
+        self.handler = route.route_handler_map[method][0]
+        #: the roles the route's guards let in (service.access.roles.allow); others go to the route, refused there
+        self.roles = frozenset(role for guard in self.handler.resolve_guards() for role in getattr(guard, "roles", ()))
+        probe = Response(b"", status_code=200, media_type=self.handler.media_type).to_asgi_response(
+            app=None, request=None)  # type: ignore[arg-type]
+        self._head = tuple(probe.encode_headers())  # Litestar's own, the length aside
+
+    def lets_in(self, scope: Scope) -> bool:
+        """Whether the route's guards let the caller in and Litestar's router takes the request's Host header."""
+        caller = scope["state"].get("caller")
+        if caller is None or caller.role.value not in self.roles:
+            return False
+        return all(is_valid_host(value) for name, value in scope["headers"] if name == _HOST)
+
+    def headers(self, length: int) -> list[tuple[bytes, bytes]]:
+        """The headers Litestar's ``Response`` sends with a 200 of ``length`` bytes."""
+        return [(name, str(length).encode()) if name == b"content-length" else (name, value)
+                for name, value in self._head]
+
+    async def send_answer(self, send: Send, answer: bytes) -> None:
+        """The route's 200 with ``answer``, as Litestar's ``Response`` sends it."""
+        await send({"type": "http.response.start", "status": 200, "headers": self.headers(len(answer))})
+        await send({"type": "http.response.body", "body": answer, "more_body": False})
 
 
 class ReusedChecks:
     """The fast path of one app (:meth:`answer`), built from the route it stands in for."""
 
     def __init__(self, app: Litestar) -> None:
-        route = next(r for r in app.routes if isinstance(r, HTTPRoute) and r.path == PATH)
-        handler = route.route_handler_map["POST"][0]
-        #: the roles the route's guards let in (service.access.roles.allow); others go to the route, refused there
-        self.roles = frozenset(role for guard in handler.resolve_guards() for role in getattr(guard, "roles", ()))
-        self.media_type = handler.media_type
+        self.route = RouteShape(app, PATH, "POST")
+        handler = self.route.handler
         self.bounds_checked_by_handler = tuple(handler.opt.get(BOUNDS_CHECKED_BY_HANDLER, ()))
         self.max_body_bytes = handler.resolve_request_max_body_size() or math.inf
-        #: Litestar's own headers of the route's 200 (``Response`` with the handler's media type), the length aside
-        probe = Response(b"", status_code=200, media_type=self.media_type).to_asgi_response(app=None, request=None)  # type: ignore[arg-type]
-        self._head = tuple(probe.encode_headers())
         self.known_bodies = KnownBodies()
-
-    def _headers(self, length: int) -> list[tuple[bytes, bytes]]:
-        """The headers Litestar's ``Response`` sends with a 200 of ``length`` bytes."""
-        return [(name, str(length).encode()) if name == b"content-length" else (name, value)
-                for name, value in self._head]
 
     def applies(self, scope: Scope) -> bool:
         if scope["method"] != "POST" or scope["path"] != PATH or scope["query_string"]:
             return False
-        caller = scope["state"].get("caller")
-        if caller is None or caller.role.value not in self.roles:
+        if not self.route.lets_in(scope):
             return False
         for name, value in scope["headers"]:
             if name == _IDEMPOTENCY_KEY or (name == _CONTENT_TYPE and not is_json_media_type(value.decode("latin-1"))):
@@ -138,8 +163,7 @@ class ReusedChecks:
                 if answer is None:
                     return
                 answered = True
-                await send({"type": "http.response.start", "status": 200, "headers": self._headers(len(answer))})
-                await send({"type": "http.response.body", "body": answer, "more_body": False})
+                await self.route.send_answer(send, answer)
 
             await run_with_timeout(reuse, scope, receive, status, status.started, limit)
             answered = answered or status.started()  # the timeout's 504
@@ -223,9 +247,10 @@ def _replaying(read: list[Message], receive: Receive) -> Receive:
 
 def install(app: Litestar) -> ReusedChecks | None:
     """The app's fast path (None when the app has no such route)."""
-    if not any(isinstance(r, HTTPRoute) and r.path == PATH for r in app.routes):
+    try:
+        return ReusedChecks(app)
+    except LookupError:
         return None
-    return ReusedChecks(app)
 
 
-__all__ = ["PATH", "ReusedChecks", "install"]
+__all__ = ["PATH", "ReusedChecks", "RouteShape", "Routed", "install"]

@@ -77,7 +77,7 @@ def test_a_reused_check_is_answered_before_routing_as_the_route_answers_it(clien
 @pytest.mark.parametrize(("case", "status"), [
     ("no key", 401), ("a role the route refuses", 403), ("a date out of bounds", 400),
     ("a field of the wrong type", 400), ("a birth after the date of service", 400), ("not JSON", 400), ("a NUL in a name", 400), ("declared as text", 415),
-    ("a path beside it", 404), ("the payer down", 503),
+    ("a path beside it", 404), ("the payer down", 503), ("an invalid Host header", 400),
 ])
 def test_every_other_outcome_is_the_routes(client, headers, reused, case: str, status: int) -> None:  # noqa: ANN001
     key, body, path, extra = headers["intake"], dict(reused), PATH, {}
@@ -99,6 +99,8 @@ def test_every_other_outcome_is_the_routes(client, headers, reused, case: str, s
         body, extra = json.dumps(body), {"headers": {"Content-Type": "text/plain"}}
     elif case == "a path beside it":
         path = PATH + "z"
+    elif case == "an invalid Host header":  # Litestar's router refuses it before any route
+        extra = {"headers": {"Host": "bad host"}}
     elif case == "the payer down":
         body = body_for("ERR-DOWN-042", payer_id="SBFASTDOWN")  # no stored check: the route asks the payer
     first, second = _both(client, key, body, path=path, **extra)
