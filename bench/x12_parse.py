@@ -17,7 +17,8 @@ points and EB10 quantity texts -> numbers (``rows._eb08``, ``rows._eb10``, 256 e
 (``tokenizer._VALID_IDS``, at most 512) and one regex per delimiter pair. Nothing keyed by a whole document, an
 EB segment or any text with a name, member id or amount. Target (issue
 10): the full parse of the 5 KB 271 at least 10x pyx12's tokenizer. The last lines split the 5 KB full parse
-into tokenize / loop walk / normalization, to show where its time goes.
+into tokenize / loop walk / normalization, to show where its time goes, and give the floor of any parse with this
+answer's shape: tokenizing and making the answer's objects from values already decoded (``answer_objects_only``).
 
 The biggest file: a 1 MB synthetic 271 (the largest body the service accepts), read inline here; what the
 service does with it over HTTP (and ``/health`` meanwhile) is ``bench/x12_health.py``.
@@ -30,12 +31,15 @@ import io
 import os
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import msgspec  # noqa: E402
 import pyx12.x12file  # noqa: E402
 
+from contracts.benefits import BenefitRow, LevelBenefits, NormalizedBenefits  # noqa: E402
 from service.eligibility.benefits import benefits_from_271  # noqa: E402
 from service.eligibility.x12.reader_271 import read_271  # noqa: E402
 from service.eligibility.x12.tokenizer import tokenize  # noqa: E402
@@ -109,6 +113,32 @@ def ours_read(text: str) -> int:
     return len(read_271(text).all_benefits())
 
 
+def answer_objects_only(text: str) -> Callable[[str], object]:
+    """The floor of the full parse with this answer's shape: tokenize, and make the answer's objects (every
+    ``BenefitRow``, the six ``LevelBenefits``, the ``NormalizedBenefits``) from values already decoded (taken
+    here from one full parse of ``text``; fields left at their defaults are not passed): no walk, no decoding,
+    no rule."""
+    done = benefits_from_271(text)
+
+    def given(obj: msgspec.Struct) -> dict:
+        out = {}
+        for f in msgspec.structs.fields(obj):
+            default = f.default_factory() if f.default_factory is not msgspec.NODEFAULT else f.default
+            if (value := getattr(obj, f.name)) != default:
+                out[f.name] = value
+        return out
+
+    rows, levels = [given(r) for r in done.benefit_rows], [given(lv) for lv in done.levels]
+    top = {k: v for k, v in given(done).items() if k not in ("benefit_rows", "levels")}
+
+    def run(doc: str) -> object:
+        tokenize(doc)
+        return NormalizedBenefits(**top, benefit_rows=[BenefitRow(**r) for r in rows],
+                                  levels=[LevelBenefits(**lv) for lv in levels])
+
+    return run
+
+
 def one_megabyte_271() -> str:
     """The largest 271 the service accepts in a JSON body (MAX_BODY_BYTES = 1 MiB)."""
     n = 200
@@ -141,11 +171,15 @@ def main() -> None:
           f"{'met' if full_ratio >= TARGET else 'NOT met'} (both sides pure Python, nothing of ours compiled; "
           "nothing cached between documents but values: dates, EB08/EB10 numbers, valid segment ids)")
     # Where the full parse's time goes (per document, from rates measured together; differences of rates):
-    phases = rates({"tokenize": ours_tokenize, "read": ours_read, "full": ours_full_parse}, [five_kb], seconds)
-    tok_us, read_us, full_us = (1e6 / phases[k] for k in ("tokenize", "read", "full"))
+    phases = rates({"tokenize": ours_tokenize, "read": ours_read, "full": ours_full_parse,
+                    "floor": answer_objects_only(five_kb)}, [five_kb], seconds)
+    tok_us, read_us, full_us, floor_us = (1e6 / phases[k] for k in ("tokenize", "read", "full", "floor"))
     print(f"5 KB 271, full parse {full_us:,.0f} us: tokenize {tok_us:,.0f} us, loop walk (-> Parsed271) "
           f"{read_us - tok_us:,.0f} us, normalization (rows, levels, Medicare/Medicaid/other payers/contacts) "
           f"{full_us - read_us:,.0f} us; 10x pyx12 would be {1e6 / five['pyx12'] / TARGET:,.0f} us")
+    print(f"5 KB 271, the floor with this answer's shape (tokenize + making its BenefitRows, LevelBenefits and "
+          f"NormalizedBenefits from values already decoded; no walk, no decoding, no rule): {floor_us:,.0f} us, "
+          f"{phases['floor'] / five['pyx12']:.1f}x pyx12's tokenizer")
     megabyte = one_megabyte_271()
     t0 = time.process_time()
     ours_full_parse(megabyte)

@@ -89,11 +89,14 @@ def _read_isa(text: str) -> tuple[Delimiters, int, list[str]]:
     if sep.isalnum() or sep in _WS:
         raise X12FormatError("the ISA segment's element separator (character 4) must be a punctuation mark")
     # ISA has 16 elements: the 16th separator is followed by ISA16 (one char) and the terminator.
-    pos = 3
-    for _ in range(15):
-        pos = text.find(sep, pos + 1)
-        if pos < 0:
-            raise X12FormatError("the ISA segment is incomplete: expected 16 elements")
+    if len(text) > 105 and text[103] == sep and text.count(sep, 0, 104) == 16:
+        pos = 103  # the usual padded ISA: its 16th separator at character 104 (one count instead of 15 finds)
+    else:
+        pos = 3
+        for _ in range(15):
+            pos = text.find(sep, pos + 1)
+            if pos < 0:
+                raise X12FormatError("the ISA segment is incomplete: expected 16 elements")
     if pos + 2 >= len(text):
         raise X12FormatError("the ISA segment is incomplete: no component separator or segment terminator")
     component = text[pos + 1]

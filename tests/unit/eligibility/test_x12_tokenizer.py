@@ -45,6 +45,18 @@ def test_a_line_break_after_every_terminator_gives_the_segments_of_the_one_line_
     assert tokenize(ISA_CARET + body.replace("MSG*A B", "MSG*A\tB")).segments[3] == ["MSG", "A\tB"]
 
 
+@pytest.mark.parametrize("isa", [
+    ISA_CARET.replace("SENDER         ", "SENDER"),  # fields not padded: the 16th separator comes early
+    ISA_CARET.replace("SENDER         ", "SENDER          "),  # one character too many: it comes late
+], ids=["short", "long"])
+def test_an_isa_of_another_length_is_read_by_its_separators_with_a_warning(isa):
+    body = "GS*HB*A*B*20260105*0930*7*X*005010X279A1~ST*271*0001~SE*2*0001~"
+    tok = tokenize(isa + body)
+    assert tok.delimiters == tokenize(ISA_CARET + body).delimiters
+    assert tok.segments[1:] == tokenize(ISA_CARET + body).segments[1:]
+    assert tok.warnings == [f"ISA segment is {len(isa)} characters long, expected 106 (fields not padded)"]
+
+
 def test_unusual_delimiters_are_read_from_the_isa():
     isa = ISA_CARET.replace("*", "|").replace("^", "!").replace(":", ">").replace("~", "\n")
     tok = tokenize(isa + "GS|HB|A|B|20260105|0930|7|X|005010X279A1\nST|271|1\nEB|1||MH!A8\n")
