@@ -60,6 +60,9 @@ class EstimateInputs:
     #: The rate tables built from these rows, by the versions pinned (shared by the reading's re-dated copies: a
     #: table depends on the rows alone).
     tables: dict[tuple[tuple[str, str], ...], StoredRateTable] = dataclasses.field(default_factory=dict)
+    #: Served from the readings kept for the pool (read for an earlier estimate), not read for this one: a refusal
+    #: priced from it is checked against a fresh reading (``service.create_estimate``).
+    kept: bool = False
 
     def covers(self, day: dt.date) -> bool:
         """Whether a course starting on ``day`` reads these same rows."""
@@ -154,7 +157,7 @@ async def estimate_inputs(pool: asyncpg.Pool, *, payer_id: str | None, plan_code
             return kept if kept.on == on else dataclasses.replace(kept, on=on)
     reading = await read_estimate_inputs(pool, payer_id=payer_id, plan_code=plan_code, on=on,
                                          pinned_label=pinned_label)
-    cache.put(key, reading)
+    cache.put(key, dataclasses.replace(reading, kept=True))  # the same tables: they depend on the rows alone
     return reading
 
 

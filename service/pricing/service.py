@@ -24,7 +24,7 @@ from service import read_aloud
 from service.access.audit import patient_key
 from service.access.roles import Caller
 from service.config import Settings
-from service.errors import FieldError, InvalidInput, NotFound, Unprocessable
+from service.errors import FieldError, InvalidInput, NotFound, ProblemError, Unprocessable
 from service.money import format_usd
 from service.pricing.closures import ProgramCalendar
 from service.pricing.cob import Coverage, coverage_from_dict, coverage_of, coverage_to_dict
@@ -359,18 +359,27 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
     inputs = await estimate_inputs(pool, payer_id=resolved.payer_id, plan_code=request.plan_code, on=on,
                                    pinned_label=request.rate_table_version)
     for attempt in range(_PRICINGS):
-        choice = _network_choice(request, resolved, inputs)
-        priced_inp = dataclasses.replace(inp, network_choice=choice, other_coverage=others)
-        pinned = _pinned(inputs, request.rate_table_version)
-        if pinned is None and choice is not None and choice.contract is not None and choice.contract.in_network \
-                and choice.contract.fee_schedule_version and has_networks(resolved.benefits, request.self_pay):
-            pinned = {"contract": choice.contract.fee_schedule_version}  # the contract's own rates
-        table = inputs.rate_table(pinned)
-        packed: list[PackedDays] = []
-        comparison = compute(priced_inp, resolved.benefits, table, figures, packed_days=packed)
-        comparison, extra = await _with_affordability(pool, comparison, request, inputs=inputs,
-                                                      assistance_policy=assistance_policy, table=table,
-                                                      packed_days=packed, with_schedules=False)
+        try:
+            choice = _network_choice(request, resolved, inputs)
+            priced_inp = dataclasses.replace(inp, network_choice=choice, other_coverage=others)
+            pinned = _pinned(inputs, request.rate_table_version)
+            if pinned is None and choice is not None and choice.contract is not None and choice.contract.in_network \
+                    and choice.contract.fee_schedule_version and has_networks(resolved.benefits, request.self_pay):
+                pinned = {"contract": choice.contract.fee_schedule_version}  # the contract's own rates
+            table = inputs.rate_table(pinned)
+            packed: list[PackedDays] = []
+            comparison = compute(priced_inp, resolved.benefits, table, figures, packed_days=packed)
+            comparison, extra = await _with_affordability(pool, comparison, request, inputs=inputs,
+                                                          assistance_policy=assistance_policy, table=table,
+                                                          packed_days=packed, with_schedules=False)
+        except ProblemError:
+            if not inputs.kept:
+                raise
+            # Refused from rows an earlier estimate read (a version, a chargemaster imported since by any process
+            # would be missing): refused only if the rows in force now refuse it too.
+            inputs = await estimate_inputs(pool, payer_id=resolved.payer_id, plan_code=request.plan_code, on=on,
+                                           pinned_label=request.rate_table_version, fresh=True)
+            continue
         extra["program_calendar"] = calendar.to_dict()
         extra["network_choice"] = choice.to_dict() if choice is not None else None
         extra["other_coverage"] = [coverage_to_dict(c) for c in others]
