@@ -5,9 +5,11 @@ timeout, the audited read, its answer or its 404) without Litestar's per-request
 It answers only a caller the route's guards let in, on the route's own path (one segment after ``checks/``, no
 query string, a valid Host header), and only with what the route would answer: the 200 of a stored check, the 404
 of an id that finds none (rendered by the route's own exception handler), the 429 of a caller over its limit, the
-504 of a read past the request timeout. Anything else - a rate limiter or a read that raised - goes on to the route,
-which answers it as it would have (the request was then counted against the rate limit once, here, and the route
-keeps to the same deadline: ``ratelimit.REQUEST_DEADLINE``). tests/integration/eligibility/test_checks_by_id.py holds
+504 of a read past the request timeout, and the 500 of a read that failed after its audit row was committed
+(rendered by the route's exception handler: handed on, the check would be read and audited twice). Anything else -
+a rate limiter that raised, a read that failed before its batch was committed - goes on to the route, which answers
+it as it would have (the request was then counted against the rate limit once, here, and the route keeps to the
+same deadline: ``ratelimit.REQUEST_DEADLINE``). tests/integration/eligibility/test_checks_by_id.py holds
 each outcome and its audit rows to what the route answers.
 """
 
@@ -17,7 +19,6 @@ import asyncio
 import time
 
 from litestar import Litestar
-from litestar.middleware._internal.exceptions.middleware import get_exception_handler
 from litestar.types import Receive, Scope, Send
 
 from service.access.metrics import observe_request
@@ -73,14 +74,19 @@ class ChecksById:
             async def read(scope: Scope, receive: Receive, send: Send) -> None:
                 nonlocal answered
                 check_id = scope["path"][len(PREFIX):]
+                service.READ_AUDITED.set(False)
                 try:
                     answer = await service.read_check(
                         service.context_for(scope["app"].state, state["caller"], state["request_id"]), check_id)
                 except NotFound as exc:  # audited as not found: answered here, as the route's handler renders it
                     answered = True
-                    await self._render(scope, receive, send, exc)
+                    await self.route.render(scope, receive, send, exc)
                     return
-                except Exception:  # noqa: BLE001 - the route answers it (the read's batch was not committed)
+                except Exception as exc:  # noqa: BLE001 - rendered as the route renders it, or the route answers it
+                    if not service.READ_AUDITED.get():  # the route answers it (the read's batch was not committed)
+                        return
+                    answered = True  # read and audited: the route would read it again; its error, rendered here
+                    await self.route.render(scope, receive, send, exc)
                     return
                 answered = True
                 await self.route.send_answer(send, answer)
@@ -91,15 +97,6 @@ class ChecksById:
         finally:
             if answered:
                 observe_request(self.route.path, "GET", status.status or 500, time.perf_counter() - started)
-
-    async def _render(self, scope: Scope, receive: Receive, send: Send, exc: Exception) -> None:
-        """``exc`` as Litestar's exception middleware renders it for the route."""
-        handler = self.route.handler
-        app: Litestar = scope["app"]
-        request = app.request_class(scope=scope, receive=receive, send=send)
-        response = get_exception_handler(handler.resolve_exception_handlers(), exc)(request, exc)  # type: ignore[misc]
-        await response.to_asgi_response(app=None, request=request, type_encoders=handler.resolve_type_encoders())(
-            scope, receive, send)
 
 
 def install(app: Litestar) -> ChecksById | None:

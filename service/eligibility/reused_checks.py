@@ -12,7 +12,9 @@ taken once. A body seen before and found good skips the decoding and the checks 
 came, and is answered there exactly as it would be without this path: by then this path has read the body and, if
 the body was good, counted the request against the rate limit (the route layer then does not count it again) and spent part of
 the request timeout (the route's timer keeps to the same deadline: ``ratelimit.REQUEST_DEADLINE``); no
-row was written and the payer was not asked. tests/integration/eligibility/test_reused_checks.py holds each
+row was written and the payer was not asked. (A reuse that failed after its audit row was committed is not handed
+on: its error is rendered here as the route's exception handler renders it, else the check would be read and
+audited twice.) tests/integration/eligibility/test_reused_checks.py holds each
 outcome (200, 400, 401, 403, 404, 415, 422, 429, 503) and its audit rows to what the route answers.
 """
 
@@ -27,6 +29,7 @@ from collections.abc import Awaitable, Callable
 import msgspec
 from litestar import Litestar
 from litestar._asgi.utils import is_valid_host
+from litestar.middleware._internal.exceptions.middleware import get_exception_handler
 from litestar.response import Response
 from litestar.routes import HTTPRoute
 from litestar.types import Message, Receive, Scope, Send
@@ -83,6 +86,15 @@ class RouteShape:
         """The headers Litestar's ``Response`` sends with a 200 of ``length`` bytes."""
         return [(name, str(length).encode()) if name == b"content-length" else (name, value)
                 for name, value in self._head]
+
+    async def render(self, scope: Scope, receive: Receive, send: Send, exc: Exception) -> None:
+        """``exc`` as Litestar's exception middleware renders it for the route."""
+        app: Litestar = scope["app"]
+        request = app.request_class(scope=scope, receive=receive, send=send)
+        handler = get_exception_handler(self.handler.resolve_exception_handlers(), exc)
+        response = handler(request, exc)  # type: ignore[misc]
+        encoders = self.handler.resolve_type_encoders()
+        await response.to_asgi_response(app=None, request=request, type_encoders=encoders)(scope, receive, send)
 
     async def send_answer(self, send: Send, answer: bytes) -> None:
         """The route's 200 with ``answer``, as Litestar's ``Response`` sends it."""
@@ -150,6 +162,7 @@ class ReusedChecks:
 
             async def reuse(scope: Scope, receive: Receive, send: Send) -> None:
                 nonlocal answered
+                service.READ_AUDITED.set(False)
                 try:
                     ctx = service.context_for(scope["app"].state, scope["state"]["caller"],
                                               scope["state"]["request_id"])
@@ -158,7 +171,11 @@ class ReusedChecks:
                         key = service.reused_check_key(ctx, request)  # type: ignore[arg-type]
                         self.known_bodies.remember(digest, key)
                     answer = await service.reused_check_answer(ctx, key)
-                except Exception:  # noqa: BLE001 - the route answers it (nothing was written)
+                except Exception as exc:  # noqa: BLE001 - rendered as the route renders it, or the route answers it
+                    if not service.READ_AUDITED.get():  # the route answers it (nothing was written)
+                        return
+                    answered = True  # read and audited: the route would read it again; its error, rendered here
+                    await self.route.render(scope, receive, send, exc)
                     return
                 if answer is None:
                     return

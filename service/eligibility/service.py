@@ -13,6 +13,7 @@ import datetime as dt
 import math
 import time
 import uuid
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,6 +60,12 @@ log = structlog.get_logger("service.eligibility")
 
 #: X12ValueError field names from the 270 builder -> JSON paths of EligibilityCheckRequest.
 _FIELD_PATHS = {"payer.id": "$.payer_id", "payer.name": "$.payer_name"}
+
+
+#: Whether this task's last read of a stored check (:func:`read_check`, :func:`reused_check_answer`) found it and
+#: committed its audit row. The paths answered before routing (checks_by_id.py, reused_checks.py) hand a read that
+#: failed to the route only when it did not: the route would read, and audit, the check a second time.
+READ_AUDITED: ContextVar[bool] = ContextVar("read_audited", default=False)
 
 
 @dataclass(frozen=True)
@@ -312,6 +319,7 @@ async def _reused(ctx: Context, key: str, *, encoded: bool) -> EligibilityCheck 
                                      _held_version(held))
     if cached is None:
         return None
+    READ_AUDITED.set(True)
     metrics.record_cache_hit("eligibility")
     if encoded:
         return _answer(cached, held, from_cache=True, cache_key=key)
@@ -431,6 +439,7 @@ async def read_check(ctx: Context, check_id: str) -> bytes:
                                           _held_version(held))
     if row is None:
         raise NotFound("No eligibility check with this id.")
+    READ_AUDITED.set(True)
     return _answer(row, held, from_cache=False)
 
 
