@@ -185,13 +185,12 @@ _VALID_IDS: set[str] = set()
 
 
 def _check_ids(ids: list[str]) -> None:
-    for seg_id in set(ids):
-        if not _SEGMENT_ID.match(seg_id):
-            number = ids.index(seg_id) + 1
-            raise X12FormatError(
-                f"segment {number} does not start with a valid segment identifier "
-                "(2-3 upper-case letters or digits)"
-            )
+    invalid = [seg_id for seg_id in set(ids) if not _SEGMENT_ID.match(seg_id)]
+    if invalid:  # the first in the document (a set's order changes with the process's hash seed)
+        number = min(map(ids.index, invalid)) + 1
+        raise X12FormatError(
+            f"segment {number} does not start with a valid segment identifier (2-3 upper-case letters or digits)"
+        )
     if len(_VALID_IDS) < 512:
         _VALID_IDS.update(ids)
 

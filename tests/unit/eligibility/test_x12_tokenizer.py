@@ -114,3 +114,19 @@ def test_a_nul_character_is_a_format_error_not_a_database_failure():
     for text in (ISA_CARET + "GS*HB~ST*271*1~MSG*HEL\x00LO~", ISA_CARET.replace("*", "\x00")):
         with pytest.raises(X12FormatError, match="NUL"):
             tokenize(text)
+
+
+def test_a_document_with_several_bad_segment_ids_is_refused_for_its_first_whatever_the_hash_seed():
+    """The 422 of a damaged 271 names the first segment without a valid identifier, the same in every process:
+    the ids were checked in the order of a set of strings, which Python's per-process hash seed shuffles, so two
+    replicas (or two runs) named different segments of one document."""
+    import subprocess  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    bad = ["x1", "y2", "z3", "#A", "b-", "q9", "m?", "w!"]  # eight distinct invalid ids, from segment 3 on
+    text = ISA_CARET + "GS*HB*A*B*20260105*0930*7*X*005010X279A1~" + "".join(f"{i}*E~" for i in bad) + "IEA*1*1~"
+    script = ("import sys; from service.eligibility.x12.tokenizer import tokenize\n"
+              "try:\n    tokenize(sys.stdin.read())\nexcept Exception as exc:\n    print(exc)")
+    messages = {subprocess.run([sys.executable, "-c", script], input=text, capture_output=True, text=True, check=True,
+                               env={"PYTHONHASHSEED": str(seed), "PATH": ""}).stdout.strip() for seed in range(4)}
+    assert messages == {"segment 3 does not start with a valid segment identifier (2-3 upper-case letters or digits)"}
