@@ -83,10 +83,7 @@ class ChecksById:
                     await self.route.render(scope, receive, send, exc)
                     return
                 except Exception as exc:  # noqa: BLE001 - rendered as the route renders it, or the route answers it
-                    if not service.READ_AUDITED.get():  # the route answers it (the read's batch was not committed)
-                        return
-                    answered = True  # read and audited: the route would read it again; its error, rendered here
-                    await self.route.render(scope, receive, send, exc)
+                    answered = await self.route.render_if_audited(scope, receive, send, exc)
                     return
                 answered = True
                 await self.route.send_answer(send, answer)

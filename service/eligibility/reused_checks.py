@@ -96,6 +96,15 @@ class RouteShape:
         encoders = self.handler.resolve_type_encoders()
         await response.to_asgi_response(app=None, request=request, type_encoders=encoders)(scope, receive, send)
 
+    async def render_if_audited(self, scope: Scope, receive: Receive, send: Send, exc: Exception) -> bool:
+        """A read that raised ``exc``: rendered here as the route renders it when its audit row was already committed
+        (``service.READ_AUDITED``: handed on, the route would read and audit it again), else False and nothing sent
+        (the route answers it)."""
+        if not service.READ_AUDITED.get():
+            return False
+        await self.render(scope, receive, send, exc)
+        return True
+
     async def send_answer(self, send: Send, answer: bytes) -> None:
         """The route's 200 with ``answer``, as Litestar's ``Response`` sends it."""
         await send({"type": "http.response.start", "status": 200, "headers": self.headers(len(answer))})
@@ -172,10 +181,7 @@ class ReusedChecks:
                         self.known_bodies.remember(digest, key)
                     answer = await service.reused_check_answer(ctx, key)
                 except Exception as exc:  # noqa: BLE001 - rendered as the route renders it, or the route answers it
-                    if not service.READ_AUDITED.get():  # the route answers it (nothing was written)
-                        return
-                    answered = True  # read and audited: the route would read it again; its error, rendered here
-                    await self.route.render(scope, receive, send, exc)
+                    answered = await self.route.render_if_audited(scope, receive, send, exc)
                     return
                 if answer is None:
                     return
