@@ -7,6 +7,8 @@ from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.integration.eligibility.helpers import fresh_dos
+
 P = "benefits_estimator_"
 STANDARD = ("process_", "python_")  # prometheus_client's process and runtime families keep their usual names
 
@@ -56,7 +58,8 @@ def test_series_known_in_advance_start_at_zero(settings: Any) -> None:
 
 def test_clearinghouse_breaker_and_pool_families(client: Any, headers: dict[str, dict[str, str]]) -> None:
     body = {
-        "payer_id": "SBMCD", "date_of_service": "2026-03-02",
+        # a date no other test asks about (a hand-written one made a later first check of this member a reuse)
+        "payer_id": "SBMCD", "date_of_service": fresh_dos(),
         "subscriber": {"first_name": "DIEGO", "last_name": "RAMIREZ", "date_of_birth": "1990-05-30",
                        "member_id": "MCD-FFS-004"},
     }
