@@ -30,6 +30,7 @@ import asyncpg
 from service.db.tenant import DEFAULT_ORGANIZATION, current_organization
 from service.pricing.contracts_registry import contract_terms
 from service.pricing.network import ContractTerms
+from service.pricing.pool_state import kept_for_pool
 from service.pricing.schedules import StoredRateTable, rate_table_of
 
 _READ = "SELECT * FROM estimate_inputs($1, $2, $3, $4, $5, $6)"
@@ -134,15 +135,7 @@ _CACHES: dict[int, tuple[asyncpg.Pool, InputsCache]] = {}
 
 def inputs_cache(pool: asyncpg.Pool) -> InputsCache:
     """The readings kept for ``pool`` (one database: they are never used with another)."""
-    found = _CACHES.get(id(pool))
-    if found is not None and found[0] is pool:
-        return found[1]
-    for key, (other, _cache) in list(_CACHES.items()):
-        if other.is_closing():
-            del _CACHES[key]
-    cache = InputsCache()
-    _CACHES[id(pool)] = (pool, cache)
-    return cache
+    return kept_for_pool(_CACHES, pool, InputsCache)
 
 
 async def estimate_inputs(pool: asyncpg.Pool, *, payer_id: str | None, plan_code: str | None, on: dt.date,

@@ -2,7 +2,8 @@
 
 The edge (a route, a CLI) passes "today"; nothing here reads a clock. An estimate reads what it prices
 with in one statement (or reuses an earlier estimate's reading, ``estimate_inputs.py``), and writes its row with
-its audit row in another, one transaction (migrations 0970, 0991). :func:`reproduce` re-runs the pure engine from what an estimate stored (request, benefits, its
+its audit row in another, one transaction (migrations 0970, 0991), with the estimates other requests store meanwhile
+(0996). :func:`reproduce` re-runs the pure engine from what an estimate stored (request, benefits, its
 own copy of the rates, its as-of date), so a later fee-schedule version or benefits change never alters
 an estimate already made.
 """

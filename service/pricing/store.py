@@ -23,8 +23,10 @@ from contracts.estimate import EstimateRequest, EstimateResponse
 from service.access.audit import audit_params
 from service.access.roles import Caller
 from service.db.tenant import current_organization
+from service.eligibility.read_batches import ReadBatches
 from service.errors import NotFound
 from service.pricing.packed_days import PackedDays
+from service.pricing.pool_state import kept_for_pool
 from service.pricing.schedules import StoredRateTable, rate_table_to_dict, stored_rate_table_from_dict
 from service.pricing.stored_answer import response_as_stored
 
@@ -182,8 +184,24 @@ async def read_answer_audited(pool: asyncpg.Pool, estimate_id: uuid.UUID, *, cal
     return _answer(rows[0], detail) if rows else None
 
 
-#: The estimate row and its audit row, in one statement that sets the organization itself (migrations 0970, 0991).
-_INSERT_AUDITED = f"SELECT insert_estimate_audited({', '.join(f'${i}' for i in range(1, 25))})"
+#: Estimates with their audit rows, stored in batches (``read_batches.py``): the estimates of concurrent requests in
+#: one statement and one commit (migration 0996). Arrays, one element per estimate: $1 the organizations, then 0991's
+#: arguments (the json copies as text, the version ids as an array literal); a row (n, stored) per estimate.
+_INSERT_AUDITED = f"SELECT n, stored FROM insert_estimates_audited({', '.join(f'${i}' for i in range(1, 25))})"
+#: Estimates per statement at most: an estimate from a posted 271 carries megabytes of benefits.
+_MOST_PER_BATCH = 16
+
+#: id(pool) -> (the pool, its batches of estimate inserts)
+_WRITES: dict[int, tuple[asyncpg.Pool, ReadBatches]] = {}
+
+
+def estimate_writes(pool: asyncpg.Pool) -> ReadBatches:
+    """The batches ``pool``'s estimates are stored in (a closed pool's are dropped when the next pool is first seen)."""
+    return kept_for_pool(_WRITES, pool, lambda: ReadBatches(pool, _INSERT_AUDITED, max_batch=_MOST_PER_BATCH))
+
+
+def _text(value: Any) -> str:
+    return _json(value).decode()
 
 
 async def insert_estimate(
@@ -208,17 +226,20 @@ async def insert_estimate(
     """Store an estimate with its audit row (``estimate.create``), both committed when this returns, for the
     organization this work acts for; with ``packed_days`` its levels' per-day rows are kept packed (``response``
     then has none). With ``inputs_generation`` (the reference data's generation its inputs were read at,
-    ``estimate_inputs.py``) nothing is stored, and False returned, when the reference data has changed since."""
+    ``estimate_inputs.py``) nothing is stored, and False returned, when the reference data has changed since.
+
+    Sent with the estimates other requests are storing meanwhile, in one statement and one commit (migration 0996):
+    this returns once that commit is done; an estimate the database refuses fails alone."""
     patient = request.patient
     request_json = _json(request)
     actor, role, _action, audit_request_id, reason = audit_params(caller, "estimate.create", request_id)
-    async with pool.acquire() as conn:
-        rows = await conn.fetch_setting_its_own(
-            _INSERT_AUDITED, current_organization(), estimate_id, created_at, actor, patient_key,
-            patient.first_name if patient else None, patient.last_name if patient else None,
-            patient.date_of_birth if patient else None, benefits_source, eligibility_check_id, as_of, request_json,
-            None if benefits is None else _json(benefits), _rates_json(rates), list(rates.version_ids),
-            _json(dict(figures)), _json(response), _hash_of(request_json, as_of),
-            None if packed_days is None else _json(list(packed_days)), actor, role, audit_request_id, reason,
-            inputs_generation)
-    return bool(rows[0][0])
+    row = await estimate_writes(pool).read(
+        estimate_id, created_at, actor, patient_key, patient.first_name if patient else None,
+        patient.last_name if patient else None, patient.date_of_birth if patient else None, benefits_source,
+        eligibility_check_id, as_of, request_json.decode(), None if benefits is None else _text(benefits),
+        _rates_json(rates).decode(), "{" + ",".join(str(v) for v in rates.version_ids) + "}", _text(dict(figures)),
+        _text(response), _hash_of(request_json, as_of), None if packed_days is None else _text(list(packed_days)),
+        actor, role, audit_request_id, reason, inputs_generation)
+    if row is None:  # pragma: no cover - the function answers every estimate of its batch
+        raise RuntimeError(f"no answer for estimate {estimate_id} from its batch")
+    return bool(row["stored"])
