@@ -13,8 +13,9 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import msgspec
@@ -48,11 +49,12 @@ from service.pricing.selfpay.coverage_screen import coverage_screen, load_expans
 from service.pricing.store import insert_estimate, load_estimate, read_answer_audited
 from service.pricing.stored_answer import with_stored_detail
 
+PricedT = TypeVar("PricedT")
+
 #: Days after a level's first service day that its first payment-plan payment falls due.
 FIRST_PAYMENT_AFTER_DAYS = 30
-#: Pricings of one estimate at most: each but the last is stored only if the reference data it read is still
-#: current (estimate_inputs.py); the last is stored whatever changed since its fresh reading.
-_PRICINGS = 3
+#: Readings of the reference data one estimate is priced from, at most (``price_then_store``).
+READINGS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,6 +295,47 @@ def _network_choice(request: EstimateRequest, resolved: ResolvedBenefits, inputs
                           any_in_force=inputs.any_contract_in_force)
 
 
+class ReferenceDataChanging(ProblemError):
+    status, slug, title = 503, "reference-data-changing", "The rates are being changed"
+
+
+@dataclass(frozen=True, slots=True)
+class _Priced:
+    """An estimate priced from one reading of the reference data, as it will be stored."""
+
+    estimate_id: uuid.UUID
+    response: EstimateResponse
+    table: StoredRateTable
+    packed: list[PackedDays]
+    figures_used: dict[str, Any]
+
+
+async def price_then_store(read_inputs: Callable[[bool], Awaitable[EstimateInputs]],
+                           price: Callable[[EstimateInputs], Awaitable[PricedT]],
+                           store: Callable[[PricedT, int], Awaitable[bool]]) -> PricedT:
+    """Price from a reading of the reference data (``read_inputs(fresh)``: the first may be one kept from an earlier
+    estimate, ``estimate_inputs.py``), and store what was priced, generation-checked: ``store`` stores nothing, and
+    answers False, when the reference data changed after that reading was taken. Then, and when a kept reading
+    refuses the estimate (rows imported since by any process would be missing from it), price again from a fresh
+    reading; a fresh reading's refusal is the answer. At most :data:`READINGS` readings: reference data that changes
+    under every one of them is a 503 (try again), never an estimate stored from rows that had changed."""
+    for reading in range(READINGS):
+        inputs = await read_inputs(reading > 0)
+        if inputs.generation is None:
+            raise RuntimeError("a reading without its generation cannot be stored checked")
+        try:
+            priced = await price(inputs)
+        except ProblemError:
+            if not inputs.kept:
+                raise
+            continue
+        if await store(priced, inputs.generation):
+            return priced
+    raise ReferenceDataChanging(f"The fee schedules, contracts or affordability rules changed {READINGS} times "
+                                "while this estimate was priced; nothing was stored. Send it again.",
+                                retry_after_seconds=1)
+
+
 def medicare_outpatient(settings: Settings) -> MedicareOutpatient:
     """The provider's Medicare outpatient setting and OPPS wage index, as the settings give them."""
     return MedicareOutpatient(setting=settings.medicare_outpatient_setting,
@@ -354,33 +397,26 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
     key = _patient_key(request, resolved)
     await seed_demo_rates(pool)  # once per pool, on a connection of its own, before this request takes one
     # The provider's contracts, rates and affordability rules in one statement (or kept from an earlier estimate of
-    # this pool, estimate_inputs.py), and the estimate stored with its audit row in another (migrations 0970, 0991):
-    # each sets the organization for itself, in its own transaction. The insert stores nothing when the reference
-    # data changed after the inputs were read: priced again from a fresh reading (the third time unchecked).
-    inputs = await estimate_inputs(pool, payer_id=resolved.payer_id, plan_code=request.plan_code, on=on,
-                                   pinned_label=request.rate_table_version)
-    for attempt in range(_PRICINGS):
-        try:
-            choice = _network_choice(request, resolved, inputs)
-            priced_inp = dataclasses.replace(inp, network_choice=choice, other_coverage=others)
-            pinned = _pinned(inputs, request.rate_table_version)
-            if pinned is None and choice is not None and choice.contract is not None and choice.contract.in_network \
-                    and choice.contract.fee_schedule_version and has_networks(resolved.benefits, request.self_pay):
-                pinned = {"contract": choice.contract.fee_schedule_version}  # the contract's own rates
-            table = inputs.rate_table(pinned)
-            packed: list[PackedDays] = []
-            comparison = compute(priced_inp, resolved.benefits, table, figures, packed_days=packed)
-            comparison, extra = await _with_affordability(pool, comparison, request, inputs=inputs,
-                                                          assistance_policy=assistance_policy, table=table,
-                                                          packed_days=packed, with_schedules=False)
-        except ProblemError:
-            if not inputs.kept:
-                raise
-            # Refused from rows an earlier estimate read (a version, a chargemaster imported since by any process
-            # would be missing): refused only if the rows in force now refuse it too.
-            inputs = await estimate_inputs(pool, payer_id=resolved.payer_id, plan_code=request.plan_code, on=on,
-                                           pinned_label=request.rate_table_version, fresh=True)
-            continue
+    # this pool, estimate_inputs.py), and the estimate stored with its audit row in another (migrations 0970, 0996):
+    # each sets the organization for itself, in its own transaction.
+
+    async def read_inputs(fresh: bool) -> EstimateInputs:
+        return await estimate_inputs(pool, payer_id=resolved.payer_id, plan_code=request.plan_code, on=on,
+                                     pinned_label=request.rate_table_version, fresh=fresh)
+
+    async def price(inputs: EstimateInputs) -> _Priced:
+        choice = _network_choice(request, resolved, inputs)
+        priced_inp = dataclasses.replace(inp, network_choice=choice, other_coverage=others)
+        pinned = _pinned(inputs, request.rate_table_version)
+        if pinned is None and choice is not None and choice.contract is not None and choice.contract.in_network \
+                and choice.contract.fee_schedule_version and has_networks(resolved.benefits, request.self_pay):
+            pinned = {"contract": choice.contract.fee_schedule_version}  # the contract's own rates
+        table = inputs.rate_table(pinned)
+        packed: list[PackedDays] = []
+        comparison = compute(priced_inp, resolved.benefits, table, figures, packed_days=packed)
+        comparison, extra = await _with_affordability(pool, comparison, request, inputs=inputs,
+                                                      assistance_policy=assistance_policy, table=table,
+                                                      packed_days=packed, with_schedules=False)
         extra["program_calendar"] = calendar.to_dict()
         extra["network_choice"] = choice.to_dict() if choice is not None else None
         extra["other_coverage"] = [coverage_to_dict(c) for c in others]
@@ -393,17 +429,18 @@ async def create_estimate(pool: asyncpg.Pool, request: EstimateRequest, *, calle
                                     benefits_source=resolved.kind, rate_version_ids=list(table.version_ids),
                                     created_at=now, read_aloud=read_aloud.for_estimate(resolved.benefits, comparison,
                                                                                        request))
-        if await insert_estimate(pool, estimate_id=estimate_id, created_at=now, caller=caller, request_id=request_id,
-                                 patient_key=key, request=request, benefits_source=resolved.kind,
-                                 eligibility_check_id=resolved.eligibility_check_id, as_of=as_of,
-                                 benefits=resolved.benefits, rates=table,
-                                 figures=_figures_used(comparison, table, {**extra, **_iso(dates)}),
-                                 response=response, packed_days=packed,
-                                 inputs_generation=inputs.generation if attempt < _PRICINGS - 1 else None):
-            return with_stored_detail(response, packed, days=with_days, schedules=with_schedules)
-        inputs = await estimate_inputs(pool, payer_id=resolved.payer_id, plan_code=request.plan_code, on=on,
-                                       pinned_label=request.rate_table_version, fresh=True)
-    raise AssertionError("the last pricing is stored unchecked")  # pragma: no cover
+        return _Priced(estimate_id, response, table, packed, _figures_used(comparison, table, {**extra, **_iso(dates)}))
+
+    async def store(priced: _Priced, generation: int) -> bool:
+        return await insert_estimate(pool, estimate_id=priced.estimate_id, created_at=now,
+                                     caller=caller, request_id=request_id, patient_key=key, request=request,
+                                     benefits_source=resolved.kind, eligibility_check_id=resolved.eligibility_check_id,
+                                     as_of=as_of, benefits=resolved.benefits, rates=priced.table,
+                                     figures=priced.figures_used, response=priced.response,
+                                     packed_days=priced.packed, inputs_generation=generation)
+
+    priced = await price_then_store(read_inputs, price, store)
+    return with_stored_detail(priced.response, priced.packed, days=with_days, schedules=with_schedules)
 
 
 async def read_estimate(pool: asyncpg.Pool, estimate_id: uuid.UUID, *, caller: Caller | None,

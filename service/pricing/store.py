@@ -220,16 +220,18 @@ async def insert_estimate(
     rates: StoredRateTable,
     figures: Mapping[str, Any],
     response: EstimateResponse,
+    inputs_generation: int,
     packed_days: Sequence[PackedDays] | None = None,
-    inputs_generation: int | None = None,
 ) -> bool:
     """Store an estimate with its audit row (``estimate.create``), both committed when this returns, for the
     organization this work acts for; with ``packed_days`` its levels' per-day rows are kept packed (``response``
-    then has none). With ``inputs_generation`` (the reference data's generation its inputs were read at,
-    ``estimate_inputs.py``) nothing is stored, and False returned, when the reference data has changed since.
+    then has none). ``inputs_generation`` is the reference data's generation its inputs were read at
+    (``estimate_inputs.py``): nothing is stored, and False returned, when the reference data has changed since.
 
     Sent with the estimates other requests are storing meanwhile, in one statement and one commit (migration 0996):
     this returns once that commit is done; an estimate the database refuses fails alone."""
+    if inputs_generation is None:
+        raise ValueError("an estimate is stored only checked against the generation of the rows it was priced from")
     patient = request.patient
     request_json = _json(request)
     actor, role, _action, audit_request_id, reason = audit_params(caller, "estimate.create", request_id)

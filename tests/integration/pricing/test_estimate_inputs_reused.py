@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 import pytest
 
 from service.pricing import estimate_inputs, service
@@ -99,3 +100,32 @@ def test_a_reading_serves_the_first_service_days_on_which_the_same_rates_are_in_
     assert (total, "window-jan" in version) == ("2160.00", True)
     # read for the February course and the March course; the other February course reused the first reading
     assert [day.isoformat() for day in reads] == ["2026-02-02", "2026-03-02"]
+
+
+def test_reference_data_changing_after_every_reading_is_a_503_and_nothing_is_stored(
+        client, headers, db, database_url, monkeypatch) -> None:
+    reads, stored = _reads(monkeypatch), _inserts(monkeypatch)
+    read = estimate_inputs.read_estimate_inputs
+
+    async def read_then_changed(pool: Any, **kwargs: Any) -> Any:
+        reading = await read(pool, **kwargs)
+        conn = await asyncpg.connect(database_url)  # another process's write to the rates, after this reading
+        try:
+            await conn.execute("UPDATE reference_data_generation SET generation = generation + 1")
+        finally:
+            await conn.close()
+        return reading
+
+    monkeypatch.setattr(estimate_inputs, "read_estimate_inputs", read_then_changed)
+    body = estimate_body(manual={**ppo_manual(), "payer_id": "CHURNPPO"}, levels=["iop"])
+    estimates_before = db.fetchval("SELECT count(*) FROM estimates")
+
+    refused = client.post("/v1/estimates", json=body, headers=headers["intake"])
+
+    assert refused.status_code == 503, refused.text
+    assert refused.headers["content-type"].startswith("application/problem+json")
+    assert refused.json()["type"].endswith("/reference-data-changing") and refused.headers["retry-after"] == "1"
+    # three readings (the first not kept: none was), each pricing's insert checked and refused: nothing stored
+    assert (len(reads), stored) == (3, [False, False, False])
+    assert db.fetchval("SELECT count(*) FROM estimates") == estimates_before
+    assert db.fetch("SELECT action FROM audit_log WHERE request_id = $1", refused.headers["x-request-id"]) == []

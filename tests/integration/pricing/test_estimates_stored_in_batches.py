@@ -28,7 +28,7 @@ def stored(client: Any, headers: dict[str, dict[str, str]]) -> store.StoredEstim
 
 
 def _store_together(client: Any, original: store.StoredEstimate,
-                    copies: list[tuple[uuid.UUID, str, int | None]]) -> tuple[list[Any], list[int]]:
+                    copies: list[tuple[uuid.UUID, str, int]]) -> tuple[list[Any], list[int]]:
     """Store a copy of ``original`` per (id, organization, generation), all at once; what each insert answered and
     the number of estimates in each statement sent."""
     pool = client.app.state.pool
@@ -40,7 +40,7 @@ def _store_together(client: Any, original: store.StoredEstimate,
         statements.append(len(estimates))
         return await fetch(estimates)
 
-    async def one(estimate_id: uuid.UUID, organization: str, generation: int | None) -> bool:
+    async def one(estimate_id: uuid.UUID, organization: str, generation: int) -> bool:
         with acting_for(organization):
             return await store.insert_estimate(
                 pool, estimate_id=estimate_id, created_at=original.created_at, caller=None,
@@ -77,7 +77,7 @@ def test_estimates_of_two_organizations_are_stored_in_one_statement_each_under_i
     generation = db.fetchval("SELECT generation FROM reference_data_generation")
     ids = [uuid.uuid4() for _ in range(6)]
     organizations = ["default", "default", other, "default", other, other]
-    generations = [generation, None, generation, generation - 1, generation, None]  # the fourth: changed since
+    generations = [generation, generation, generation, generation - 1, generation, generation]  # 4th: changed since
     answers, statements = _store_together(client, stored, list(zip(ids, organizations, generations, strict=True)))
 
     assert answers == [True, True, True, False, True, True]
@@ -96,8 +96,9 @@ def test_estimates_of_two_organizations_are_stored_in_one_statement_each_under_i
 
 def test_an_estimate_the_database_refuses_fails_alone_and_the_others_of_its_batch_are_stored(
         client, db, stored) -> None:
+    generation = db.fetchval("SELECT generation FROM reference_data_generation")
     ids = [uuid.uuid4(), uuid.uuid4(), stored.id, uuid.uuid4()]  # the third is taken: a primary-key violation
-    answers, statements = _store_together(client, stored, [(i, "default", None) for i in ids])
+    answers, statements = _store_together(client, stored, [(i, "default", generation) for i in ids])
 
     assert isinstance(answers[2], asyncpg.UniqueViolationError)
     assert [answers[n] for n in (0, 1, 3)] == [True, True, True]
