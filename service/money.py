@@ -10,6 +10,7 @@ rounded in SQL and in Python agree. Floats are refused outright.
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -31,6 +32,22 @@ def percent_of(amount: Decimal, percent: Decimal) -> Decimal:
 
 def format_usd(amount: Decimal) -> str:
     """'$1,234.50' for explanations read aloud by intake staff."""
+    if type(amount) is Decimal:
+        try:
+            return _usd_of_decimal(amount)
+        except TypeError:  # a signalling NaN cannot be hashed: _usd refuses it as it always did
+            pass
+    return _usd(amount)
+
+
+def _usd(amount: Decimal) -> str:
     value = cents(amount)
     sign = "-" if value < 0 else ""
     return f"{sign}${abs(value):,.2f}"
+
+
+#: An estimate writes ~80 amounts (most of them a few distinct figures: the day's rate, its coinsurance, the
+#: deductible) and Decimal's grouped formatting costs ~2.9 us, a look-up ~0.25 us. Keyed by the Decimal itself:
+#: equal Decimals (300 and 300.00) round to the same cents and read the same. Only Decimals are kept (a float
+#: equal to a kept amount would otherwise be answered instead of refused); bounded, least recently used first out.
+_usd_of_decimal = lru_cache(maxsize=4096)(_usd)

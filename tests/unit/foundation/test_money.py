@@ -29,3 +29,12 @@ def test_cents_is_within_half_a_cent_and_has_two_places(amount: Decimal) -> None
     rounded = cents(amount)
     assert rounded.as_tuple().exponent == -2
     assert abs(rounded - amount) <= Decimal("0.005")
+
+
+def test_formatted_amounts_are_kept_by_value_and_floats_still_refused() -> None:
+    # 300 and 300.00 are one kept amount and read the same; a float equal to a kept amount is still refused
+    assert format_usd(Decimal("300")) == format_usd(Decimal("300.00")) == "$300.00"
+    assert format_usd(Decimal("-1234.567")) == "-$1,234.57"  # -1234.567 rounds half up to -1234.57
+    assert format_usd(7) == "$7.00"
+    with pytest.raises(TypeError):
+        format_usd(300.0)  # type: ignore[arg-type]
