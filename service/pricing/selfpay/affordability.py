@@ -46,8 +46,8 @@ import msgspec
 from contracts import estimate as est
 from contracts import selfpay as wire_selfpay
 from contracts.estimate import LevelEstimate
-from contracts.selfpay import (AffordabilitySection, FinancialAssistanceResult, Household, PaymentPlanRules,
-                               SlidingFeeSchedule)
+from contracts.selfpay import (AffordabilitySection, FinancialAssistanceResult, Household, PaymentPlanOffer,
+                               PaymentPlanRules, SlidingFeeSchedule)
 from service.money import ZERO, cents, format_usd
 from service.pricing.professional import visit_amounts
 from service.pricing.selfpay.financial_assistance import (DEFAULT_POLICY, AssistancePolicy, GovernmentPayment,
@@ -118,10 +118,35 @@ def household_for_affordability(household: est.Household | None, *, income_matte
 @dataclass(slots=True)
 class SharedHouseholdFacts:
     """What every level of one estimate shares about its household: the poverty-level determination (and its wire
-    form) on each date asked, worked out once. Lives for one estimate only (never across requests)."""
+    form) on each date asked, the organization's payment-plan rules checked, and the payment plans offered for each
+    distinct balance (levels that reach the out-of-pocket maximum owe the same), each worked out once. Lives for one
+    estimate only (never across requests)."""
 
     _by_date: dict[tuple[Household, dt.date], tuple[FplDetermination, wire_selfpay.FplDetermination]] = field(
         default_factory=dict)
+    _rules_checked: list[PaymentPlanRules] = field(default_factory=list)
+    _plans: dict[tuple[Decimal, Decimal | None, dt.date, bool],
+                 list[tuple[PaymentPlanRules, list[PaymentPlanOffer]]]] = field(default_factory=dict)
+
+    def checked_rules(self, rules: PaymentPlanRules) -> PaymentPlanRules:
+        """:func:`.payment_plans.validate_rules`, once per rules object."""
+        if not any(seen is rules for seen in self._rules_checked):
+            validate_rules(rules)
+            self._rules_checked.append(rules)
+        return rules
+
+    def plans(self, balance: Decimal, rules: PaymentPlanRules, *, monthly_income: Decimal | None,
+              first_due_date: dt.date, with_lines: bool) -> list[PaymentPlanOffer]:
+        """:func:`.payment_plans.offer_plans`, once per balance, rules, income and first due date (every figure of
+        an offer follows from the balance in cents, so equal balances are offered the same plans)."""
+        kept = self._plans.setdefault((balance, monthly_income, first_due_date, with_lines), [])
+        for seen, offers in kept:
+            if seen == rules:
+                return list(offers)
+        offers = offer_plans(balance, rules, monthly_income=monthly_income, first_due_date=first_due_date,
+                             with_lines=with_lines)
+        kept.append((rules, offers))
+        return list(offers)
 
     def determination(self, household: Household,
                       on: dt.date) -> tuple[FplDetermination, wire_selfpay.FplDetermination]:
@@ -157,7 +182,8 @@ def affordability_for_level(
     are packed, ``packed_days.py``); the sliding fee is then applied day by day as with the rows.
     ``with_schedules=False``: the payment plans without their schedules (``payment_plans.with_schedule`` builds them).
     """
-    rules = validate_rules(config.rules)
+    shared = shared or SharedHouseholdFacts()
+    rules = shared.checked_rules(config.rules)
     schedule = config.schedule
     responsibility = cents(level.totals.patient_pays)
     notes: list[str] = []
@@ -167,7 +193,7 @@ def affordability_for_level(
     fpl_wire = None
     monthly_income: Decimal | None = None
     if household is not None:
-        fpl, fpl_wire = (shared or SharedHouseholdFacts()).determination(household, on)
+        fpl, fpl_wire = shared.determination(household, on)
         monthly_income = cents(household.annual_income / 12)
 
     sliding = None
@@ -222,8 +248,8 @@ def affordability_for_level(
         )
     plans = []
     if balance > 0:
-        plans = offer_plans(balance, plan_rules, monthly_income=monthly_income, first_due_date=first_due_date,
-                            with_lines=with_schedules)
+        plans = shared.plans(balance, plan_rules, monthly_income=monthly_income, first_due_date=first_due_date,
+                             with_lines=with_schedules)
         if not plans:
             notes.append(_no_plan_note(balance, plan_rules, monthly_income))
     else:

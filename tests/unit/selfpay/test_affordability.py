@@ -25,6 +25,7 @@ from service.pricing.program_figures import load_program_figures
 from service.pricing.rates import load_demo_rates
 from service.pricing.selfpay.affordability import (
     AffordabilityConfig,
+    SharedHouseholdFacts,
     affordability_for_level,
     household_for_affordability,
 )
@@ -134,6 +135,31 @@ def test_no_household_no_discount_plans_on_full_balance() -> None:
     assert [(p.term_months, p.regular_payment) for p in a.payment_plans] == [
         (3, Decimal("2400.00")), (6, Decimal("1200.00")), (12, Decimal("600.00")), (24, Decimal("300.00"))
     ]
+
+
+def test_levels_of_one_estimate_share_plans_only_for_the_same_balance_and_rules() -> None:
+    # One estimate's levels (one SharedHouseholdFacts): IOP 24 x $300 = $7,200, PHP 15 x $500 = $7,500, no household.
+    shared = SharedHouseholdFacts()
+    iop = affordability_for_level(LEVELS[Level.IOP], household=None, config=CONFIG, on=ON, self_pay=True,
+                                  first_due_date=DUE, shared=shared)
+    php = affordability_for_level(LEVELS[Level.PHP], household=None, config=CONFIG, on=ON, self_pay=True,
+                                  first_due_date=DUE, shared=shared)
+    # 7,500 / 24 = $312.50 (IOP's 24 months: 7,200 / 24 = $300.00): the PHP balance gets its own plans
+    assert [p.regular_payment for p in php.payment_plans][-1] == Decimal("312.50")
+    assert [p.regular_payment for p in iop.payment_plans][-1] == Decimal("300.00")
+    # the same $7,200 balance under other rules (3 % APR, 12 months at most) is not offered the plans kept above
+    dearer = msgspec.structs.replace(DEFAULT_PLAN_RULES, apr_percent=Decimal("3"), allowed_terms_months=[12])
+    again = affordability_for_level(LEVELS[Level.IOP], household=None, config=AffordabilityConfig(
+        organization_id="default", schedule=CONFIG.schedule, rules=dearer), on=ON, self_pay=True, first_due_date=DUE,
+        shared=shared)
+    alone = affordability_for_level(LEVELS[Level.IOP], household=None, config=AffordabilityConfig(
+        organization_id="default", schedule=CONFIG.schedule, rules=dearer), on=ON, self_pay=True, first_due_date=DUE)
+    assert [p.term_months for p in again.payment_plans] == [12] and again.payment_plans[0].total_interest > 0
+    assert again == alone
+    # and a later due date is a plan of its own
+    later = affordability_for_level(LEVELS[Level.IOP], household=None, config=CONFIG, on=ON, self_pay=True,
+                                    first_due_date=DUE + dt.timedelta(days=1), shared=shared)
+    assert later.payment_plans[0].first_due_date == DUE + dt.timedelta(days=1)
 
 
 def test_nominal_tier_is_capped_per_day() -> None:
