@@ -58,3 +58,47 @@ def test_requests_in_flight_wait_for_the_lease_being_asked_for(client) -> None: 
     # minute's 200), 5 left unspent in the third
     assert client.blocking_portal.call(
         pool.fetchval, "SELECT used FROM rate_limit_windows WHERE caller = $1", caller) == 30
+
+
+def test_a_large_lease_is_asked_for_again_ahead_and_no_request_waits_for_it(client) -> None:  # noqa: ANN001
+    pool = client.app.state.pool
+    assert lease_size(1000) == 50  # asked for again when 25 are left
+    caller = f"caller-{uuid.uuid4()}"
+
+    async def used() -> int:
+        return await pool.fetchval("SELECT used FROM rate_limit_windows WHERE caller = $1", caller)
+
+    async def scenario() -> tuple[list[float], int, bool, float, int]:
+        limit = SharedRateLimit(pool, 1000, clock=lambda: HALF_PAST)
+        waits = [await limit.take(caller) for _ in range(25)]  # the 25th leaves 25 and asks for the next lease
+        for _ in range(50):
+            if await used() == 100:
+                break
+            await asyncio.sleep(0.02)
+        asked_ahead = await used()
+        async with pool.acquire() as conn, conn.transaction():
+            # the minute's row held: a lease asked for now waits until this transaction ends
+            await conn.execute("SELECT used FROM rate_limit_windows WHERE caller = $1 FOR UPDATE", caller)
+            # 75 left: all go at once (the 75th asks for the third lease ahead, which waits for the row)
+            waits += [await asyncio.wait_for(limit.take(caller), 2) for _ in range(75)]
+            spent = asyncio.create_task(limit.take(caller))  # both leases used up: this one waits for the third
+            await asyncio.sleep(0.3)
+            waited = not spent.done()
+        return waits, asked_ahead, waited, await spent, await used()
+
+    waits, asked_ahead, waited, last, total = client.blocking_portal.call(scenario)
+    assert asked_ahead == 100  # the second lease, asked for before the first was used up
+    assert waits == [0.0] * 100 and waited and last == 0.0
+    assert total == 150  # three leases of 50, each asked for once
+
+
+def test_leases_asked_ahead_never_grant_more_than_the_limit(client) -> None:  # noqa: ANN001
+    pool = client.app.state.pool
+    replicas = [SharedRateLimit(pool, 1000, clock=lambda: HALF_PAST) for _ in range(3)]  # leases of 50
+    caller = f"caller-{uuid.uuid4()}"
+    waits = _takes(client, replicas, caller, 1200)
+    allowed = sum(1 for w in waits if w == 0)
+    # 1,000 granted in all; each replica may hold up to a lease and a half unspent (75)
+    assert 1000 - 3 * 75 <= allowed <= 1000
+    assert client.blocking_portal.call(
+        pool.fetchval, "SELECT used FROM rate_limit_windows WHERE caller = $1", caller) == 1000
