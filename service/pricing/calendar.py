@@ -9,7 +9,7 @@ plan year begins on the plan's own begin month/day (``NormalizedBenefits.plan_be
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -40,6 +40,27 @@ def plan_year_start(day: dt.date, plan_begin: dt.date | None) -> dt.date:
     month, mday = (plan_begin.month, plan_begin.day) if plan_begin else (1, 1)
     this_year = _anniversary(day.year, month, mday)
     return this_year if this_year <= day else _anniversary(day.year - 1, month, mday)
+
+
+def plan_years(plan_begin: dt.date | None) -> Callable[[dt.date], dt.date]:
+    """:func:`plan_year_start` for one plan: each year's anniversary is worked out once (the engine asks for the plan
+    year of every run's first day and of where a run would end). Lives as long as the function it returns."""
+    month, mday = (plan_begin.month, plan_begin.day) if plan_begin else (1, 1)
+    anniversaries: dict[int, dt.date] = {}
+
+    def year_of(day: dt.date) -> dt.date:
+        year = day.year
+        start = anniversaries.get(year)
+        if start is None:
+            start = anniversaries[year] = _anniversary(year, month, mday)
+        if start <= day:
+            return start
+        before = anniversaries.get(year - 1)
+        if before is None:
+            before = anniversaries[year - 1] = _anniversary(year - 1, month, mday)
+        return before
+
+    return year_of
 
 
 def benefit_period_starts(inpatient_dates: Sequence[dt.date], gap_days: int) -> list[dt.date]:

@@ -24,6 +24,7 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from contracts.benefits import Accumulator, LevelBenefits, Limit
 from service.money import ZERO, cents, format_usd, percent_of
@@ -192,12 +193,6 @@ def remaining_of_limit(lim: Limit, what: str, notes: Notes) -> Decimal | None:
         notes.assume(f"{what} used so far not reported: assumed all {lim.quantity} {lim.unit} remain")
         return Decimal(lim.quantity)
     return None
-
-
-def _min_known(first: Decimal | None, second: Decimal | None) -> Decimal | None:
-    if first is None:
-        return second
-    return first if second is None else min(first, second)
 
 
 @dataclass(slots=True)
@@ -432,11 +427,19 @@ def commercial_runs(
         if state.limit is not None:
             state.limit -= units
 
-        line = DayLine(number=day.number, date=day.date, hours=day.hours, gross=gross, allowed=allowed,
-                       events_before=events, balance_bill=balance, telehealth=day.telehealth)
+        # DayLine's fields in order up to balance_bill (positional: half the cost of keywords, once a run)
+        line = DayLine(day.number, day.date, day.hours, gross, day.telehealth, allowed, ZERO, ZERO, ZERO, ZERO, ZERO,
+                       ZERO, ZERO, balance, events_before=events)
         day_terms = virtual_terms if day.telehealth and virtual_terms is not None else terms
-        ded_room = _min_known(state.ded_ind, state.ded_fam) if day_terms.deductible_applies else None
-        oop_room = _min_known(state.oop_ind, state.oop_fam)
+        if day_terms.deductible_applies:
+            ded_room = state.ded_ind
+            if ded_room is None or (state.ded_fam is not None and state.ded_fam < ded_room):
+                ded_room = state.ded_fam
+        else:
+            ded_room = None
+        oop_room = state.oop_ind
+        if oop_room is None or (state.oop_fam is not None and state.oop_fam < oop_room):
+            oop_room = state.oop_fam
         line.remaining_before = ded_room
         ded = min(allowed, ded_room) if ded_room is not None else ZERO
         rest = allowed - ded
@@ -525,36 +528,36 @@ def _repeat_day(line: DayLine, days: Sequence[ServiceDay], start: int, state: _Y
 def _describe(line: DayLine, pct: Decimal, terms: PlanTerms, capped: bool, oop_met: bool, bb: str,
               inpatient: bool) -> None:
     allowed = line.allowed
-    share = line.deductible + line.copay + line.coinsurance
+    ded, copay, coins = line.deductible, line.copay, line.coinsurance
+    share = ded + copay + coins
     if oop_met and share == 0:
         # with a balance bill the patient does pay something: do not read out "you pay $0.00"
         owed = "no more cost sharing" if bb else "you pay $0.00"
         line.kind, line.label = "oop_met", f"out-of-pocket maximum met: {owed}, the plan pays {format_usd(allowed)} a day{bb}"
         return
-    parts = [k for k in ("deductible", "copay", "coinsurance") if getattr(line, k)]
     if capped:
         line.kind = "cost_share"
-        bits = [f"{format_usd(getattr(line, k))} {k}" for k in ("deductible", "copay", "coinsurance") if getattr(line, k)]
+        bits = [f"{format_usd(amount)} {name}" for name, amount in (("deductible", ded), ("copay", copay),
+                                                                    ("coinsurance", coins)) if amount]
         line.label = (f"you pay {format_usd(share)} ({' + '.join(bits)}), the rest of your out-of-pocket maximum; "
                       f"the plan pays {format_usd(line.payer)}{bb}")
         return
-    if parts == ["deductible"]:
+    if ded and not copay and not coins:
         line.kind, line.label = "deductible", f"deductible{bb}"
-    elif parts == ["coinsurance"]:
+    elif coins and not ded and not copay:
         line.kind = "coinsurance"
-        base = allowed - line.copay
-        line.label = f"{_pct(pct)} coinsurance of {format_usd(base)} = {format_usd(line.coinsurance)} a day{bb}"
-    elif parts == ["copay"] and line.copay_tier is not None:
+        line.label = f"{_pct(pct)} coinsurance of {format_usd(allowed - copay)} = {format_usd(coins)} a day{bb}"
+    elif copay and not ded and not coins and line.copay_tier is not None:
         first, last, _amount = line.copay_tier
         days = f"days {first}\u2013{last}" if last is not None else f"day {first} on"
-        line.kind, line.label = "copay", f"{format_usd(line.copay)} copay a day ({days} of the stay){bb}"
-    elif parts == ["copay"]:
+        line.kind, line.label = "copay", f"{format_usd(copay)} copay a day ({days} of the stay){bb}"
+    elif copay and not ded and not coins:
         per = {"admission": "for the stay", "visit": "a visit"}.get(terms.copay_per, "a day")
-        line.kind, line.label = "copay", f"{format_usd(line.copay)} copay {per}{bb}"
-        if terms.copay_per == "admission" and terms.copay is not None and line.copay < cents(terms.copay):
-            line.label = (f"{format_usd(line.copay)}, the rest of the {format_usd(terms.copay)} copay for the stay"
+        line.kind, line.label = "copay", f"{format_usd(copay)} copay {per}{bb}"
+        if terms.copay_per == "admission" and terms.copay is not None and copay < cents(terms.copay):
+            line.label = (f"{format_usd(copay)}, the rest of the {format_usd(terms.copay)} copay for the stay"
                           f"{bb}")
-    elif not parts:
+    elif not ded and not copay and not coins:
         line.kind, line.label = "plan_pays_all", f"no cost sharing: the plan pays {format_usd(allowed)} a day{bb}"
     else:
         line.kind = "cost_share"
@@ -562,7 +565,18 @@ def _describe(line: DayLine, pct: Decimal, terms: PlanTerms, capped: bool, oop_m
 
 
 def _pct(pct: Decimal) -> str:
+    try:
+        return _pct_text(pct)
+    except TypeError:  # a signalling NaN cannot be hashed: written (and refused) as it always was
+        return _percent_words(pct)
+
+
+def _percent_words(pct: Decimal) -> str:
     return f"{pct.normalize():f}%"
+
+
+#: kept by value (a plan has a few percentages, each written on every run): equal Decimals normalize alike
+_pct_text = lru_cache(maxsize=256)(_percent_words)
 
 
 def _parts_text(line: DayLine, pct: Decimal) -> str:

@@ -29,7 +29,7 @@ from contracts.estimate import (AuthorizationIn, AuthorizationOut, EmergencyAdmi
 from service.errors import InvalidInput, ProblemError
 from service.money import ZERO, cents, format_usd
 from service.read_aloud import DELIVERY_WORDS as _DELIVERY_WORDS  # one wording for both summaries
-from service.pricing.calendar import plan_year_start
+from service.pricing.calendar import plan_years
 from service.pricing.closure_notes import note_closures
 from service.pricing.closures import NO_CLOSURES, ProgramCalendar
 from service.pricing.course import (Course, ServiceDay, build_course, check_medicare_program_hours, has_telehealth,
@@ -301,7 +301,7 @@ def _price_level(inp: PricingInput, course: Course, days: Sequence[ServiceDay], 
         notes.warn("out of network: the provider may bill you the difference between its charge and the plan's "
                    "allowed amount (balance billing), which does not count toward your out-of-pocket maximum")
     plan_begin = benefits.plan_begin
-    year_of = lambda d: plan_year_start(d, plan_begin)  # noqa: E731
+    year_of = plan_years(plan_begin)
     if not out and not advantage and lb.oop_max_individual and lb.oop_max_individual.total is not None:
         limit = figures.aca_self_only.get(year_of(days[0].date).year)
         if limit is not None and lb.oop_max_individual.total > limit:

@@ -176,3 +176,15 @@ def test_a_day_after_a_closure_starts_a_run_for_its_explanation_event():
     for runs in (covered, self_pay):
         assert [(run.line.number, run.last_number) for run in runs] == [(1, 7), (8, 14), (15, 20)]
         assert [line.number for line in lines_of(runs)] == list(range(1, 21))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.none() | st.dates(dt.date(2020, 1, 1), dt.date(2030, 12, 31)),
+       st.lists(st.dates(dt.date(2023, 1, 1), dt.date(2029, 12, 31)), min_size=1, max_size=12))
+@example(dt.date(2024, 2, 29), [dt.date(2025, 2, 28), dt.date(2025, 2, 27), dt.date(2028, 2, 29), dt.date(2028, 2, 28)])
+def test_one_plans_years_kept_answer_as_plan_year_start(plan_begin, days):
+    # a 29 February plan begin starts 28 February in other years; asked in any order, the kept years answer alike
+    from service.pricing.calendar import plan_years  # noqa: PLC0415
+
+    year_of = plan_years(plan_begin)
+    assert [year_of(day) for day in days] == [plan_year_start(day, plan_begin) for day in days]
