@@ -16,7 +16,8 @@ read, so a read that cannot be done fails alone; the others are answered (their 
 failed batch, are written again by their own statements). A batch that cannot reach the database fails every read
 in it at once (the service answers 503), never one by one. Each read acts for the organization of the request that made
 it (:func:`service.db.tenant.current_organization` when it was made), set by the database function for that
-read alone.
+read alone. Estimates are stored the same way (:meth:`ReadBatches.write`: a write whose caller is cancelled is taken
+out while it waits, and awaited to its end once sent).
 """
 
 from __future__ import annotations
@@ -54,6 +55,26 @@ class ReadBatches:
         if self._may_send():
             self._send_next()
         return await future
+
+    async def write(self, *args: Any) -> asyncpg.Record | None:
+        """As :meth:`read`, for a statement that writes (``service/pricing/store.py``'s estimates). A caller cancelled
+        (its request timed out: a 504 that says it may be retried) before its write was sent takes it out of the
+        batch: nothing is written. Once sent, the write is not cancelled with its caller (the batch is others' too):
+        its outcome is awaited and returned all the same, so a write the database commits is never answered as one
+        that was not made (a 504 then a retry would make it twice)."""
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        entry = ((current_organization(), *args), future)
+        self._waiting.append(entry)
+        if self._may_send():
+            self._send_next()
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            if any(waiting is entry for waiting in self._waiting):  # not sent yet: it never will be
+                self._waiting = [waiting for waiting in self._waiting if waiting is not entry]
+                future.cancel()
+                raise
+            return await future
 
     def _may_send(self) -> bool:
         return self._sending == 0 or (self._sending < self.in_flight and len(self._waiting) >= self.next_with)

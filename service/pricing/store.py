@@ -229,13 +229,14 @@ async def insert_estimate(
     (``estimate_inputs.py``): nothing is stored, and False returned, when the reference data has changed since.
 
     Sent with the estimates other requests are storing meanwhile, in one statement and one commit (migration 0996):
-    this returns once that commit is done; an estimate the database refuses fails alone."""
+    this returns once that commit is done; an estimate the database refuses fails alone. Cancelled (the request
+    timed out) before it was sent, it is not stored; once sent, this waits for the commit (``ReadBatches.write``)."""
     if inputs_generation is None:
         raise ValueError("an estimate is stored only checked against the generation of the rows it was priced from")
     patient = request.patient
     request_json = _json(request)
     actor, role, _action, audit_request_id, reason = audit_params(caller, "estimate.create", request_id)
-    row = await estimate_writes(pool).read(
+    row = await estimate_writes(pool).write(
         estimate_id, created_at, actor, patient_key, patient.first_name if patient else None,
         patient.last_name if patient else None, patient.date_of_birth if patient else None, benefits_source,
         eligibility_check_id, as_of, request_json.decode(), None if benefits is None else _text(benefits),

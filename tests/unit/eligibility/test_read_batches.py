@@ -91,3 +91,24 @@ def test_while_a_batch_is_in_flight_the_next_goes_when_it_comes_back_or_when_eno
     assert first == [1]
     assert second == [1, 3]
     assert every == [1, 3, 1]
+
+
+def test_a_write_cancelled_before_it_is_sent_is_never_sent_and_one_sent_is_answered_all_the_same():
+    async def go() -> tuple[Any, list[int], bool]:
+        pool = _HeldPool()
+        batches = ReadBatches(pool, "query")  # type: ignore[arg-type]
+        sent = asyncio.ensure_future(batches.write("write 0"))  # goes at once, held in flight
+        await asyncio.sleep(0.01)
+        queued = asyncio.ensure_future(batches.write("write 1"))  # waits for the batch in flight
+        await asyncio.sleep(0.01)
+        sent.cancel()  # its request timed out: the write was sent, so its outcome is awaited all the same
+        queued.cancel()  # not sent yet: taken out
+        await asyncio.sleep(0.01)
+        pool.go.set()
+        answer = await sent
+        await asyncio.sleep(0.01)
+        return answer, pool.statements, queued.cancelled()
+
+    answer, statements, queued_cancelled = asyncio.run(go())
+    assert answer == {"n": 1} and queued_cancelled
+    assert statements == [1]  # the queued write never went
