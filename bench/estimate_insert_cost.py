@@ -5,16 +5,21 @@ and then stored again N times per variant (new ids) from one connection, timing 
 (/proc/<pid>/stat) and of the whole server (postmaster and all its processes: the WAL writer, the checkpointer...).
 Variants alternate, ``--rounds`` times each, so a busy moment of the shared machine falls on all of them alike.
 
-- ``audited``: ``insert_estimate_audited`` as the service sends it (one statement, one commit per estimate);
+- ``audited``: 0991's ``insert_estimate_audited``, as the service sent it before 0996 (a statement and a commit each);
 - ``row only`` / ``audit only``: the estimate row alone, the audit row alone (plain INSERTs, one commit each);
 - ``row, text``: the row into a copy of the table whose json columns are text (no JSON validation);
 - ``row, no indexes``: the row into a copy of the table without its indexes (primary key kept);
+- ``row, queried indexes``: the same with the two other indexes some query of the service uses (organization,
+  change feed), not those on updated_at, patient_key and request_hash;
 - ``row, small json``: the row with its json columns replaced by ``{}`` (no TOAST);
 - ``audited, 16 per tx``: 16 ``insert_estimate_audited`` in one transaction (one commit per 16);
+- ``service, 1 / 16 at once``: ``store.insert_estimate`` as ``create_estimate`` calls it (its arguments captured
+  from the app's estimate), one at a time and 16 at once: this process's CPU per estimate (encoding, asyncpg) and
+  the server's;
 - ``batched 1`` / ``4`` / ``16``: ``insert_estimates_audited`` (migration 0996), the statement the service sends,
   with 1, 4 or 16 estimates.
 
-Run: .venv/bin/python bench/estimate_insert_cost.py [--inserts 400] [--rounds 3]
+Run: .venv/bin/python bench/estimate_insert_cost.py [--inserts 400] [--rounds 3] [--service-only]
 """
 
 from __future__ import annotations
@@ -53,17 +58,58 @@ def _ticks(pid: int) -> int:
     return int(fields[11]) + int(fields[12])
 
 
-async def _one_estimate(url: str, key: str) -> None:
+async def _one_estimate(url: str, key: str) -> dict[str, Any]:
+    """Make the bench's estimate through the app; what create_estimate gave store.insert_estimate for it."""
     from service.app import create_app  # noqa: PLC0415
     from service.config import load_settings  # noqa: PLC0415
+    from service.pricing import service  # noqa: PLC0415
 
+    given: dict[str, Any] = {}
+    insert = service.insert_estimate
+
+    async def kept(pool: asyncpg.Pool, **kwargs: Any) -> bool:
+        given.update(kwargs)
+        return await insert(pool, **kwargs)
+
+    service.insert_estimate = kept  # type: ignore[assignment]
     app = create_app(load_settings({"DATABASE_URL": url, "LOG_LEVEL": "WARNING", "PORTAL_TOKEN_SECRET": "bench"}))
-    async with app.lifespan():
-        status, answer = await request_cost._call(app, "POST", "/v1/estimates",  # noqa: SLF001
-                                                  {"content-type": "application/json", "x-api-key": key},
-                                                  json.dumps(BODY).encode())
+    try:
+        async with app.lifespan():
+            status, answer = await request_cost._call(app, "POST", "/v1/estimates",  # noqa: SLF001
+                                                      {"content-type": "application/json", "x-api-key": key},
+                                                      json.dumps(BODY).encode())
+    finally:
+        service.insert_estimate = insert  # type: ignore[assignment]
     if status != 201:
         raise SystemExit(f"the estimate answered {status}: {answer[:300]!r}")
+    return given
+
+
+async def _through_the_service(url: str, given: dict[str, Any], inserts: int, rounds: int,
+                               ) -> dict[str, list[tuple[float, float]]]:
+    """store.insert_estimate as create_estimate calls it, 1 and 16 at once: (this process's CPU, PostgreSQL's CPU)
+    per stored estimate, ms."""
+    from service.db.pool import create_pool  # noqa: PLC0415
+    from service.pricing import store  # noqa: PLC0415
+
+    pool = await create_pool(url, max_size=16)
+    results: dict[str, list[tuple[float, float]]] = {"service, 1 at once": [], "service, 16 at once": []}
+    try:
+        async def some(count: int) -> None:
+            for _ in range(count):
+                await store.insert_estimate(pool, **{**given, "estimate_id": uuid.uuid4()})
+
+        for _ in range(rounds):
+            for name, at_once in (("service, 1 at once", 1), ("service, 16 at once", 16)):
+                database, here = request_cost._postgres_cpu_seconds(), time.process_time()  # noqa: SLF001
+                await asyncio.gather(*(some(inserts // at_once) for _ in range(at_once)))
+                stored = inserts // at_once * at_once
+                results[name].append(((time.process_time() - here) / stored * 1000,
+                                      (request_cost._postgres_cpu_seconds() - database)  # noqa: SLF001
+                                      / stored * 1000))
+    finally:
+        await pool.close()
+    return results
 
 
 async def _variants(conn: asyncpg.Connection) -> dict[str, Callable[[], Awaitable[None]]]:
@@ -77,7 +123,11 @@ async def _variants(conn: asyncpg.Connection) -> dict[str, Callable[[], Awaitabl
                        "ALTER COLUMN benefits SET STORAGE EXTENDED")
     await conn.execute("CREATE TABLE estimates_no_indexes (LIKE estimates INCLUDING DEFAULTS INCLUDING STORAGE)")
     await conn.execute("ALTER TABLE estimates_no_indexes ADD PRIMARY KEY (id)")
-    for table in ("estimates_as_text", "estimates_no_indexes"):  # the change feed's stamp, as estimates has
+    await conn.execute("CREATE TABLE estimates_queried_indexes (LIKE estimates INCLUDING DEFAULTS INCLUDING STORAGE)")
+    await conn.execute("ALTER TABLE estimates_queried_indexes ADD PRIMARY KEY (id)")
+    await conn.execute("CREATE INDEX ON estimates_queried_indexes (organization_id, id)")
+    await conn.execute("CREATE INDEX ON estimates_queried_indexes (change_xid, change_seq)")
+    for table in ("estimates_as_text", "estimates_no_indexes", "estimates_queried_indexes"):  # the change feed's stamp, as estimates has
         await conn.execute(f"CREATE TRIGGER access_stamp_change BEFORE INSERT OR UPDATE ON {table} "
                            "FOR EACH ROW EXECUTE FUNCTION access_stamp_change()")
     json_args = [values[c] for c in _JSON]
@@ -123,6 +173,7 @@ async def _variants(conn: asyncpg.Connection) -> dict[str, Callable[[], Awaitabl
         "audit only": audit_only,
         "row, text": insert_into("estimates_as_text", json_args, "text"),
         "row, no indexes": insert_into("estimates_no_indexes", json_args, "json"),
+        "row, queried indexes": insert_into("estimates_queried_indexes", json_args, "json"),
         "row, small json": insert_into("estimates", ["{}"] * len(_JSON), "json"),
         "audited, 16 per tx": sixteen_per_transaction,
     }
@@ -177,6 +228,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--inserts", type=int, default=400, help="estimates stored per variant per round")
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds (median taken)")
+    parser.add_argument("--service-only", action="store_true", help="only store.insert_estimate, 1 and 16 at once")
     args = parser.parse_args()
     from service.db.embedded import start_embedded  # noqa: PLC0415
     from service.logging import configure_logging  # noqa: PLC0415
@@ -188,8 +240,9 @@ def main() -> None:
     started = time.perf_counter()
     try:
         key = migrated_intake_key(embedded.url)
-        asyncio.run(_one_estimate(embedded.url, key))
-        results = asyncio.run(_measure(embedded.url, args.inserts, args.rounds))
+        given = asyncio.run(_one_estimate(embedded.url, key))
+        service = asyncio.run(_through_the_service(embedded.url, given, args.inserts, args.rounds))
+        results = {} if args.service_only else asyncio.run(_measure(embedded.url, args.inserts, args.rounds))
     finally:
         embedded.stop()
         shutil.rmtree(work, ignore_errors=True)
@@ -197,6 +250,9 @@ def main() -> None:
           f"{os.getloadavg()[0]:.1f}; {time.perf_counter() - started:.0f} s)")
     for name, runs in results.items():
         print(f"{name:>20}: backend {statistics.median(r[0] for r in runs):6.3f}   "
+              f"whole server {statistics.median(r[1] for r in runs):6.3f}")
+    for name, runs in service.items():
+        print(f"{name:>20}: this process {statistics.median(r[0] for r in runs):6.3f}   "
               f"whole server {statistics.median(r[1] for r in runs):6.3f}")
 
 
