@@ -108,3 +108,45 @@ def test_an_estimate_the_database_refuses_fails_alone_and_the_others_of_its_batc
     assert sorted(r["resource_id"] for r in db.fetch(
         "SELECT resource_id FROM audit_log WHERE action = 'estimate.create' AND resource_id = ANY($1)",
         [*fresh, str(stored.id)])) == sorted([*fresh, str(stored.id)])  # the taken id's own audit row only
+
+
+#: 0996's function with one estimate: $1 acting_for, $2 the id, $3 the audit request id, $4 the generation.
+_ONE = ("SELECT n, stored FROM insert_estimates_audited(ARRAY[$1::text], ARRAY[$2::uuid], ARRAY[now()], "
+        "'{probe}', '{pk_probe}', '{NULL}', '{NULL}', '{NULL}', '{manual}', '{NULL}', '{2026-03-02}', '{\"{}\"}', "
+        "'{NULL}', '{\"{}\"}', '{\"{}\"}', '{\"{}\"}', '{\"{}\"}', '{probe-hash}', '{NULL}', '{probe}', '{intake}', "
+        "ARRAY[$3::text], '{NULL}', ARRAY[$4::bigint])")
+
+
+def test_the_batch_function_keeps_the_outer_setting_whether_it_stored_refused_or_failed(
+        client, db, stored, new_organization) -> None:
+    owner, _ = new_organization("batchfn")
+    other, _ = new_organization("outer")
+    generation = db.fetchval("SELECT generation FROM reference_data_generation")
+    request_id, stored_id = f"batch-fn-{uuid.uuid4().hex[:10]}", uuid.uuid4()
+    setting = "SELECT current_setting('app.organization_id', true)"
+
+    async def work() -> list[Any]:
+        seen: list[Any] = []
+        async with client.app.state.pool.acquire() as conn:
+            with acting_for(other):
+                async with conn.transaction():  # BEGIN sets the other organization
+                    for estimate_id, inputs_generation in ((stored_id, generation), (uuid.uuid4(), generation - 1)):
+                        seen.append([tuple(r) for r in await conn.fetch(_ONE, owner, estimate_id, request_id,
+                                                                          inputs_generation)])
+                        seen.append(await conn.fetchval(setting))
+                    try:  # fails after its set_config: the id is taken
+                        async with conn.transaction():
+                            await conn.fetch(_ONE, owner, stored.id, request_id, generation)
+                    except asyncpg.UniqueViolationError:
+                        seen.append("refused")
+                    seen.append(await conn.fetchval(setting))
+                    seen.append(await conn.fetchval("SELECT count(*) FROM estimates WHERE id = $1", stored_id))
+        with acting_for(owner):
+            seen.append(await client.app.state.pool.fetchval(
+                "SELECT count(*) FROM audit_log WHERE request_id = $1", request_id))
+        return seen
+
+    assert client.blocking_portal.call(work) == [
+        [(1, True)], other, [(1, False)], other, "refused", other,
+        0,  # the owner's estimate: not visible acting for the other organization
+        1]  # its one audit row, in the owner's organization; the stale and the failed ones left none
