@@ -90,6 +90,9 @@ class ReadBatches:
         try:
             await self._answer(batch)
         finally:
+            for _, future in batch:  # only when this task was cancelled (shutdown): no answer will come
+                if not future.done():
+                    future.cancel()
             self._sending -= 1
             if self._waiting and self._may_send():
                 self._send_next()

@@ -112,3 +112,22 @@ def test_a_write_cancelled_before_it_is_sent_is_never_sent_and_one_sent_is_answe
     answer, statements, queued_cancelled = asyncio.run(go())
     assert answer == {"n": 1} and queued_cancelled
     assert statements == [1]  # the queued write never went
+
+
+def test_a_write_waiting_for_its_batch_is_not_left_waiting_when_the_batch_is_cancelled():
+    async def go() -> bool:
+        pool = _HeldPool()
+        batches = ReadBatches(pool, "query")  # type: ignore[arg-type]
+        write = asyncio.ensure_future(batches.write("write 0"))
+        await asyncio.sleep(0.01)
+        write.cancel()  # sent: it waits for its batch's answer
+        await asyncio.sleep(0.01)
+        for task in list(batches._tasks):  # noqa: SLF001 - the batch itself cancelled, as at shutdown
+            task.cancel()
+        try:
+            await asyncio.wait_for(write, 1)
+        except asyncio.CancelledError:
+            return True
+        return False
+
+    assert asyncio.run(go())
