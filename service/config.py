@@ -273,7 +273,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str, str], Any], str]] = {
     "PORTAL_TOKEN_TTL_SECONDS": ("portal_token_ttl_seconds", lambda n, r: _int(n, r, minimum=60), "portal token lifetime"),
     "MAX_BODY_BYTES": ("max_body_bytes", lambda n, r: _int(n, r, minimum=1024), "largest accepted request body"),
     "RATE_LIMIT_PER_MINUTE": ("rate_limit_per_minute", lambda n, r: _int(n, r, minimum=1), "requests per API key per minute"),
-    "REQUEST_TIMEOUT_SECONDS": ("request_timeout_seconds", _float, "longest time a request may take"),
+    "REQUEST_TIMEOUT_SECONDS": ("request_timeout_seconds", _float, "longest time a request may take (an estimate already sent to be stored waits for its commit)"),
     "DB_POOL_MIN": ("db_pool_min", lambda n, r: _int(n, r, minimum=1), "asyncpg pool minimum"),
     "DB_POOL_MAX": ("db_pool_max", lambda n, r: _int(n, r, minimum=1), "asyncpg pool maximum"),
     "PROGRAM_FEDERAL_HOLIDAYS": ("program_federal_holidays", _bool, "IOP/PHP closed on US federal holidays (sessions move to the next program day)"),
