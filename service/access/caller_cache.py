@@ -9,6 +9,13 @@ Revocation still takes effect at once and on every replica: a statement trigger 
 own and clears its cache. While that connection is down the cache is not used at all (every request asks
 PostgreSQL, as before), and the listener reconnects in the background; the TTL bounds what a lost notification
 could cost.
+
+Look-ups (:meth:`CallerCache.caller`): one per key at a time - requests that find the key missing while it is being
+looked up wait for that answer (when an entry ended, every request in flight with that key used to ask PostgreSQL
+at once: dozens of round trips competing for the pool) - and an entry in its last :data:`REFRESH_BEFORE_SECONDS`
+is looked up again in the background while it is still served, so a busy key's entry is renewed before it ends and
+no request waits for it. A look-up that began before the cache was cleared (a key changed) is not kept, and no
+request that comes after the clearing waits for it: it asks again.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import suppress
 from typing import Any
 
@@ -29,6 +36,10 @@ log = structlog.get_logger("service.access.caller_cache")
 
 CHANNEL = "access_changed"
 RECONNECT_SECONDS = 2.0
+#: An entry this close to its end is looked up again in the background when a request uses it.
+REFRESH_BEFORE_SECONDS = 2.0
+
+LookUp = Callable[[Any, bytes], Awaitable[Caller | None]]
 
 
 class CallerCache:
@@ -39,6 +50,48 @@ class CallerCache:
         self.clock = clock
         self.active = False  # True only while the change listener is connected
         self._entries: OrderedDict[bytes, tuple[float, Caller]] = OrderedDict()
+        #: key hash -> its look-up in flight (one at a time per key)
+        self._looking: dict[bytes, asyncio.Task[Caller | None]] = {}
+        #: moved on by every clearing: a look-up begun before it is not kept
+        self._generation = 0
+
+    async def caller(self, key_hash: bytes, look_up: LookUp, source: Any) -> Caller | None:
+        """The caller of the key hashed ``key_hash``: kept, else ``look_up(source, key_hash)`` (see the module
+        docstring); None for a key that is not one. Without the change listener every call looks up."""
+        if not self.active:
+            return await look_up(source, key_hash)
+        entry = self._entries.get(key_hash)
+        if entry is not None:
+            expires, caller = entry
+            now = self.clock()
+            if expires > now:
+                self._entries.move_to_end(key_hash)
+                if expires - now <= REFRESH_BEFORE_SECONDS and key_hash not in self._looking:
+                    self._look_up(key_hash, look_up, source)  # renewed in the background; this request goes on
+                return caller
+            del self._entries[key_hash]
+        looking = self._looking.get(key_hash) or self._look_up(key_hash, look_up, source)
+        return await asyncio.shield(looking)  # a request cancelled while waiting does not cancel the others' look-up
+
+    def _look_up(self, key_hash: bytes, look_up: LookUp, source: Any) -> asyncio.Task[Caller | None]:
+        generation = self._generation
+
+        async def look() -> Caller | None:
+            caller = await look_up(source, key_hash)
+            if caller is not None and generation == self._generation:  # unknown keys are not kept
+                self.put(key_hash, caller)
+            return caller
+
+        task = asyncio.get_running_loop().create_task(look())
+        self._looking[key_hash] = task
+        task.add_done_callback(lambda done: self._done(key_hash, done))
+        return task
+
+    def _done(self, key_hash: bytes, task: asyncio.Task[Caller | None]) -> None:
+        if self._looking.get(key_hash) is task:
+            del self._looking[key_hash]
+        if not task.cancelled():
+            task.exception()  # a renewal nobody waited for failed: the next request that needs the key asks again
 
     def get(self, key_hash: bytes) -> Caller | None:
         if not self.active:
@@ -62,6 +115,8 @@ class CallerCache:
 
     def clear(self) -> None:
         self._entries.clear()
+        self._looking.clear()  # what comes after this asks again
+        self._generation += 1
 
     def __len__(self) -> int:
         return len(self._entries)

@@ -109,18 +109,19 @@ async def list_keys(conn: asyncpg.Connection, organization_id: str | None = None
 
 
 async def caller_for_key(pool: asyncpg.Pool, secret: str, cache: CallerCache | None = None) -> Caller | None:
-    """The caller an API key stands for, or None; from ``cache`` when it holds the key (see caller_cache.py)."""
+    """The caller an API key stands for, or None; kept in ``cache`` (see caller_cache.py)."""
     if not secret.startswith("bek_") or len(secret) > 200:
         return None
     key_hash = hash_key(secret)
-    if cache is not None and (cached := cache.get(key_hash)) is not None:
-        return cached
+    if cache is None:
+        return await _caller_of_hash(pool, key_hash)
+    return await cache.caller(key_hash, _caller_of_hash, pool)
+
+
+async def _caller_of_hash(pool: asyncpg.Pool, key_hash: bytes) -> Caller | None:
     # Before the organization is known: a SECURITY DEFINER look-up across organizations (migration 0900).
     row = await pool.fetchrow("SELECT id, name, role, organization_id FROM authenticate_api_key($1)", key_hash)
     if row is None:
         return None  # unknown keys are not cached: a key created a moment ago works at once
-    caller = Caller(actor_id=str(row["id"]), actor_name=row["name"], role=Role(row["role"]),
-                    organization_id=row["organization_id"])
-    if cache is not None:
-        cache.put(key_hash, caller)
-    return caller
+    return Caller(actor_id=str(row["id"]), actor_name=row["name"], role=Role(row["role"]),
+                  organization_id=row["organization_id"])
