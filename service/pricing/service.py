@@ -242,8 +242,8 @@ async def _with_affordability(pool: asyncpg.Pool, comparison: EstimateComparison
     config = (affordability_config_of(in_force, inputs.organization_id, assistance_policy) if in_force is not None
               else await load_affordability_config(pool, first_day, inputs.organization_id,
                                                    assistance_policy=assistance_policy))
-    household = household_for_affordability(
-        request.household, income_matters=discount_could_apply(config, self_pay=request.self_pay))
+    could_discount = discount_could_apply(config, self_pay=request.self_pay)
+    household = household_for_affordability(request.household, income_matters=could_discount)
     levels: list[LevelEstimate] = []
     shared = SharedHouseholdFacts()
     for level, days in zip(comparison.estimates, packed_days, strict=True):
@@ -252,7 +252,8 @@ async def _with_affordability(pool: asyncpg.Pool, comparison: EstimateComparison
             first_due_date=level.first_service_date + dt.timedelta(days=FIRST_PAYMENT_AFTER_DAYS),
             proof_of_income_seen=bool(request.household and request.household.proof_of_income_seen),
             government=None if config.policy.uses_sliding_fee else government_payment(table, level), shared=shared,
-            day_patient_pays=days.patient_pays(), with_schedules=with_schedules)
+            # each day's share only where a sliding fee could discount it day by day
+            day_patient_pays=days.patient_pays() if could_discount else None, with_schedules=with_schedules)
         levels.append(msgspec.structs.replace(level, affordability=section))
     summary = comparison.summary
     assisted = [lv for lv in levels if lv.affordability and lv.affordability.financial_assistance is not None

@@ -351,6 +351,11 @@ def offer_plans(
     if financed <= 0:
         return offers  # amortize refuses every term (down_payment_percent)
     rate = rules.apr_percent / HUNDRED / 12
+    # _broken_rules for every term at once: the terms are the allowed ones, shortest first (past the longest the
+    # balance allows, term_limits refuses them); the minimum and the income cap are the same for every term
+    floor = min(rules.minimum_monthly_payment, financed)
+    cap = rules.max_percent_of_monthly_income
+    limit = cents(percent_of(monthly_income, cap)) if cap is not None and monthly_income is not None else None
     for term in sorted(rules.allowed_terms_months):
         if term > longest:
             break  # refused by term_limits (plan_violations) whatever its payments: not worked out
@@ -359,8 +364,11 @@ def offer_plans(
                                with_lines)
         except PlanRuleViolation:
             continue
-        if next(_broken_rules(offer, rules, monthly_income), None) is None:
-            offers.append(offer)
+        if offer.regular_payment < floor:
+            continue  # minimum_monthly_payment
+        if limit is not None and max(offer.regular_payment, offer.final_payment) > limit:
+            continue  # max_percent_of_monthly_income: every installment is one of the two
+        offers.append(offer)
     return offers
 
 

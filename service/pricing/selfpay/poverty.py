@@ -173,7 +173,12 @@ def guideline_in_force(on: dt.date, region: PovertyRegion) -> Guideline:
             f"took effect on {first_effective.isoformat()}",
             field="$.determination_date",
         )
-    year, effective = chosen
+    return _guideline(*chosen, region)
+
+
+@functools.lru_cache(maxsize=64)
+def _guideline(year: int, effective: dt.date, region: PovertyRegion) -> Guideline:
+    """A shipped year's figures for a region, read from the file's data once (a Guideline never changes)."""
     data = load("poverty-guidelines")["years"][str(year)]
     figures = data["regions"][region.value]
     return Guideline(

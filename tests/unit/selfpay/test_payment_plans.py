@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import msgspec
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from contracts.selfpay import PaymentLineKind, PaymentPlanRequest, PaymentPlanRules, TermLimit
@@ -227,3 +227,28 @@ def test_offers_without_schedules_are_the_same_offers() -> None:
     lazy = offer_plans(D("1000"), RULES, monthly_income=None, first_due_date=FIRST, with_lines=False)
     assert [offer.term_months for offer in lazy] == [3, 6] and all(offer.lines == [] for offer in lazy)
     assert [with_schedule(offer) for offer in lazy] == eager
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.decimals(min_value=D("0.01"), max_value=D("60000"), places=2), st.sampled_from([D("0"), D("10"), D("25")]),
+       st.sampled_from([D("0"), D("3.5"), D("12")]), st.sampled_from([D("0"), D("20")]),
+       st.sampled_from([None, D("5"), D("10")]), st.decimals(min_value=D("100"), max_value=D("9000"), places=2))
+# 75.00 over 3 months is $25.00 a month, exactly the minimum: offered
+@example(D("75.00"), D("25"), D("0"), D("0"), None, D("1000"))
+# 100.00 over 3 months: 33.33, 33.33, then 33.34, above 10 % of $333.30 a month ($33.33): refused
+@example(D("100.00"), D("0"), D("0"), D("0"), D("10"), D("333.30"))
+def test_offers_are_the_terms_whose_plans_break_no_rule(balance, minimum, apr, down, cap, income) -> None:
+    # the reference: every allowed term built on its own and checked against each rule (plan_violations)
+    from service.pricing.selfpay.payment_plans import build_plan, plan_violations  # noqa: PLC0415
+
+    rules = msgspec.structs.replace(RULES, minimum_monthly_payment=minimum, apr_percent=apr,
+                                    down_payment_percent=down, max_percent_of_monthly_income=cap)
+    expected = []
+    for term in sorted(rules.allowed_terms_months):
+        try:
+            plan = build_plan(balance, term, rules, first_due_date=FIRST, with_lines=False)
+        except PlanRuleViolation:
+            continue
+        if not plan_violations(plan, rules, income):
+            expected.append(plan)
+    assert offer_plans(balance, rules, monthly_income=income, first_due_date=FIRST, with_lines=False) == expected
