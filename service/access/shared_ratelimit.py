@@ -12,9 +12,11 @@ trips were spent leases' worth of waste).
 A lease of :data:`AHEAD_FROM_LEASE` requests or more is asked for again ahead of need, in the background, once half
 of it is spent: the requests go on spending the other half meanwhile, so a busy caller's requests do not all stop
 for a round trip every lease (under wrk, a quarter of the cached check reads waited ~8 ms for one, up to 60 ms).
-What a replica leased and did not use is lost when the minute ends: up to one lease when leases are asked for as
-they run out, up to one and a half when asked for ahead. So a key spread over N replicas may get up to N (or 1.5 N)
-leases fewer than the limit, never more than the limit.
+In a minute's last :data:`NEXT_MINUTE_AHEAD_SECONDS` such a caller's first lease of the next minute is asked for the
+same way, so its requests do not all wait for a round trip when the minute turns (every busy caller at the same
+moment, before). What a replica leased and did not use is lost when the minute ends: up to one lease when leases
+are asked for as they run out, up to one and a half when asked for ahead. So a key spread over N replicas may get
+up to N (or 1.5 N) leases fewer than the limit, never more than the limit.
 
 While PostgreSQL cannot be reached the limit is counted in this process alone (:class:`TokenBuckets`), as one
 replica would, and it says so once in the log.
@@ -25,7 +27,8 @@ from __future__ import annotations
 import asyncio
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
+from typing import Any
 
 import asyncpg
 import structlog
@@ -61,6 +64,8 @@ def lease_size(per_minute: int) -> int:
 #: Leases of at least this many requests are asked for again when half is spent (smaller ones when used up: a
 #: small limit is then shared between replicas as exactly as before).
 AHEAD_FROM_LEASE = 20
+#: In a minute's last seconds, the next minute's lease of a caller whose leases are asked for ahead is asked for too.
+NEXT_MINUTE_AHEAD_SECONDS = 2.0
 
 
 class SharedRateLimit:
@@ -79,6 +84,8 @@ class SharedRateLimit:
         #: caller -> set when the lease being asked for it is answered (one request asks, the others wait for it)
         self._asking: dict[str, asyncio.Event] = {}
         self._ahead: set[asyncio.Task[None]] = set()  # leases asked for ahead (a reference until each ends)
+        self._next: dict[str, int] = {}  # caller -> requests leased of the next minute (asked for ahead)
+        self._asking_next: set[str] = set()  # callers whose lease of the next minute is being asked for
 
     async def take(self, caller: str) -> float:
         """0 when the request may go ahead, else the seconds to wait."""
@@ -86,13 +93,18 @@ class SharedRateLimit:
             now = self.clock()
             window = int(now // 60)
             until_next = max(1.0, (window + 1) * 60 - now)
-            if window != self._window:
-                self._window, self._left = window, {}
+            if window != self._window:  # what was leased of this minute ahead, if it follows the last one
+                self._left = self._next if window == self._window + 1 else {}
+                self._window, self._next = window, {}
             left = self._left.get(caller, 0)
             if left > 0:
                 self._left[caller] = left - 1
-                if left - 1 == self.ask_ahead_at and caller not in self._asking:
-                    self._ask_ahead(caller, now, window)
+                if self.ask_ahead_at is not None:
+                    if left - 1 == self.ask_ahead_at and caller not in self._asking:
+                        self._ask_ahead(caller, now, window)
+                    if ((window + 1) * 60 - now <= NEXT_MINUTE_AHEAD_SECONDS and caller not in self._next
+                            and caller not in self._asking_next and len(self._next) < MAX_CALLERS):
+                        self._ask_next_minute(caller, now, window + 1)
                 return 0.0
             if left == SPENT:
                 return until_next
@@ -111,7 +123,10 @@ class SharedRateLimit:
         if granted is None:
             return self._fallback.take(caller)
         if self._window == window:  # else the minute turned while we asked: the lease belongs to the old one
-            self._keep(caller, granted - 1 if granted else SPENT)
+            if granted:  # this request takes one; what came meanwhile (the next minute's lease) is kept
+                self._keep(caller, max(self._left.get(caller, 0), 0) + granted - 1)
+            elif self._left.get(caller, 0) <= 0:
+                self._keep(caller, SPENT)
         return 0.0 if granted else until_next
 
     def _ask_ahead(self, caller: str, now: float, window: int) -> None:
@@ -127,17 +142,44 @@ class SharedRateLimit:
             finally:
                 del self._asking[caller]
                 asking.set()
-            if granted is None or self._window != window:
-                return
-            left = self._left.get(caller, 0)
-            if granted or left > 0:
-                self._keep(caller, max(left, 0) + granted)
-            else:
-                self._keep(caller, SPENT)
+            if granted is not None and self._window == window:
+                self._add(caller, granted)
 
-        task = asyncio.get_running_loop().create_task(ask())
+        self._in_background(ask())
+
+    def _ask_next_minute(self, caller: str, now: float, window: int) -> None:
+        """Ask for the caller's first lease of minute ``window`` (the next) in the background."""
+        self._asking_next.add(caller)
+
+        async def ask() -> None:
+            try:
+                granted = await self._ask(caller, now, window)
+            except Exception as exc:  # noqa: BLE001 - the next minute's first request asks again (and raises)
+                log.warning("rate_limit_lease_ahead_failed", exc_type=type(exc).__name__)
+                granted = None
+            finally:
+                self._asking_next.discard(caller)
+            if granted is None:
+                return
+            if self._window == window - 1:
+                self._next[caller] = granted if granted else SPENT
+            elif self._window == window:  # the minute turned while it was asked for
+                self._add(caller, granted)
+
+        self._in_background(ask())
+
+    def _in_background(self, ask: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(ask)
         self._ahead.add(task)
         task.add_done_callback(self._ahead.discard)
+
+    def _add(self, caller: str, granted: int) -> None:
+        """``granted`` more requests for the caller this minute (0 with none left: its budget is spent)."""
+        left = self._left.get(caller, 0)
+        if granted or left > 0:
+            self._keep(caller, max(left, 0) + granted)
+        else:
+            self._keep(caller, SPENT)
 
     def _keep(self, caller: str, left: int) -> None:
         if caller not in self._left and len(self._left) >= MAX_CALLERS:

@@ -102,3 +102,35 @@ def test_leases_asked_ahead_never_grant_more_than_the_limit(client) -> None:  # 
     assert 1000 - 3 * 75 <= allowed <= 1000
     assert client.blocking_portal.call(
         pool.fetchval, "SELECT used FROM rate_limit_windows WHERE caller = $1", caller) == 1000
+
+
+def test_a_busy_callers_lease_of_the_next_minute_is_asked_for_before_the_minute_turns(client) -> None:  # noqa: ANN001
+    pool = client.app.state.pool
+    caller = f"caller-{uuid.uuid4()}"
+    minute = HALF_PAST - 30  # a minute's start
+    now = [minute + 50]
+
+    async def used(window_start: float) -> int | None:
+        return await pool.fetchval("SELECT used FROM rate_limit_windows WHERE caller = $1 AND window_start = "
+                                   "to_timestamp($2::float8)", caller, window_start)
+
+    async def scenario() -> tuple[int | None, list[float], int | None]:
+        limit = SharedRateLimit(pool, 1000, clock=lambda: now[0])  # leases of 50
+        assert await limit.take(caller) == 0.0  # this minute's first lease
+        now[0] = minute + 58.5  # the minute's last 2 s: the next minute's lease is asked for meanwhile
+        assert await limit.take(caller) == 0.0
+        for _ in range(50):
+            if await used(minute + 60) == 50:
+                break
+            await asyncio.sleep(0.02)
+        next_minute = await used(minute + 60)
+        now[0] = minute + 60.5
+        async with pool.acquire() as conn, conn.transaction():
+            # the new minute's row held: a lease asked for now waits until this transaction ends
+            await conn.execute("SELECT used FROM rate_limit_windows WHERE caller = $1 FOR UPDATE", caller)
+            waits = [await asyncio.wait_for(limit.take(caller), 2) for _ in range(30)]  # from the lease already held
+        return next_minute, waits, await used(minute)
+
+    next_minute, waits, this_minute = client.blocking_portal.call(scenario)
+    assert next_minute == 50 and this_minute == 50  # one lease of each minute, the second asked for ahead
+    assert waits == [0.0] * 30  # no request waited for a round trip when the minute turned
