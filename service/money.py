@@ -9,6 +9,7 @@ rounded in SQL and in Python agree. Floats are refused outright.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
@@ -30,14 +31,22 @@ def percent_of(amount: Decimal, percent: Decimal) -> Decimal:
     return amount * percent / Decimal(100)
 
 
-def format_usd(amount: Decimal) -> str:
-    """'$1,234.50' for explanations read aloud by intake staff."""
-    if type(amount) is Decimal:
-        try:
-            return _usd_of_decimal(amount)
-        except TypeError:  # a signalling NaN cannot be hashed: _usd refuses it as it always did
-            pass
-    return _usd(amount)
+def kept_by_value(words: Callable[[Decimal], str], maxsize: int) -> Callable[[Decimal], str]:
+    """``words`` (the text of one Decimal) with its answers kept by the Decimal's value, bounded, least recently used
+    first out: for figures an answer writes again and again. Only Decimals are kept (a float equal to a kept amount
+    would otherwise be answered instead of refused); a signalling NaN, which cannot be hashed, goes to ``words``
+    itself, which treats it as it always did."""
+    kept = lru_cache(maxsize=maxsize)(words)
+
+    def text(value: Decimal) -> str:
+        if type(value) is Decimal:
+            try:
+                return kept(value)
+            except TypeError:  # a signalling NaN
+                pass
+        return words(value)
+
+    return text
 
 
 def _usd(amount: Decimal) -> str:
@@ -46,8 +55,7 @@ def _usd(amount: Decimal) -> str:
     return f"{sign}${abs(value):,.2f}"
 
 
-#: An estimate writes ~80 amounts (most of them a few distinct figures: the day's rate, its coinsurance, the
-#: deductible) and Decimal's grouped formatting costs ~2.9 us, a look-up ~0.25 us. Keyed by the Decimal itself:
-#: equal Decimals (300 and 300.00) round to the same cents and read the same. Only Decimals are kept (a float
-#: equal to a kept amount would otherwise be answered instead of refused); bounded, least recently used first out.
-_usd_of_decimal = lru_cache(maxsize=4096)(_usd)
+#: '$1,234.50' for explanations read aloud by intake staff. An estimate writes ~80 amounts (most of them a few
+#: distinct figures: the day's rate, its coinsurance, the deductible) and Decimal's grouped formatting costs ~2.9 us,
+#: a look-up ~0.25 us. Equal Decimals (300 and 300.00) round to the same cents and read the same.
+format_usd = kept_by_value(_usd, 4096)

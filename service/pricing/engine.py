@@ -24,10 +24,9 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
 
 from contracts.benefits import Accumulator, LevelBenefits, Limit
-from service.money import ZERO, cents, format_usd, percent_of
+from service.money import ZERO, cents, format_usd, kept_by_value, percent_of
 from service.pricing.calendar import short_date
 from service.pricing.course import ServiceDay
 from service.pricing.day_runs import repeats_below, run_length
@@ -150,14 +149,21 @@ def runs_of(lines: Sequence[DayLine]) -> list[DayRun]:
     return [DayRun(line) for line in lines]
 
 
-def patient_total(runs: Sequence[DayRun]) -> Decimal:
-    """``DayLine.patient`` added up over every day of ``runs`` (a run's share times its days: the same exact sum)."""
-    total = ZERO
+def days_and_patient_total(runs: Sequence[DayRun]) -> tuple[int, Decimal]:
+    """The days of ``runs`` and ``DayLine.patient`` added up over every one of them, in one pass (a run's share times
+    its days: the same exact sum)."""
+    days, total = 0, ZERO
     for run in runs:
         d = run.line
         share = d.deductible + d.copay + d.coinsurance + d.not_covered + d.over_limit + d.self_pay + d.balance_bill
-        total += share * run.count if run.more else share
-    return total
+        if run.more:
+            count = 1 + len(run.more)
+            days += count
+            total += share * count
+        else:
+            days += 1
+            total += share
+    return days, total
 
 
 def self_pay_day(day: ServiceDay, gross: Decimal, rate: Decimal, *, bucket: str, label: str, kind: str) -> DayLine:
@@ -564,19 +570,12 @@ def _describe(line: DayLine, pct: Decimal, terms: PlanTerms, capped: bool, oop_m
         line.label = f"{_parts_text(line, pct)}: you pay {format_usd(share)}{bb}"
 
 
-def _pct(pct: Decimal) -> str:
-    try:
-        return _pct_text(pct)
-    except TypeError:  # a signalling NaN cannot be hashed: written (and refused) as it always was
-        return _percent_words(pct)
-
-
 def _percent_words(pct: Decimal) -> str:
     return f"{pct.normalize():f}%"
 
 
 #: kept by value (a plan has a few percentages, each written on every run): equal Decimals normalize alike
-_pct_text = lru_cache(maxsize=256)(_percent_words)
+_pct = kept_by_value(_percent_words, 256)
 
 
 def _parts_text(line: DayLine, pct: Decimal) -> str:

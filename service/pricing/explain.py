@@ -13,12 +13,12 @@ a week that alternates does not become one line per day.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
 from contracts.estimate import ExplanationLine, LineKind
 from service.money import ZERO, format_usd
-from service.pricing.engine import DayLine, DayRun, short_date
+from service.pricing.engine import DayLine, DayRun, days_and_patient_total, short_date
 
 _KINDS = {
     "deductible": LineKind.DEDUCTIBLE, "copay": LineKind.COPAY, "coinsurance": LineKind.COINSURANCE,
@@ -41,18 +41,7 @@ def _span(first: DayLine, last_number: int, last_date: dt.date, days: int) -> st
 
 def _group_text(group: Sequence[DayRun], last_number: int, last_date: dt.date) -> tuple[str, Decimal]:
     first = group[0].line
-    # the group's days and what the patient pays for them, in one pass (patient_total's sum, in its order)
-    days, total = 0, ZERO
-    for run in group:
-        d = run.line
-        share = d.deductible + d.copay + d.coinsurance + d.not_covered + d.over_limit + d.self_pay + d.balance_bill
-        if run.more:
-            count = 1 + len(run.more)
-            days += count
-            total += share * count
-        else:
-            days += 1
-            total += share
+    days, total = days_and_patient_total(group)
     span = _span(first, last_number, last_date, days)
     if first.kind == "deductible":
         remaining = first.remaining_before
@@ -83,43 +72,39 @@ def explain(runs: Sequence[DayRun]) -> list[ExplanationLine]:
 
 def _explain_run(runs: Sequence[DayRun]) -> list[ExplanationLine]:
     out: list[ExplanationLine] = []
-    if any(run.more and run.line.kind == "cost_share" for run in runs):
-        # every cost-sharing day is a line of its own
-        runs = [DayRun(day) if run.more and run.line.kind == "cost_share" else run
-                for run in runs for day in (run.lines() if run.more and run.line.kind == "cost_share" else (run.line,))]
     group: list[DayRun] = []
-    head = None
-    for run in runs:
+    for run in _each_cost_share_day_alone(runs):
         line = run.line
-        if group and (line.events_before or group[-1].events_after or line.kind != head.kind  # type: ignore[union-attr]
-                      or line.label != head.label or line.kind == "cost_share"):  # type: ignore[union-attr]
+        if group and (line.events_before or group[-1].events_after or line.kind != group[0].line.kind
+                      or line.label != group[0].line.label or line.kind == "cost_share"):
             _flush(group, out)
             group = []
-        if line.events_before:
-            for event in line.events_before:
-                out.append(ExplanationLine(kind=LineKind.EVENT, text=event, first_day=line.number,
-                                           last_day=line.number, first_date=line.date, last_date=line.date))
-        if not group:
-            head = line
+        for event in line.events_before:
+            out.append(ExplanationLine(kind=LineKind.EVENT, text=event, first_day=line.number,
+                                       last_day=line.number, first_date=line.date, last_date=line.date))
         group.append(run)
     if group:
         _flush(group, out)
     return out
 
 
+def _each_cost_share_day_alone(runs: Sequence[DayRun]) -> Iterator[DayRun]:
+    """``runs``, each day of a run of cost-sharing days as a run of its own (every such day is a line of its own)."""
+    for run in runs:
+        if run.more and run.line.kind == "cost_share":
+            yield from (DayRun(day) for day in run.lines())
+        else:
+            yield run
+
+
 def _flush(group: Sequence[DayRun], out: list[ExplanationLine]) -> None:
     """The explanation line of a group of runs told alike, and the events after its last day."""
     first, last = group[0].line, group[-1]
-    if last.more:
-        tail = last.more[-1]
-        last_number, last_date = tail.number, tail.date
-        events: Sequence[str] = ()  # a repeat has no events (DayRun)
-    else:
-        last_number, last_date, events = last.line.number, last.line.date, last.line.events_after
+    last_number, last_date = last.last_number, last.last_date
     text, total = _group_text(group, last_number, last_date)
     out.append(ExplanationLine(kind=_KINDS.get(first.kind, LineKind.COST_SHARE), text=text,
                                first_day=first.number, last_day=last_number, first_date=first.date,
                                last_date=last_date, patient_pays=total))
-    for event in events:
+    for event in last.events_after:
         out.append(ExplanationLine(kind=LineKind.EVENT, text=event, first_day=last_number, last_day=last_number,
                                    first_date=last_date, last_date=last_date))

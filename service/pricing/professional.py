@@ -48,7 +48,7 @@ from contracts.benefits import (
 from contracts.estimate import CostBreakdown, ProfessionalLine, ProfessionalServices
 from service.errors import ProblemError
 from service.money import ZERO, cents, format_usd, percent_of
-from service.pricing.calendar import cap_period, plan_year_start
+from service.pricing.calendar import cap_period, plan_years
 from service.pricing.cob import Coverage, PayerTotal, coordinate
 from service.pricing.course import ServiceDay
 from service.pricing.engine import DayLine, Notes, PlanTerms, accumulate_commercial, resolve_terms, runs_of
@@ -230,7 +230,7 @@ def _plan(visits: Sequence[Visit], level: Level, network: Network, benefits: Nor
     notes.assume(f"the practitioners' visits use the plan's professional terms ({stated.source or 'as stated'}); "
                  "the allowed amount is the practitioner's charge (no professional contract rate on file)")
     notes.assume(ORDER_ASSUMPTION)
-    year_of: Callable[[dt.date], dt.date] = lambda d: plan_year_start(d, benefits.plan_begin)
+    year_of = plan_years(benefits.plan_begin)
     states: dict[dt.date, PlanTerms] = {}
     lines: list[DayLine] = []
     # Runs of visits of one code in one plan year are priced in one pass of the engine (a stay's daily visits

@@ -20,7 +20,13 @@ from decimal import Decimal, localcontext
 
 import msgspec
 
-from contracts.selfpay import PaymentLine, PaymentLineKind, PaymentPlanOffer, PaymentPlanRequest, PaymentPlanRules
+from contracts.selfpay import (
+    PaymentLine,
+    PaymentLineKind,
+    PaymentPlanOffer,
+    PaymentPlanRequest,
+    PaymentPlanRules,
+)
 from service.errors import FieldError, InvalidInput, Unprocessable
 from service.money import ZERO, cents, format_usd, percent_of
 
@@ -262,6 +268,22 @@ def plan_violations(
     return [PlanRuleViolation(rule, words()) for rule, words in _broken_rules(offer, rules, monthly_income)]
 
 
+def _payment_floor(rules: PaymentPlanRules, financed: Decimal) -> Decimal:
+    """The lowest acceptable monthly payment: a plan whose whole financed amount is below the minimum is one payment
+    of that amount, not a violation."""
+    return min(rules.minimum_monthly_payment, financed)
+
+
+def _income_limit(rules: PaymentPlanRules, monthly_income: Decimal | None) -> Decimal | None:
+    """The largest installment the income cap allows (None: no cap, or no income to apply it to)."""
+    cap = rules.max_percent_of_monthly_income
+    return cents(percent_of(monthly_income, cap)) if cap is not None and monthly_income is not None else None
+
+
+def _largest_installment(offer: PaymentPlanOffer) -> Decimal:
+    return max(offer.regular_payment, offer.final_payment)  # every installment is one of the two
+
+
 def _broken_rules(offer: PaymentPlanOffer, rules: PaymentPlanRules,
                   monthly_income: Decimal | None) -> Iterator[tuple[str, Callable[[], str]]]:
     """Each rule the plan breaks, with its explanation to write when it is wanted (:func:`offer_plans` only asks
@@ -274,9 +296,7 @@ def _broken_rules(offer: PaymentPlanOffer, rules: PaymentPlanRules,
     if term > longest:
         yield "term_limits", lambda: (
             f"a balance of {format_usd(offer.balance)} may be spread over at most {longest} months")
-    # A plan whose whole financed amount is below the minimum is one payment of that amount, not a violation.
-    floor = min(rules.minimum_monthly_payment, offer.amount_financed)
-    if offer.regular_payment < floor:
+    if offer.regular_payment < _payment_floor(rules, offer.amount_financed):
         yield "minimum_monthly_payment", lambda: (
             f"the monthly payment {format_usd(offer.regular_payment)} is below the minimum "
             f"{format_usd(rules.minimum_monthly_payment)}")
@@ -286,8 +306,8 @@ def _broken_rules(offer: PaymentPlanOffer, rules: PaymentPlanRules,
             yield "max_percent_of_monthly_income", lambda: (
                 "monthly household income is needed to check that the payment is affordable")
         else:
-            limit = cents(percent_of(monthly_income, cap))
-            largest = max(offer.regular_payment, offer.final_payment)  # every installment is one of the two
+            limit = _income_limit(rules, monthly_income)
+            largest = _largest_installment(offer)
             if largest > limit:
                 yield "max_percent_of_monthly_income", lambda: (
                     f"the monthly payment {format_usd(largest)} is more than {cap.normalize():f} % of monthly "
@@ -353,9 +373,8 @@ def offer_plans(
     rate = rules.apr_percent / HUNDRED / 12
     # _broken_rules for every term at once: the terms are the allowed ones, shortest first (past the longest the
     # balance allows, term_limits refuses them); the minimum and the income cap are the same for every term
-    floor = min(rules.minimum_monthly_payment, financed)
-    cap = rules.max_percent_of_monthly_income
-    limit = cents(percent_of(monthly_income, cap)) if cap is not None and monthly_income is not None else None
+    floor = _payment_floor(rules, financed)
+    limit = _income_limit(rules, monthly_income)
     for term in sorted(rules.allowed_terms_months):
         if term > longest:
             break  # refused by term_limits (plan_violations) whatever its payments: not worked out
@@ -366,8 +385,8 @@ def offer_plans(
             continue
         if offer.regular_payment < floor:
             continue  # minimum_monthly_payment
-        if limit is not None and max(offer.regular_payment, offer.final_payment) > limit:
-            continue  # max_percent_of_monthly_income: every installment is one of the two
+        if limit is not None and _largest_installment(offer) > limit:
+            continue  # max_percent_of_monthly_income
         offers.append(offer)
     return offers
 

@@ -25,8 +25,8 @@ from service.pricing.engine import (
     Notes,
     accumulate_commercial,
     commercial_runs,
+    days_and_patient_total,
     lines_of,
-    patient_total,
     resolve_terms,
     runs_of,
     self_pay_runs,
@@ -147,18 +147,18 @@ def test_repeats_below_counts_days_strictly_inside_the_room():
     assert repeats_below(D("0.00"), D("60.00")) == 0
 
 
-def test_patient_total_adds_up_each_days_patient_share():
+def test_days_and_patient_total_add_up_each_days_patient_share():
     # explanations add a run's patient shares without DayLine.patient's call a day: the same sum
     lines = [DayLine(number=1, date=dt.date(2026, 3, 2), hours=D(3), gross=D("400.00"), deductible=D("250.00"),
                      coinsurance=D("10.00"), balance_bill=D("100.00")),
              DayLine(number=2, date=dt.date(2026, 3, 3), hours=D(3), gross=D("400.00"), copay=D("25.00"),
                      not_covered=D("1.50"), over_limit=D("2.25"), self_pay=D("0.25"))]
     # day 1: 250.00 + 10.00 + 100.00 = 360.00; day 2: 25.00 + 1.50 + 2.25 + 0.25 = 29.00; 389.00 in all
-    assert patient_total(runs_of(lines)) == sum((line.patient for line in lines), D(0)) == D("389.00")
-    assert patient_total([]) == D("0.00")
-    # day 1 repeated on two more days: 3 x 360.00 + 29.00 = 1109.00
+    assert days_and_patient_total(runs_of(lines))[1] == sum((line.patient for line in lines), D(0)) == D("389.00")
+    assert days_and_patient_total([]) == (0, D("0.00"))
+    # day 1 repeated on two more days: 3 x 360.00 + 29.00 = 1109.00, on 3 + 1 = 4 days
     repeated = DayRun(lines[0], more=_days(3)[1:])
-    assert patient_total([repeated, DayRun(lines[1])]) == D("1109.00")
+    assert days_and_patient_total([repeated, DayRun(lines[1])]) == (4, D("1109.00"))
     assert sum((line.patient for line in repeated.lines()), D(0)) == D("1080.00")
 
 
